@@ -1,0 +1,3 @@
+"""Exact, fast rate limits on memory or Redis."""
+
+__all__: list[str] = []

@@ -1,0 +1,274 @@
+"""The two variants of a result: ``Ok`` holds a value, ``Err`` holds an error.
+
+``Result[T, E]`` is the union ``Ok[T] | Err[E]``. Each variant implements every
+combinator with the signature that is exact for that variant, so a type checker
+working on the union combines both into a precise result type, and ``match``
+over ``Ok``/``Err`` is exhaustive with no plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, final
+
+from ._errors import UnwrapError
+
+T_co = TypeVar("T_co", covariant=True)
+E_co = TypeVar("E_co", covariant=True)
+U = TypeVar("U")
+F = TypeVar("F")
+
+_set = object.__setattr__
+
+
+@final
+class Ok(Generic[T_co]):
+    """The success variant: wraps ``value``."""
+
+    __slots__ = ("_value",)
+    __match_args__ = ("value",)
+
+    def __init__(self, value: T_co) -> None:
+        _set(self, "_value", value)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"Ok is immutable: cannot set {name!r}; build a new Ok instead")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"Ok is immutable: cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return f"Ok({self._value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Ok and self._value == other._value
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((True, self._value))
+
+    def __reduce__(self) -> tuple[type[Ok[Any]], tuple[Any]]:
+        return (Ok, (self._value,))
+
+    @property
+    def value(self) -> T_co:
+        """The wrapped success value."""
+        return self._value  # type: ignore[no-any-return]
+
+    def is_ok(self) -> bool:
+        return True
+
+    def is_err(self) -> bool:
+        return False
+
+    def unwrap(self) -> T_co:
+        return self._value  # type: ignore[no-any-return]
+
+    def unwrap_err(self) -> NoReturn:
+        raise UnwrapError(self, f"called unwrap_err() on {self!r}")
+
+    def expect(self, message: str) -> T_co:
+        return self._value  # type: ignore[no-any-return]
+
+    def expect_err(self, message: str) -> NoReturn:
+        raise UnwrapError(self, message)
+
+    def unwrap_or(self, default: object) -> T_co:
+        return self._value  # type: ignore[no-any-return]
+
+    def unwrap_or_else(self, op: Callable[[Any], object]) -> T_co:
+        return self._value  # type: ignore[no-any-return]
+
+    def ok_or(self, default: object) -> T_co:
+        """The value, or ``default`` for an ``Err`` (same as ``unwrap_or``)."""
+        return self._value  # type: ignore[no-any-return]
+
+    def to_optional(self) -> T_co:
+        return self._value  # type: ignore[no-any-return]
+
+    def map_sync(self, op: Callable[[T_co], U]) -> Ok[U]:
+        return Ok(op(self._value))
+
+    def map_err(self, op: Callable[[Any], object]) -> Self:
+        return self
+
+    def and_then_sync(self, op: Callable[[T_co], Ok[U] | Err[F]]) -> Ok[U] | Err[F]:
+        return op(self._value)
+
+    def or_else_sync(self, op: Callable[[Any], object]) -> Self:
+        return self
+
+    def filter(self, predicate: Callable[[T_co], bool], error: F) -> Ok[T_co] | Err[F]:
+        """Keep this ``Ok`` when ``predicate(value)`` holds, else ``Err(error)``."""
+        return self if predicate(self._value) else Err(error)
+
+    def flatten(self: Ok[Ok[U] | Err[F]]) -> Ok[U] | Err[F]:
+        """Turn ``Ok(Ok(x))`` into ``Ok(x)`` and ``Ok(Err(e))`` into ``Err(e)``."""
+        inner = self._value
+        if type(inner) is Ok or type(inner) is Err:
+            return inner
+        raise TypeError(
+            f"flatten() needs an Ok that wraps a result, got {self!r}; "
+            "call it only on Result[Result[T, E], E]"
+        )
+
+    def inspect(self, op: Callable[[T_co], object]) -> Self:
+        op(self._value)
+        return self
+
+    def inspect_err(self, op: Callable[[Any], object]) -> Self:
+        return self
+
+    def match(self, *, ok: Callable[[T_co], U], err: Callable[[Any], U]) -> U:
+        """Call ``ok`` with the value (``err`` is for the ``Err`` variant)."""
+        return ok(self._value)
+
+    async def map(self, op: Callable[[T_co], Awaitable[U]]) -> Ok[U]:
+        return Ok(await op(self._value))
+
+    async def async_map(self, op: Callable[[T_co], Awaitable[U]]) -> Ok[U]:
+        """Alias of :meth:`map`."""
+        return Ok(await op(self._value))
+
+    async def and_then(
+        self, op: Callable[[T_co], Awaitable[Ok[U] | Err[F]]]
+    ) -> Ok[U] | Err[F]:
+        return await op(self._value)
+
+    async def or_else(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        return self
+
+
+@final
+class Err(Generic[E_co]):
+    """The failure variant: wraps ``error``."""
+
+    __slots__ = ("_error",)
+    __match_args__ = ("error",)
+
+    def __init__(self, error: E_co) -> None:
+        _set(self, "_error", error)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"Err is immutable: cannot set {name!r}; build a new Err instead")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"Err is immutable: cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return f"Err({self._error!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Err and self._error == other._error
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((False, self._error))
+
+    def __reduce__(self) -> tuple[type[Err[Any]], tuple[Any]]:
+        return (Err, (self._error,))
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> Err[BaseException]:
+        """Wrap a caught exception: the seed's ``Result.from_exception``."""
+        return Err(exc)
+
+    @property
+    def error(self) -> E_co:
+        """The wrapped error value."""
+        return self._error  # type: ignore[no-any-return]
+
+    def is_ok(self) -> bool:
+        return False
+
+    def is_err(self) -> bool:
+        return True
+
+    def _fail(self, message: str) -> NoReturn:
+        error = self._error
+        if isinstance(error, BaseException):
+            raise UnwrapError(self, message) from error
+        raise UnwrapError(self, message)
+
+    def unwrap(self) -> NoReturn:
+        self._fail(f"called unwrap() on {self!r}")
+
+    def unwrap_err(self) -> E_co:
+        return self._error  # type: ignore[no-any-return]
+
+    def expect(self, message: str) -> NoReturn:
+        self._fail(message)
+
+    def expect_err(self, message: str) -> E_co:
+        return self._error  # type: ignore[no-any-return]
+
+    def unwrap_or(self, default: U) -> U:
+        return default
+
+    def unwrap_or_else(self, op: Callable[[E_co], U]) -> U:
+        return op(self._error)
+
+    def ok_or(self, default: U) -> U:
+        """``default``: an ``Err`` has no value (same as ``unwrap_or``)."""
+        return default
+
+    def to_optional(self) -> None:
+        return None
+
+    def map_sync(self, op: Callable[[Any], object]) -> Self:
+        return self
+
+    def map_err(self, op: Callable[[E_co], F]) -> Err[F]:
+        return Err(op(self._error))
+
+    def and_then_sync(self, op: Callable[[Any], object]) -> Self:
+        return self
+
+    def or_else_sync(self, op: Callable[[E_co], Ok[U] | Err[F]]) -> Ok[U] | Err[F]:
+        return op(self._error)
+
+    def filter(self, predicate: Callable[[Any], bool], error: object) -> Self:
+        return self
+
+    def flatten(self) -> Self:
+        return self
+
+    def inspect(self, op: Callable[[Any], object]) -> Self:
+        return self
+
+    def inspect_err(self, op: Callable[[E_co], object]) -> Self:
+        op(self._error)
+        return self
+
+    def match(self, *, ok: Callable[[Any], U], err: Callable[[E_co], U]) -> U:
+        """Call ``err`` with the error (``ok`` is for the ``Ok`` variant)."""
+        return err(self._error)
+
+    async def map(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        return self
+
+    async def async_map(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        """Alias of :meth:`map`."""
+        return self
+
+    async def and_then(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        return self
+
+    async def or_else(
+        self, op: Callable[[E_co], Awaitable[Ok[U] | Err[F]]]
+    ) -> Ok[U] | Err[F]:
+        return await op(self._error)
+
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+Result: TypeAlias = Ok[T] | Err[E]
+"""``Ok[T] | Err[E]``: a union, so ``match`` over the two variants is exhaustive."""
+
+OkErr = (Ok, Err)
+"""The two variant classes, for ``isinstance(x, OkErr)``."""

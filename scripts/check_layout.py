@@ -1,0 +1,69 @@
+"""Layout guard run by ``nox -s lint``.
+
+- ``packages/*/src/lexigram/`` is a PEP 420 namespace: no ``__init__.py``, no ``py.typed``;
+- every package ships ``py.typed`` and a sorted ``__all__``;
+- all packages carry the one workspace version (the root ``pyproject.toml``'s).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    problems: list[str] = []
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    for pkg in sorted((ROOT / "packages").iterdir()):
+        if not (pkg / "pyproject.toml").is_file():
+            continue
+        project = tomllib.loads((pkg / "pyproject.toml").read_text())["project"]
+        if project["version"] != version:
+            problems.append(
+                f"{pkg.name}: version {project['version']} differs from the workspace's {version}; "
+                "run `python scripts/bump_version.py <version>`"
+            )
+        namespace = pkg / "src" / "lexigram"
+        for forbidden in ("__init__.py", "py.typed"):
+            if (namespace / forbidden).exists():
+                problems.append(
+                    f"{namespace / forbidden}: src/lexigram is a PEP 420 namespace shared by "
+                    "all packages; delete this file"
+                )
+        modules = [p for p in namespace.iterdir() if p.is_dir() and p.name != "__pycache__"]
+        for module in modules:
+            if not (module / "py.typed").exists():
+                problems.append(f"{module}: add an empty py.typed")
+            init = module / "__init__.py"
+            if not init.exists():
+                problems.append(f"{module}: add an __init__.py with a sorted __all__")
+                continue
+            names = _all_of(init)
+            if names is None:
+                problems.append(f"{init}: define __all__ as a literal list")
+            elif names != sorted(names):
+                problems.append(f"{init}: sort __all__")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _all_of(init: Path) -> list[str] | None:
+    for node in ast.parse(init.read_text()).body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            if isinstance(value, ast.List | ast.Tuple):
+                return [e.value for e in value.elts if isinstance(e, ast.Constant)]
+            return None
+    return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
