@@ -97,7 +97,7 @@ def _build_all(session: nox.Session, out: Path) -> None:
 
 
 def _constraints(out: Path) -> Path:
-    """Pin every workspace package to its own version: a same-named project on PyPI is never used."""
+    """Pin each workspace package to its own version, so a same-named PyPI project is never used."""
     path = out / "constraints.txt"
     path.write_text("".join(f"{name}=={p['version']}\n" for name, p in PACKAGES.items()))
     return path
@@ -133,4 +133,3 @@ def integration(session: nox.Session) -> None:
     """Everything installed: cross-package behaviour, real servers, real Redis."""
     _sync(session, "--all-packages", "--all-extras")
     session.run("pytest", "tests-integration", *session.posargs)
-

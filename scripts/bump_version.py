@@ -1,4 +1,4 @@
-"""Set one version on the workspace root and every package: ``python scripts/bump_version.py 0.2.0``."""
+"""Set one version on the root and every package: ``python scripts/bump_version.py 0.2.0``."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 from ._result import Err, Ok, Result
 
@@ -20,7 +20,8 @@ def _check_exceptions(decorator: str, exceptions: tuple[type[BaseException], ...
             f"{decorator}() needs the exception types to catch, "
             f"e.g. @{decorator}(ValueError); it never catches everything implicitly"
         )
-    for exc in exceptions:
+    candidates = cast("tuple[object, ...]", exceptions)
+    for exc in candidates:
         if not (isinstance(exc, type) and issubclass(exc, BaseException)):
             raise TypeError(f"{decorator}() takes exception classes, got {exc!r}")
 

@@ -9,7 +9,7 @@ over ``Ok``/``Err`` is exhaustive with no plugin.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, final
+from typing import Any, Generic, Never, NoReturn, Self, TypeAlias, TypeVar, cast, final
 
 from ._errors import UnwrapError
 
@@ -18,30 +18,27 @@ E_co = TypeVar("E_co", covariant=True)
 U = TypeVar("U")
 F = TypeVar("F")
 
-_set = object.__setattr__
-
 
 @final
 class Ok(Generic[T_co]):
-    """The success variant: wraps ``value``."""
+    """The success variant: wraps ``value``.
+
+    Immutable by interface: the payload is a read-only property, the class is
+    slotted (no new attributes) and no method mutates it.
+    """
 
     __slots__ = ("_value",)
     __match_args__ = ("value",)
+    _value: T_co
 
     def __init__(self, value: T_co) -> None:
-        _set(self, "_value", value)
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"Ok is immutable: cannot set {name!r}; build a new Ok instead")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"Ok is immutable: cannot delete {name!r}")
+        self._value = value
 
     def __repr__(self) -> str:
         return f"Ok({self._value!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Ok and self._value == other._value
+        return type(other) is Ok and self._value == cast("Ok[object]", other)._value
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
@@ -55,7 +52,7 @@ class Ok(Generic[T_co]):
     @property
     def value(self) -> T_co:
         """The wrapped success value."""
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def is_ok(self) -> bool:
         return True
@@ -64,29 +61,29 @@ class Ok(Generic[T_co]):
         return False
 
     def unwrap(self) -> T_co:
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def unwrap_err(self) -> NoReturn:
         raise UnwrapError(self, f"called unwrap_err() on {self!r}")
 
     def expect(self, message: str) -> T_co:
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def expect_err(self, message: str) -> NoReturn:
         raise UnwrapError(self, message)
 
     def unwrap_or(self, default: object) -> T_co:
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def unwrap_or_else(self, op: Callable[[Any], object]) -> T_co:
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def ok_or(self, default: object) -> T_co:
         """The value, or ``default`` for an ``Err`` (same as ``unwrap_or``)."""
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def to_optional(self) -> T_co:
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def map_sync(self, op: Callable[[T_co], U]) -> Ok[U]:
         return Ok(op(self._value))
@@ -106,9 +103,9 @@ class Ok(Generic[T_co]):
 
     def flatten(self: Ok[Ok[U] | Err[F]]) -> Ok[U] | Err[F]:
         """Turn ``Ok(Ok(x))`` into ``Ok(x)`` and ``Ok(Err(e))`` into ``Err(e)``."""
-        inner = self._value
+        inner: object = self._value
         if type(inner) is Ok or type(inner) is Err:
-            return inner
+            return self._value
         raise TypeError(
             f"flatten() needs an Ok that wraps a result, got {self!r}; "
             "call it only on Result[Result[T, E], E]"
@@ -121,7 +118,7 @@ class Ok(Generic[T_co]):
     def inspect_err(self, op: Callable[[Any], object]) -> Self:
         return self
 
-    def match(self, *, ok: Callable[[T_co], U], err: Callable[[Any], U]) -> U:
+    def match(self, *, ok: Callable[[T_co], U], err: Callable[[Never], U]) -> U:
         """Call ``ok`` with the value (``err`` is for the ``Err`` variant)."""
         return ok(self._value)
 
@@ -132,9 +129,7 @@ class Ok(Generic[T_co]):
         """Alias of :meth:`map`."""
         return Ok(await op(self._value))
 
-    async def and_then(
-        self, op: Callable[[T_co], Awaitable[Ok[U] | Err[F]]]
-    ) -> Ok[U] | Err[F]:
+    async def and_then(self, op: Callable[[T_co], Awaitable[Ok[U] | Err[F]]]) -> Ok[U] | Err[F]:
         return await op(self._value)
 
     async def or_else(self, op: Callable[[Any], Awaitable[object]]) -> Self:
@@ -143,25 +138,20 @@ class Ok(Generic[T_co]):
 
 @final
 class Err(Generic[E_co]):
-    """The failure variant: wraps ``error``."""
+    """The failure variant: wraps ``error`` (read-only, slotted, like ``Ok``)."""
 
     __slots__ = ("_error",)
     __match_args__ = ("error",)
+    _error: E_co
 
     def __init__(self, error: E_co) -> None:
-        _set(self, "_error", error)
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"Err is immutable: cannot set {name!r}; build a new Err instead")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"Err is immutable: cannot delete {name!r}")
+        self._error = error
 
     def __repr__(self) -> str:
         return f"Err({self._error!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Err and self._error == other._error
+        return type(other) is Err and self._error == cast("Err[object]", other)._error
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
@@ -180,7 +170,7 @@ class Err(Generic[E_co]):
     @property
     def error(self) -> E_co:
         """The wrapped error value."""
-        return self._error  # type: ignore[no-any-return]
+        return self._error
 
     def is_ok(self) -> bool:
         return False
@@ -198,13 +188,13 @@ class Err(Generic[E_co]):
         self._fail(f"called unwrap() on {self!r}")
 
     def unwrap_err(self) -> E_co:
-        return self._error  # type: ignore[no-any-return]
+        return self._error
 
     def expect(self, message: str) -> NoReturn:
         self._fail(message)
 
     def expect_err(self, message: str) -> E_co:
-        return self._error  # type: ignore[no-any-return]
+        return self._error
 
     def unwrap_or(self, default: U) -> U:
         return default
@@ -244,7 +234,7 @@ class Err(Generic[E_co]):
         op(self._error)
         return self
 
-    def match(self, *, ok: Callable[[Any], U], err: Callable[[E_co], U]) -> U:
+    def match(self, *, ok: Callable[[Never], U], err: Callable[[E_co], U]) -> U:
         """Call ``err`` with the error (``ok`` is for the ``Ok`` variant)."""
         return err(self._error)
 
@@ -258,9 +248,7 @@ class Err(Generic[E_co]):
     async def and_then(self, op: Callable[[Any], Awaitable[object]]) -> Self:
         return self
 
-    async def or_else(
-        self, op: Callable[[E_co], Awaitable[Ok[U] | Err[F]]]
-    ) -> Ok[U] | Err[F]:
+    async def or_else(self, op: Callable[[E_co], Awaitable[Ok[U] | Err[F]]]) -> Ok[U] | Err[F]:
         return await op(self._error)
 
 
