@@ -133,3 +133,11 @@ def integration(session: nox.Session) -> None:
     """Everything installed: cross-package behaviour, real servers, real Redis."""
     _sync(session, "--all-packages", "--all-extras")
     session.run("pytest", "tests-integration", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Every micro-benchmark under bench/micro (pass --quick for the short CI run)."""
+    _sync(session, "--all-packages", "--all-extras", "--group", "bench")
+    for script in sorted((ROOT / "bench" / "micro").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
