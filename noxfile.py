@@ -40,6 +40,12 @@ def _module(package: str) -> str:
     return "lexigram." + package.removeprefix("lexigram-").replace("-", "_")
 
 
+def _pytest(session: nox.Session, *args: str) -> None:
+    """pytest with the no-skips plugin (a skipped test fails the run in CI)."""
+    env = {"PYTHONPATH": str(ROOT / "scripts")}
+    session.run("pytest", "-p", "pytest_no_skips", *args, *session.posargs, env=env)
+
+
 def _sync(session: nox.Session, *args: str) -> None:
     """Sync the session's virtualenv from uv.lock (``uv sync`` into this env)."""
     env = {"UV_PROJECT_ENVIRONMENT": session.virtualenv.location}
@@ -75,7 +81,7 @@ def typecheck(session: nox.Session, package: str) -> None:
 def tests(session: nox.Session, package: str) -> None:
     """One package's tests, with its extras, in an env holding only its declared closure."""
     _sync(session, "--package", package, "--all-extras")
-    session.run("pytest", str(PACKAGES_DIR / package / "tests"), *session.posargs)
+    _pytest(session, str(PACKAGES_DIR / package / "tests"))
 
 
 @nox.session
@@ -83,9 +89,7 @@ def tests(session: nox.Session, package: str) -> None:
 def tests_bare(session: nox.Session, package: str) -> None:
     """One package's core tests with no extras installed (tests marked ``extra`` deselected)."""
     _sync(session, "--package", package)
-    session.run(
-        "pytest", str(PACKAGES_DIR / package / "tests"), "-m", "not extra", *session.posargs
-    )
+    _pytest(session, str(PACKAGES_DIR / package / "tests"), "-m", "not extra")
 
 
 def _build_all(session: nox.Session, out: Path) -> None:
@@ -111,6 +115,7 @@ def wheel(session: nox.Session) -> None:
     constraints = _constraints(out)
     for package in PACKAGE_NAMES:
         venv = Path(session.create_tmp()) / f"bare-{package}"
+        shutil.rmtree(venv, ignore_errors=True)
         session.run("uv", "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
         python = str(venv / "bin" / "python")
         session.run(
@@ -121,9 +126,9 @@ def wheel(session: nox.Session) -> None:
         session.run(python, "-c", f"import {_module(package)}", external=True)
         if not PACKAGES[package].get("dependencies"):
             listed = session.run(
-                "uv", "pip", "freeze", "--python", python, external=True, silent=True
+                "uv", "pip", "freeze", "--quiet", "--python", python, external=True, silent=True
             )
-            installed = [line for line in str(listed).splitlines() if line.strip()]
+            installed = [line for line in str(listed).splitlines() if "==" in line]
             if len(installed) != 1:
                 session.error(f"{package} declares no dependencies but installed: {installed}")
 
@@ -132,7 +137,7 @@ def wheel(session: nox.Session) -> None:
 def integration(session: nox.Session) -> None:
     """Everything installed: cross-package behaviour, real servers, real Redis."""
     _sync(session, "--all-packages", "--all-extras")
-    session.run("pytest", "tests-integration", *session.posargs)
+    _pytest(session, "tests-integration")
 
 
 @nox.session
