@@ -52,12 +52,13 @@ def _sync(session: nox.Session, *args: str) -> None:
     session.run_install("uv", "sync", "--locked", "--exact", *args, env=env, external=True)
 
 
-@nox.session(python=False)
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff check, ruff format --check, the namespace guard and the one-version check."""
+    _sync(session, "--only-group", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run(sys.executable, "scripts/check_layout.py")
+    session.run("python", "scripts/check_layout.py")
 
 
 @nox.session

@@ -22,5 +22,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _skipped and os.environ.get("CI"):
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line(f"CI forbids skipped tests; skipped: {', '.join(_skipped)}", red=True)
+            skipped = ", ".join(_skipped)
+            reporter.write_line(f"CI forbids skipped tests; skipped: {skipped}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
