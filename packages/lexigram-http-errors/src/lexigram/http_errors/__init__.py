@@ -1,3 +1,76 @@
-"""HTTP and domain error classes, RFC 9457 problem details, exception-handler registry."""
+"""HTTP and domain errors, RFC 9457 problem details, and the machinery that renders them.
 
-__all__: list[str] = []
+- :class:`HTTPError` and its subclasses carry the response they should become;
+- :mod:`lexigram.http_errors.domain` holds HTTP-free errors for services;
+- :class:`ErrorStatusMap` maps exception types to statuses (one per app or controller);
+- :class:`ExceptionHandlers` keys handlers by exception type or status code;
+- :func:`render_exception` / :func:`problem_from_exception` turn any exception into a
+  problem+json response, and :class:`ProblemDetailsMiddleware` does it for any ASGI app;
+- :mod:`lexigram.http_errors.status` names the status and WebSocket close codes.
+
+No dependencies; orjson is used for JSON when it is installed.
+"""
+
+from . import domain, status
+from ._handlers import ExceptionHandlers, HandlerKey
+from ._http_classes import (
+    BadRequestError,
+    ConflictError,
+    ConnectionLimitError,
+    ForbiddenError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
+)
+from ._http_error import HTTPError, Redirect
+from ._middleware import HandlerResult, ProblemDetailsMiddleware, ProblemHandler
+from ._problem import PROBLEM_JSON, ProblemDetail
+from ._render import RenderedError, problem_from_exception, render_exception, render_problem
+from ._status_map import DEFAULT_ERROR_STATUSES, ErrorStatusMap, error_status
+from ._websocket import WebSocketDisconnect, WebSocketException
+from .domain import DomainError
+from .status import reason_phrase
+
+__all__ = [  # noqa: RUF022 - plain sorted(), the order scripts/check_layout.py checks
+    "BadRequestError",
+    "ConflictError",
+    "ConnectionLimitError",
+    "DEFAULT_ERROR_STATUSES",
+    "DomainError",
+    "ErrorStatusMap",
+    "ExceptionHandlers",
+    "ForbiddenError",
+    "HTTPError",
+    "HandlerKey",
+    "HandlerResult",
+    "InternalServerError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PROBLEM_JSON",
+    "PayloadTooLargeError",
+    "ProblemDetail",
+    "ProblemDetailsMiddleware",
+    "ProblemHandler",
+    "Redirect",
+    "RenderedError",
+    "ServiceUnavailableError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
+    "WebSocketDisconnect",
+    "WebSocketException",
+    "domain",
+    "error_status",
+    "problem_from_exception",
+    "reason_phrase",
+    "render_exception",
+    "render_problem",
+    "status",
+]

@@ -1,0 +1,226 @@
+"""The common HTTP errors, one class per status code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from ._headers import HeadersInput, normalize_headers
+from ._http_error import HTTPError, format_retry_after
+
+__all__ = [
+    "BadRequestError",
+    "ConflictError",
+    "ConnectionLimitError",
+    "ForbiddenError",
+    "InternalServerError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "ServiceUnavailableError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
+]
+
+
+class _FixedStatusError(HTTPError):
+    """An ``HTTPError`` whose status is the class's ``__error_status__``."""
+
+    __error_status__: ClassVar[int | None]
+    _default_detail: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        status = type(self).__error_status__
+        assert status is not None
+        super().__init__(
+            status, detail or self._default_detail, headers, code, cause, extensions=extensions
+        )
+
+
+def _with(extensions: Mapping[str, Any] | None, name: str, value: object) -> dict[str, Any]:
+    merged = dict(extensions or {})
+    merged[name] = value
+    return merged
+
+
+def _plus(headers: HeadersInput, name: str, value: str) -> list[tuple[str, str]]:
+    return [*normalize_headers(headers), (name, value)]
+
+
+class BadRequestError(_FixedStatusError):
+    """400 Bad Request; ``errors`` (if given) becomes the ``errors`` extension member."""
+
+    __error_status__ = 400
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        if errors is not None:
+            extensions = _with(extensions, "errors", errors)
+        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class UnauthorizedError(_FixedStatusError):
+    """401 Unauthorized; ``www_authenticate`` (e.g. ``'Bearer'``) sets ``WWW-Authenticate``."""
+
+    __error_status__ = 401
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        www_authenticate: str | None = None,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        if www_authenticate is not None:
+            headers = _plus(headers, "WWW-Authenticate", www_authenticate)
+        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class ForbiddenError(_FixedStatusError):
+    """403 Forbidden."""
+
+    __error_status__ = 403
+
+
+class NotFoundError(_FixedStatusError):
+    """404 Not Found."""
+
+    __error_status__ = 404
+
+
+class MethodNotAllowedError(_FixedStatusError):
+    """405 Method Not Allowed; ``allowed`` methods become the ``Allow`` header."""
+
+    __error_status__ = 405
+    allowed: tuple[str, ...]
+
+    def __init__(
+        self,
+        allowed: Iterable[str],
+        detail: str = "",
+        *,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        if isinstance(allowed, str):
+            raise TypeError("allowed must be an iterable of methods, e.g. ['GET', 'POST']")
+        self.allowed = tuple(dict.fromkeys(method.upper() for method in allowed))
+        headers = _plus(headers, "Allow", ", ".join(self.allowed))
+        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class ConflictError(_FixedStatusError):
+    """409 Conflict."""
+
+    __error_status__ = 409
+
+
+class PayloadTooLargeError(_FixedStatusError):
+    """413 Content Too Large."""
+
+    __error_status__ = 413
+
+
+class UnsupportedMediaTypeError(_FixedStatusError):
+    """415 Unsupported Media Type."""
+
+    __error_status__ = 415
+
+
+class UnprocessableEntityError(_FixedStatusError):
+    """422 Unprocessable Content; ``errors`` becomes the ``errors`` extension member."""
+
+    __error_status__ = 422
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        if errors is not None:
+            extensions = _with(extensions, "errors", errors)
+        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class TooManyRequestsError(_FixedStatusError):
+    """429 Too Many Requests; ``retry_after`` seconds (rounded up) set ``Retry-After``."""
+
+    __error_status__ = 429
+    retry_after: float | None
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        retry_after: float | None = None,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        if retry_after is not None:
+            headers = _plus(headers, "Retry-After", format_retry_after(retry_after))
+        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class InternalServerError(_FixedStatusError):
+    """500 Internal Server Error."""
+
+    __error_status__ = 500
+
+
+class ServiceUnavailableError(_FixedStatusError):
+    """503 Service Unavailable; ``retry_after`` seconds (rounded up) set ``Retry-After``."""
+
+    __error_status__ = 503
+    retry_after: float | None
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        retry_after: float | None = None,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        cause: BaseException | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        if retry_after is not None:
+            headers = _plus(headers, "Retry-After", format_retry_after(retry_after))
+        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class ConnectionLimitError(ServiceUnavailableError):
+    """503 Service Unavailable because too many connections are active (e.g. SSE streams)."""
+
+    _default_detail = "Too many active connections"
