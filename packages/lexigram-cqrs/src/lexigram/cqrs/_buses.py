@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from ._errors import HandlerNotFoundError
@@ -103,7 +103,7 @@ class QueryBus:
         result: R = await invoke(query)
         return result
 
-    def stream(self, query: StreamQuery[T]) -> AsyncIterator[T]:
+    def stream(self, query: StreamQuery[T]) -> AsyncGenerator[T, None]:
         """Iterate the items of a streaming query: ``async for item in bus.stream(q)``.
 
         Behaviours run when iteration starts; the handler's resources (its DI scope)

@@ -8,7 +8,7 @@ built; sending a message then costs one dict lookup and the calls themselves.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -119,7 +119,7 @@ def lazy_stream(chain: Next) -> Next:
     return invoke
 
 
-async def iterate(chain: Next, message: Any) -> AsyncIterator[Any]:
+async def iterate(chain: Next, message: Any) -> AsyncGenerator[Any, None]:
     iterator: AsyncIterator[Any] = await chain(message)
     try:
         async for item in iterator:
