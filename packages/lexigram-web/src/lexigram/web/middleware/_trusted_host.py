@@ -34,9 +34,9 @@ class TrustedHostMiddleware:
         exact: set[str] = set()
         suffixes: list[str] = []
         for pattern in allowed_hosts:
-            host = pattern.lower().rstrip(".")
-            if host == "*":
+            if pattern == "*":
                 continue
+            host = pattern.lower().rstrip(".")
             if host.startswith("*.") and "*" not in host[2:] and len(host) > 2:
                 suffixes.append(host[1:])
             elif host and "*" not in host:
