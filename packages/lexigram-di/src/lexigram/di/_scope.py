@@ -1,0 +1,132 @@
+"""A scope: one instance of each scoped service, finalized when the scope closes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
+
+from ._errors import ResolutionError
+from ._finalize import close_async, close_sync, report
+
+if TYPE_CHECKING:
+    from ._container import Container
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_EMPTY: Mapping[Any, Any] = {}
+
+
+class Scope:
+    """Created by :meth:`Container.scope`; usable with ``with``, ``async with`` or bare.
+
+    A bare scope must be closed with :meth:`close` / :meth:`aclose`. A nested scope
+    (:meth:`scope`) has its own scoped instances and finalizers, and sees the context
+    values of the scope it was opened from.
+    """
+
+    __slots__ = ("_cache", "_closed", "_container", "_context", "_finalizers", "_locks")
+
+    def __init__(self, container: Container, context: Mapping[Any, Any] | None = None) -> None:
+        self._container = container
+        self._context: Mapping[Any, Any] = context if context else _EMPTY
+        self._cache: dict[Any, Any] = {}
+        self._finalizers: list[tuple[str, Any]] = []
+        self._locks: dict[Any, asyncio.Lock] | None = None
+        self._closed = False
+
+    @property
+    def container(self) -> Container:
+        return self._container
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _lock_for(self, key: Any) -> asyncio.Lock:
+        locks = self._locks
+        if locks is None:
+            locks = self._locks = {}
+        lock = locks.get(key)
+        if lock is None:
+            lock = locks[key] = asyncio.Lock()
+        return lock
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ResolutionError(
+                "this scope is closed; open a new one with container.scope() to resolve again"
+            )
+
+    @overload
+    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    @overload
+    def resolve(self, service: Any, name: str | None = None) -> Any: ...
+    def resolve(self, service: Any, name: str | None = None) -> Any:
+        """Resolve ``service`` in this scope (sync graphs only)."""
+        self._check_open()
+        return self._container._getter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
+
+    @overload
+    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    @overload
+    async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
+    async def aresolve(self, service: Any, name: str | None = None) -> Any:
+        """Resolve ``service`` in this scope, awaiting async factories."""
+        self._check_open()
+        getter = self._container._agetter(service, name)  # pyright: ignore[reportPrivateUsage]
+        return await getter(self)
+
+    def call(self, fn: Callable[..., R], /, **overrides: Any) -> R:
+        """Call ``fn`` with its parameters resolved in this scope (``overrides`` win)."""
+        self._check_open()
+        return self._container._call(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]
+
+    async def acall(self, fn: Callable[..., Awaitable[R] | R], /, **overrides: Any) -> R:
+        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        self._check_open()
+        return await self._container._acall(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]
+
+    def scope(self, context: Mapping[Any, Any] | None = None) -> Scope:
+        """Open a nested scope that inherits this scope's context values."""
+        self._check_open()
+        merged = {**self._context, **context} if context else self._context
+        return Scope(self._container, merged)
+
+    def close(self) -> None:
+        """Run the finalizers of the scoped (and transient) instances made in this scope."""
+        self._close_sync(None)
+
+    async def aclose(self) -> None:
+        """Run sync and async finalizers, newest first."""
+        await self._close_async(None)
+
+    def _close_sync(self, body_error: BaseException | None) -> None:
+        self._closed = True
+        self._cache.clear()
+        report(close_sync(self._finalizers), "scope", body_error)
+
+    async def _close_async(self, body_error: BaseException | None) -> None:
+        self._closed = True
+        self._cache.clear()
+        report(await close_async(self._finalizers), "scope", body_error)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self._close_sync(exc)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        await self._close_async(exc)
