@@ -87,11 +87,11 @@ def link(behaviours: Sequence[Behaviour], terminal: Next) -> Next:
     """``behaviours[0]`` outermost, ``terminal`` innermost."""
     chain = terminal
     for behaviour in reversed(behaviours):
-        chain = _step(behaviour, chain)
+        chain = step(behaviour, chain)
     return chain
 
 
-def _step(behaviour: Behaviour, next_: Next) -> Next:
+def step(behaviour: Behaviour, next_: Next) -> Next:
     return lambda message: behaviour(message, next_)
 
 

@@ -1,0 +1,23 @@
+"""Handlers built by a lexigram-di container, in a scope per message.
+
+Needs the ``di`` extra: ``pip install "lexigram-cqrs[di]"``.
+
+- :class:`CQRSModule` (``CQRSModule.configure(handlers=[...], behaviours=[...])``)
+  registers the handlers and binds ``HandlerRegistry``, ``CommandBus``, ``QueryBus``
+  and ``EventBus`` in the container, built when the application boots.
+- :class:`ContainerActivator` plugs a container into buses built by hand.
+- :class:`ScopedUnitOfWorkBehaviour` commits the ``UnitOfWork`` of the message's scope.
+"""
+
+try:
+    import lexigram.di  # noqa: F401  # pyright: ignore[reportUnusedImport]
+except ImportError as exc:  # the extra is not installed
+    raise ImportError(
+        'lexigram.cqrs.di needs lexigram-di; install it with: pip install "lexigram-cqrs[di]"'
+    ) from exc
+
+from ._activator import ContainerActivator
+from ._module import CQRSModule, CQRSProvider
+from ._unit_of_work import ScopedUnitOfWorkBehaviour
+
+__all__ = ["CQRSModule", "CQRSProvider", "ContainerActivator", "ScopedUnitOfWorkBehaviour"]
