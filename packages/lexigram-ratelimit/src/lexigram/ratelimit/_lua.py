@@ -1,9 +1,10 @@
 """The Lua scripts of the Redis backend: one per algorithm, every window of a rate in one call.
 
 Calling convention: ``KEYS`` = one key per window (all sharing one hash tag);
-``ARGV[1]`` = cost, ``ARGV[2]`` = ``"1"`` to peek (no write) else ``"0"``, then three
-numbers per window (``ARGV[3i]``, ``ARGV[3i+1]``, ``ARGV[3i+2]``). The time is the server's
-(``TIME``, microseconds), so every worker shares one clock. The reply is
+``ARGV[1]`` = cost, ``ARGV[2]`` = ``"1"`` to peek (no write) else ``"0"``, ``ARGV[3]`` = the
+time in microseconds or ``""`` for the server's ``TIME`` (the default: every worker shares
+Redis' clock; a time is passed only by a backend given a test clock), then three numbers
+per window (``ARGV[3i+1]``, ``ARGV[3i+2]``, ``ARGV[3i+3]``). The reply is
 ``{allowed, then per window: allowed, limit, remaining, reset_us, retry_us}``; a hit
 writes only when every window allows it. Large integers are written with ``%d``: Lua's
 default number format would round them.
@@ -18,12 +19,17 @@ from ._algorithm import CanonicalAlgorithm
 __all__ = ["SCRIPTS", "Script"]
 
 _PROLOGUE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now
+if ARGV[3] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[3])
+end
 local cost = tonumber(ARGV[1])
 local peek = ARGV[2] == '1'
 local n = #KEYS
-local function arg(i, j) return tonumber(ARGV[3 * i + j]) end
+local function arg(i, j) return tonumber(ARGV[3 * i + 1 + j]) end
 local function us(x) return string.format('%d', x) end
 """
 
@@ -84,7 +90,7 @@ end
 local function commit(i)
   if used[i] == 0 then
     redis.call('HSET', KEYS[i], 'c', cost, 'e', us(ends[i]))
-    redis.call('PEXPIREAT', KEYS[i], us(math.ceil(ends[i] / 1000)))
+    redis.call('PEXPIRE', KEYS[i], us(math.ceil((ends[i] - now) / 1000)))
   else
     redis.call('HINCRBY', KEYS[i], 'c', cost)
   end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -42,7 +43,9 @@ class RedisBackend:
     - ``timeout``: the bound on one check; a client not created here is wrapped in an
       ``asyncio.timeout`` per call, so a dead Redis never hangs a request;
     - ``key_prefix``: prefix of every key; keys look like ``{<prefix><key>}:fw:100:60`` (the
-      hash tag keeps every window of a key in one Cluster slot).
+      hash tag keeps every window of a key in one Cluster slot);
+    - ``clock``: leave ``None`` in production (the scripts read Redis' ``TIME``, one clock
+      for every worker); tests pass a clock (seconds) to drive time deterministically.
 
     Each check is one ``EVALSHA`` (re-sent as ``EVAL``, which caches the script, after a
     ``NOSCRIPT``), timed by the server's ``TIME``.
@@ -56,6 +59,7 @@ class RedisBackend:
         cluster: bool = False,
         timeout: float = 0.25,
         key_prefix: str = "lexigram:rl:",
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if (client is None) == (url is None):
             raise ValueError(
@@ -66,6 +70,7 @@ class RedisBackend:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
         self.timeout = timeout
         self.key_prefix = key_prefix
+        self.clock = clock
         self._client: Any = _Detached()
         self._owned = False
         self._timed = True
@@ -81,6 +86,7 @@ class RedisBackend:
         backend = cls.__new__(cls)
         backend.timeout = timeout
         backend.key_prefix = key_prefix
+        backend.clock = None
         backend._client = _Detached()
         backend._owned = False
         backend._timed = True
@@ -146,13 +152,23 @@ def _client_from_url(url: str, *, cluster: bool, timeout: float) -> RedisClient:
 class RedisLimit:
     """One rate bound to a ``RedisBackend``; every window checked in one script call."""
 
-    __slots__ = ("_args", "_backend", "_head", "_script", "_suffixes", "_windows", "rate")
+    __slots__ = (
+        "_args",
+        "_backend",
+        "_clock",
+        "_head",
+        "_script",
+        "_suffixes",
+        "_windows",
+        "rate",
+    )
 
     def __init__(
         self, backend: RedisBackend, rate: Rate, algorithm: CanonicalAlgorithm, burst: int | None
     ) -> None:
         self.rate = rate
         self._backend = backend
+        self._clock = backend.clock
         self._script = SCRIPTS[algorithm]
         self._head = "{" + backend.key_prefix
         short = SHORT_NAMES[algorithm]
@@ -171,7 +187,7 @@ class RedisLimit:
             args.extend(str(number).encode() for number in numbers)
         self._suffixes = tuple(suffixes)
         self._windows = tuple(args)
-        self._args = (b"1", _HIT, *args)
+        self._args = (b"1", _HIT, b"", *args)
 
     def keys(self, key: str) -> list[str]:
         """The Redis keys of ``key``, one per window (one hash tag)."""
@@ -196,15 +212,20 @@ class RedisLimit:
             ]
         )
 
+    def _now(self) -> bytes:
+        return b"" if self._clock is None else str(round(self._clock() * 1_000_000)).encode()
+
     async def hit(self, key: str, cost: int = 1) -> RateLimitDecision:
-        args = self._args if cost == 1 else (str(cost).encode(), _HIT, *self._windows)
+        if cost == 1 and self._clock is None:
+            args = self._args
+        else:
+            args = (str(cost).encode(), _HIT, self._now(), *self._windows)
         reply = await self._backend.evalsha(self._script, self.keys(key), args)
         return self._decide(reply)
 
     async def peek(self, key: str) -> RateLimitDecision:
-        reply = await self._backend.evalsha(
-            self._script, self.keys(key), (b"0", _PEEK, *self._windows)
-        )
+        args = (b"0", _PEEK, self._now(), *self._windows)
+        reply = await self._backend.evalsha(self._script, self.keys(key), args)
         return self._decide(reply)
 
     async def reset(self, key: str) -> None:
