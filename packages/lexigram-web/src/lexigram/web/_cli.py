@@ -1,0 +1,209 @@
+"""The ``lexigram`` command: ``lexigram run module:app`` and ``lexigram routes module:app``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Protocol, cast, runtime_checkable
+
+from ._config import WebConfigError
+from ._config_loader import load_web_config
+from ._server import SERVERS, run_server
+
+USAGE_ERROR = 2
+
+
+class CLIError(Exception):
+    """A problem reported as one ``lexigram: error: ...`` line and exit status 2."""
+
+
+@runtime_checkable
+class RouteInfo(Protocol):
+    """What ``lexigram routes`` reads from each entry of an application's ``routes``.
+
+    ``methods`` and ``path`` are required; ``name`` (or else ``handler``/``endpoint``),
+    ``guards`` and ``interceptors`` are shown when present.
+    """
+
+    @property
+    def methods(self) -> Iterable[str] | None: ...
+
+    @property
+    def path(self) -> str: ...
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lexigram`` command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _routes(args)
+    except CLIError as exc:
+        print(f"lexigram: error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lexigram", description="Serve and inspect Lexigram applications."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "run",
+        help="serve an application",
+        description="Serve APP. Defaults come from the web section of application.yaml "
+        "(and $LEXIGRAM_PROFILE) when present; options override them.",
+    )
+    run.add_argument("app", metavar="APP", help="import string, e.g. package.module:app")
+    run.add_argument("--host", help="bind address (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (default 8000)")
+    run.add_argument("--workers", type=int, help="worker processes (default 1)")
+    run.add_argument("--reload", action="store_true", default=None, help="restart on changes")
+    run.add_argument("--server", choices=SERVERS, help="ASGI server (default granian)")
+    run.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug"),
+        help="server log level (default info)",
+    )
+    routes = commands.add_parser(
+        "routes",
+        help="list an application's routes",
+        description="Print APP's routes: method, path, handler, guards, interceptors.",
+    )
+    routes.add_argument("app", metavar="APP", help="import string, e.g. package.module:app")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    load_app(args.app)
+    try:
+        config = load_web_config()
+    except (WebConfigError, ImportError) as exc:
+        raise CLIError(str(exc)) from None
+    workers: int = config.workers if args.workers is None else args.workers
+    reload: bool = config.reload if args.reload is None else args.reload
+    try:
+        run_server(
+            args.app,
+            host=config.host if args.host is None else args.host,
+            port=config.port if args.port is None else args.port,
+            workers=workers,
+            server=config.server if args.server is None else args.server,
+            reload=reload,
+            log_level=args.log_level,
+        )
+    except (ValueError, ImportError) as exc:
+        raise CLIError(str(exc)) from None
+    return 0
+
+
+def _routes(args: argparse.Namespace) -> int:
+    app = load_app(args.app)
+    routes: object = getattr(app, "routes", None)
+    if routes is None or isinstance(routes, str | bytes) or not isinstance(routes, Iterable):
+        raise CLIError(
+            f"{args.app} has no route registry: expected an application whose 'routes' "
+            "attribute lists its routes"
+        )
+    rows = [_row(route) for route in cast("Iterable[object]", routes)]
+    print(format_routes(rows))
+    return 0
+
+
+def load_app(spec: str) -> object:
+    """Import ``"package.module:attr"`` (``attr`` may be dotted); ``CLIError`` on failure.
+
+    The working directory is put on ``sys.path`` first, as servers do.
+    """
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise CLIError(f"{spec!r} is not an import string; write 'package.module:app'")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if module_name == missing or module_name.startswith(missing + "."):
+            raise CLIError(
+                f"cannot import module {module_name!r}: no module named {missing!r} "
+                "(run from the project directory or add it to PYTHONPATH)"
+            ) from None
+        raise CLIError(_failed_import(module_name, exc)) from None
+    except Exception as exc:
+        raise CLIError(_failed_import(module_name, exc)) from None
+    target: object = module
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise CLIError(f"module {module_name!r} has no attribute {attribute!r}") from None
+    return target
+
+
+def _failed_import(module_name: str, exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"importing module {module_name!r} failed: {type(exc).__name__}: {text}"
+
+
+_HEADINGS = ("METHOD", "PATH", "HANDLER", "GUARDS", "INTERCEPTORS")
+
+
+def _row(route: object) -> tuple[str, str, str, str, str]:
+    if not isinstance(route, RouteInfo):
+        return ("-", str(getattr(route, "path", route)), "-", "-", "-")
+    methods = ", ".join(sorted(route.methods)) if route.methods else "*"
+    return (
+        methods,
+        route.path,
+        _handler_name(route),
+        _names(getattr(route, "guards", ())),
+        _names(getattr(route, "interceptors", ())),
+    )
+
+
+def _handler_name(route: object) -> str:
+    name: object = getattr(route, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    for attribute in ("handler", "endpoint"):
+        handler: object = getattr(route, attribute, None)
+        if handler is not None:
+            return _name_of(handler)
+    return "-"
+
+
+def _names(items: object) -> str:
+    if not isinstance(items, Iterable) or isinstance(items, str):
+        return "-"
+    names = [_name_of(item) for item in cast("Iterable[object]", items)]
+    return ", ".join(names) if names else "-"
+
+
+def _name_of(item: object) -> str:
+    qualname: object = getattr(item, "__qualname__", None)
+    if isinstance(qualname, str):
+        return qualname
+    return type(item).__qualname__
+
+
+def format_routes(rows: Sequence[tuple[str, str, str, str, str]]) -> str:
+    """Rows as an aligned text table with a heading line, sorted by path then method."""
+    ordered = sorted(rows, key=lambda row: (row[1], row[0]))
+    table = [_HEADINGS, *ordered]
+    widths = [max(len(row[column]) for row in table) for column in range(len(_HEADINGS))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""The ``lexigram`` command line, run in-process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from lexigram.web import _cli
+from lexigram.web._cli import format_routes, main
+
+TESTS_DIR = Path(__file__).parent
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory holding test modules, with sys.path restored afterwards."""
+    monkeypatch.setattr(sys, "path", [str(TESTS_DIR), *sys.path])
+    monkeypatch.chdir(tmp_path)
+    for name in list(sys.modules):
+        if name.startswith("cli_case_"):
+            monkeypatch.delitem(sys.modules, name)
+    return tmp_path
+
+
+def test_routes_prints_a_table_of_methods_paths_handlers_guards_interceptors(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["routes", "server_fixture_app:routed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["METHOD", "PATH", "HANDLER", "GUARDS", "INTERCEPTORS"]
+    assert lines[1].split() == ["DELETE", "/admin", "list_users", "AuthGuard", "-"]
+    assert lines[2].split() == ["GET", "/users", "list_users", "AuthGuard", "audit"]
+    assert lines[3].split() == ["POST,", "PUT", "/users/{id:int}", "save_user", "-", "-"]
+
+
+def test_routes_reads_a_starlette_application(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_starlette.py").write_text(
+        "from starlette.applications import Starlette\n"
+        "from starlette.routing import Route\n"
+        "async def home(request): ...\n"
+        "app = Starlette(routes=[Route('/', home, methods=['GET'])])\n"
+    )
+    assert main(["routes", "cli_case_starlette:app"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["GET,", "HEAD", "/", "home", "-", "-"]
+
+
+def test_routes_of_an_object_without_routes_is_an_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["routes", "server_fixture_app:app"]) == 2
+    assert "has no route registry" in capsys.readouterr().err
+
+
+def test_a_missing_module_is_one_line_naming_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["routes", "cli_case_nowhere:app"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "lexigram: error: cannot import module 'cli_case_nowhere': no module named "
+        "'cli_case_nowhere' (run from the project directory or add it to PYTHONPATH)\n"
+    )
+
+
+def test_a_missing_attribute_is_one_line_naming_module_and_attribute(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_empty.py").write_text("value = 1\n")
+    assert main(["run", "cli_case_empty:app"]) == 2
+    err = capsys.readouterr().err
+    assert err == "lexigram: error: module 'cli_case_empty' has no attribute 'app'\n"
+
+
+def test_an_exception_while_importing_is_one_line_without_traceback(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_broken.py").write_text("import json\nraise RuntimeError('no\\ndb')\n")
+    assert main(["run", "cli_case_broken:app"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "lexigram: error: importing module 'cli_case_broken' failed: RuntimeError: no db\n"
+    )
+
+
+def test_a_missing_dependency_of_the_module_is_reported_as_such(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_needs.py").write_text("import cli_case_not_installed\n")
+    assert main(["run", "cli_case_needs:app"]) == 2
+    err = capsys.readouterr().err
+    assert "importing module 'cli_case_needs' failed: ModuleNotFoundError" in err
+    assert "cli_case_not_installed" in err
+
+
+def test_an_app_without_a_colon_is_an_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "server_fixture_app"]) == 2
+    assert "is not an import string" in capsys.readouterr().err
+
+
+def test_run_passes_options_over_the_configuration_to_run_server(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, object]] = []
+
+    def fake_run_server(app: str, **options: object) -> None:
+        calls.append({"app": app, **options})
+
+    monkeypatch.setattr(_cli, "run_server", fake_run_server)
+    monkeypatch.setenv("LEXIGRAM_WEB__PORT", "9100")
+    monkeypatch.setenv("LEXIGRAM_WEB__SERVER", "uvicorn")
+    assert main(["run", "server_fixture_app:app", "--workers", "3", "--host", "0.0.0.0"]) == 0
+    assert calls == [
+        {
+            "app": "server_fixture_app:app",
+            "host": "0.0.0.0",
+            "port": 9100,
+            "workers": 3,
+            "server": "uvicorn",
+            "reload": False,
+            "log_level": "info",
+        }
+    ]
+
+
+def test_run_reports_a_bad_configuration_without_traceback(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LEXIGRAM_WEB__PORT", "eighty")
+    assert main(["run", "server_fixture_app:app"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lexigram: error: invalid web configuration:")
+    assert "LEXIGRAM_WEB__PORT" in err
+
+
+def test_run_reports_a_missing_server_extra(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "granian", None)
+    assert main(["run", "server_fixture_app:app", "--server", "granian"]) == 2
+    assert 'pip install "lexigram-web[granian]"' in capsys.readouterr().err
+
+
+def test_an_unknown_command_exits_with_usage_status(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["serve"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'serve'" in capsys.readouterr().err
+
+
+def test_format_routes_aligns_columns_and_sorts_by_path() -> None:
+    table = format_routes(
+        [("POST", "/b", "create", "-", "-"), ("GET", "/a", "index_page", "Auth", "-")]
+    )
+    assert table.splitlines() == [
+        "METHOD  PATH  HANDLER     GUARDS  INTERCEPTORS",
+        "GET     /a    index_page  Auth    -",
+        "POST    /b    create      -       -",
+    ]

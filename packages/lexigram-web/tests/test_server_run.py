@@ -1,0 +1,130 @@
+"""``run_server`` and ``lexigram run`` serving a real socket in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.types import Receive, Scope, Send
+
+from lexigram.web._server import run_server
+
+TESTS_DIR = Path(__file__).parent
+LEXIGRAM = Path(sys.executable).parent / "lexigram"
+START_DEADLINE = 30.0
+STOP_DEADLINE = 15.0
+SERVERS = [
+    pytest.param("uvicorn", marks=pytest.mark.extra("uvicorn")),
+    pytest.param("granian", marks=pytest.mark.extra("granian")),
+]
+
+
+async def app(scope: Scope, receive: Receive, send: Send) -> None:
+    """Never served: the option checks refuse before any server starts."""
+    raise AssertionError("not reached")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serve_and_get(command: list[str], port: int, workdir: Path) -> httpx.Response:
+    """Start ``command``, GET /ping once it listens, then stop it with SIGTERM and check
+    that it shut down gracefully (the application's lifespan shutdown ran)."""
+    log = workdir / "server.log"
+    marker = workdir / "stopped"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEXIGRAM_")}
+    env["FIXTURE_SHUTDOWN_MARKER"] = str(marker)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=TESTS_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        response = _first_answer(process, port, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_DEADLINE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail(f"the server ignored SIGTERM for {STOP_DEADLINE}s:\n{log.read_text()}")
+    # Exit status 0 or "terminated by SIGTERM" (servers re-raise the signal after a clean stop).
+    assert process.returncode in (0, -signal.SIGTERM), log.read_text()
+    assert marker.read_text() == "stopped", log.read_text()
+    return response
+
+
+def _first_answer(process: subprocess.Popen[bytes], port: int, log: Path) -> httpx.Response:
+    deadline = time.monotonic() + START_DEADLINE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2.0)
+        except httpx.TransportError:
+            time.sleep(0.05)
+    pytest.fail(f"the server did not answer within {START_DEADLINE}s:\n{log.read_text()}")
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_lexigram_run_serves_the_app_over_a_socket(server: str, tmp_path: Path) -> None:
+    port = free_port()
+    command = [str(LEXIGRAM), "run", "server_fixture_app:app", "--port", str(port)]
+    response = serve_and_get([*command, "--server", server], port, tmp_path)
+    assert response.status_code == 200
+    assert response.text == "hello from /ping"
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_run_server_serves_an_application_object(server: str, tmp_path: Path) -> None:
+    port = free_port()
+    script = (
+        "from lexigram.web._server import run_server\n"
+        "from server_fixture_app import app\n"
+        f"run_server(app, port={port}, server={server!r}, log_level='warning')\n"
+    )
+    response = serve_and_get([sys.executable, "-c", script], port, tmp_path)
+    assert response.text == "hello from /ping"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"workers": 2}, "workers=2 starts new processes .* import string"),
+        ({"reload": True}, "reload starts new processes .* import string"),
+        ({"port": 0}, "port must be between 1 and 65535"),
+        ({"workers": 0}, "workers must be at least 1"),
+        ({"server": "hypercorn"}, "server must be 'granian' or 'uvicorn'"),
+        ({"log_level": "loud"}, "log_level must be one of"),
+    ],
+)
+def test_options_the_server_cannot_honour_are_refused(
+    options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        run_server(app, **options)  # type: ignore[arg-type]
+
+
+def test_a_malformed_import_string_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an import string"):
+        run_server("server_fixture_app", workers=2)
+
+
+@pytest.mark.parametrize("server", ["granian", "uvicorn"])
+def test_a_missing_server_names_the_extra_to_install(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, server, None)
+    with pytest.raises(ImportError, match=rf'pip install "lexigram-web\[{server}\]"'):
+        run_server(app, server=server)  # type: ignore[arg-type]
