@@ -90,10 +90,11 @@ class MemoryBackend:
     """Per-process storage of rate-limit state.
 
     Memory is bounded: a key whose window has passed is evicted by a sweep run every
-    ``sweep_interval`` seconds (on the insertion of a new key), and when more than
-    ``max_keys`` keys are held the expired ones are swept and then the oldest inserted ones
-    evicted until 90 % of the cap is left. A check never awaits, so concurrent coroutines
-    cannot interleave inside one; use one backend per thread if you check from threads.
+    ``sweep_interval`` seconds (on the insertion of a new key), and when ``max_keys`` states
+    (one per key and window) are held, a new key first sweeps the expired ones, then evicts
+    the oldest inserted ones until 90 % of the cap is left. A check never awaits, so
+    concurrent coroutines cannot interleave inside one; use one backend per thread if you
+    check from threads.
     """
 
     def __init__(
@@ -141,7 +142,7 @@ class MemoryBackend:
         self._size += 1
 
     def sweep(self, now: float | None = None) -> int:
-        """Evict expired states (and the oldest ones while over the cap); return how many."""
+        """Evict expired states (and the oldest ones while at the cap); return how many."""
         if now is None:
             now = self.clock()
         self._next_sweep = now + self.sweep_interval
@@ -153,7 +154,7 @@ class MemoryBackend:
                 del data[key]
             evicted += len(expired)
         size = len(self)
-        if size > self.max_keys:
+        if size >= self.max_keys:
             target = int(self.max_keys * 0.9)
             for window in sorted(self._windows.values(), key=lambda w: -len(w.data)):
                 if size <= target:
