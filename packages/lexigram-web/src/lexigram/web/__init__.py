@@ -1,3 +1,191 @@
-"""A NestJS / ASP.NET Core-style web framework on Starlette: controllers, DI, guards, pipes, interceptors, filters."""
+"""A NestJS / ASP.NET Core-style web framework on Starlette: controllers, DI, guards, pipes,
+interceptors, filters.
 
-__all__: list[str] = []
+``LexigramApp`` (or ``create_app``) is the ASGI application. Routes are declared with ``get``,
+``post``, ... on controller methods or plain functions; parameters bind by convention (path,
+query, JSON body, services from the lexigram-di container) or with ``path()``/``query()``/...
+markers. Every error is one ``application/problem+json`` shape.
+"""
+
+from lexigram.di import injectable, scoped, singleton, transient
+from lexigram.http_errors import error_status
+
+from ._app import LexigramApp, create_app
+from ._background import BackgroundTasks
+from ._context import ExecutionContext, RouteInfo
+from ._controller import Controller, CQRSController, controller
+from ._decorators import (
+    RouteConfig,
+    delete,
+    get,
+    head,
+    options,
+    patch,
+    post,
+    put,
+    route,
+    set_metadata,
+    trace,
+    use_pipes,
+    websocket,
+)
+from ._discovery import discover_controllers
+from ._errors import ConfigurationError
+from ._filters import catch, use_filters
+from ._guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
+from ._interceptors import (
+    CallHandler,
+    Interceptor,
+    LoggingInterceptor,
+    TimingInterceptor,
+    use_interceptors,
+)
+from ._params import ParamMetadata, ParamSource, body, cookie, file, form, header, path, query
+from ._pipes import (
+    DefaultValuePipe,
+    ParseBoolPipe,
+    ParseDatePipe,
+    ParseEnumPipe,
+    ParseIntPipe,
+    ParseUUIDPipe,
+    ValidationPipe,
+)
+from ._protocols import (
+    AuthorizerProtocol,
+    CallHandlerProtocol,
+    CommandBusProtocol,
+    ExecutionContextProtocol,
+    GuardProtocol,
+    InterceptorProtocol,
+    PipeProtocol,
+    QueryBusProtocol,
+    RateLimitDecisionProtocol,
+    RateLimiterProtocol,
+    RatePolicyProtocol,
+    ResultLike,
+)
+from ._registry import RouteRegistry
+from ._render import ResultResponseMapper
+from ._request import Request
+from ._responses import (
+    FileResponse,
+    HTMLContent,
+    HTMLResponse,
+    HTMXResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+    file_response,
+    html_response,
+    json_response,
+    redirect_response,
+    streaming_response,
+    text_response,
+)
+from ._router import RouteConflictError, Router
+from ._settings import AppSettings
+from ._throttle import rate_limit, throttle
+from ._validation import RequestValidationError
+from ._web_module import WebModule, WebProvider
+from ._websocket import WebSocket, WebSocketDisconnect
+
+__all__ = [
+    "AppSettings",
+    "AuthorizerProtocol",
+    "BackgroundTasks",
+    "CQRSController",
+    "CallHandler",
+    "CallHandlerProtocol",
+    "CommandBusProtocol",
+    "ConfigurationError",
+    "Controller",
+    "DefaultValuePipe",
+    "ExecutionContext",
+    "ExecutionContextProtocol",
+    "FileResponse",
+    "GuardProtocol",
+    "HTMLContent",
+    "HTMLResponse",
+    "HTMXResponse",
+    "Interceptor",
+    "InterceptorProtocol",
+    "JSONResponse",
+    "LexigramApp",
+    "LoggingInterceptor",
+    "ParamMetadata",
+    "ParamSource",
+    "ParseBoolPipe",
+    "ParseDatePipe",
+    "ParseEnumPipe",
+    "ParseIntPipe",
+    "ParseUUIDPipe",
+    "PipeProtocol",
+    "PlainTextResponse",
+    "QueryBusProtocol",
+    "RateLimitDecisionProtocol",
+    "RateLimiterProtocol",
+    "RatePolicyProtocol",
+    "RedirectResponse",
+    "Request",
+    "RequestValidationError",
+    "Response",
+    "ResultLike",
+    "ResultResponseMapper",
+    "RoleGuard",
+    "RouteConfig",
+    "RouteConflictError",
+    "RouteInfo",
+    "RouteRegistry",
+    "Router",
+    "StreamingResponse",
+    "TimingInterceptor",
+    "UserRolesAuthorizer",
+    "ValidationPipe",
+    "WebModule",
+    "WebProvider",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "body",
+    "catch",
+    "controller",
+    "cookie",
+    "create_app",
+    "delete",
+    "discover_controllers",
+    "error_status",
+    "file",
+    "file_response",
+    "form",
+    "get",
+    "guard",
+    "head",
+    "header",
+    "html_response",
+    "injectable",
+    "json_response",
+    "options",
+    "patch",
+    "path",
+    "post",
+    "put",
+    "query",
+    "rate_limit",
+    "redirect_response",
+    "roles",
+    "route",
+    "scoped",
+    "set_metadata",
+    "singleton",
+    "streaming_response",
+    "text_response",
+    "throttle",
+    "trace",
+    "transient",
+    "use_filters",
+    "use_guards",
+    "use_interceptors",
+    "use_pipes",
+    "websocket",
+]

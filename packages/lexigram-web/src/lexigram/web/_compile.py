@@ -1,0 +1,394 @@
+"""Startup compilation: controllers and function handlers -> router + route registry.
+
+Runs once, when the app starts (after the DI application booted). Every configuration problem
+(bad path, duplicate route, unresolvable parameter, guard without its dependencies, throttle
+without a limiter, ...) raises ``ConfigurationError`` here, naming the handler and the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lexigram.di import Container
+from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
+
+from ._binding import compile_binding
+from ._components import Component, resolve_component
+from ._context import RouteInfo
+from ._controller import controller_routes
+from ._decorators import WEBSOCKET, RouteConfig, route_configs
+from ._di import ServiceGetter, is_coroutine_callable, service_getter
+from ._endpoint import Endpoint, EndpointParts, build_endpoint
+from ._errors import ConfigurationError
+from ._filters import ErrorHandler, build_level
+from ._metadata import read_items, read_mapping, read_value
+from ._path_template import PathTemplate, join_paths, parse_template
+from ._protocols import RateLimiterProtocol
+from ._registry import RouteRegistry
+from ._render import Renderer
+from ._request import RequestSettings
+from ._router import RouteConflictError, Router
+from ._settings import AppSettings
+from ._throttle import INSTALL_HINT, RateLimitCheck, ThrottleSpec, is_excluded
+from ._websocket_endpoint import build_websocket_endpoint
+
+__all__ = ["AppParts", "CompiledApp", "compile_app"]
+
+
+@dataclass(slots=True)
+class AppParts:
+    """What the app declares, gathered before compilation."""
+
+    controllers: list[type]
+    functions: list[Callable[..., Any]]
+    guards: list[Any]
+    interceptors: list[Any]
+    pipes: list[Any]
+    filters: list[Any]
+    exception_handlers: dict[HandlerKey, Any]
+    error_statuses: dict[type[BaseException], int]
+    settings: AppSettings
+
+
+@dataclass(slots=True)
+class CompiledApp:
+    router: Router[Endpoint]
+    registry: RouteRegistry
+    status_map: ErrorStatusMap
+    filters: ExceptionHandlers[ErrorHandler] | None
+    request_settings: RequestSettings
+    limiter: Any = None
+    infos: dict[int, RouteInfo] = field(default_factory=dict[int, RouteInfo])
+
+
+@dataclass(slots=True)
+class _Owner:
+    """The controller (or app) a handler belongs to, with what it contributes."""
+
+    cls: type | None
+    prefix: str
+    guards: list[Component]
+    interceptors: list[Component]
+    pipes: tuple[Any, ...]
+    status_map: ErrorStatusMap
+    filters: ExceptionHandlers[ErrorHandler] | None
+    throttle: ThrottleSpec | None
+    custom: dict[str, Any]
+    instance: Any = None
+    getter: ServiceGetter | None = None
+
+
+class _Compiler:
+    def __init__(self, parts: AppParts, container: Container) -> None:
+        self.parts = parts
+        self.container = container
+        self.settings = parts.settings
+        self.request_settings = RequestSettings(
+            max_body_size=parts.settings.max_body_size,
+            trusted_proxies=parts.settings.trusted_proxies,
+        )
+        self.router: Router[Endpoint] = Router(
+            fail_on_conflict=parts.settings.fail_on_route_conflict
+        )
+        self.registry = RouteRegistry()
+        self.status_map = ErrorStatusMap(parts.error_statuses)
+        self.limiter: Any = None
+        self.default_policy: Any = None
+        self.infos: dict[int, RouteInfo] = {}
+        self.explicit_heads: set[str] = set()
+        self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
+
+    async def run(self) -> CompiledApp:
+        parts = self.parts
+        app_filters = await self._filter_level(
+            parts.exception_handlers, parts.filters, None, "the app's filters"
+        )
+        app_owner = _Owner(
+            cls=None,
+            prefix="",
+            guards=[
+                await self._component(g, "can_activate", "a global guard") for g in parts.guards
+            ],
+            interceptors=[
+                await self._component(i, "intercept", "a global interceptor")
+                for i in parts.interceptors
+            ],
+            pipes=tuple(parts.pipes),
+            status_map=self.status_map,
+            filters=app_filters,
+            throttle=None,
+            custom={},
+        )
+        await self._setup_limiter()
+        for cls in parts.controllers:
+            await self._controller(cls, app_owner)
+        for fn in parts.functions:
+            for config in _configs_of(fn):
+                await self._route(fn, config, app_owner, None)
+        for template, route_parts, explicit in self.pending_heads:
+            if template.shape not in self.explicit_heads:
+                self._add(template, route_parts, explicit)
+        router = self.router
+        infos = self.infos
+
+        def match(method: str, path: str) -> RouteInfo | None:
+            endpoint = router.lookup(method, path)[0]
+            return infos.get(id(endpoint)) if endpoint is not None else None
+
+        self.registry.set_matcher(match)
+        return CompiledApp(
+            router, self.registry, self.status_map, app_filters, self.request_settings,
+            self.limiter, infos,
+        )  # fmt: skip
+
+    # -- pieces ------------------------------------------------------------------------------
+    async def _component(self, item: Any, method: str, label: str) -> Component:
+        return await resolve_component(self.container, item, method, label)
+
+    async def _filter_level(
+        self,
+        handlers: Mapping[HandlerKey, Any] | None,
+        filters: Sequence[Any],
+        parent: ExceptionHandlers[ErrorHandler] | None,
+        label: str,
+    ) -> ExceptionHandlers[ErrorHandler] | None:
+        instances = [(await self._component(f, "catch", label)).instance for f in filters]
+        if any(i is None for i in instances):
+            raise ConfigurationError(f"{label}: exception filters cannot depend on scoped services")
+        try:
+            return build_level(handlers, instances, parent)
+        except (TypeError, ValueError) as exc:
+            raise ConfigurationError(f"{label}: {exc}") from exc
+
+    async def _setup_limiter(self) -> None:
+        container = self.container
+        if not container.has(RateLimiterProtocol):
+            return
+        self.limiter = limiter = await container.aresolve(RateLimiterProtocol)
+        default_rate = getattr(limiter, "default_rate", None)
+        if default_rate:
+            try:
+                self.default_policy = limiter.policy(default_rate)
+            except ValueError as exc:
+                raise ConfigurationError(f"the limiter's default_rate is invalid: {exc}") from exc
+
+    async def _controller(self, cls: type, app: _Owner) -> None:
+        label = f"controller {cls.__qualname__}"
+        if not isinstance(cls, type):
+            raise ConfigurationError(f"{cls!r} is not a controller class")
+        routes = controller_routes(cls)
+        getter, instance = await self._controller_instance(cls, label)
+        filters = await self._filter_level(
+            getattr(cls, "exception_handlers", None) or None,
+            list(read_items(cls, "filters")),
+            app.filters,
+            label,
+        )
+        owner = _Owner(
+            cls=cls,
+            prefix=getattr(cls, "prefix", "") or "",
+            guards=[
+                *app.guards,
+                *[
+                    await self._component(g, "can_activate", label)
+                    for g in _class_items(cls, "guards")
+                ],
+            ],
+            interceptors=[
+                *app.interceptors,
+                *[
+                    await self._component(i, "intercept", label)
+                    for i in _class_items(cls, "interceptors")
+                ],
+            ],
+            pipes=(*app.pipes, *_class_items(cls, "pipes")),
+            status_map=ErrorStatusMap.for_class(cls, parent=self.status_map),
+            filters=filters,
+            throttle=_class_value(cls, "throttle"),
+            custom=_class_mapping(cls, "custom"),
+            instance=instance,
+            getter=getter,
+        )
+        for name, fn, config in routes:
+            await self._route(fn, config, owner, name)
+
+    async def _controller_instance(self, cls: type, label: str) -> tuple[ServiceGetter | None, Any]:
+        container = self.container
+        if not container.has(cls):
+            container.register(cls)
+        try:
+            getter = service_getter(container, cls)
+        except Exception as exc:
+            raise ConfigurationError(f"{label} cannot be built: {exc}") from exc
+        if getter.needs_scope:
+            return getter, None
+        instance = getter.get(None)
+        if getter.is_async:
+            instance = await instance
+        return None, instance
+
+    async def _route(
+        self, fn: Callable[..., Any], config: RouteConfig, owner: _Owner, method_name: str | None
+    ) -> None:
+        qualname = f"{owner.cls.__qualname__}.{method_name}" if owner.cls else fn.__qualname__
+        label = f"handler {qualname} ({config.method} {config.path})"
+        try:
+            template = parse_template(join_paths(owner.prefix, config.path))
+        except ValueError as exc:
+            raise ConfigurationError(f"{label}: {exc}") from exc
+        guards = [
+            *owner.guards,
+            *[await self._component(g, "can_activate", label) for g in read_items(fn, "guards")],
+        ]
+        interceptors = [
+            *owner.interceptors,
+            *[await self._component(i, "intercept", label) for i in read_items(fn, "interceptors")],
+        ]
+        pipes = (*owner.pipes, *read_items(fn, "pipes"))
+        is_ws = config.method == WEBSOCKET
+        plan = compile_binding(
+            fn,
+            label=label,
+            skip_first=owner.cls is not None,
+            path_types=template.param_types,
+            container=self.container,
+            pipes=pipes,
+            validation_status=self.settings.validation_status,
+            websocket=is_ws,
+        )
+        handler_handlers = config.extra.get("exception_handlers")
+        filters = await self._filter_level(
+            handler_handlers, list(read_items(fn, "filters")), owner.filters, label
+        )
+        name = config.name or (
+            f"{owner.cls.__name__}.{method_name}" if owner.cls is not None else fn.__name__
+        )
+        metadata = {**owner.custom, **read_mapping(fn, "custom"), **dict(config.extra)}
+        metadata.update(
+            tags=list(config.tags), summary=config.summary, deprecated=config.deprecated
+        )
+        info = RouteInfo(
+            method=config.method,
+            path=template.path,
+            name=name,
+            handler=fn,
+            controller_class=owner.cls,
+            method_name=method_name,
+            status_code=config.status_code or 200,
+            guards=tuple(c.instance if c.instance is not None else c.getter for c in guards),
+            interceptors=tuple(
+                c.instance if c.instance is not None else c.getter for c in interceptors
+            ),
+            pipes=pipes,
+            metadata=metadata,
+        )
+        call = (
+            fn
+            if owner.cls is None or owner.getter is not None
+            else getattr(owner.instance, method_name or "")
+        )
+        parts = EndpointParts(
+            info=info,
+            plan=plan,
+            call=call,
+            is_coroutine=is_coroutine_callable(fn),
+            controller=owner.getter,
+            guards=guards,
+            interceptors=interceptors,
+            throttle=None if is_ws else self._throttle(fn, owner, template, config.method, label),
+            renderer=Renderer(config.status_code or 200, config.response_model, owner.status_map),
+            filters=filters,
+            status_map=owner.status_map,
+            container=self.container,
+            settings=self.request_settings,
+            debug=self.settings.debug,
+        )
+        explicit = config.name is not None
+        if config.method == "HEAD":
+            self.explicit_heads.add(template.shape)
+        self._add(template, parts, explicit)
+        if config.method == "GET":
+            head_info = dataclasses.replace(info, method="HEAD", auto_head=True)
+            head_parts = dataclasses.replace(parts, info=head_info, head=True)
+            self.pending_heads.append((template, head_parts, False))
+
+    def _add(self, template: PathTemplate, parts: EndpointParts, explicit: bool) -> None:
+        info = parts.info
+        if info.method == WEBSOCKET:
+            endpoint = build_websocket_endpoint(parts)
+        else:
+            endpoint = build_endpoint(parts)
+        try:
+            self.router.add(info.method, template, endpoint)
+            self.registry.add(info, template, explicit_name=explicit and not info.auto_head)
+        except (RouteConflictError, ValueError) as exc:
+            raise ConfigurationError(str(exc)) from exc
+        self.infos[id(endpoint)] = info
+
+    def _throttle(
+        self,
+        fn: Callable[..., Any],
+        owner: _Owner,
+        template: PathTemplate,
+        method: str,
+        label: str,
+    ) -> RateLimitCheck | None:
+        spec: ThrottleSpec | None = read_value(fn, "throttle") or owner.throttle
+        limiter = self.limiter
+        prefix = f"{method} {template.path}"
+        if spec is not None:
+            if limiter is None:
+                raise ConfigurationError(
+                    f"{label} uses @throttle/@rate_limit but no RateLimiterProtocol is registered"
+                    f" in the container: {INSTALL_HINT}"
+                )
+            try:
+                policy = limiter.policy(spec.rate)
+            except ValueError as exc:
+                raise ConfigurationError(f"{label}: invalid rate {spec.rate!r}: {exc}") from exc
+            return RateLimitCheck(policy, prefix, spec.by, spec.key, spec.cost)
+        if self.default_policy is not None and not is_excluded(
+            template.path, tuple(getattr(limiter, "exclude", ()) or ())
+        ):
+            return RateLimitCheck(self.default_policy, "default", "user", None, 1)
+        return None
+
+
+def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:
+    configs = route_configs(fn)
+    if not configs:
+        raise ConfigurationError(
+            f"{getattr(fn, '__qualname__', fn)!r} was given as a route but has no @get/@post/..."
+            " decorator"
+        )
+    return configs
+
+
+def _class_items(cls: type, key: str) -> list[Any]:
+    items: list[Any] = []
+    for klass in reversed(cls.__mro__):
+        items.extend(read_items(klass, key))
+    return items
+
+
+def _class_mapping(cls: type, key: str) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        merged.update(read_mapping(klass, key))
+    return merged
+
+
+def _class_value(cls: type, key: str) -> Any:
+    for klass in cls.__mro__:
+        value = read_value(klass, key)
+        if value is not None:
+            return value
+    return None
+
+
+async def compile_app(parts: AppParts, container: Container) -> CompiledApp:
+    """Compile everything ``parts`` declares against ``container``."""
+    return await _Compiler(parts, container).run()

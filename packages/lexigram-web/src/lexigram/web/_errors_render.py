@@ -1,0 +1,107 @@
+"""Turning an exception into the response: exception filters first, problem+json fallback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.types import Send
+
+from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError, render_exception
+
+from ._context import ExecutionContext
+from ._filters import ErrorHandler
+from ._render import Renderer
+
+__all__ = ["ErrorResponder", "send_problem", "status_for"]
+
+_log = logging.getLogger("lexigram.web")
+
+
+def status_for(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
+    if isinstance(exc, HTTPError):
+        return exc.status_code
+    status = status_map.lookup(type(exc)) if status_map is not None else None
+    return 500 if status is None else status
+
+
+def request_id_of(scope: Any) -> str | None:
+    state = scope.get("state")
+    if isinstance(state, dict):
+        value = state.get("request_id")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        if value is not None:
+            return str(value)  # pyright: ignore[reportUnknownArgumentType]
+    return None
+
+
+async def send_problem(
+    send: Send,
+    exc: BaseException,
+    *,
+    scope: Any,
+    status_map: ErrorStatusMap | None,
+    debug: bool,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Send ``exc`` as problem+json (5xx without internals unless ``debug``)."""
+    rendered = render_exception(
+        exc,
+        status_map=status_map,
+        debug=debug,
+        instance=scope.get("path"),
+        request_id=request_id_of(scope),
+    )
+    headers = rendered.headers + extra if extra else rendered.headers
+    await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
+    await send({"type": "http.response.body", "body": rendered.body})
+
+
+class ErrorResponder:
+    """Per-route error handling: the route's filter chain, then the problem renderer."""
+
+    __slots__ = ("debug", "filters", "renderer", "status_map")
+
+    def __init__(
+        self,
+        filters: ExceptionHandlers[ErrorHandler] | None,
+        status_map: ErrorStatusMap,
+        renderer: Renderer,
+        debug: bool,
+    ) -> None:
+        self.filters = filters
+        self.status_map = status_map
+        self.renderer = renderer
+        self.debug = debug
+
+    async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:
+        status = status_for(exc, self.status_map)
+        filters = self.filters
+        if filters is not None:
+            handler = filters.lookup(exc, status)
+            if handler is not None:
+                try:
+                    result = await handler(ctx, exc)
+                    await self.renderer.send(
+                        result, ctx.send, ctx.scope, ctx.receive, ctx.response_headers, status
+                    )
+                    return
+                except Exception as inner:
+                    _log.exception("exception handler for %s failed", type(exc).__name__)
+                    exc = inner
+                    status = status_for(exc, self.status_map)
+        if status >= 500:
+            _log.error(
+                "unhandled %s in %s %s",
+                type(exc).__name__,
+                ctx.scope.get("method"),
+                ctx.scope.get("path"),
+                exc_info=exc,
+            )
+        await send_problem(
+            ctx.send,
+            exc,
+            scope=ctx.scope,
+            status_map=self.status_map,
+            debug=self.debug,
+            extra=ctx.response_headers,
+        )

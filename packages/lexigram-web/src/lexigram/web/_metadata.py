@@ -1,0 +1,62 @@
+"""Decorator metadata stored on handler functions and controller classes.
+
+Each decorated object carries its own ``__lexigram_meta__`` dict (copied on write, never shared
+with a base class or a wrapped function). Nothing here is global: the app reads this metadata
+once at startup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["META_ATTR", "add_items", "meta_of", "read_items", "read_mapping", "update_mapping"]
+
+META_ATTR = "__lexigram_meta__"
+
+
+def meta_of(target: Any) -> dict[str, Any]:
+    """The metadata declared directly on ``target`` (not inherited); empty when none."""
+    if isinstance(target, type):
+        meta = target.__dict__.get(META_ATTR)
+    else:
+        meta = getattr(target, META_ATTR, None)
+    return meta if isinstance(meta, dict) else {}
+
+
+def _write(target: Any, meta: dict[str, Any]) -> None:
+    setattr(target, META_ATTR, meta)
+
+
+def add_items(target: Any, key: str, items: Iterable[Any]) -> None:
+    """Prepend ``items`` under ``key``: stacked decorators then read top to bottom."""
+    meta = dict(meta_of(target))
+    meta[key] = (*items, *meta.get(key, ()))
+    _write(target, meta)
+
+
+def update_mapping(target: Any, key: str, values: dict[Any, Any]) -> None:
+    meta = dict(meta_of(target))
+    merged = dict(meta.get(key, {}))
+    merged.update(values)
+    meta[key] = merged
+    _write(target, meta)
+
+
+def set_value(target: Any, key: str, value: Any) -> None:
+    meta = dict(meta_of(target))
+    meta[key] = value
+    _write(target, meta)
+
+
+def read_items(target: Any, key: str) -> tuple[Any, ...]:
+    value = meta_of(target).get(key, ())
+    return tuple(value)
+
+
+def read_mapping(target: Any, key: str) -> dict[Any, Any]:
+    return dict(meta_of(target).get(key, {}))
+
+
+def read_value(target: Any, key: str, default: Any = None) -> Any:
+    return meta_of(target).get(key, default)

@@ -1,0 +1,111 @@
+"""``WebProvider`` and ``WebModule``: the web layer as a lexigram-di provider and module.
+
+They are declarations: controllers, middleware, exception handlers and a ``WebConfig``. A
+``LexigramApp`` built with ``modules=[WebModule.configure(...)]`` (or
+``providers=[WebProvider(...)]``) gathers them when it starts and serves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lexigram.di import Application, Container, DynamicModule, HealthCheckResult, Provider
+from lexigram.http_errors import HandlerKey
+
+from ._discovery import discover_controllers
+
+if TYPE_CHECKING:
+    from ._app import LexigramApp
+
+__all__ = ["WebModule", "WebProvider", "web_providers"]
+
+
+class WebProvider(Provider):
+    """Declares the web layer of a DI application (see the module docstring).
+
+    ``web_config`` (a ``WebConfig``) is registered in the container under its type.
+    """
+
+    name = "WebProvider"
+
+    def __init__(
+        self,
+        middleware: Sequence[Any] | None = None,
+        exception_handlers: Mapping[HandlerKey, Any] | None = None,
+        controllers: Sequence[type] | None = None,
+        web_config: Any = None,
+        provider_config: Any = None,
+        debug_routes_auth: Any = None,
+    ) -> None:
+        self.middleware: list[Any] = list(middleware or ())
+        self.exception_handlers: dict[HandlerKey, Any] = dict(exception_handlers or {})
+        self.controllers: list[type] = list(controllers or ())
+        self.web_config = web_config
+        self.provider_config = provider_config
+        self.debug_routes_auth = debug_routes_auth
+        self.app: LexigramApp | None = None
+        """The app serving this provider (set when that app starts)."""
+
+    @property
+    def fail_on_route_conflict(self) -> bool:
+        return bool(getattr(self.web_config, "fail_on_route_conflict", True))
+
+    @classmethod
+    def from_config(cls, config: Any, **context: Any) -> WebProvider:
+        """A provider for ``config``; ``context`` may give middleware, controllers,
+        exception_handlers."""
+        return cls(web_config=config, **context)
+
+    @classmethod
+    def auto_discover(cls, *packages: str, web_config: Any = None, **kwargs: Any) -> WebProvider:
+        """A provider with the controllers found in ``packages`` (see ``discover_controllers``)."""
+        controllers = [*kwargs.pop("controllers", ()), *discover_controllers(packages)]
+        return cls(controllers=controllers, web_config=web_config, **kwargs)
+
+    def register(self, container: Container) -> None:
+        if self.web_config is not None and not container.has(type(self.web_config)):
+            container.singleton(type(self.web_config), instance=self.web_config)
+
+    async def health_check(self, timeout: float = 5.0) -> HealthCheckResult:  # noqa: ASYNC109
+        if self.app is not None and not self.app.started:
+            return HealthCheckResult.unhealthy("the web app is not started")
+        return HealthCheckResult.healthy()
+
+
+class WebModule(DynamicModule):
+    """The web layer as a module: ``WebModule.configure(controllers=[...], discover=[...])``."""
+
+    @classmethod
+    def configure(  # type: ignore[override]
+        cls,
+        controllers: Sequence[type] | None = None,
+        discover: Sequence[str] | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        **kwargs: Any,
+    ) -> DynamicModule:
+        """A module serving ``controllers`` plus those found in the ``discover`` packages.
+
+        ``host``/``port`` build a ``WebConfig`` (or update the one given as ``web_config``);
+        other keyword arguments go to ``WebProvider``.
+        """
+        found = [*(controllers or ()), *discover_controllers(discover or ())]
+        config = kwargs.pop("web_config", None)
+        if host is not None or port is not None:
+            from ._config import WebConfig
+
+            updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+            config = WebConfig(**updates) if config is None else config.model_copy(update=updates)
+        provider = WebProvider(controllers=found, web_config=config, **kwargs)
+        return cls(providers=[provider])
+
+    @classmethod
+    def stub(cls, config: Any = None) -> DynamicModule:  # type: ignore[override]
+        """A module with no controllers and the given (or default) config, for tests."""
+        return cls(providers=[WebProvider(web_config=config)])
+
+
+def web_providers(application: Application) -> list[WebProvider]:
+    """The ``WebProvider`` instances of a started DI application."""
+    return [p for p in application.providers if isinstance(p, WebProvider)]
