@@ -8,18 +8,21 @@ from typing import Any
 from . import domain
 from ._http_error import HTTPError, format_retry_after
 from ._members import GENERIC_5XX_DETAIL
-from ._status_map import ErrorStatusMap, default_status
+from ._status_map import ErrorStatusMap
 from .status import reason_phrase
 
 __all__ = ["debug_members", "members_of", "status_of"]
+
+# The statuses used when no map is given: never registered on, so it only memoises the
+# defaults and the classes' own declarations.
+_DEFAULTS = ErrorStatusMap()
 
 
 def status_of(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
     """The status ``exc`` renders with: its own, the map's, a default, else 500."""
     if isinstance(exc, HTTPError):
         return exc.status_code
-    kind = type(exc)
-    status = default_status(kind) if status_map is None else status_map.lookup(kind)
+    status = (_DEFAULTS if status_map is None else status_map).lookup(type(exc))
     return 500 if status is None else status
 
 

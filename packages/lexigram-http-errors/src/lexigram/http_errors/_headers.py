@@ -47,6 +47,8 @@ def normalize_headers(headers: HeadersInput) -> list[tuple[str, str]]:
     """Validate ``headers`` and return them as a list of pairs, order and duplicates kept."""
     if headers is None:
         return []
+    if type(headers) is dict:
+        return [_check_pair(name, value) for name, value in headers.items()]
     source: object = headers
     if isinstance(source, Mapping):
         mapping = cast("Mapping[object, object]", source)
@@ -69,7 +71,7 @@ def encode_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, byte
     """
     raw: list[tuple[bytes, bytes]] = []
     for name, value in headers:
-        if _BAD_VALUE.search(value):
+        if "\r" in value or "\n" in value or "\x00" in value:
             raise ValueError(f"header {name!r} contains CR, LF or NUL")
         raw.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     return raw

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from ._headers import HeadersInput, normalize_headers
 from ._http_error import HTTPError, format_retry_after
+from ._members import check_extensions
+from .status import reason_phrase
 
 __all__ = [
     "BadRequestError",
@@ -30,6 +32,7 @@ class _FixedStatusError(HTTPError):
 
     __error_status__: ClassVar[int | None]
     _default_detail: ClassVar[str] = ""
+    _title: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -40,11 +43,26 @@ class _FixedStatusError(HTTPError):
         cause: BaseException | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        status = type(self).__error_status__
+        status = self.__error_status__
         assert status is not None
-        super().__init__(
-            status, detail or self._default_detail, headers, code, cause, extensions=extensions
-        )
+        # The fast path of HTTPError._setup: the status is known valid, the title fixed.
+        self.status_code = status
+        self.title = title = self._title
+        self.detail = detail = detail or self._default_detail or title
+        self.headers = [] if headers is None else normalize_headers(headers)
+        self.extensions = {} if extensions is None else check_extensions(extensions)
+        if code is not None:
+            self.code = code
+        if cause is not None:
+            self.cause = cause
+            self.__cause__ = cause
+        Exception.__init__(self, detail)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        status = cls.__dict__.get("__error_status__")
+        if status is not None:
+            cls._title = reason_phrase(status)
 
 
 def _with(extensions: Mapping[str, Any] | None, name: str, value: object) -> dict[str, Any]:

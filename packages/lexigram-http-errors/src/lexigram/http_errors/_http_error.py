@@ -54,11 +54,12 @@ class HTTPError(Exception):
     status_code: int
     detail: str
     headers: list[tuple[str, str]]
-    code: str | None
-    cause: BaseException | None
     title: str
-    type: str
     extensions: dict[str, Any]
+    # Class-level defaults: an instance stores these only when they differ.
+    code: str | None = None
+    cause: BaseException | None = None
+    type: str = "about:blank"
 
     def __init__(
         self,
@@ -72,9 +73,16 @@ class HTTPError(Exception):
         type: str = "about:blank",  # the RFC 9457 member name
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        status = check_status(status_code, 400, 599, "HTTPError status_code")
-        self._setup(status, detail, normalize_headers(headers), code, cause, title, type)
-        self.extensions = check_extensions(extensions)
+        self._setup(
+            check_status(status_code, 400, 599, "HTTPError status_code"),
+            detail,
+            normalize_headers(headers),
+            code,
+            cause,
+            title,
+            type,
+            check_extensions(extensions),
+        )
 
     def _setup(
         self,
@@ -85,17 +93,20 @@ class HTTPError(Exception):
         cause: BaseException | None,
         title: str | None,
         problem_type: str,
+        extensions: dict[str, Any],
     ) -> None:
         self.status_code = status
         self.title = reason_phrase(status) if title is None else title
         self.detail = detail or self.title
         self.headers = headers
-        self.code = code
-        self.cause = cause
-        self.type = problem_type
-        self.extensions = {}
+        self.extensions = extensions
+        if code is not None:
+            self.code = code
         if cause is not None:
+            self.cause = cause
             self.__cause__ = cause
+        if problem_type != "about:blank":
+            self.type = problem_type
         super().__init__(self.detail)
 
     @property
@@ -138,7 +149,7 @@ class Redirect(HTTPError):
             raise ValueError("Redirect url contains CR, LF or NUL: remove them (header injection)")
         location = quote(url, safe=_URL_SAFE)
         pairs = [("Location", location), *normalize_headers(headers)]
-        self._setup(int(status_code), "", pairs, None, None, None, "about:blank")
+        self._setup(int(status_code), "", pairs, None, None, None, "about:blank", {})
         self.url = location
 
     def __str__(self) -> str:

@@ -11,7 +11,7 @@ from . import domain
 from ._http_error import HTTPError
 from ._members import check_status
 
-__all__ = ["DEFAULT_ERROR_STATUSES", "ErrorStatusMap", "default_status", "error_status"]
+__all__ = ["DEFAULT_ERROR_STATUSES", "ErrorStatusMap", "error_status"]
 
 DEFAULT_ERROR_STATUSES: Final[Mapping[type[BaseException], int]] = MappingProxyType(
     {
@@ -43,18 +43,6 @@ def _check_error_type(error_type: object) -> type[BaseException]:
 def _declared(klass: type) -> int | None:
     status: int | None = klass.__dict__.get("__error_status__")
     return status
-
-
-def default_status(error_type: type[BaseException]) -> int | None:
-    """The status of ``error_type`` with no map: a class declaration, else the defaults."""
-    for klass in error_type.__mro__:
-        declared = _declared(klass)
-        if declared is not None:
-            return declared
-        status = DEFAULT_ERROR_STATUSES.get(klass)
-        if status is not None:
-            return status
-    return None
 
 
 class ErrorStatusMap:
