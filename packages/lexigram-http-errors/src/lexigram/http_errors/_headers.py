@@ -47,8 +47,9 @@ def normalize_headers(headers: HeadersInput) -> list[tuple[str, str]]:
     """Validate ``headers`` and return them as a list of pairs, order and duplicates kept."""
     if headers is None:
         return []
-    if type(headers) is dict:
-        return [_check_pair(name, value) for name, value in headers.items()]
+    if type(headers) is dict:  # the common case, without the ABC check below
+        plain = cast("dict[object, object]", headers)
+        return [_check_pair(name, value) for name, value in plain.items()]
     source: object = headers
     if isinstance(source, Mapping):
         mapping = cast("Mapping[object, object]", source)
