@@ -64,8 +64,19 @@ def test_domain_subclass_falls_back_to_its_base_default() -> None:
 
 
 def test_http_error_instance_maps_to_its_own_status() -> None:
-    statuses = ErrorStatusMap({HTTPError: 500})
-    assert statuses.lookup(HTTPError(418)) == 418
+    assert ErrorStatusMap().lookup(HTTPError(418)) == 418
+
+
+def test_http_error_classes_cannot_be_registered() -> None:
+    with pytest.raises(TypeError, match="carries its own status_code"):
+        ErrorStatusMap({NotFoundError: 410})
+
+
+def test_error_status_refuses_http_error_classes() -> None:
+    with pytest.raises(TypeError, match="carries its own status_code"):
+        error_status(410)(NotFoundError)
+    with pytest.raises(TypeError, match="carries its own status_code"):
+        error_status(HTTPError, 500)
 
 
 def test_http_error_classes_declare_their_status() -> None:

@@ -36,6 +36,11 @@ _C = TypeVar("_C", bound=type[object])
 
 def _check_error_type(error_type: object) -> type[BaseException]:
     if isinstance(error_type, type) and issubclass(error_type, BaseException):
+        if issubclass(error_type, HTTPError):
+            raise TypeError(
+                f"{error_type.__qualname__} is an HTTPError and carries its own status_code; "
+                "map a domain exception instead, or raise an HTTPError with the status you want"
+            )
         return error_type
     raise TypeError(f"expected an exception class such as ValueError, got {error_type!r}")
 
@@ -52,8 +57,9 @@ class ErrorStatusMap:
     parent's (and so on up the chain), then a status the class declares with
     ``@error_status(404)``, then :data:`DEFAULT_ERROR_STATUSES`. The first hit wins, so a
     specific type mapped anywhere in the chain beats a base type mapped nearer. An
-    ``HTTPError`` instance always maps to its own ``status_code``. Lookups are cached per type;
-    ``register`` on this map or any ancestor clears the caches that depend on it.
+    ``HTTPError`` always maps to its own ``status_code`` (HTTPError classes cannot be
+    registered). Lookups are cached per type; ``register`` on this map or any ancestor
+    clears the caches that depend on it.
     """
 
     __slots__ = ("__weakref__", "_cache", "_children", "_entries", "_parent")
