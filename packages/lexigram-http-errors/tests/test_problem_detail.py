@@ -191,3 +191,18 @@ def test_internal_error_factory() -> None:
         "Internal Server Error",
         "An internal error occurred.",
     )
+
+
+def test_factories_accept_extension_members() -> None:
+    assert ProblemDetail.validation_error([], request_id="r").extensions == {
+        "request_id": "r",
+        "errors": [],
+    }
+    assert ProblemDetail.not_found("User", trace_id="t").extensions == {"trace_id": "t"}
+    assert ProblemDetail.bad_request("x", code="C").extensions == {"code": "C"}
+    assert ProblemDetail.internal_error(request_id="r").extensions == {"request_id": "r"}
+
+
+def test_factories_reject_shadowing_extension_members() -> None:
+    with pytest.raises(ValueError, match="shadow"):
+        ProblemDetail.not_found("User", instance="/x")

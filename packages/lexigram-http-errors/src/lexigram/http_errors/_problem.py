@@ -138,22 +138,27 @@ class ProblemDetail:
         errors: list[dict[str, Any]],
         detail: str = "Validation failed",
         status: int = 422,
+        **extensions: Any,
     ) -> ProblemDetail:
         """A validation problem (422 by default, 400 if asked) listing ``errors``."""
-        return cls(status=status, detail=detail, errors=errors)
+        return cls(status=status, detail=detail, errors=errors, extensions=extensions)
 
     @classmethod
-    def not_found(cls, resource: str, identifier: object = None) -> ProblemDetail:
+    def not_found(
+        cls, resource: str, identifier: object = None, **extensions: Any
+    ) -> ProblemDetail:
         """404 with a detail such as "User '42' not found"."""
         suffix = "" if identifier is None else f" '{identifier}'"
-        return cls(status=404, detail=f"{resource}{suffix} not found")
+        return cls(status=404, detail=f"{resource}{suffix} not found", extensions=extensions)
 
     @classmethod
-    def bad_request(cls, detail: str, errors: list[dict[str, Any]] | None = None) -> ProblemDetail:
+    def bad_request(
+        cls, detail: str, errors: list[dict[str, Any]] | None = None, **extensions: Any
+    ) -> ProblemDetail:
         """400 with ``detail`` and, if given, ``errors``."""
-        return cls(status=400, detail=detail, errors=errors)
+        return cls(status=400, detail=detail, errors=errors, extensions=extensions)
 
     @classmethod
-    def internal_error(cls, detail: str = GENERIC_5XX_DETAIL) -> ProblemDetail:
+    def internal_error(cls, detail: str = GENERIC_5XX_DETAIL, **extensions: Any) -> ProblemDetail:
         """500 with a generic detail."""
-        return cls(status=500, detail=detail)
+        return cls(status=500, detail=detail, extensions=extensions)
