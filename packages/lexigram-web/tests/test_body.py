@@ -1,0 +1,293 @@
+"""Request bodies: JSON into models and dataclasses, embedded keys, forms, files, bad input."""
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.datastructures import UploadFile
+
+from lexigram.web import LexigramApp, Request, body, file, form
+from lexigram.web.testing import AsyncTestClient
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+async def test_pydantic_model_is_read_from_the_json_body() -> None:
+    app = LexigramApp()
+
+    @app.post("/items", status_code=201)
+    async def create(item: Item) -> Item:
+        return item
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/items", json={"name": "pen", "price": 2})
+    assert response.status_code == 201
+    assert response.json() == {"name": "pen", "price": 2.0}
+
+
+async def test_dataclass_is_read_from_the_json_body() -> None:
+    app = LexigramApp()
+
+    @app.post("/points")
+    async def create(point: Point) -> Point:
+        return point
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/points", json={"x": 1, "y": "2"})
+    assert response.json() == {"x": 1, "y": 2}
+
+
+async def test_body_errors_are_located_under_body() -> None:
+    app = LexigramApp()
+
+    @app.post("/items")
+    async def create(item: Item) -> None:
+        return None
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/items", json={"price": "free"})
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "name"], ["body", "price"]]
+
+
+async def test_body_and_query_errors_are_reported_together() -> None:
+    app = LexigramApp()
+
+    @app.post("/items")
+    async def create(item: Item, dry_run: bool) -> None:
+        return None
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/items?dry_run=maybe", json={"name": "x"})
+    locs = [e["loc"] for e in response.json()["errors"]]
+    assert locs == [["query", "dry_run"], ["body", "price"]]
+
+
+async def test_missing_required_body_is_a_422() -> None:
+    app = LexigramApp()
+
+    @app.post("/items")
+    async def create(item: Item) -> None:
+        return None
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/items")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["body"], "msg": "Field required", "type": "missing"}
+    ]
+
+
+async def test_malformed_json_is_a_400() -> None:
+    app = LexigramApp()
+
+    @app.post("/items")
+    async def create(item: Item) -> None:
+        return None
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/items", content=b'{"name": ', headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in response.text
+
+
+async def test_wrong_content_type_for_a_body_is_a_415() -> None:
+    app = LexigramApp()
+
+    @app.post("/items")
+    async def create(item: Item) -> None:
+        return None
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/items", content=b"name=x", headers={"content-type": "text/plain"}
+        )
+    assert response.status_code == 415
+    assert response.json()["status"] == 415
+
+
+async def test_json_suffix_media_types_are_accepted() -> None:
+    app = LexigramApp()
+
+    @app.post("/items")
+    async def create(item: Item) -> str:
+        return item.name
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/items",
+            content=b'{"name": "a", "price": 1}',
+            headers={"content-type": "application/merge-patch+json"},
+        )
+    assert response.json() == "a"
+
+
+async def test_several_body_parameters_read_keys_of_one_object() -> None:
+    app = LexigramApp()
+
+    @app.post("/orders")
+    async def order(item: Item, quantity: int = body()) -> dict[str, Any]:
+        return {"name": item.name, "quantity": quantity}
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/orders", json={"item": {"name": "pen", "price": 1}, "quantity": 3}
+        )
+    assert response.json() == {"name": "pen", "quantity": 3}
+
+
+async def test_embedded_body_key_missing_is_located() -> None:
+    app = LexigramApp()
+
+    @app.post("/orders")
+    async def order(quantity: int = body(embed=True)) -> int:
+        return quantity
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/orders", json={})
+    assert response.json()["errors"][0]["loc"] == ["body", "quantity"]
+
+
+async def test_optional_body_defaults_when_empty() -> None:
+    app = LexigramApp()
+
+    @app.post("/maybe")
+    async def maybe(item: Item | None = None) -> str:
+        return "none" if item is None else item.name
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/maybe")
+    assert response.json() == "none"
+
+
+async def test_declared_oversized_body_is_a_413_before_reading() -> None:
+    app = LexigramApp(max_body_size=10)
+    received: list[int] = []
+
+    @app.post("/upload")
+    async def upload(item: Item) -> None:
+        return None
+
+    async def receive() -> dict[str, Any]:
+        received.append(1)
+        return {"type": "http.request", "body": b"x" * 100, "more_body": False}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/upload",
+        "raw_path": b"/upload",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+        "client": ("1.2.3.4", 1),
+    }
+    async with app.lifespan():
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 413
+    assert received == []
+
+
+async def test_streamed_body_over_the_limit_stops_reading_with_413() -> None:
+    app = LexigramApp(max_body_size=1000)
+    chunks_read = 0
+
+    @app.post("/upload")
+    async def upload(item: Item) -> None:
+        return None
+
+    async def receive() -> dict[str, Any]:
+        nonlocal chunks_read
+        chunks_read += 1
+        return {"type": "http.request", "body": b"x" * 400, "more_body": True}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/upload",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json")],
+    }
+    async with app.lifespan():
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 413
+    assert chunks_read == 3
+
+
+async def test_request_body_method_enforces_the_limit_too() -> None:
+    app = LexigramApp(max_body_size=5)
+
+    @app.post("/raw")
+    async def raw(request: Request) -> int:
+        return len(await request.body())
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"abc"
+        yield b"defgh"
+
+    async with AsyncTestClient(app) as client:
+        small = await client.post("/raw", content=b"abc")
+        large = await client.post("/raw", content=chunks())
+    assert small.json() == 3
+    assert large.status_code == 413
+
+
+async def test_form_fields_are_bound() -> None:
+    app = LexigramApp()
+
+    @app.post("/login")
+    async def login(username: str = form(), remember: bool = form(default=False)) -> list[Any]:
+        return [username, remember]
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/login", data={"username": "ann", "remember": "true"})
+    assert response.json() == ["ann", True]
+
+
+async def test_missing_form_field_is_a_422() -> None:
+    app = LexigramApp()
+
+    @app.post("/login")
+    async def login(username: str = form()) -> str:
+        return username
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/login", data={"other": "x"})
+    assert response.json()["errors"][0]["loc"] == ["form", "username"]
+
+
+async def test_uploaded_file_is_bound_as_upload_or_bytes() -> None:
+    app = LexigramApp()
+
+    @app.post("/files")
+    async def upload(document: UploadFile = file(), raw: bytes = file()) -> list[Any]:
+        return [document.filename, (await document.read()).decode(), raw.decode()]
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/files",
+            files={"document": ("a.txt", b"hello", "text/plain"), "raw": ("b.bin", b"data")},
+        )
+    assert response.json() == ["a.txt", "hello", "data"]
