@@ -51,6 +51,10 @@ async def list_users() -> list[str]:
     return []
 
 
+async def save_user() -> None:
+    return None
+
+
 @dataclass
 class Route:
     methods: frozenset[str]
@@ -69,7 +73,7 @@ class RoutedApp:
 routed = RoutedApp(
     routes=[
         Route(frozenset({"GET"}), "/users", list_users, guards=[AuthGuard], interceptors=[audit]),
-        Route(frozenset({"POST", "PUT"}), "/users/{id:int}", list_users, name="save_user"),
+        Route(frozenset({"POST", "PUT"}), "/users/{id:int}", save_user, name="users.save"),
         Route(frozenset({"DELETE"}), "/admin", list_users, guards=[AuthGuard()]),
     ]
 )

@@ -35,6 +35,47 @@ def test_routes_prints_a_table_of_methods_paths_handlers_guards_interceptors(
     assert lines[3].split() == ["POST,", "PUT", "/users/{id:int}", "save_user", "-", "-"]
 
 
+def test_routes_starts_a_lexigram_app_to_list_its_compiled_routes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_lexigram.py").write_text(
+        "from lexigram.web import LexigramApp, TimingInterceptor, use_guards, use_interceptors\n"
+        "app = LexigramApp()\n"
+        "class AuthGuard:\n"
+        "    async def can_activate(self, context): return True\n"
+        "@app.get('/users/{id:int}')\n"
+        "@use_guards(AuthGuard)\n"
+        "@use_interceptors(TimingInterceptor)\n"
+        "async def get_user(id: int) -> dict: return {'id': id}\n"
+        "@app.post('/users')\n"
+        "async def create_user() -> None: ...\n"
+    )
+    assert main(["routes", "cli_case_lexigram:app"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "METHOD  PATH             HANDLER      GUARDS     INTERCEPTORS",
+        "POST    /users           create_user  -          -",
+        "GET     /users/{id:int}  get_user     AuthGuard  TimingInterceptor",
+    ]
+
+
+def test_an_app_that_fails_to_start_is_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_unstartable.py").write_text(
+        "class App:\n"
+        "    started = False\n"
+        "    routes = ()\n"
+        "    async def startup(self): raise LookupError('no service Foo')\n"
+        "    async def shutdown(self): ...\n"
+        "app = App()\n"
+    )
+    assert main(["routes", "cli_case_unstartable:app"]) == 2
+    assert capsys.readouterr().err == (
+        "lexigram: error: starting cli_case_unstartable:app to list its routes failed: "
+        "LookupError: no service Foo\n"
+    )
+
+
 def test_routes_reads_a_starlette_application(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,6 +168,21 @@ def test_run_passes_options_over_the_configuration_to_run_server(
             "log_level": "info",
         }
     ]
+
+
+def test_run_with_reload_checks_the_import_without_importing_here(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(_cli, "run_server", lambda app, **options: calls.append(app))
+    (project / "cli_case_reloaded.py").write_text("app = object()\n")
+    assert main(["run", "cli_case_reloaded:app", "--reload"]) == 0
+    assert calls == ["cli_case_reloaded:app"]
+    assert "cli_case_reloaded" not in sys.modules
+    assert main(["run", "cli_case_reloaded:missing", "--reload"]) == 2
+    assert capsys.readouterr().err == (
+        "lexigram: error: module 'cli_case_reloaded' has no attribute 'missing'\n"
+    )
 
 
 def test_run_reports_a_bad_configuration_without_traceback(

@@ -72,6 +72,11 @@ def test_bad_values_are_refused_with_a_message(field: str, value: object, messag
         WebConfig.model_validate({field: value})
 
 
+def test_trusted_proxies_take_addresses_networks_or_any() -> None:
+    proxies = ("10.0.0.1", "10.0.0.0/8", "::1", "*")
+    assert WebConfig(trusted_proxies=proxies).trusted_proxies == proxies
+
+
 def test_docs_urls_must_be_absolute_paths() -> None:
     with pytest.raises(ValidationError, match="absolute path"):
         OpenAPIConfig(docs_url="docs")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import os
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Protocol, cast, runtime_checkable
@@ -14,6 +16,8 @@ from ._config_loader import load_web_config
 from ._server import SERVERS, run_server
 
 USAGE_ERROR = 2
+_HEADINGS = ("METHOD", "PATH", "HANDLER", "GUARDS", "INTERCEPTORS")
+Row = tuple[str, str, str, str, str]
 
 
 class CLIError(Exception):
@@ -21,18 +25,15 @@ class CLIError(Exception):
 
 
 @runtime_checkable
-class RouteInfo(Protocol):
-    """What ``lexigram routes`` reads from each entry of an application's ``routes``.
-
-    ``methods`` and ``path`` are required; ``name`` (or else ``handler``/``endpoint``),
-    ``guards`` and ``interceptors`` are shown when present.
-    """
+class _Startable(Protocol):
+    """An application whose routes are compiled at startup (``LexigramApp``)."""
 
     @property
-    def methods(self) -> Iterable[str] | None: ...
+    def started(self) -> bool: ...
 
-    @property
-    def path(self) -> str: ...
+    async def startup(self) -> None: ...
+
+    async def shutdown(self) -> None: ...
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,13 +82,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    load_app(args.app)
     try:
         config = load_web_config()
     except (WebConfigError, ImportError) as exc:
         raise CLIError(str(exc)) from None
     workers: int = config.workers if args.workers is None else args.workers
     reload: bool = config.reload if args.reload is None else args.reload
+    if reload:
+        # The reloader re-imports the application in fresh workers; importing it here
+        # would leave the old code in this process, where granian forks its workers from.
+        check_importable(args.app)
+    else:
+        load_app(args.app)
     try:
         run_server(
             args.app,
@@ -105,15 +111,43 @@ def _run(args: argparse.Namespace) -> int:
 
 def _routes(args: argparse.Namespace) -> int:
     app = load_app(args.app)
+    if isinstance(app, _Startable) and not app.started:
+        rows = asyncio.run(_rows_after_startup(app, args.app))
+    else:
+        rows = route_rows(app, args.app)
+    print(format_routes(rows))
+    return 0
+
+
+async def _rows_after_startup(app: _Startable, spec: str) -> list[Row]:
+    try:
+        await app.startup()
+    except Exception as exc:
+        raise CLIError(f"starting {spec} to list its routes failed: {_one_line(exc)}") from None
+    try:
+        return route_rows(app, spec)
+    finally:
+        await app.shutdown()
+
+
+def route_rows(app: object, spec: str) -> list[Row]:
+    """One row per entry of ``app.routes`` (``CLIError`` if there is no such registry).
+
+    An entry needs ``path`` and ``method`` (a string) or ``methods`` (strings); ``handler``
+    (or ``endpoint``, else ``name``), ``guards`` and ``interceptors`` are shown when present.
+    Entries flagged ``auto_head`` (the HEAD answered for a GET) are left out.
+    """
     routes: object = getattr(app, "routes", None)
     if routes is None or isinstance(routes, str | bytes) or not isinstance(routes, Iterable):
         raise CLIError(
-            f"{args.app} has no route registry: expected an application whose 'routes' "
+            f"{spec} has no route registry: expected an application whose 'routes' "
             "attribute lists its routes"
         )
-    rows = [_row(route) for route in cast("Iterable[object]", routes)]
-    print(format_routes(rows))
-    return 0
+    return [
+        _row(route)
+        for route in cast("Iterable[object]", routes)
+        if getattr(route, "auto_head", False) is not True
+    ]
 
 
 def load_app(spec: str) -> object:
@@ -147,21 +181,47 @@ def load_app(spec: str) -> object:
     return target
 
 
+_CHECK = """
+import sys
+from lexigram.web._cli import CLIError, load_app
+try:
+    load_app(sys.argv[1])
+except CLIError as exc:
+    print(exc, file=sys.stderr)
+    raise SystemExit(2) from None
+"""
+
+
+def check_importable(spec: str) -> None:
+    """Like ``load_app`` but in a child interpreter, leaving this process's modules alone."""
+    result = subprocess.run(
+        [sys.executable, "-c", _CHECK, spec], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        raise CLIError(lines[-1] if lines else f"importing {spec!r} failed")
+
+
 def _failed_import(module_name: str, exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"importing module {module_name!r} failed: {type(exc).__name__}: {text}"
+    return f"importing module {module_name!r} failed: {_one_line(exc)}"
 
 
-_HEADINGS = ("METHOD", "PATH", "HANDLER", "GUARDS", "INTERCEPTORS")
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
-def _row(route: object) -> tuple[str, str, str, str, str]:
-    if not isinstance(route, RouteInfo):
-        return ("-", str(getattr(route, "path", route)), "-", "-", "-")
-    methods = ", ".join(sorted(route.methods)) if route.methods else "*"
+def _row(route: object) -> Row:
+    method: object = getattr(route, "method", None)
+    methods: object = getattr(route, "methods", None)
+    if isinstance(method, str):
+        shown = method
+    elif isinstance(methods, Iterable) and not isinstance(methods, str):
+        shown = ", ".join(sorted(str(m) for m in cast("Iterable[object]", methods))) or "-"
+    else:
+        shown = "-"
     return (
-        methods,
-        route.path,
+        shown,
+        str(getattr(route, "path", "-")),
         _handler_name(route),
         _names(getattr(route, "guards", ())),
         _names(getattr(route, "interceptors", ())),
@@ -169,14 +229,12 @@ def _row(route: object) -> tuple[str, str, str, str, str]:
 
 
 def _handler_name(route: object) -> str:
-    name: object = getattr(route, "name", None)
-    if isinstance(name, str) and name:
-        return name
     for attribute in ("handler", "endpoint"):
         handler: object = getattr(route, attribute, None)
         if handler is not None:
             return _name_of(handler)
-    return "-"
+    name: object = getattr(route, "name", None)
+    return name if isinstance(name, str) and name else "-"
 
 
 def _names(items: object) -> str:
@@ -193,7 +251,7 @@ def _name_of(item: object) -> str:
     return type(item).__qualname__
 
 
-def format_routes(rows: Sequence[tuple[str, str, str, str, str]]) -> str:
+def format_routes(rows: Sequence[Row]) -> str:
     """Rows as an aligned text table with a heading line, sorted by path then method."""
     ordered = sorted(rows, key=lambda row: (row[1], row[0]))
     table = [_HEADINGS, *ordered]

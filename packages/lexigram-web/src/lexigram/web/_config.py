@@ -123,6 +123,7 @@ class WebConfig(_Section):
     sanitize_query_params: bool = True
     query_control_chars: Literal["reject", "strip"] = "reject"
     validation_status: int = 422
+    fail_on_route_conflict: bool = True
     request_id_header: str = "X-Request-ID"
     trust_request_id: bool = True
     cors: CORSConfig = CORSConfig()
@@ -160,12 +161,14 @@ class WebConfig(_Section):
     @classmethod
     def _proxy_networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for entry in value:
+            if entry == "*":
+                continue
             try:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise ValueError(
                     f"{entry!r} is not an IP address or network; "
-                    "use e.g. '10.0.0.1' or '10.0.0.0/8'"
+                    "use e.g. '10.0.0.1', '10.0.0.0/8' or '*' (any peer)"
                 ) from None
         return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import re
 from typing import Literal
@@ -80,6 +81,11 @@ def _run_granian(
         from granian.log import LogLevels
     except ImportError:
         raise _missing("granian") from None
+    if reload and importlib.util.find_spec("watchfiles") is None:
+        raise ImportError(
+            'reloading with granian needs watchfiles: pip install "granian[reload]" '
+            "(or choose server='uvicorn' / --server uvicorn)"
+        )
     target = app if isinstance(app, str) else f"{type(app).__module__}:{type(app).__qualname__}"
     server = Granian(
         target=target,

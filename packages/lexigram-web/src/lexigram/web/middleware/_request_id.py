@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
+import random
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -12,11 +12,14 @@ from typing import Any, Protocol
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _STATE_KEY = "request_id"
+_getrandbits = random.getrandbits
 _current: ContextVar[str | None] = ContextVar("lexigram_request_id", default=None)
 
 
 def _random_id() -> str:
-    return os.urandom(16).hex()
+    # 128 random bits from the module-level generator: fast, reseeded by the random module
+    # in every forked worker. Unique, but not a secret: never use a request id as a token.
+    return f"{_getrandbits(128):032x}"
 
 
 class RequestIDMiddleware:
@@ -24,9 +27,10 @@ class RequestIDMiddleware:
 
     An incoming ``header_name`` value is reused when ``trust_incoming`` is true and it is
     1-``max_length`` characters of ``A-Z a-z 0-9 - _ . : = + / @``; otherwise a random
-    128-bit hex id is generated (or ``generator()`` is called). The id is stored in
-    ``scope["state"]["request_id"]`` and in a context variable read by
-    ``current_request_id()`` and ``RequestIDLogFilter``.
+    128-bit hex id is generated (or ``generator()`` is called). Generated ids are unique,
+    not secret: pass ``generator=lambda: secrets.token_hex(16)`` if yours must be
+    unguessable. The id is stored in ``scope["state"]["request_id"]`` and in a context
+    variable read by ``current_request_id()`` and ``RequestIDLogFilter``.
     """
 
     __slots__ = ("_generator", "_header", "_pattern", "_trust", "app")
@@ -83,7 +87,10 @@ class RequestIDMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                if all(name.lower() != header for name, _ in headers):
+                for name, _ in headers:
+                    if name.lower() == header:
+                        break
+                else:
                     headers.append(pair)
                     message["headers"] = headers
             await send(message)

@@ -68,11 +68,15 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers if name.lower() in names}
-                if present:
-                    headers.extend(pair for pair in extra if pair[0] not in present)
-                else:
+                present: set[bytes] | None = None
+                for name, _ in headers:
+                    lowered = name.lower()
+                    if lowered in names:
+                        present = {lowered} if present is None else present | {lowered}
+                if present is None:
                     headers.extend(extra)
+                else:
+                    headers.extend(pair for pair in extra if pair[0] not in present)
                 message["headers"] = headers
             await send(message)
 
