@@ -112,37 +112,52 @@ class ProblemDetailsMiddleware:
             if started:
                 raise
             exc = _unwrap(raised)
-            rendered = await self._handle(scope, receive, send, exc)
+            status = status_of(exc, self.status_map)
+            _log(exc, status)
+            rendered: RenderedError | None
+            if self.handlers is None:
+                rendered = self._render(scope, exc)
+            else:
+                rendered = await self._handle(scope, receive, send, exc, status)
             if rendered is not None:
-                await self._send(scope, send, rendered)
+                body = b"" if scope.get("method") == "HEAD" else rendered.body
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": rendered.status,
+                        "headers": rendered.headers,
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
 
-    async def _handle(
-        self, scope: Scope, receive: Receive, send: Send, exc: Exception
-    ) -> RenderedError | None:
-        """The response to send for ``exc``; ``None`` when a handler's ASGI response ran."""
-        status = status_of(exc, self.status_map)
-        _log(exc, status)
-        if self.handlers is not None:
-            handler = self.handlers.lookup(exc, status)
-            if handler is not None:
-                try:
-                    result = handler(scope, exc)
-                    if inspect.isawaitable(result):
-                        result = await result
-                except Exception:
-                    logger.exception("the exception handler %r failed", handler)
-                    return fallback_response()
-                if isinstance(result, ProblemDetail):
-                    return render_problem(result, error_headers(exc))
-                if result is not None:
-                    return await self._run_response(scope, receive, send, result)
+    def _render(self, scope: Scope, exc: Exception) -> RenderedError:
         return render_exception(
             exc,
             status_map=self.status_map,
             debug=self.debug,
             instance=scope.get("path") if self.include_instance else None,
-            request_id=self._request_id(scope),
+            request_id=self._request_id(scope) if self._request_id_header else None,
         )
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, exc: Exception, status: int
+    ) -> RenderedError | None:
+        """The response to send for ``exc``; ``None`` when a handler's ASGI response ran."""
+        assert self.handlers is not None
+        handler = self.handlers.lookup(exc, status)
+        if handler is not None:
+            try:
+                result = handler(scope, exc)
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception:
+                logger.exception("the exception handler %r failed", handler)
+                return fallback_response()
+            if isinstance(result, ProblemDetail):
+                return render_problem(result, error_headers(exc))
+            if result is not None:
+                return await self._run_response(scope, receive, send, result)
+        return self._render(scope, exc)
 
     async def _run_response(
         self, scope: Scope, receive: Receive, send: Send, response: ASGIApp
@@ -163,14 +178,6 @@ class ProblemDetailsMiddleware:
             logger.exception("the response returned by an exception handler failed")
             return fallback_response()
         return None
-
-    @staticmethod
-    async def _send(scope: Scope, send: Send, rendered: RenderedError) -> None:
-        body = b"" if scope.get("method") == "HEAD" else rendered.body
-        await send(
-            {"type": "http.response.start", "status": rendered.status, "headers": rendered.headers}
-        )
-        await send({"type": "http.response.body", "body": body})
 
     def _request_id(self, scope: Scope) -> str | None:
         wanted = self._request_id_header
