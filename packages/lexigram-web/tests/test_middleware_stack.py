@@ -3,6 +3,7 @@ import pytest
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lexigram.web import LexigramApp
 from lexigram.web._config import CORSConfig, GZipConfig, SecurityHeadersConfig, WebConfig
 from lexigram.web.middleware import (
     BodySizeLimitMiddleware,
@@ -117,3 +118,23 @@ async def test_the_configured_request_id_header_is_used() -> None:
         response = await http.get("/", headers={"X-Trace": "client-value"})
     assert response.headers["x-trace"] != "client-value"
     assert len(response.headers["x-trace"]) == 32
+
+
+async def test_the_default_stack_wraps_a_lexigram_app() -> None:
+    config = WebConfig(max_body_size=8)
+    app = LexigramApp(config=config, middleware=DefaultMiddlewareStack(config).build())
+
+    @app.post("/echo")
+    async def echo() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    async with app.lifespan(), client(app) as http:
+        missing = await http.get("/missing", headers={"X-Request-ID": "trace-1"})
+        too_large = await http.post("/echo", content=b"0123456789")
+        fine = await http.post("/echo")
+    assert missing.status_code == 404
+    assert missing.json()["request_id"] == "trace-1"
+    assert missing.headers["x-frame-options"] == "DENY"
+    assert too_large.status_code == 413
+    assert too_large.json()["instance"] == "/echo"
+    assert fine.json() == {"ok": "yes"}

@@ -104,6 +104,18 @@ class OpenAPIConfig(_Section):
 class WebConfig(_Section):
     """Every setting of the web layer; build it with keywords or ``load_web_config()``.
 
+    Server: ``host``, ``port``, ``workers``, ``server`` (granian or uvicorn), ``reload``,
+    ``root_path``. Requests: ``trusted_hosts`` (``"*"`` = any; else names or
+    ``*.example.com``), ``trusted_proxies`` (peers whose forwarding headers are believed:
+    addresses, networks or ``"*"``), ``max_body_size`` (bytes, ``None`` = no limit),
+    ``max_query_length`` (bytes, longer is 414), ``sanitize_query_params`` and
+    ``query_control_chars`` (``reject``: 400, or ``strip``), ``request_id_header`` and
+    ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
+    carry exception details: never in production), ``validation_status`` (422 or 400).
+    Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
+    ``gzip``, ``openapi``. ``debug_routes`` serves ``/debug/*`` behind
+    ``debug_routes_auth`` (a guard or its ``"module:attr"`` import string).
+
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
 
