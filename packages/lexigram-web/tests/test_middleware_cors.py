@@ -63,6 +63,13 @@ async def test_a_preflight_for_a_method_not_allowed_is_refused() -> None:
     assert "method 'DELETE'" in response.json()["detail"]
 
 
+async def test_any_method_is_echoed_when_all_methods_are_allowed() -> None:
+    async with client(cors(allow_methods=["*"])) as http:
+        response = await http.options("/", headers=preflight("PROPFIND"))
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-methods"] == "PROPFIND"
+
+
 async def test_a_preflight_asking_for_an_unlisted_header_is_refused() -> None:
     async with client(cors()) as http:
         response = await http.options("/", headers=preflight(headers="X-Secret"))

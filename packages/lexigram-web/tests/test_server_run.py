@@ -121,6 +121,14 @@ def test_a_malformed_import_string_is_refused() -> None:
         run_server("server_fixture_app", workers=2)
 
 
+def test_reloading_with_granian_without_watchfiles_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "watchfiles", None)
+    with pytest.raises(ImportError, match=r'pip install "granian\[reload\]"'):
+        run_server("server_fixture_app:app", reload=True, server="granian")
+
+
 @pytest.mark.parametrize("server", ["granian", "uvicorn"])
 def test_a_missing_server_names_the_extra_to_install(
     server: str, monkeypatch: pytest.MonkeyPatch

@@ -12,7 +12,6 @@ from lexigram.http_errors import BadRequestError
 from ._headers import add_vary
 from ._problem import send_problem
 
-_ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 _SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -74,7 +73,7 @@ class CORSMiddleware:
         self._regex = re.compile(allow_origin_regex) if allow_origin_regex else None
         methods = {m.upper() for m in allow_methods}
         self._any_method = "*" in methods
-        self._methods = frozenset(_ALL_METHODS) if self._any_method else frozenset(methods)
+        self._methods = frozenset(methods - {"*"})
         self._methods_value = ", ".join(sorted(self._methods)).encode("ascii")
         self._any_headers = "*" in allow_headers
         self._headers = _SAFELISTED_HEADERS | {h.lower() for h in allow_headers if h != "*"}
@@ -126,7 +125,7 @@ class CORSMiddleware:
         wanted = [h.strip().lower() for h in requested.decode("latin-1").split(",") if h.strip()]
         if not self._allowed(origin):
             problem = f"CORS preflight refused: origin {origin!r} is not allowed"
-        elif method_text not in self._methods:
+        elif not self._any_method and method_text not in self._methods:
             problem = f"CORS preflight refused: method {method_text!r} is not allowed"
         elif not self._any_headers:
             refused = [h for h in wanted if h not in self._headers]
@@ -137,7 +136,10 @@ class CORSMiddleware:
             return
         headers: list[tuple[bytes, bytes]] = [
             (b"access-control-allow-origin", self._allow_origin_value(origin.encode("latin-1"))),
-            (b"access-control-allow-methods", self._methods_value),
+            (
+                b"access-control-allow-methods",
+                method.strip().upper() if self._any_method else self._methods_value,
+            ),
             (b"access-control-max-age", self._max_age),
             (b"vary", b"Origin"),
         ]
