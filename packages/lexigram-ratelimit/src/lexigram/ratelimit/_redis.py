@@ -37,8 +37,10 @@ class RedisBackend:
     """Rate-limit state in Redis, shared by every worker and process.
 
     - ``client``: a ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` (not closed by
-      the backend), or ``url=`` to let the backend create (and close) one with
-      ``socket_timeout``/``socket_connect_timeout`` = ``timeout`` and no retries;
+      the backend; size its pool for your concurrency: an exhausted pool fails checks), or
+      ``url=`` to let the backend create (and close) one with ``socket_timeout`` /
+      ``socket_connect_timeout`` = ``timeout``, no retries, and a blocking pool of
+      ``max_connections`` (a burst waits up to ``timeout`` for a connection);
       ``cluster=True`` makes that a ``RedisCluster``;
     - ``timeout``: the bound on one check; a client not created here is wrapped in an
       ``asyncio.timeout`` per call, so a dead Redis never hangs a request;
@@ -59,6 +61,7 @@ class RedisBackend:
         cluster: bool = False,
         timeout: float = 0.25,
         key_prefix: str = "lexigram:rl:",
+        max_connections: int = 64,
         clock: Callable[[], float] | None = None,
     ) -> None:
         if (client is None) == (url is None):
@@ -75,7 +78,10 @@ class RedisBackend:
         self._owned = False
         self._timed = True
         if url is not None:
-            self.attach(_client_from_url(url, cluster=cluster, timeout=timeout), owned=True)
+            client = _client_from_url(
+                url, cluster=cluster, timeout=timeout, max_connections=max_connections
+            )
+            self.attach(client, owned=True)
         elif client is not None:
             self.attach(client)
 
@@ -138,15 +144,22 @@ class RedisBackend:
             await client.aclose()
 
 
-def _client_from_url(url: str, *, cluster: bool, timeout: float) -> RedisClient:
+def _client_from_url(
+    url: str, *, cluster: bool, timeout: float, max_connections: int
+) -> RedisClient:
     options: dict[str, Any] = {
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
         "retry": Retry(NoBackoff(), 0),
     }
     if cluster:
-        return RedisCluster.from_url(url, **options)
-    return aioredis.Redis.from_url(url, **options)  # pyright: ignore[reportUnknownMemberType]
+        return RedisCluster.from_url(url, max_connections=max_connections, **options)
+    # A blocking pool: a burst of checks waits (up to ``timeout``) for a free connection
+    # instead of failing with "Too many connections".
+    pool = aioredis.BlockingConnectionPool.from_url(  # pyright: ignore[reportUnknownMemberType]
+        url, max_connections=max_connections, timeout=timeout, **options
+    )
+    return aioredis.Redis.from_pool(pool)
 
 
 class RedisLimit:
