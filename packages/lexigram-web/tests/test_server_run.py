@@ -121,6 +121,7 @@ def test_a_malformed_import_string_is_refused() -> None:
         run_server("server_fixture_app", workers=2)
 
 
+@pytest.mark.extra("granian")
 def test_reloading_with_granian_without_watchfiles_names_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
