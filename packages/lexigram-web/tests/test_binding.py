@@ -113,7 +113,7 @@ async def test_list_query_parameter_collects_repeated_keys() -> None:
     app = LexigramApp()
 
     @app.get("/tags")
-    async def tags(tag: list[int] = query(default=[])) -> list[int]:
+    async def tags(tag: list[int] = query(default=[])) -> list[int]:  # noqa: B008
         return tag
 
     async with AsyncTestClient(app) as client:

@@ -282,7 +282,7 @@ async def test_uploaded_file_is_bound_as_upload_or_bytes() -> None:
     app = LexigramApp()
 
     @app.post("/files")
-    async def upload(document: UploadFile = file(), raw: bytes = file()) -> list[Any]:
+    async def upload(document: UploadFile = file(), raw: bytes = file()) -> list[Any]:  # noqa: B008
         return [document.filename, (await document.read()).decode(), raw.decode()]
 
     async with AsyncTestClient(app) as client:
@@ -291,3 +291,20 @@ async def test_uploaded_file_is_bound_as_upload_or_bytes() -> None:
             files={"document": ("a.txt", b"hello", "text/plain"), "raw": ("b.bin", b"data")},
         )
     assert response.json() == ["a.txt", "hello", "data"]
+
+
+async def test_dict_and_list_of_models_are_read_from_the_body() -> None:
+    app = LexigramApp()
+
+    @app.post("/raw")
+    async def raw(data: dict[str, int]) -> int:
+        return sum(data.values())
+
+    @app.post("/many")
+    async def many(items: list[Item]) -> int:
+        return len(items)
+
+    async with AsyncTestClient(app) as client:
+        total = await client.post("/raw", json={"a": 1, "b": 2})
+        count = await client.post("/many", json=[{"name": "a", "price": 1}] * 2)
+    assert (total.json(), count.json()) == (3, 2)

@@ -42,7 +42,7 @@ def level(name: str) -> Any:
 
 async def test_handler_level_beats_controller_and_app() -> None:
     class Things(Controller):
-        exception_handlers = {ValueError: level("controller")}
+        exception_handlers = {ValueError: level("controller")}  # noqa: RUF012
 
         @get("/a", exception_handlers={ValueError: level("handler")})
         async def a(self) -> None:

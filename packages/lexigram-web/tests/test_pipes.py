@@ -95,7 +95,7 @@ async def test_pipes_on_a_parameter_transform_the_raw_value() -> None:
     @app.get("/p")
     async def p(
         n: int = query(pipes=[DefaultValuePipe("7"), ParseIntPipe()]),
-        color: Color = query(pipes=[ParseEnumPipe(Color)]),
+        color: Color = query(pipes=[ParseEnumPipe(Color)]),  # noqa: B008
     ) -> list[Any]:
         return [n, color.value]
 
@@ -168,7 +168,7 @@ async def test_validation_pipe_uses_the_parameter_annotation_by_default() -> Non
     app = LexigramApp()
 
     @app.get("/v")
-    async def v(when: dt.date = query(pipes=[ValidationPipe()])) -> str:
+    async def v(when: dt.date = query(pipes=[ValidationPipe()])) -> str:  # noqa: B008
         return when.isoformat()
 
     async with AsyncTestClient(app) as client:

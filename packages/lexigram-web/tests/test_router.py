@@ -140,3 +140,11 @@ def test_lookup_work_does_not_grow_with_the_number_of_routes(
         assert router.lookup("GET", f"/r{size - 1}/5") == (size - 1, {"id": 5}, ())
         counts.append(calls)
     assert counts == [1, 1]
+
+
+def test_trailing_slash_falls_back_to_the_path_without_it() -> None:
+    router: Router[str] = Router()
+    router.add("GET", "/users", "list")
+    router.add("GET", "/users/{id:int}", "one")
+    assert router.lookup("GET", "/users/")[0] == "list"
+    assert router.lookup("GET", "/users/5/") == ("one", {"id": 5}, ())

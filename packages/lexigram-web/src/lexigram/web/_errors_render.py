@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError, render_exception
@@ -74,6 +75,9 @@ class ErrorResponder:
         self.debug = debug
 
     async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:
+        if isinstance(exc, ClientDisconnect):
+            _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
+            return
         status = status_for(exc, self.status_map)
         filters = self.filters
         if filters is not None:

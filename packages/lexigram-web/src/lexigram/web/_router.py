@@ -37,7 +37,8 @@ class Router(Generic[E]):
 
     ``lookup`` answers ``(endpoint, params, allowed)``: the endpoint (``None`` when no route
     matches the method), the converted parameters, and the methods the path does accept (empty
-    when the path itself is unknown: a 404; non-empty with no endpoint: a 405).
+    when the path itself is unknown: a 404; non-empty with no endpoint: a 405). A path with a
+    trailing slash that matches nothing is looked up again without it.
     """
 
     __slots__ = ("_root", "_shapes", "_static", "fail_on_conflict")
@@ -96,6 +97,9 @@ class Router(Generic[E]):
             return found[0], dict(zip(found[1], values, strict=True)), ()
         if methods is not None:
             allowed.extend(methods)
+        if not allowed and len(path) > 1 and path.endswith("/"):
+            # "/users/" answers like "/users" (checked only once the exact path missed).
+            return self.lookup(method, path[:-1])
         return None, {}, tuple(sorted(set(allowed)))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import inspect
 import types
@@ -56,14 +57,26 @@ def strip_annotated(annotation: Any) -> tuple[Any, Param | None]:
     return base, marker
 
 
-def is_model_type(annotation: Any) -> bool:
-    """Pydantic models and dataclasses: bound from the JSON body by default."""
-    target = unwrap_optional(annotation)
-    if typing.get_origin(target) is Annotated:
-        target = typing.get_args(target)[0]
+def _is_model_class(target: Any) -> bool:
     return isinstance(target, type) and (
         issubclass(target, BaseModel) or dataclasses.is_dataclass(target)
     )
+
+
+def is_model_type(annotation: Any) -> bool:
+    """Bound from the JSON body by default: pydantic models, dataclasses, mappings, and
+    sequences of models."""
+    target = unwrap_optional(annotation)
+    if typing.get_origin(target) is Annotated:
+        target = typing.get_args(target)[0]
+    if _is_model_class(target) or target is dict:
+        return True
+    origin = typing.get_origin(target)
+    if origin is dict or origin is collections.abc.Mapping:
+        return True
+    if origin in (list, tuple, set, frozenset, collections.abc.Sequence):
+        return any(_is_model_class(arg) for arg in typing.get_args(target))
+    return False
 
 
 def read_signature(fn: Callable[..., Any], *, skip_first: bool, label: str) -> list[HandlerParam]:

@@ -1,0 +1,93 @@
+"""The ``Request`` wrapper: proxy-aware ip, user, request id, content negotiation helpers."""
+
+from typing import Any
+
+import pytest
+
+from lexigram.web import LexigramApp, Request
+from lexigram.web._request import RequestSettings
+
+
+def make_request(
+    headers: list[tuple[bytes, bytes]] | None = None,
+    client: tuple[str, int] | None = ("10.0.0.5", 1234),
+    trusted: tuple[str, ...] = (),
+    **scope: Any,
+) -> Request:
+    base: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "headers": headers or [],
+        "client": client,
+    }
+    base.update(scope)
+    return Request(base, settings=RequestSettings(trusted_proxies=trusted))
+
+
+def test_ip_ignores_forwarded_for_from_an_untrusted_peer() -> None:
+    request = make_request([(b"x-forwarded-for", b"1.2.3.4")])
+    assert request.ip == "10.0.0.5"
+
+
+def test_ip_uses_forwarded_for_from_a_trusted_proxy() -> None:
+    request = make_request([(b"x-forwarded-for", b"1.2.3.4, 10.0.0.9")], trusted=("10.0.0.0/8",))
+    assert request.ip == "1.2.3.4"
+
+
+def test_ip_skips_trusted_hops_from_the_right() -> None:
+    request = make_request(
+        [(b"x-forwarded-for", b"6.6.6.6, 1.2.3.4"), (b"x-forwarded-for", b"10.0.0.7")],
+        trusted=("10.0.0.0/8",),
+    )
+    assert request.ip == "1.2.3.4"
+
+
+def test_ip_without_forwarded_for_is_the_peer() -> None:
+    assert make_request(trusted=("*",)).ip == "10.0.0.5"
+
+
+def test_invalid_trusted_proxy_is_refused() -> None:
+    with pytest.raises(ValueError, match="not an IP address or network"):
+        RequestSettings(trusted_proxies=["proxy.local"])
+
+
+def test_user_and_auth_are_none_without_auth_middleware() -> None:
+    request = make_request()
+    assert (request.user, request.auth) == (None, None)
+
+
+def test_user_and_request_id_come_from_scope_and_state() -> None:
+    request = make_request(user="ann", state={"request_id": "r-1"})
+    assert (request.user, request.request_id) == ("ann", "r-1")
+
+
+def test_is_json_and_accepted_types() -> None:
+    request = make_request(
+        [
+            (b"content-type", b"application/vnd.api+json; charset=utf-8"),
+            (b"accept", b"text/html;q=0.5, application/json, */*;q=0.1"),
+        ]
+    )
+    assert request.is_json
+    assert request.accepted_types == ["application/json", "text/html", "*/*"]
+
+
+def test_request_is_its_own_starlette_request() -> None:
+    request = make_request()
+    assert request.request is request
+
+
+async def test_trusted_proxies_setting_reaches_request_ip() -> None:
+    from lexigram.web.testing import AsyncTestClient
+
+    app = LexigramApp(trusted_proxies=["127.0.0.1"])
+
+    @app.get("/ip")
+    async def ip(request: Request) -> str:
+        return request.ip
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/ip", headers={"X-Forwarded-For": "9.9.9.9"})
+    assert response.json() == "9.9.9.9"
