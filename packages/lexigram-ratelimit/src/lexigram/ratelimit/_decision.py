@@ -2,61 +2,34 @@
 
 from __future__ import annotations
 
-__all__ = ["RateLimitDecision"]
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+__all__ = ["RateLimitDecision", "combine", "new_decision"]
 
 
-class RateLimitDecision:
-    """Whether a hit is allowed, and the state of the limit after it.
+class RateLimitDecision(NamedTuple):
+    """Whether a hit is allowed, and the state of the limit after it (immutable).
 
     - ``limit``: the window's capacity (for a multi-window rate, the window that binds:
       the one with the fewest units left);
     - ``remaining``: units still available after this hit;
-    - ``reset_after``: seconds until the window's quota is restored;
+    - ``reset_after``: seconds until the window's quota is fully restored;
     - ``retry_after``: seconds until the same hit would be allowed (``0.0`` when allowed);
     - ``windows``: one decision per window of a multi-window rate (empty for one window).
-    """
 
-    __slots__ = ("allowed", "limit", "remaining", "reset_after", "retry_after", "windows")
+    ``bool(decision)`` is ``decision.allowed``.
+    """
 
     allowed: bool
     limit: int
     remaining: int
     reset_after: float
     retry_after: float
-    windows: tuple[RateLimitDecision, ...]
-
-    def __init__(
-        self,
-        allowed: bool,
-        limit: int,
-        remaining: int,
-        reset_after: float,
-        retry_after: float,
-        windows: tuple[RateLimitDecision, ...] = (),
-    ) -> None:
-        self.allowed = allowed
-        self.limit = limit
-        self.remaining = remaining
-        self.reset_after = reset_after
-        self.retry_after = retry_after
-        self.windows = windows
+    windows: tuple[RateLimitDecision, ...] = ()
 
     def __bool__(self) -> bool:
-        return self.allowed
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RateLimitDecision):
-            return NotImplemented
-        return (
-            self.allowed == other.allowed
-            and self.limit == other.limit
-            and self.remaining == other.remaining
-            and self.reset_after == other.reset_after
-            and self.retry_after == other.retry_after
-            and self.windows == other.windows
-        )
-
-    __hash__ = None  # type: ignore[assignment]
+        return self[0]
 
     def __repr__(self) -> str:
         return (
@@ -64,6 +37,15 @@ class RateLimitDecision:
             f"remaining={self.remaining}, reset_after={self.reset_after:g}, "
             f"retry_after={self.retry_after:g})"
         )
+
+
+DecisionFields = tuple[bool, int, int, float, float, tuple[RateLimitDecision, ...]]
+
+NewDecision = Callable[[type[RateLimitDecision], DecisionFields], RateLimitDecision]
+
+new_decision: NewDecision = tuple[Any, ...].__new__
+"""``new_decision(RateLimitDecision, (allowed, limit, remaining, reset, retry, ()))``: the
+hot-path constructor (``tuple.__new__``, skipping the generated ``__new__``)."""
 
 
 def combine(windows: list[RateLimitDecision]) -> RateLimitDecision:

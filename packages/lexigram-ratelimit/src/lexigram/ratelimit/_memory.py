@@ -8,17 +8,10 @@ from itertools import islice
 
 from ._algorithm import CanonicalAlgorithm
 from ._decision import RateLimitDecision, combine
-from ._memory_windows import FixedWindow, Gcra, MemoryWindow, SlidingLog, SlidingWindow
+from ._memory_windows import WINDOWS, MemoryWindow
 from ._rate import Rate
 
 __all__ = ["MemoryBackend", "MemoryLimit"]
-
-_WINDOWS: dict[CanonicalAlgorithm, type[MemoryWindow]] = {
-    "fixed_window": FixedWindow,
-    "sliding_window": SlidingWindow,
-    "sliding_log": SlidingLog,
-    "gcra": Gcra,
-}
 
 
 class MemoryLimit:
@@ -127,10 +120,9 @@ class MemoryBackend:
             signature = (algorithm, item.amount, item.seconds, burst or 0)
             window = self._windows.get(signature)
             if window is None:
-                if algorithm == "gcra":
-                    window = Gcra(item.amount, item.seconds, self.clock, self._admit, burst)
-                else:
-                    window = _WINDOWS[algorithm](item.amount, item.seconds, self.clock, self._admit)
+                window = WINDOWS[algorithm](
+                    item.amount, item.seconds, self.clock, self._admit, burst
+                )
                 self._windows[signature] = window
             windows.append(window)
         return MemoryLimit(rate, windows, self.clock)

@@ -1,264 +1,280 @@
-"""Per-process algorithms: one class per algorithm, one instance per (algorithm, window).
+"""Per-process algorithms: one ``MemoryWindow`` per (algorithm, window).
 
-Each instance owns a dict ``key -> state`` whose first element is the time (clock seconds)
-at which the state is back to "fresh" and may be evicted. ``hit`` mutates and is the hot
-path; ``check`` answers the same question without mutating (multi-window rates check every
-window first and commit only when all of them allow).
+Each window owns a dict ``key -> state`` whose first element is the clock time at which the
+state is back to "fresh" and may be evicted. ``hit`` mutates and is the hot path (a closure
+over its constants: no attribute lookups); ``check`` answers the same question without
+mutating (multi-window rates check every window first and commit only when all allow).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from ._decision import RateLimitDecision
+from ._decision import RateLimitDecision, new_decision
 
-__all__ = ["FixedWindow", "Gcra", "MemoryWindow", "SlidingLog", "SlidingWindow"]
+__all__ = ["WINDOWS", "MemoryWindow"]
 
 Admit = Callable[[float], None]
 State = list[Any]
+_D = RateLimitDecision
+
+
+class Hit(Protocol):
+    def __call__(self, key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision: ...
+
+
+Check = Callable[[str, int, float], RateLimitDecision]
 
 
 class MemoryWindow:
-    """Common fields of a per-process window."""
+    """One window's state and its two checks."""
 
-    __slots__ = ("admit", "clock", "data", "limit", "seconds")
+    __slots__ = ("check", "data", "hit", "limit", "seconds")
 
-    def __init__(self, limit: int, seconds: int, clock: Callable[[], float], admit: Admit) -> None:
+    def __init__(self, limit: int, seconds: int, data: dict[str, State], hit: Hit, check: Check):
         self.limit = limit
         self.seconds = seconds
-        self.clock = clock
-        self.admit = admit
-        self.data: dict[str, State] = {}
-
-    def hit(self, key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
-        raise NotImplementedError
-
-    def check(self, key: str, cost: int, now: float) -> RateLimitDecision:
-        raise NotImplementedError
+        self.data = data
+        self.hit = hit
+        self.check = check
 
     def reset(self, key: str) -> None:
         self.data.pop(key, None)
 
 
-class FixedWindow(MemoryWindow):
+Factory = Callable[[int, int, Callable[[], float], Admit, "int | None"], MemoryWindow]
+
+
+def fixed_window(
+    limit: int, seconds: int, clock: Callable[[], float], admit: Admit, burst: int | None
+) -> MemoryWindow:
     """A counter per window; the window starts at the first hit after the previous one ended."""
+    data: dict[str, State] = {}
+    get = data.get
 
-    __slots__ = ()
-
-    def hit(self, key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
+    def hit(key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
         if now is None:
-            now = self.clock()
-        state = self.data.get(key)
+            now = clock()
+        state = get(key)
         if state is None:
-            self.admit(now)
-            state = self.data[key] = [now + self.seconds, 0]
+            admit(now)
+            state = data[key] = [now + seconds, 0]
         elif state[0] <= now:
-            state[0] = now + self.seconds
+            state[0] = now + seconds
             state[1] = 0
         used = state[1] + cost
-        limit = self.limit
         reset = state[0] - now
         if used <= limit:
             state[1] = used
-            return RateLimitDecision(True, limit, limit - used, reset, 0.0)
-        return RateLimitDecision(False, limit, limit - state[1], reset, reset)
+            return new_decision(_D, (True, limit, limit - used, reset, 0.0, ()))
+        return new_decision(_D, (False, limit, limit - state[1], reset, reset, ()))
 
-    def check(self, key: str, cost: int, now: float) -> RateLimitDecision:
-        state = self.data.get(key)
+    def check(key: str, cost: int, now: float) -> RateLimitDecision:
+        state = get(key)
         if state is None or state[0] <= now:
-            used, reset = 0, float(self.seconds)
+            used, reset = 0, float(seconds)
         else:
             used, reset = state[1], state[0] - now
-        limit = self.limit
         if used + cost <= limit:
-            return RateLimitDecision(True, limit, limit - used - cost, reset, 0.0)
-        return RateLimitDecision(False, limit, limit - used, reset, reset)
+            return _D(True, limit, limit - used - cost, reset, 0.0)
+        return _D(False, limit, limit - used, reset, reset)
+
+    return MemoryWindow(limit, seconds, data, hit, check)
 
 
-class SlidingWindow(MemoryWindow):
+def sliding_window(
+    limit: int, seconds: int, clock: Callable[[], float], admit: Admit, burst: int | None
+) -> MemoryWindow:
     """Sliding window counter: windows aligned on multiples of the period, the previous
     window's count weighted by how much of it the sliding window still covers."""
+    data: dict[str, State] = {}
+    get = data.get
+    double = 2 * seconds
 
-    __slots__ = ()
-
-    def _counts(self, state: State | None, now: float) -> tuple[float, int, int]:
-        seconds = self.seconds
-        start = now - now % seconds
-        if state is None:
-            return start, 0, 0
-        if state[1] == start:
-            return start, state[2], state[3]
-        if state[1] == start - seconds:
-            return start, state[3], 0
-        return start, 0, 0
-
-    def _decide(
-        self, start: float, previous: int, current: int, cost: int, now: float
-    ) -> tuple[RateLimitDecision, float]:
-        seconds = self.seconds
-        limit = self.limit
+    def decide(
+        start: float, previous: int, current: int, cost: int, now: float
+    ) -> RateLimitDecision:
         elapsed = now - start
         weighted = previous * (seconds - elapsed) / seconds + current
         if weighted + cost <= limit:
-            reset = (
-                2 * seconds - elapsed
-                if current + cost > 0
-                else (seconds - elapsed if previous else 0.0)
-            )
-            remaining = int(limit - weighted - cost)
-            return RateLimitDecision(True, limit, remaining, reset, 0.0), weighted
+            if current + cost > 0:
+                reset = 2 * seconds - elapsed
+            else:
+                reset = seconds - elapsed if previous else 0.0
+            return new_decision(_D, (True, limit, int(limit - weighted - cost), reset, 0.0, ()))
         reset = 2 * seconds - elapsed if current else seconds - elapsed
-        remaining = max(0, int(limit - weighted))
         if cost > limit:
             retry = reset
         elif current + cost > limit:
             retry = seconds - elapsed + seconds * (1.0 - (limit - cost) / current)
         else:
             retry = seconds * (1.0 - (limit - current - cost) / previous) - elapsed
-        return RateLimitDecision(False, limit, remaining, reset, retry), weighted
+        return _D(False, limit, max(0, int(limit - weighted)), reset, retry)
 
-    def hit(self, key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
+    def hit(key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
         if now is None:
-            now = self.clock()
-        state = self.data.get(key)
-        start, previous, current = self._counts(state, now)
-        decision, _ = self._decide(start, previous, current, cost, now)
-        if decision.allowed:
-            if state is None:
-                self.admit(now)
-                self.data[key] = [start + 2 * self.seconds, start, previous, current + cost]
-            else:
-                state[0] = start + 2 * self.seconds
-                state[1] = start
-                state[2] = previous
-                state[3] = current + cost
-        return decision
-
-    def check(self, key: str, cost: int, now: float) -> RateLimitDecision:
-        start, previous, current = self._counts(self.data.get(key), now)
-        return self._decide(start, previous, current, cost, now)[0]
-
-
-class SlidingLog(MemoryWindow):
-    """Exact sliding log: the time of every unit hit during the last window."""
-
-    __slots__ = ()
-
-    def _log(self, key: str, now: float) -> deque[float] | None:
-        state = self.data.get(key)
+            now = clock()
+        elapsed = now % seconds
+        start = now - elapsed
+        state = get(key)
         if state is None:
-            return None
+            previous = current = 0
+        elif state[1] == start:
+            previous, current = state[2], state[3]
+        elif state[1] == start - seconds:
+            previous, current = state[3], 0
+        else:
+            previous = current = 0
+        weighted = previous * (seconds - elapsed) / seconds + current
+        if weighted + cost > limit or cost <= 0:
+            return decide(start, previous, current, cost, now)
+        if state is None:
+            admit(now)
+            data[key] = [start + double, start, previous, current + cost]
+        else:
+            state[0] = start + double
+            state[1] = start
+            state[2] = previous
+            state[3] = current + cost
+        return new_decision(
+            _D, (True, limit, int(limit - weighted - cost), double - elapsed, 0.0, ())
+        )
+
+    def check(key: str, cost: int, now: float) -> RateLimitDecision:
+        start = now - now % seconds
+        state = get(key)
+        if state is None:
+            previous = current = 0
+        elif state[1] == start:
+            previous, current = state[2], state[3]
+        elif state[1] == start - seconds:
+            previous, current = state[3], 0
+        else:
+            previous = current = 0
+        return decide(start, previous, current, cost, now)
+
+    return MemoryWindow(limit, seconds, data, hit, check)
+
+
+def sliding_log(
+    limit: int, seconds: int, clock: Callable[[], float], admit: Admit, burst: int | None
+) -> MemoryWindow:
+    """Exact sliding log: the time of every unit hit during the last window."""
+    data: dict[str, State] = {}
+    get = data.get
+    window = float(seconds)
+
+    def trimmed(state: State | None, now: float) -> deque[float]:
+        if state is None:
+            return deque()
         log: deque[float] = state[1]
-        cutoff = now - self.seconds
+        cutoff = now - seconds
         while log and log[0] <= cutoff:
             log.popleft()
         return log
 
-    def _denied(self, log: deque[float], cost: int, now: float) -> RateLimitDecision:
-        limit = self.limit
-        seconds = self.seconds
+    def denied(log: deque[float], cost: int, now: float) -> RateLimitDecision:
         used = len(log)
         reset = log[-1] + seconds - now if log else 0.0
         retry = log[used + cost - limit - 1] + seconds - now if cost <= limit else reset
-        return RateLimitDecision(False, limit, limit - used, reset, retry)
+        return _D(False, limit, limit - used, reset, retry)
 
-    def hit(self, key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
+    def hit(key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
         if now is None:
-            now = self.clock()
-        log = self._log(key, now)
-        if log is None:
-            log = deque[float]()
-            if cost > self.limit:
-                return self._denied(log, cost, now)
-            self.admit(now)
-            self.data[key] = [now + self.seconds, log]
+            now = clock()
+        state = get(key)
+        if state is None:
+            log: deque[float] = deque()
+        else:
+            log = state[1]
+            cutoff = now - seconds
+            while log and log[0] <= cutoff:
+                log.popleft()
         used = len(log) + cost
-        limit = self.limit
         if used > limit:
-            return self._denied(log, cost, now)
+            return denied(log, cost, now)
+        if state is None:
+            admit(now)
+            state = data[key] = [now + seconds, log]
+        else:
+            state[0] = now + seconds
         if cost == 1:
             log.append(now)
         else:
             log.extend([now] * cost)
-        self.data[key][0] = now + self.seconds
-        return RateLimitDecision(True, limit, limit - used, float(self.seconds), 0.0)
+        return new_decision(_D, (True, limit, limit - used, window, 0.0, ()))
 
-    def check(self, key: str, cost: int, now: float) -> RateLimitDecision:
-        log = self._log(key, now)
-        if log is None:
-            log = deque[float]()
+    def check(key: str, cost: int, now: float) -> RateLimitDecision:
+        log = trimmed(get(key), now)
         used = len(log) + cost
-        if used > self.limit:
-            return self._denied(log, cost, now)
-        reset = float(self.seconds) if cost else (log[-1] + self.seconds - now if log else 0.0)
-        return RateLimitDecision(True, self.limit, self.limit - used, reset, 0.0)
+        if used > limit:
+            return denied(log, cost, now)
+        reset = window if cost else (log[-1] + seconds - now if log else 0.0)
+        return _D(True, limit, limit - used, reset, 0.0)
+
+    return MemoryWindow(limit, seconds, data, hit, check)
 
 
-class Gcra(MemoryWindow):
-    """GCRA (a token bucket of capacity ``burst`` refilled at ``limit`` per window).
+def gcra(
+    limit: int, seconds: int, clock: Callable[[], float], admit: Admit, burst: int | None
+) -> MemoryWindow:
+    """GCRA: a token bucket of capacity ``burst`` (default ``limit``) refilled at ``limit``
+    per window; in integer microseconds so equal emission intervals add up exactly."""
+    data: dict[str, State] = {}
+    get = data.get
+    capacity = burst if burst is not None else limit
+    interval = max(1, round(seconds * 1_000_000 / limit))
+    tolerance = capacity * interval
 
-    Computed in integer microseconds so equal emission intervals add up exactly.
-    """
+    def decide(diff: int, cost: int) -> RateLimitDecision:
+        new = diff + cost * interval
+        if new <= tolerance:
+            return _D(True, capacity, (tolerance - new) // interval, new / 1_000_000, 0.0)
+        return _D(
+            False,
+            capacity,
+            (tolerance - diff) // interval,
+            diff / 1_000_000,
+            (new - tolerance) / 1_000_000,
+        )
 
-    __slots__ = ("burst", "interval", "tolerance")
-
-    def __init__(
-        self,
-        limit: int,
-        seconds: int,
-        clock: Callable[[], float],
-        admit: Admit,
-        burst: int | None = None,
-    ) -> None:
-        super().__init__(limit, seconds, clock, admit)
-        self.burst = burst if burst is not None else limit
-        self.interval = max(1, round(seconds * 1_000_000 / limit))
-        self.tolerance = self.burst * self.interval
-
-    def hit(self, key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
+    def hit(key: str, cost: int = 1, now: float | None = None) -> RateLimitDecision:
         if now is None:
-            now = self.clock()
+            now = clock()
         now_us = round(now * 1_000_000)
-        state = self.data.get(key)
-        tat: int = state[1] if state is not None else 0
-        diff = tat - now_us if tat > now_us else 0
-        new = diff + cost * self.interval
-        tolerance = self.tolerance
-        if new <= tolerance:
-            if state is None:
-                self.admit(now)
-                self.data[key] = [now + new / 1_000_000, now_us + new]
-            else:
-                state[0] = now + new / 1_000_000
-                state[1] = now_us + new
-            return RateLimitDecision(
-                True, self.burst, (tolerance - new) // self.interval, new / 1_000_000, 0.0
-            )
-        return RateLimitDecision(
-            False,
-            self.burst,
-            (tolerance - diff) // self.interval,
-            diff / 1_000_000,
-            (new - tolerance) / 1_000_000,
-        )
+        state = get(key)
+        if state is None:
+            diff = 0
+        else:
+            diff = state[1] - now_us
+            if diff < 0:
+                diff = 0
+        new = diff + cost * interval
+        if new > tolerance:
+            return decide(diff, cost)
+        reset = new / 1_000_000
+        if state is None:
+            admit(now)
+            data[key] = [now + reset, now_us + new]
+        else:
+            state[0] = now + reset
+            state[1] = now_us + new
+        return new_decision(_D, (True, capacity, (tolerance - new) // interval, reset, 0.0, ()))
 
-    def check(self, key: str, cost: int, now: float) -> RateLimitDecision:
+    def check(key: str, cost: int, now: float) -> RateLimitDecision:
         now_us = round(now * 1_000_000)
-        state = self.data.get(key)
+        state = get(key)
         tat: int = state[1] if state is not None else 0
-        diff = tat - now_us if tat > now_us else 0
-        new = diff + cost * self.interval
-        tolerance = self.tolerance
-        if new <= tolerance:
-            return RateLimitDecision(
-                True, self.burst, (tolerance - new) // self.interval, new / 1_000_000, 0.0
-            )
-        return RateLimitDecision(
-            False,
-            self.burst,
-            (tolerance - diff) // self.interval,
-            diff / 1_000_000,
-            (new - tolerance) / 1_000_000,
-        )
+        return decide(tat - now_us if tat > now_us else 0, cost)
+
+    return MemoryWindow(limit, seconds, data, hit, check)
+
+
+WINDOWS: dict[str, Factory] = {
+    "fixed_window": fixed_window,
+    "sliding_window": sliding_window,
+    "sliding_log": sliding_log,
+    "gcra": gcra,
+}

@@ -13,7 +13,7 @@ from redis.exceptions import NoScriptError, RedisError
 from redis.retry import Retry
 
 from ._algorithm import SHORT_NAMES, CanonicalAlgorithm
-from ._decision import RateLimitDecision, combine
+from ._decision import RateLimitDecision, combine, new_decision
 from ._lua import SCRIPTS, Script
 from ._rate import Rate
 
@@ -209,8 +209,9 @@ class RedisLimit:
 
     def _decide(self, reply: list[int]) -> RateLimitDecision:
         if len(reply) == 6:
-            return RateLimitDecision(
-                reply[1] == 1, reply[2], reply[3], reply[4] / 1_000_000, reply[5] / 1_000_000
+            return new_decision(
+                RateLimitDecision,
+                (reply[1] == 1, reply[2], reply[3], reply[4] / 1_000_000, reply[5] / 1_000_000, ()),
             )
         return combine(
             [
