@@ -64,9 +64,14 @@ def test_failing_finalizer_does_not_stop_the_others_and_is_reported() -> None:
         raise ValueError("disk full")
 
     container = tracking(log).scoped(Cache, factory=broken)
-    with pytest.raises(FinalizerError) as info, container.scope() as scope:
-        scope.resolve(Session)
-        scope.resolve(Cache)
+
+    def use() -> None:
+        with container.scope() as scope:
+            scope.resolve(Session)
+            scope.resolve(Cache)
+
+    with pytest.raises(FinalizerError) as info:
+        use()
     assert log[-2:] == ["close session", "close conn"]
     assert [type(e) for e in info.value.errors] == [ValueError]
     assert "disk full" in str(info.value)
@@ -83,10 +88,14 @@ async def test_failing_async_finalizers_are_all_reported() -> None:
         raise KeyError("two")
 
     container = Container().scoped(Conn, factory=first).scoped(Cache, factory=second)
-    with pytest.raises(FinalizerError) as info:
+
+    async def use() -> None:
         async with container.scope() as scope:
             await scope.aresolve(Conn)
             await scope.aresolve(Cache)
+
+    with pytest.raises(FinalizerError) as info:
+        await use()
     assert [type(e) for e in info.value.errors] == [KeyError, ValueError]
 
 
@@ -96,9 +105,14 @@ def test_finalizer_error_during_a_failing_body_is_noted_on_the_body_error() -> N
         raise ValueError("disk full")
 
     container = Container().scoped(Cache, factory=broken)
-    with pytest.raises(RuntimeError, match="body") as info, container.scope() as scope:
-        scope.resolve(Cache)
-        raise RuntimeError("body")
+
+    def use() -> None:
+        with container.scope() as scope:
+            scope.resolve(Cache)
+            raise RuntimeError("body")
+
+    with pytest.raises(RuntimeError, match="body") as info:
+        use()
     assert any("disk full" in note for note in info.value.__notes__)
 
 
@@ -158,8 +172,7 @@ async def test_sync_close_reports_async_finalizers_it_cannot_run() -> None:
 
 def test_generator_that_never_yields_is_an_error() -> None:
     def empty() -> Iterator[Conn]:
-        return
-        yield Conn()
+        yield from ()
 
     container = Container().scoped(Conn, factory=empty)
     with container.scope() as scope, pytest.raises(ResolutionError, match="without yielding"):

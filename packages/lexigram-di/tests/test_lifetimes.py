@@ -74,10 +74,9 @@ async def test_scoped_works_in_an_async_scope() -> None:
 
 def test_nested_scope_has_its_own_scoped_instances() -> None:
     container = Container().scoped(Leaf)
-    with container.scope() as outer:
-        with outer.scope() as inner:
-            assert inner.resolve(Leaf) is not outer.resolve(Leaf)
-            assert inner.resolve(Leaf) is inner.resolve(Leaf)
+    with container.scope() as outer, outer.scope() as inner:
+        assert inner.resolve(Leaf) is not outer.resolve(Leaf)
+        assert inner.resolve(Leaf) is inner.resolve(Leaf)
 
 
 def test_singleton_is_shared_across_scopes() -> None:

@@ -41,8 +41,8 @@ class Plain:
 
 
 def test_protocol_binds_to_an_implementation() -> None:
-    container = Container().singleton(Sender, SmtpSender)  # type: ignore[type-abstract]
-    sender = container.resolve(Sender)  # type: ignore[type-abstract]
+    container = Container().singleton(Sender, SmtpSender)
+    sender = container.resolve(Sender)
     assert sender.send("hi") == "smtp:hi"
 
 

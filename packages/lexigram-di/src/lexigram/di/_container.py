@@ -303,7 +303,11 @@ class Container:
         """Call ``fn`` with its parameters injected by type hint (``overrides`` win by name)."""
         return self._call(fn, None, overrides)
 
-    async def acall(self, fn: Callable[..., Awaitable[R] | R], /, **overrides: Any) -> R:
+    @overload
+    async def acall(self, fn: Callable[..., Awaitable[R]], /, **overrides: Any) -> R: ...
+    @overload
+    async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
+    async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
         """Like :meth:`call`, resolving async dependencies and awaiting the result."""
         return await self._acall(fn, None, overrides)
 
@@ -312,13 +316,12 @@ class Container:
         return result
 
     async def _acall(
-        self, fn: Callable[..., Awaitable[R] | R], scope: Scope | None, overrides: dict[str, Any]
-    ) -> R:
+        self, fn: Callable[..., Any], scope: Scope | None, overrides: dict[str, Any]
+    ) -> Any:
         result: Any = await self._calls.acall(fn, scope, overrides)
         if inspect.isawaitable(result):
             result = await result
-        final: R = result
-        return final
+        return result
 
     # -- scopes, overrides, children -------------------------------------------------------
     def scope(self, context: Mapping[Any, Any] | None = None) -> Scope:

@@ -84,7 +84,11 @@ class Scope:
         self._check_open()
         return self._container._call(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]
 
-    async def acall(self, fn: Callable[..., Awaitable[R] | R], /, **overrides: Any) -> R:
+    @overload
+    async def acall(self, fn: Callable[..., Awaitable[R]], /, **overrides: Any) -> R: ...
+    @overload
+    async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
+    async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
         """Like :meth:`call`, resolving async dependencies and awaiting the result."""
         self._check_open()
         return await self._container._acall(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]

@@ -32,12 +32,16 @@ class Unit:
 def order_modules(roots: list[Any]) -> list[tuple[Any, Any]]:
     """``(identity, entry)`` for every module reachable from ``roots``, imports first."""
     chosen: dict[Any, Any] = {}
+    seen: list[Any] = []
     pending = list(roots)
     while pending:
         entry = pending.pop(0)
+        if any(entry is s for s in seen):
+            continue
+        seen.append(entry)
         identity = module_identity(entry)
         previous = chosen.get(identity)
-        if previous is None or previous is entry:
+        if previous is None:
             chosen[identity] = entry
         elif isinstance(entry, DynamicModule) and isinstance(previous, DynamicModule):
             raise RegistrationError(
