@@ -114,9 +114,7 @@ def test_parameter_without_hint_or_default_is_an_error_naming_it() -> None:
         def __init__(self, thing) -> None:  # type: ignore[no-untyped-def]
             self.thing = thing
 
-    with pytest.raises(
-        ResolutionError, match=r"'thing' of Untyped\.__init__ has no type"
-    ):
+    with pytest.raises(ResolutionError, match=r"'thing' of Untyped\.__init__ has no type"):
         Container().transient(Untyped).resolve(Untyped)
 
 
