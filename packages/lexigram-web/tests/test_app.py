@@ -53,7 +53,7 @@ async def _lifespan(app: LexigramApp, events: list[str]) -> list[dict[str, Any]]
     async def receive() -> dict[str, Any]:
         return next(incoming)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Any) -> None:
         sent.append(message)
 
     await app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)

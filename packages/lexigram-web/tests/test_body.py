@@ -187,7 +187,7 @@ async def test_declared_oversized_body_is_a_413_before_reading() -> None:
 
     sent: list[dict[str, Any]] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Any) -> None:
         sent.append(message)
 
     scope = {
@@ -220,7 +220,7 @@ async def test_streamed_body_over_the_limit_stops_reading_with_413() -> None:
 
     sent: list[dict[str, Any]] = []
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Any) -> None:
         sent.append(message)
 
     scope = {

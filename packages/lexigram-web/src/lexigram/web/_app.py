@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+import typing
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal, TypeVar
 from urllib.parse import unquote_to_bytes
@@ -335,7 +336,7 @@ class LexigramApp:
             self._override_stack.pop().__exit__(None, None, None)
 
     @asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[LexigramApp]:
+    async def lifespan(self) -> AsyncGenerator[LexigramApp]:
         """``async with app.lifespan():`` starts the app, and shuts it down on exit."""
         await self.startup()
         try:
@@ -492,7 +493,7 @@ def _build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
             cls, args, kwargs = entry
             app = cls(app, *args, **kwargs)
         elif callable(entry):
-            app = entry(app)
+            app = typing.cast(ASGIApp, entry(app))
         else:
             raise TypeError(
                 f"middleware {entry!r} is neither a class, a factory nor a"

@@ -14,7 +14,6 @@ import decimal
 import enum
 import inspect
 import pathlib
-import typing
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -107,11 +106,6 @@ class BindingPlan:
         if errors:
             raise RequestValidationError(errors, self.status)
         return kwargs
-
-
-def _is_sequence(annotation: Any) -> bool:
-    origin = typing.get_origin(unwrap_optional(annotation))
-    return origin in _SEQUENCES
 
 
 def _is_special(annotation: Any, *types_: type) -> bool:
@@ -208,13 +202,9 @@ def compile_binding(
             needs_scope = needs_scope or getter.needs_scope
             get = getter.get
             if getter.is_async:
-
-                async def aservice(ctx: ExecutionContext, get: Any = get) -> Any:
-                    return await get(ctx.di_scope)
-
-                async_steps.append((param.name, aservice))
+                async_steps.append((param.name, _async_service_step(get)))
             else:
-                sync_steps.append((param.name, lambda ctx, get=get: get(ctx.di_scope)))
+                sync_steps.append((param.name, _service_step(get)))
             continue
         assert isinstance(source, ParamSource)
         if source is ParamSource.QUERY and marker is None:
@@ -249,7 +239,7 @@ def compile_binding(
         if chain:
             astep, is_async = pipe_step(param, metadata, source, wire, chain, validation, path_type)
             if is_async:
-                async_steps.append((param.name, astep))  # type: ignore[arg-type]
+                async_steps.append((param.name, astep))
             else:
                 sync_steps.append((param.name, astep))
             continue
@@ -278,6 +268,20 @@ def _default_of(param: HandlerParam, marker: Param | None) -> Any:
     if marker is not None and marker.default is not ...:
         return marker.default
     return param.default
+
+
+def _service_step(get: Callable[[Any], Any]) -> Step:
+    def step(ctx: ExecutionContext) -> Any:
+        return get(ctx.di_scope)
+
+    return step
+
+
+def _async_service_step(get: Callable[[Any], Any]) -> Callable[[ExecutionContext], Awaitable[Any]]:
+    async def step(ctx: ExecutionContext) -> Any:
+        return await get(ctx.di_scope)
+
+    return step
 
 
 def _request_step(ctx: ExecutionContext) -> Any:

@@ -148,6 +148,30 @@ async def read_form(ctx: ExecutionContext) -> FormData:
     return form
 
 
+def _form_value(form: FormData, wire: str, whole_model: bool, many: bool) -> Any:
+    if whole_model:
+        return dict(form.multi_items())
+    if many:
+        return form.getlist(wire) or None
+    return form.get(wire)
+
+
+async def _uploads(raw: Any, many: bool, wants_bytes: bool, loc: list[str | int]) -> Any:
+    """Check that ``raw`` holds uploaded files; read them when the handler wants bytes."""
+    files: list[Any] = typing.cast(Any, raw) if isinstance(raw, list) else [raw]
+    uploads: list[UploadFile] = []
+    for upload in files:
+        if not isinstance(upload, UploadFile):
+            raise ParamError(
+                [{"loc": loc, "msg": "Expected an uploaded file", "type": "file_type"}]
+            )
+        uploads.append(upload)
+    if not wants_bytes:
+        return uploads if many else uploads[0]
+    contents = [await upload.read() for upload in uploads]
+    return contents if many else contents[0]
+
+
 def _require_multipart(label: str) -> None:
     if importlib.util.find_spec("python_multipart") is None:
         raise ConfigurationError(
@@ -172,22 +196,15 @@ def form_step(
     item = typing.get_args(annotation)[0] if many and typing.get_args(annotation) else annotation
     whole_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
     wants_bytes = item is bytes and source is ParamSource.FILE
-    adapter = (
-        None if source is ParamSource.FILE or annotation is _EMPTY else TypeAdapter(annotation)
-    )
+    adapter: TypeAdapter[Any] | None = None
+    if source is not ParamSource.FILE and annotation is not _EMPTY:
+        adapter = TypeAdapter(typing.cast(Any, annotation))
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = [source.value, wire]
 
     async def step(ctx: ExecutionContext) -> Any:
-        form = await read_form(ctx)
-        raw: Any
-        if whole_model:
-            raw = dict(form.multi_items())
-        elif many:
-            raw = form.getlist(wire) or None
-        else:
-            raw = form.get(wire)
+        raw = _form_value(await read_form(ctx), wire, whole_model, many)
         if raw is None and not required:
             return default
         if pipes:
@@ -197,15 +214,7 @@ def form_step(
                 raise ParamError([missing_error(loc)])
             return default
         if source is ParamSource.FILE:
-            files = raw if isinstance(raw, list) else [raw]
-            for upload in typing.cast(list[Any], files):
-                if not isinstance(upload, UploadFile):
-                    raise ParamError(
-                        [{"loc": loc, "msg": "Expected an uploaded file", "type": "file_type"}]
-                    )
-            if wants_bytes:
-                contents = [await f.read() for f in typing.cast(list[UploadFile], files)]
-                raw = contents if many else contents[0]
+            raw = await _uploads(raw, many, wants_bytes, loc)
         elif adapter is not None:
             try:
                 raw = adapter.validate_python(raw)

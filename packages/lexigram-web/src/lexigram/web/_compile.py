@@ -177,7 +177,7 @@ class _Compiler:
 
     async def _controller(self, cls: type, app: _Owner) -> None:
         label = f"controller {cls.__qualname__}"
-        if not isinstance(cls, type):
+        if not isinstance(cls, type):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError(f"{cls!r} is not a controller class")
         routes = controller_routes(cls)
         getter, instance = await self._controller_instance(cls, label)

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from lexigram.http_errors import BadRequestError, PayloadTooLargeError
 
 from ._background import BackgroundTasks
-from ._request import Request, RequestSettings
+from ._request import Request, RequestSettings, state_value
 
 __all__ = ["ExecutionContext", "RouteInfo", "parse_query"]
 
@@ -186,8 +186,7 @@ class ExecutionContext:
         scope = self.scope
         if "user" in scope:
             return scope["user"]
-        state = scope.get("state")
-        return state.get("user") if isinstance(state, dict) else None
+        return state_value(scope, "user")
 
     @property
     def client_ip(self) -> str:
@@ -242,11 +241,11 @@ class ExecutionContext:
     def cookies(self) -> dict[str, str]:
         cookies = self._cookies
         if cookies is None:
-            cookies = {}
+            parsed: dict[str, str] = {}
             for key, value in self.scope["headers"]:
                 if key == b"cookie":
-                    cookies.update(cookie_parser(value.decode("latin-1")))
-            self._cookies = cookies
+                    parsed.update(cookie_parser(value.decode("latin-1")))
+            self._cookies = cookies = parsed
         return cookies
 
     async def body(self) -> bytes:

@@ -8,6 +8,7 @@ request's DI scope.
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -55,7 +56,9 @@ def controller_routes(cls: type) -> list[tuple[str, Callable[..., Any], RouteCon
     methods: dict[str, Callable[..., Any]] = {}
     for klass in reversed(cls.__mro__):
         for name, attr in vars(klass).items():
-            func = attr.__func__ if isinstance(attr, staticmethod | classmethod) else attr
+            func: Any = attr
+            if isinstance(attr, staticmethod | classmethod):
+                func = typing.cast(Any, attr).__func__
             if inspect.isfunction(func):
                 methods[name] = func
             elif name in methods:

@@ -28,12 +28,13 @@ def autoregister(container: Container, service: Any, _seen: set[Any] | None = No
         return True
     if not isinstance(service, type) or lifetime_of(service) is None:
         return False
-    seen = _seen if _seen is not None else set()
+    seen: set[Any] = _seen if _seen is not None else set()
     if service in seen:
         return True
     seen.add(service)
     container.register(service)
-    init = service.__init__
+    cls: Any = service
+    init = cls.__init__
     if init is not object.__init__:
         try:
             hints = typing.get_type_hints(init)

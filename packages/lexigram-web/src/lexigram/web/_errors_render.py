@@ -13,6 +13,7 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError, r
 from ._context import ExecutionContext
 from ._filters import ErrorHandler
 from ._render import Renderer
+from ._request import state_value
 
 __all__ = ["ErrorResponder", "send_problem", "status_for"]
 
@@ -27,12 +28,8 @@ def status_for(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
 
 
 def request_id_of(scope: Any) -> str | None:
-    state = scope.get("state")
-    if isinstance(state, dict):
-        value = state.get("request_id")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-        if value is not None:
-            return str(value)  # pyright: ignore[reportUnknownArgumentType]
-    return None
+    value = state_value(scope, "request_id")
+    return str(value) if value is not None else None
 
 
 async def send_problem(

@@ -9,6 +9,7 @@ injection), once at startup unless it needs request-scoped services.
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -53,13 +54,14 @@ class UserRolesAuthorizer:
 
     def has_any_role(self, user: Any, roles: Sequence[str]) -> bool:
         owned: Any = (
-            user.get("roles") if isinstance(user, Mapping) else getattr(user, "roles", None)
+            typing.cast(Mapping[str, Any], user).get("roles")
+            if isinstance(user, Mapping)
+            else getattr(user, "roles", None)
         )
         if not owned:
             return False
-        if isinstance(owned, str):
-            owned = [owned]
-        owned_set = {str(role) for role in owned}
+        items: list[Any] = [owned] if isinstance(owned, str) else list(owned)
+        owned_set = {str(role) for role in items}
         return any(role in owned_set for role in roles)
 
 

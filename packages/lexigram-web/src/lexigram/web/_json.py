@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import typing
 from typing import Any
 
 import orjson
@@ -17,7 +18,7 @@ def json_default(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, set | frozenset):
-        return list(value)  # pyright: ignore[reportUnknownArgumentType]
+        return list(typing.cast(set[Any], value))
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, bytes):

@@ -7,6 +7,7 @@ once at startup.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ def meta_of(target: Any) -> dict[str, Any]:
         meta = target.__dict__.get(META_ATTR)
     else:
         meta = getattr(target, META_ATTR, None)
-    return meta if isinstance(meta, dict) else {}
+    return typing.cast(dict[str, Any], meta) if isinstance(meta, dict) else {}
 
 
 def _write(target: Any, meta: dict[str, Any]) -> None:

@@ -32,7 +32,7 @@ _result_like_cache: dict[type, bool] = {}
 
 def is_result_like(value: Any) -> bool:
     """Structural check (``is_ok``/``unwrap``/``unwrap_err``), cached per type."""
-    kind = type(value)
+    kind: type[Any] = value.__class__
     known = _result_like_cache.get(kind)
     if known is None:
         known = all(
@@ -111,7 +111,7 @@ class Renderer:
         status: int | None = None,
     ) -> None:
         """Send ``result`` as the response (``status`` overrides the route's)."""
-        kind = type(result)
+        kind: type[Any] = result.__class__
         if (kind is dict or kind is list) and self.adapter is None:
             body = orjson.dumps(result, default=json_default)
             await send_body(send, status or self.status, JSON_TYPE, body, extra)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import typing
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
@@ -12,7 +13,7 @@ from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import PayloadTooLargeError
 
-__all__ = ["Request", "RequestSettings"]
+__all__ = ["Request", "RequestSettings", "state_value"]
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -75,6 +76,14 @@ class RequestSettings:
 DEFAULT_SETTINGS = RequestSettings()
 
 
+def state_value(scope: Scope, key: str) -> Any:
+    """``scope["state"][key]`` (what ``request.state.<key>`` holds), or ``None``."""
+    state: Any = scope.get("state")
+    if isinstance(state, dict):
+        return typing.cast(dict[str, Any], state).get(key)
+    return None
+
+
 class Request(StarletteRequest):
     """The HTTP request handed to handlers, guards and interceptors.
 
@@ -106,22 +115,19 @@ class Request(StarletteRequest):
         """The authenticated user set by an auth middleware or guard (``None`` when unset)."""
         if "user" in self.scope:
             return self.scope["user"]
-        state = self.scope.get("state")
-        return state.get("user") if isinstance(state, dict) else None
+        return state_value(self.scope, "user")
 
     @property
     def auth(self) -> Any | None:
         """Authentication credentials set by an auth middleware (``None`` when unset)."""
         if "auth" in self.scope:
             return self.scope["auth"]
-        state = self.scope.get("state")
-        return state.get("auth") if isinstance(state, dict) else None
+        return state_value(self.scope, "auth")
 
     @property
     def request_id(self) -> str | None:
         """The request id set by a request-id middleware, if any."""
-        state = self.scope.get("state")
-        value = state.get("request_id") if isinstance(state, dict) else None
+        value = state_value(self.scope, "request_id")
         return str(value) if value is not None else None
 
     @property

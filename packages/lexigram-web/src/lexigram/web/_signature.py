@@ -53,14 +53,15 @@ def strip_annotated(annotation: Any) -> tuple[Any, Param | None]:
     if marker is None:
         return annotation, None
     if rest:
-        return Annotated[(base, *rest)], marker  # type: ignore[return-value]
+        return Annotated[(base, *rest)], marker
     return base, marker
 
 
 def _is_model_class(target: Any) -> bool:
-    return isinstance(target, type) and (
-        issubclass(target, BaseModel) or dataclasses.is_dataclass(target)
-    )
+    if not isinstance(target, type):
+        return False
+    cls: type[Any] = target
+    return issubclass(cls, BaseModel) or dataclasses.is_dataclass(cls)
 
 
 def is_model_type(annotation: Any) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
+import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -85,8 +86,16 @@ def _user_key(ctx: ExecutionContext) -> str:
     user = ctx.user
     if user is None:
         return "ip:" + ctx.client_ip
-    ident = user.get("id") if isinstance(user, dict) else getattr(user, "id", None)
-    return "user:" + str(ident if ident is not None else user)
+    return "user:" + _identity(user)
+
+
+def _identity(user: object) -> str:
+    subject: object = user
+    if isinstance(user, dict):
+        ident: object = typing.cast(dict[str, Any], user).get("id")
+    else:
+        ident = getattr(user, "id", None)
+    return str(subject if ident is None else ident)
 
 
 class RateLimitCheck:

@@ -77,7 +77,7 @@ class WebModule(DynamicModule):
     """The web layer as a module: ``WebModule.configure(controllers=[...], discover=[...])``."""
 
     @classmethod
-    def configure(  # type: ignore[override]
+    def configure(
         cls,
         controllers: Sequence[type] | None = None,
         discover: Sequence[str] | None = None,
@@ -96,14 +96,18 @@ class WebModule(DynamicModule):
             from ._config import WebConfig
 
             updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-            config = WebConfig(**updates) if config is None else config.model_copy(update=updates)
+            if config is None:
+                config = WebConfig.model_validate(updates)
+            else:
+                config = config.model_copy(update=updates)
         provider = WebProvider(controllers=found, web_config=config, **kwargs)
         return cls(providers=[provider])
 
     @classmethod
-    def stub(cls, config: Any = None) -> DynamicModule:  # type: ignore[override]
-        """A module with no controllers and the given (or default) config, for tests."""
-        return cls(providers=[WebProvider(web_config=config)])
+    def stub(cls, config: Any = None, **options: Any) -> DynamicModule:
+        """A module with no controllers and the given (or default) config, for tests;
+        ``options`` go to ``WebProvider``."""
+        return cls(providers=[WebProvider(web_config=config, **options)])
 
 
 def web_providers(application: Application) -> list[WebProvider]:
