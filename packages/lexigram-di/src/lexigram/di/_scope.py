@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 from ._errors import ResolutionError
 from ._finalize import close_async, close_sync, report
+from ._registration import NamedKey
 
 if TYPE_CHECKING:
     from ._container import Container
@@ -66,8 +67,13 @@ class Scope:
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` in this scope (sync graphs only)."""
-        self._check_open()
-        return self._container._getter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
+        if self._closed:
+            self._check_open()
+        container = self._container
+        getter = container._sync.get(service if name is None else NamedKey(service, name))  # pyright: ignore[reportPrivateUsage]
+        if getter is None:
+            getter = container._getter(service, name)  # pyright: ignore[reportPrivateUsage]
+        return getter(self)
 
     @overload
     async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
@@ -101,21 +107,20 @@ class Scope:
 
     def close(self) -> None:
         """Run the finalizers of the scoped (and transient) instances made in this scope."""
-        self._close_sync(None)
+        self._closed = True
+        self._cache.clear()
+        if self._finalizers:
+            report(close_sync(self._finalizers), "scope", None)
 
     async def aclose(self) -> None:
         """Run sync and async finalizers, newest first."""
         await self._close_async(None)
 
-    def _close_sync(self, body_error: BaseException | None) -> None:
-        self._closed = True
-        self._cache.clear()
-        report(close_sync(self._finalizers), "scope", body_error)
-
     async def _close_async(self, body_error: BaseException | None) -> None:
         self._closed = True
         self._cache.clear()
-        report(await close_async(self._finalizers), "scope", body_error)
+        if self._finalizers:
+            report(await close_async(self._finalizers), "scope", body_error)
 
     def __enter__(self) -> Self:
         return self
@@ -124,7 +129,10 @@ class Scope:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
-        self._close_sync(exc)
+        self._closed = True
+        self._cache.clear()
+        if self._finalizers:
+            report(close_sync(self._finalizers), "scope", exc)
 
     async def __aenter__(self) -> Self:
         return self
