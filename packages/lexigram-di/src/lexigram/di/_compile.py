@@ -9,6 +9,7 @@ that happened once, in the graph analysis.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -161,14 +162,13 @@ class Compiler:
         reg = node.reg
         found = self._makers.get(reg)
         if found is None:
-            cell, build = self._cell(reg), self._function(node, False)
+            cell, build, lock = self._cell(reg), self._function(node, False), threading.RLock()
 
             def make() -> Any:
-                if cell:
-                    return cell[0]
-                value = build(None)
-                cell.append(value)
-                return value
+                with lock:
+                    if not cell:
+                        cell.append(build(None))
+                return cell[0]
 
             found = self._makers[reg] = make
         return found
