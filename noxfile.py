@@ -3,16 +3,23 @@
 ``uv run nox`` runs the default sessions (what CI runs). Each package is tested
 in an environment synced with ``uv sync --package <pkg> --exact``: only that
 package's declared closure is installed, so importing an undeclared sibling fails.
+``release_check`` checks what would be published; ``lowest_direct`` tests each package
+against the lowest versions its pyproject allows. ``bump`` and ``new_package`` are tools
+(never run by default): ``uv run nox -s bump -- 0.2.0``, ``uv run nox -s new_package -- cache``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nox
+import nox.command
 
 ROOT = Path(__file__).parent
 PACKAGES_DIR = ROOT / "packages"
@@ -20,11 +27,19 @@ PACKAGES_DIR = ROOT / "packages"
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "typecheck", "tests", "tests_bare", "wheel", "integration"]
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "tests",
+    "tests_bare",
+    "release_check",
+    "lowest_direct",
+    "integration",
+]
 
 
-def _packages() -> dict[str, dict[str, object]]:
-    found: dict[str, dict[str, object]] = {}
+def _packages() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
     for pyproject in sorted(PACKAGES_DIR.glob("*/pyproject.toml")):
         project = tomllib.loads(pyproject.read_text())["project"]
         found[pyproject.parent.name] = project
@@ -34,6 +49,8 @@ def _packages() -> dict[str, dict[str, object]]:
 PACKAGES = _packages()
 PACKAGE_NAMES = list(PACKAGES)
 WITH_EXTRAS = [name for name, project in PACKAGES.items() if project.get("optional-dependencies")]
+PYTEST_TIMEOUT = 600
+TIMEOUT = ["timeout", "--signal=INT", "--kill-after=30", str(PYTEST_TIMEOUT)]
 
 
 def _module(package: str) -> str:
@@ -41,9 +58,11 @@ def _module(package: str) -> str:
 
 
 def _pytest(session: nox.Session, *args: str) -> None:
-    """pytest with the no-skips plugin (a skipped test fails the run in CI)."""
+    """pytest with the no-skips plugin (a skipped test fails the run in CI). A run that hangs
+    is interrupted after ``PYTEST_TIMEOUT`` seconds (pytest then prints where it was stuck)."""
     env = {"PYTHONPATH": str(ROOT / "scripts")}
-    session.run("pytest", "-p", "pytest_no_skips", *args, *session.posargs, env=env)
+    pytest = ["pytest", "-p", "pytest_no_skips", *args, *session.posargs]
+    session.run(*TIMEOUT, *pytest, env=env, external=True)
 
 
 def _sync(session: nox.Session, *args: str) -> None:
@@ -62,7 +81,7 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
-@nox.parametrize("package", PACKAGE_NAMES, ids=PACKAGE_NAMES)
+@nox.parametrize("package", PACKAGE_NAMES)
 def typecheck(session: nox.Session, package: str) -> None:
     """mypy --strict on one package in its own env, then pyright strict on it."""
     _sync(session, "--package", package, "--all-extras", "--group", "lint")
@@ -78,7 +97,7 @@ def typecheck(session: nox.Session, package: str) -> None:
 
 
 @nox.session
-@nox.parametrize("package", PACKAGE_NAMES, ids=PACKAGE_NAMES)
+@nox.parametrize("package", PACKAGE_NAMES)
 def tests(session: nox.Session, package: str) -> None:
     """One package's tests, with its extras, in an env holding only its declared closure."""
     _sync(session, "--package", package, "--all-extras")
@@ -86,7 +105,7 @@ def tests(session: nox.Session, package: str) -> None:
 
 
 @nox.session
-@nox.parametrize("package", WITH_EXTRAS, ids=WITH_EXTRAS)
+@nox.parametrize("package", WITH_EXTRAS)
 def tests_bare(session: nox.Session, package: str) -> None:
     """One package's core tests with no extras installed (tests marked ``extra`` deselected)."""
     _sync(session, "--package", package)
@@ -94,6 +113,7 @@ def tests_bare(session: nox.Session, package: str) -> None:
 
 
 def _build_all(session: nox.Session, out: Path) -> None:
+    """sdist, then the wheel from it, of every package from its published metadata."""
     if out.exists():
         shutil.rmtree(out)
     session.run(
@@ -101,37 +121,97 @@ def _build_all(session: nox.Session, out: Path) -> None:
     )
 
 
-def _constraints(out: Path) -> Path:
-    """Pin each workspace package to its own version, so a same-named PyPI project is never used."""
-    path = out / "constraints.txt"
-    path.write_text("".join(f"{name}=={p['version']}\n" for name, p in PACKAGES.items()))
-    return path
+def _release_check(session: nox.Session, *args: str, python: str = sys.executable) -> None:
+    """``scripts/release_check.py`` (stdlib only), with the given venv's interpreter."""
+    session.run(python, str(ROOT / "scripts" / "release_check.py"), *args, external=True)
+
+
+def _install_from_dist(session: nox.Session, out: Path, name: str, requirement: str) -> str:
+    """A bare venv holding ``requirement``. Our packages come only from the wheels in ``out``
+    (constraints pin each to its wheel file, so a same-named project on the index is never
+    used); everything else comes from the index. Returns the venv's python."""
+    venv = Path(session.create_tmp()) / name
+    shutil.rmtree(venv, ignore_errors=True)
+    session.run("uv", "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
+    python = str(venv / "bin" / "python")
+    refresh = [arg for package in PACKAGE_NAMES for arg in ("--refresh-package", package)]
+    session.run(
+        "uv", "pip", "install", "--quiet", "--python", python, *refresh,
+        "-c", str(out / "constraints.txt"), requirement,
+        external=True,
+    )  # fmt: skip
+    _release_check(session, "installed", str(out), requirement, python=python)
+    return python
+
+
+def _check_each_wheel_alone(session: nox.Session, out: Path, failed: list[str]) -> None:
+    """Each wheel alone in a bare venv: exactly its declared closure installs, and it imports
+    (a public submodule whose extra is missing must fail with an install hint)."""
+    _release_check(session, "constraints", str(out))
+    for package in PACKAGE_NAMES:
+        with _step(failed, f"{package} alone"):
+            python = _install_from_dist(session, out, f"alone-{package}", package)
+            _release_check(session, "imports", _module(package), python=python)
+
+
+@contextlib.contextmanager
+def _step(failed: list[str], name: str) -> Iterator[None]:
+    """Run one check; on failure note it and go on, so one run reports every problem."""
+    try:
+        yield
+    except nox.command.CommandFailed:
+        failed.append(name)
 
 
 @nox.session(python=False)
 def wheel(session: nox.Session) -> None:
-    """Build every package with --no-sources, install each wheel alone in a bare venv, import it."""
+    """Build every package with --no-sources, install each wheel alone in a bare venv, import it
+    (the quick part of ``release_check``)."""
     out = ROOT / "dist"
     _build_all(session, out)
-    constraints = _constraints(out)
-    for package in PACKAGE_NAMES:
-        venv = Path(session.create_tmp()) / f"bare-{package}"
-        shutil.rmtree(venv, ignore_errors=True)
-        session.run("uv", "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
-        python = str(venv / "bin" / "python")
-        session.run(
-            "uv", "pip", "install", "--quiet", "--python", python,
-            "--find-links", str(out), "-c", str(constraints), package,
-            external=True,
-        )  # fmt: skip
-        session.run(python, "-c", f"import {_module(package)}", external=True)
-        if not PACKAGES[package].get("dependencies"):
-            listed = session.run(
-                "uv", "pip", "freeze", "--quiet", "--python", python, external=True, silent=True
-            )
-            installed = [line for line in str(listed).splitlines() if "==" in line]
-            if len(installed) != 1:
-                session.error(f"{package} declares no dependencies but installed: {installed}")
+    failed: list[str] = []
+    _check_each_wheel_alone(session, out, failed)
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
+
+
+@nox.session
+def release_check(session: nox.Session) -> None:
+    """What a release needs: every package's sdist and wheel built with --no-sources; their
+    metadata, README rendering (readme_renderer) and wheel contents; each wheel alone in a
+    bare venv; then lexigram-web[all] from the local wheels, importing every public module."""
+    _sync(session, "--only-group", "lint")
+    out = ROOT / "dist"
+    _build_all(session, out)
+    failed: list[str] = []
+    with _step(failed, "metadata and contents"):
+        _release_check(session, "artifacts", str(out), python="python")
+    _check_each_wheel_alone(session, out, failed)
+    with _step(failed, "lexigram-web[all]"):
+        python = _install_from_dist(session, out, "web-all", "lexigram-web[all]")
+        modules = [_module(package) for package in PACKAGE_NAMES]
+        _release_check(session, "imports", "--all", *modules, python=python)
+    if failed:
+        session.error(f"failed: {', '.join(failed)} (the problems are printed above)")
+
+
+@nox.session
+@nox.parametrize("package", PACKAGE_NAMES)
+def lowest_direct(session: nox.Session, package: str) -> None:
+    """One package's tests with the lowest versions its pyproject allows for its own
+    dependencies, extras and dev group (``--resolution lowest-direct``): every declared
+    lower bound is installed and tested. Siblings come from the workspace."""
+    pkg_dir = PACKAGES_DIR / package
+    extras = sorted(PACKAGES[package].get("optional-dependencies", {}))
+    target = f"{pkg_dir}[{','.join(extras)}]" if extras else str(pkg_dir)
+    rebuild = [arg for name in PACKAGE_NAMES for arg in ("--reinstall-package", name)]
+    session.run_install(
+        "uv", "pip", "install", "--exact", "--python", str(Path(session.bin) / "python"),
+        "--resolution", "lowest-direct", *rebuild,
+        "-e", target, "--group", f"{pkg_dir / 'pyproject.toml'}:dev",
+        external=True,
+    )  # fmt: skip
+    _pytest(session, str(pkg_dir / "tests"))
 
 
 @nox.session
@@ -147,3 +227,22 @@ def bench(session: nox.Session) -> None:
     _sync(session, "--all-packages", "--all-extras", "--group", "bench")
     for script in sorted((ROOT / "bench" / "micro").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session(python=False)
+def bump(session: nox.Session) -> None:
+    """Set one version everywhere and date the changelog: ``uv run nox -s bump -- 0.2.0``."""
+    if len(session.posargs) != 1:
+        session.error("usage: uv run nox -s bump -- X.Y.Z")
+    session.run(sys.executable, str(ROOT / "scripts" / "bump_version.py"), *session.posargs)
+    session.run("uv", "lock", external=True)
+
+
+@nox.session(python=False)
+def new_package(session: nox.Session) -> None:
+    """Create packages/lexigram-<name> from templates/package, then ``uv lock``:
+    ``uv run nox -s new_package -- cache``."""
+    if len(session.posargs) != 1:
+        session.error("usage: uv run nox -s new_package -- <name>")
+    session.run(sys.executable, str(ROOT / "scripts" / "new_package.py"), *session.posargs)
+    session.run("uv", "lock", external=True)
