@@ -23,7 +23,7 @@ def _layered(depth: int) -> tuple[Container, type]:
 
 def test_deep_diamond_graph_compiles_without_blowing_up_and_stays_transient() -> None:
     container, top = _layered(10)
-    instance = container.resolve(top)
+    instance: Any = container.resolve(top)
     leaves: list[Any] = []
     stack = [instance]
     while stack:
