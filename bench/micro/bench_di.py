@@ -215,9 +215,8 @@ def main() -> None:
     print()
     print("ratios (ours / peer: below 1.0 means faster than the peer)")
     for row in rows:
-        ratios = ", ".join(
-            f"{k.removeprefix('ratio_to_')} {v:.2f}x" for k, v in row.items() if k.startswith("ratio")
-        )
+        pairs = [(k.removeprefix("ratio_to_"), v) for k, v in row.items() if k.startswith("ratio")]
+        ratios = ", ".join(f"{peer} {value:.2f}x" for peer, value in pairs)
         print(f"  {row['scenario']:40} {row['contender']:20} {ratios}")
     out = Path(__file__).resolve().parent.parent / "results"
     out.mkdir(exist_ok=True)
