@@ -191,6 +191,6 @@ class DirectActivator:
             return by_style(spec.style, spec.call)
         cls: type[Any] = spec.handler
         require_no_arguments(cls, "handler")
-        require_message_only(spec, spec.call, (None,))
-        handle = spec.call
-        return by_style(spec.style, lambda message: handle(cls(), message))
+        plain = inspect.isfunction(inspect.getattr_static(cls, "handle", None))
+        require_message_only(spec, spec.call, (None,) if plain else ())
+        return by_style(spec.style, lambda message: cls().handle(message))
