@@ -7,6 +7,7 @@ change); the code generator turns nodes into resolvers.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,12 +93,20 @@ class Graph:
         self._scope_type = scope_type
         self._nodes: dict[Any, Node] = {}
         self._stack: list[Any] = []
+        self._lock = threading.RLock()
 
     def clear(self) -> None:
         self._nodes.clear()
 
     def node(self, key: Any) -> Node:
         """The analysed node of ``key``; raises a :class:`ResolutionError` naming the fix."""
+        found = self._nodes.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            return self._analyse(key)
+
+    def _analyse(self, key: Any) -> Node:
         found = self._nodes.get(key)
         if found is not None:
             return found
@@ -153,8 +162,13 @@ class Graph:
         if not known:
             try:
                 known = self._lookup(param.key) is not None
-            except TypeError:  # an unhashable hint
-                known = False
+            except TypeError:  # an unhashable hint can never be a service key
+                if param.has_default:
+                    return param, SKIP, None
+                raise ResolutionError(
+                    f"the type hint {param.key!r} of parameter {param.name!r} of {_owner(reg)} "
+                    f"cannot be a service key; annotate it with a class, or give it a default"
+                ) from None
         if not known:
             if param.has_default:
                 return param, SKIP, None
