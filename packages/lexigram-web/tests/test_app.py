@@ -396,3 +396,11 @@ async def test_adding_routes_after_startup_is_refused() -> None:
     async with app.lifespan():
         with pytest.raises(RuntimeError, match="after the app started"):
             app.add_controller(Hello)
+
+
+async def test_app_can_start_again_after_shutdown() -> None:
+    app = LexigramApp(controllers=[Hello])
+    for _ in range(2):
+        async with AsyncTestClient(app) as client:
+            assert (await client.get("/hello/again")).json() == "hello again"
+    assert not app.started

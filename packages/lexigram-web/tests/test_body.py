@@ -4,10 +4,10 @@ import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
-from starlette.datastructures import UploadFile
 
-from lexigram.web import LexigramApp, Request, body, file, form
+from lexigram.web import ConfigurationError, LexigramApp, Request, body, form
 from lexigram.web.testing import AsyncTestClient
 
 
@@ -254,45 +254,6 @@ async def test_request_body_method_enforces_the_limit_too() -> None:
     assert large.status_code == 413
 
 
-async def test_form_fields_are_bound() -> None:
-    app = LexigramApp()
-
-    @app.post("/login")
-    async def login(username: str = form(), remember: bool = form(default=False)) -> list[Any]:
-        return [username, remember]
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post("/login", data={"username": "ann", "remember": "true"})
-    assert response.json() == ["ann", True]
-
-
-async def test_missing_form_field_is_a_422() -> None:
-    app = LexigramApp()
-
-    @app.post("/login")
-    async def login(username: str = form()) -> str:
-        return username
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post("/login", data={"other": "x"})
-    assert response.json()["errors"][0]["loc"] == ["form", "username"]
-
-
-async def test_uploaded_file_is_bound_as_upload_or_bytes() -> None:
-    app = LexigramApp()
-
-    @app.post("/files")
-    async def upload(document: UploadFile = file(), raw: bytes = file()) -> list[Any]:  # noqa: B008
-        return [document.filename, (await document.read()).decode(), raw.decode()]
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post(
-            "/files",
-            files={"document": ("a.txt", b"hello", "text/plain"), "raw": ("b.bin", b"data")},
-        )
-    assert response.json() == ["a.txt", "hello", "data"]
-
-
 async def test_dict_and_list_of_models_are_read_from_the_body() -> None:
     app = LexigramApp()
 
@@ -308,3 +269,19 @@ async def test_dict_and_list_of_models_are_read_from_the_body() -> None:
         total = await client.post("/raw", json={"a": 1, "b": 2})
         count = await client.post("/many", json=[{"name": "a", "price": 1}] * 2)
     assert (total.json(), count.json()) == (3, 2)
+
+
+async def test_form_parameter_without_python_multipart_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lexigram.web import _body
+
+    monkeypatch.setattr(_body.importlib.util, "find_spec", lambda name: None)
+    app = LexigramApp()
+
+    @app.post("/login")
+    async def login(username: str = form()) -> str:
+        return username
+
+    with pytest.raises(ConfigurationError, match=r"lexigram-web\[multipart\]"):
+        await app.startup()

@@ -68,6 +68,12 @@ def parse_query(query_string: bytes) -> list[tuple[str, str]]:
     """Split a query string into decoded pairs; invalid UTF-8 is a 400."""
     pairs: list[tuple[str, str]] = []
     try:
+        if b"%" not in query_string and b"+" not in query_string:
+            for part in query_string.decode("utf-8").split("&"):
+                if part:
+                    key, _, value = part.partition("=")
+                    pairs.append((key, value))
+            return pairs
         for chunk in query_string.split(b"&"):
             if chunk:
                 key, _, value = chunk.partition(b"=")
