@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-NEEDS_DI = {"test_di.py"}
+NEEDS_DI = {"test_di_activator.py", "test_di_module.py"}
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

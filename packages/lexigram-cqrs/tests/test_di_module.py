@@ -1,0 +1,162 @@
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from lexigram.cqrs import (
+    Command,
+    CommandBus,
+    DuplicateHandlerError,
+    Event,
+    EventBus,
+    HandlerRegistry,
+    Next,
+    Query,
+    QueryBus,
+    command_handler,
+    event_handler,
+    query_handler,
+)
+from lexigram.cqrs.di import CQRSModule, CQRSProvider
+from lexigram.di import Application, Container, MissingDependencyError, Provider
+
+pytestmark = pytest.mark.extra("di")
+
+
+@dataclass(frozen=True)
+class CreateUser(Command[int]):
+    name: str
+
+
+@dataclass(frozen=True)
+class GetUser(Query[str]):
+    user_id: int
+
+
+@dataclass(frozen=True)
+class UserCreated(Event):
+    user_id: int
+
+
+class Journal:
+    """A singleton the tests read: what opened and closed."""
+
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+
+
+class Session:
+    """A scoped service with a finalizer."""
+
+    count = 0
+
+    def __init__(self, journal: Journal) -> None:
+        Session.count += 1
+        self.number = Session.count
+        self.journal = journal
+        self.closed = False
+
+
+def open_session(journal: Journal) -> Iterator[Session]:
+    session = Session(journal)
+    journal.entries.append(f"open {session.number}")
+    yield session
+    session.closed = True
+    journal.entries.append(f"close {session.number}")
+
+
+def base_container() -> Container:
+    container = Container()
+    container.singleton(Journal)
+    container.scoped(Session, factory=open_session)
+    return container
+
+
+@command_handler(CreateUser)
+class CreateUserHandler:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    async def handle(self, command: CreateUser) -> int:
+        self.session.journal.entries.append(f"create {command.name} in {self.session.number}")
+        return self.session.number
+
+
+async def test_cqrs_module_binds_the_buses_in_the_container() -> None:
+    @query_handler(GetUser)
+    async def get_user(query: GetUser) -> str:
+        return "ann"
+
+    received: list[int] = []
+
+    @event_handler(UserCreated)
+    async def on_created(event: UserCreated) -> None:
+        received.append(event.user_id)
+
+    module = CQRSModule.configure(handlers=[CreateUserHandler, get_user, on_created])
+    async with Application.boot(modules=[module], providers=[SessionProvider()]) as app:
+        container = app.container
+        assert await container.resolve(CommandBus).dispatch(CreateUser("ann")) >= 1
+        assert await container.resolve(QueryBus).execute(GetUser(1)) == "ann"
+        await container.resolve(EventBus).publish(UserCreated(5))
+        assert container.resolve(HandlerRegistry) is module.provider.registry
+    assert received == [5]
+
+
+async def test_cqrs_module_behaviours_wrap_every_bus_in_order() -> None:
+    log: list[str] = []
+
+    async def outer(message: Any, next: Next) -> Any:
+        log.append(f"outer {type(message).__name__}")
+        return await next(message)
+
+    async def commands_only(message: Any, next: Next) -> Any:
+        log.append(f"command {type(message).__name__}")
+        return await next(message)
+
+    @query_handler(GetUser)
+    async def get_user(query: GetUser) -> str:
+        return "ann"
+
+    module = CQRSModule.configure(
+        handlers=[CreateUserHandler, get_user],
+        behaviours=[outer],
+        command_behaviours=[commands_only],
+    )
+    async with Application.boot(modules=[module], providers=[SessionProvider()]) as app:
+        await app.container.resolve(CommandBus).dispatch(CreateUser("ann"))
+        await app.container.resolve(QueryBus).execute(GetUser(1))
+    assert log == ["outer CreateUser", "command CreateUser", "outer GetUser"]
+
+
+async def test_a_missing_handler_dependency_fails_when_the_application_starts() -> None:
+    module = CQRSModule.configure(handlers=[CreateUserHandler])
+    app = Application(modules=[module])
+    with pytest.raises(MissingDependencyError):
+        await app.start()
+
+
+def test_duplicate_handlers_fail_when_the_module_is_configured() -> None:
+    @command_handler(CreateUser)
+    async def other(command: CreateUser) -> int:
+        return 0
+
+    with pytest.raises(DuplicateHandlerError, match="CreateUserHandler"):
+        CQRSModule.configure(handlers=[CreateUserHandler, other])
+
+
+def test_the_provider_registers_handler_classes_it_was_given() -> None:
+    container = base_container()
+    CQRSProvider(handlers=[CreateUserHandler]).register(container)
+    assert container.has(CreateUserHandler)
+    assert container.has(CommandBus)
+    assert container.has(EventBus)
+
+
+class SessionProvider(Provider):
+    """Registers the Journal and the scoped Session (a plain lexigram-di Provider)."""
+
+    def register(self, container: Container) -> None:
+        container.singleton(Journal)
+        container.scoped(Session, factory=open_session)
