@@ -49,6 +49,8 @@ def _packages() -> dict[str, dict[str, Any]]:
 PACKAGES = _packages()
 PACKAGE_NAMES = list(PACKAGES)
 WITH_EXTRAS = [name for name, project in PACKAGES.items() if project.get("optional-dependencies")]
+# stdlib-only scripts (pytest_no_skips.py needs pytest and is checked by running it)
+TOOLING_SCRIPTS = ["bump_version.py", "check_layout.py", "new_package.py", "release_check.py"]
 PYTEST_TIMEOUT = 600
 TIMEOUT = ["timeout", "--signal=INT", "--kill-after=30", str(PYTEST_TIMEOUT)]
 
@@ -73,10 +75,12 @@ def _sync(session: nox.Session, *args: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check, ruff format --check, the namespace guard and the one-version check."""
+    """ruff check, ruff format --check, mypy on the tooling scripts, the layout guard."""
     _sync(session, "--only-group", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    scripts = [str(ROOT / "scripts" / s) for s in TOOLING_SCRIPTS]
+    session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), *scripts)
     session.run("python", "scripts/check_layout.py")
 
 
@@ -165,8 +169,9 @@ def _step(failed: list[str], name: str) -> Iterator[None]:
 
 @nox.session(python=False)
 def wheel(session: nox.Session) -> None:
-    """Build every package with --no-sources, install each wheel alone in a bare venv, import it
-    (the quick part of ``release_check``)."""
+    """Build with --no-sources, install each wheel alone in a bare venv, import it.
+
+    The quick part of ``release_check``."""
     out = ROOT / "dist"
     _build_all(session, out)
     failed: list[str] = []
@@ -177,9 +182,11 @@ def wheel(session: nox.Session) -> None:
 
 @nox.session
 def release_check(session: nox.Session) -> None:
-    """What a release needs: every package's sdist and wheel built with --no-sources; their
-    metadata, README rendering (readme_renderer) and wheel contents; each wheel alone in a
-    bare venv; then lexigram-web[all] from the local wheels, importing every public module."""
+    """Build, inspect and install every package as it would be published.
+
+    sdist and wheel built with --no-sources; metadata, README rendering (readme_renderer) and
+    wheel contents; each wheel alone in a bare venv (exactly its declared closure installs and
+    it imports); lexigram-web[all] from the local wheels, importing every public module."""
     _sync(session, "--only-group", "lint")
     out = ROOT / "dist"
     _build_all(session, out)
@@ -198,9 +205,11 @@ def release_check(session: nox.Session) -> None:
 @nox.session
 @nox.parametrize("package", PACKAGE_NAMES)
 def lowest_direct(session: nox.Session, package: str) -> None:
-    """One package's tests with the lowest versions its pyproject allows for its own
-    dependencies, extras and dev group (``--resolution lowest-direct``): every declared
-    lower bound is installed and tested. Siblings come from the workspace."""
+    """One package's tests at the lowest versions of the dependencies it declares.
+
+    ``uv pip install --resolution lowest-direct`` of the package with all its extras and its
+    dev group: every declared lower bound is installed and tested (siblings come from the
+    workspace, at the workspace version)."""
     pkg_dir = PACKAGES_DIR / package
     extras = sorted(PACKAGES[package].get("optional-dependencies", {}))
     target = f"{pkg_dir}[{','.join(extras)}]" if extras else str(pkg_dir)
@@ -216,8 +225,12 @@ def lowest_direct(session: nox.Session, package: str) -> None:
 
 @nox.session
 def integration(session: nox.Session) -> None:
-    """Everything installed: cross-package behaviour, real servers, real Redis."""
-    _sync(session, "--all-packages", "--all-extras")
+    """Everything installed: cross-package behaviour, real servers, real Redis, READMEs.
+
+    mypy runs on tests-integration first: that is where the static conformance checks of the
+    seam Protocols live (a provider assigned to the consumer's Protocol type)."""
+    _sync(session, "--all-packages", "--all-extras", "--group", "lint")
+    session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), "tests-integration")
     _pytest(session, "tests-integration")
 
 
@@ -240,8 +253,9 @@ def bump(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def new_package(session: nox.Session) -> None:
-    """Create packages/lexigram-<name> from templates/package, then ``uv lock``:
-    ``uv run nox -s new_package -- cache``."""
+    """Create packages/lexigram-<name> from templates/package, then ``uv lock``.
+
+    ``uv run nox -s new_package -- cache`` creates packages/lexigram-cache (lexigram.cache)."""
     if len(session.posargs) != 1:
         session.error("usage: uv run nox -s new_package -- <name>")
     session.run(sys.executable, str(ROOT / "scripts" / "new_package.py"), *session.posargs)

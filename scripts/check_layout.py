@@ -2,15 +2,19 @@
 
 - ``packages/*/src/lexigram/`` is a PEP 420 namespace: no ``__init__.py``, no ``py.typed``;
 - every package ships ``py.typed`` and a sorted ``__all__``;
-- all packages carry the one workspace version (the root ``pyproject.toml``'s).
+- all packages carry the one workspace version (the root ``pyproject.toml``'s), and a package
+  that requires a sibling requires at least that version (siblings are only ever tested
+  together at the workspace version, so a lower bound below it is untested).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,15 +22,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     problems: list[str] = []
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    for pkg in sorted((ROOT / "packages").iterdir()):
-        if not (pkg / "pyproject.toml").is_file():
-            continue
-        project = tomllib.loads((pkg / "pyproject.toml").read_text())["project"]
+    pyprojects = sorted((ROOT / "packages").glob("*/pyproject.toml"))
+    projects = [tomllib.loads(path.read_text())["project"] for path in pyprojects]
+    workspace = {project["name"] for project in projects}
+    for pyproject, project in zip(pyprojects, projects, strict=True):
+        pkg = pyproject.parent
         if project["version"] != version:
             problems.append(
                 f"{pkg.name}: version {project['version']} differs from the workspace's {version}; "
                 "run `python scripts/bump_version.py <version>`"
             )
+        problems += _sibling_bounds(project, workspace, version)
         namespace = pkg / "src" / "lexigram"
         for forbidden in ("__init__.py", "py.typed"):
             if (namespace / forbidden).exists():
@@ -52,6 +58,24 @@ def main() -> int:
     return 1 if problems else 0
 
 
+def _sibling_bounds(project: dict[str, Any], names: set[str], version: str) -> list[str]:
+    requirements = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        requirements += extra
+    problems = []
+    for requirement in requirements:
+        match = re.match(r"\s*([A-Za-z0-9._-]+)\s*(\[[^\]]*\])?\s*([^;]*)", requirement)
+        if match is None or match.group(1) not in names - {project["name"]}:
+            continue
+        if match.group(3).replace(" ", "") != f">={version}":
+            wanted = f"{match.group(1)}{match.group(2) or ''}>={version}"
+            problems.append(
+                f"{project['name']}: requires {requirement!r}; write {wanted!r}: siblings are "
+                "tested together at the workspace version only (bump_version.py keeps it in step)"
+            )
+    return problems
+
+
 def _all_of(init: Path) -> list[str] | None:
     for node in ast.parse(init.read_text()).body:
         targets = node.targets if isinstance(node, ast.Assign) else []
@@ -60,7 +84,11 @@ def _all_of(init: Path) -> list[str] | None:
         value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
         if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
             if isinstance(value, ast.List | ast.Tuple):
-                return [e.value for e in value.elts if isinstance(e, ast.Constant)]
+                return [
+                    e.value
+                    for e in value.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                ]
             return None
     return None
 
