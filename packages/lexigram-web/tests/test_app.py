@@ -12,6 +12,7 @@ from lexigram.web import (
     ConfigurationError,
     Controller,
     LexigramApp,
+    Request,
     WebModule,
     WebProvider,
     create_app,
@@ -404,3 +405,31 @@ async def test_app_can_start_again_after_shutdown() -> None:
         async with AsyncTestClient(app) as client:
             assert (await client.get("/hello/again")).json() == "hello again"
     assert not app.started
+
+
+async def test_request_url_for_uses_the_route_names() -> None:
+    app = LexigramApp(controllers=[Hello])
+
+    @app.get("/link")
+    async def link(request: Request) -> str:
+        return str(request.url_for("hello", name="zed"))
+
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/link")).json() == "http://testserver/hello/zed"
+
+
+async def test_module_level_function_handlers_are_served() -> None:
+    @get("/fn/{n:int}")
+    async def fn(n: int) -> int:
+        return n + 1
+
+    async with AsyncTestClient(LexigramApp(routes=[fn])) as client:
+        assert (await client.get("/fn/1")).json() == 2
+
+
+async def test_undecorated_function_route_fails_at_startup() -> None:
+    async def plain() -> None:
+        return None
+
+    with pytest.raises(ConfigurationError, match="no @get/@post"):
+        await LexigramApp(routes=[plain]).startup()

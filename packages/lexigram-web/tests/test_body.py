@@ -1,6 +1,7 @@
 """Request bodies: JSON into models and dataclasses, embedded keys, forms, files, bad input."""
 
 import dataclasses
+import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -274,9 +275,7 @@ async def test_dict_and_list_of_models_are_read_from_the_body() -> None:
 async def test_form_parameter_without_python_multipart_names_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from lexigram.web import _body
-
-    monkeypatch.setattr(_body.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     app = LexigramApp()
 
     @app.post("/login")

@@ -86,14 +86,15 @@ class _Compiler:
         self.parts = parts
         self.container = container
         self.settings = parts.settings
+        self.registry = RouteRegistry()
         self.request_settings = RequestSettings(
             max_body_size=parts.settings.max_body_size,
             trusted_proxies=parts.settings.trusted_proxies,
+            router=self.registry,
         )
         self.router: Router[Endpoint] = Router(
             fail_on_conflict=parts.settings.fail_on_route_conflict
         )
-        self.registry = RouteRegistry()
         self.status_map = ErrorStatusMap(parts.error_statuses)
         self.limiter: Any = None
         self.default_policy: Any = None
@@ -284,6 +285,7 @@ class _Compiler:
             ),
             pipes=pipes,
             metadata=metadata,
+            config=config,
         )
         call = (
             fn

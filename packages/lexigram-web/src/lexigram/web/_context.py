@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from lexigram.http_errors import BadRequestError, PayloadTooLargeError
 
 from ._background import BackgroundTasks
+from ._decorators import RouteConfig
 from ._request import Request, RequestSettings, state_value
 
 __all__ = ["ExecutionContext", "RouteInfo", "parse_query"]
@@ -39,6 +40,8 @@ class RouteInfo:
     pipes: tuple[Any, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict[str, Any])
     auto_head: bool = False
+    config: RouteConfig | None = None
+    """The route declaration (status, response model, tags, summary, ...), for generators."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +51,7 @@ class RouteInfo:
             "handler": self.handler,
             "controller": self.controller_class,
             "method_name": self.method_name,
+            "status_code": self.status_code,
             "guards": [_label(g) for g in self.guards],
             "interceptors": [_label(i) for i in self.interceptors],
         }
@@ -71,8 +75,8 @@ def parse_query(query_string: bytes) -> list[tuple[str, str]]:
         if b"%" not in query_string and b"+" not in query_string:
             for part in query_string.decode("utf-8").split("&"):
                 if part:
-                    key, _, value = part.partition("=")
-                    pairs.append((key, value))
+                    name, _, text = part.partition("=")
+                    pairs.append((name, text))
             return pairs
         for chunk in query_string.split(b"&"):
             if chunk:
@@ -150,7 +154,10 @@ class ExecutionContext:
     def request(self) -> Request:
         request = self._request
         if request is None:
-            self.scope["path_params"] = self.path_params
+            scope = self.scope
+            scope["path_params"] = self.path_params
+            if "router" not in scope and self.settings.router is not None:
+                scope["router"] = self.settings.router
             request = Request(self.scope, self.receive, self.send, settings=self.settings)
             if self._body is not None:
                 request._body = self._body  # pyright: ignore[reportPrivateUsage]

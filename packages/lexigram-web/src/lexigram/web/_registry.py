@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from starlette.datastructures import URLPath
+
 from ._context import RouteInfo
 from ._path_template import PathTemplate
 
@@ -85,3 +87,7 @@ class RouteRegistry:
         if found is None:
             raise KeyError(f"no route named {name!r}; known names: {sorted(self._names)}")
         return found[1].format(params)
+
+    def url_path_for(self, name: str, /, **params: Any) -> URLPath:
+        """``url_for`` as a Starlette ``URLPath`` (what ``request.url_for`` uses)."""
+        return URLPath(self.url_for(name, **params))

@@ -19,14 +19,20 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class RequestSettings:
-    """Per-app request settings, parsed once: body size limit and trusted proxies."""
+    """Per-app request settings, parsed once: body size limit, trusted proxies, and the
+    ``url_path_for`` provider behind ``request.url_for``."""
 
-    __slots__ = ("max_body_size", "trust_all_proxies", "trusted_networks")
+    __slots__ = ("max_body_size", "router", "trust_all_proxies", "trusted_networks")
 
     def __init__(
-        self, *, max_body_size: int | None = None, trusted_proxies: Iterable[str] = ()
+        self,
+        *,
+        max_body_size: int | None = None,
+        trusted_proxies: Iterable[str] = (),
+        router: Any = None,
     ) -> None:
         self.max_body_size = max_body_size
+        self.router = router
         networks: list[_Network] = []
         trust_all = False
         for entry in trusted_proxies:
