@@ -17,6 +17,7 @@ from lexigram.web import (
     RedirectResponse,
     Response,
     ResultResponseMapper,
+    TimingInterceptor,
     file_response,
     html_response,
     json_response,
@@ -314,3 +315,18 @@ async def test_head_is_answered_by_the_get_handler_without_body() -> None:
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["content-length"] == "7"
+
+
+async def test_shared_response_object_does_not_accumulate_headers() -> None:
+    shared = PlainTextResponse("ok")
+    app = LexigramApp(interceptors=[TimingInterceptor()])
+
+    @app.get("/s")
+    async def s() -> Response:
+        return shared
+
+    async with AsyncTestClient(app) as client:
+        for _ in range(3):
+            response = await client.get("/s")
+    assert len(response.headers.get_list("server-timing")) == 1
+    assert not any(name == b"server-timing" for name, _ in shared.raw_headers)

@@ -125,3 +125,21 @@ async def test_background_tasks_start_after_the_response_body_is_sent() -> None:
     async with app.lifespan():
         await app(scope, receive, send)
     assert events == ["http.response.start", "http.response.body", "task"]
+
+
+def test_websocket_guard_reads_the_connection_as_context_request() -> None:
+    app = LexigramApp()
+
+    class TokenGuard:
+        def can_activate(self, context: Any) -> bool:
+            return bool(context.request.query_params.get("token") == "ok")
+
+    @app.websocket("/ws")
+    @guard(TokenGuard())
+    async def ws(socket: WebSocket) -> None:
+        await socket.accept()
+        await socket.send_text("in")
+        await socket.close()
+
+    with TestClient(app) as client, client.websocket_connect("/ws?token=ok") as socket:
+        assert socket.receive_text() == "in"

@@ -7,6 +7,7 @@ parameter or the handler asks for it, and a ``Request`` object is built only whe
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,6 +153,9 @@ class ExecutionContext:
     # -- ExecutionContextProtocol -------------------------------------------------------------
     @property
     def request(self) -> Request:
+        """The ``Request`` (built on first use); on a WebSocket route, the ``WebSocket``."""
+        if self.websocket is not None:
+            return typing.cast(Request, self.websocket)
         request = self._request
         if request is None:
             scope = self.scope

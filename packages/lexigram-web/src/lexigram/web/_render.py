@@ -75,6 +75,18 @@ async def send_body(
     await send({"type": _BODY, "body": body})
 
 
+def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` that appends ``extra`` to the response start (the response stays untouched,
+    so a response object returned by several requests never accumulates headers)."""
+
+    async def sending(message: Any) -> None:
+        if message["type"] == _START:
+            message = {**message, "headers": [*message["headers"], *extra]}
+        await send(message)
+
+    return sending
+
+
 class Renderer:
     """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
 
@@ -126,9 +138,7 @@ class Renderer:
             await send({"type": _BODY, "body": b""})
             return
         if isinstance(result, Response):
-            if extra:
-                result.raw_headers.extend(extra)
-            await result(scope, receive, send)
+            await result(scope, receive, _adding_headers(send, extra) if extra else send)
             return
         if is_result_like(result) and not isinstance(result, BaseModel):
             if result.is_ok():
