@@ -29,11 +29,14 @@ from lexigram.http_errors import (
 )
 
 from ._compile import AppParts, CompiledApp, compile_app
+from ._context import ExecutionContext, RouteInfo
 from ._decorators import route
 from ._endpoint import Endpoint
 from ._errors_render import send_problem, status_for
 from ._registry import RouteRegistry
+from ._render import Renderer
 from ._settings import resolve_settings
+from ._web_module import web_providers
 
 __all__ = ["LexigramApp", "create_app"]
 
@@ -260,8 +263,6 @@ class LexigramApp:
         """Start the DI application, compile the routes, build the middleware stack."""
         if self._started:
             return
-        from ._web_module import web_providers
-
         application = Application(self._modules, self._providers, container=self.container)
         for service, replacement in self._overrides:
             override = self.container.override(service, replacement)
@@ -439,9 +440,6 @@ class LexigramApp:
     async def _handled_router_error(
         self, scope: Scope, send: Send, error: Exception, handler: Any
     ) -> None:
-        from ._context import ExecutionContext, RouteInfo
-        from ._render import Renderer
-
         compiled = self._compiled
         assert compiled is not None
         info = RouteInfo(

@@ -31,6 +31,7 @@ from ._params import Param, ParamMetadata, ParamSource
 from ._signature import HandlerParam, is_model_type, read_signature, unwrap_optional
 from ._steps import Step, pipe_step, scalar_step
 from ._validation import ParamError, RequestValidationError
+from ._websocket import WebSocket
 
 __all__ = ["BindingPlan", "compile_binding"]
 
@@ -120,8 +121,6 @@ def _source_for(
     if param.marker is not None:
         return param.marker.source
     annotation = unwrap_optional(param.annotation)
-    from ._websocket import WebSocket  # local: websocket support is optional at runtime
-
     if _is_special(annotation, WebSocket):
         return "websocket"
     if _is_special(annotation, StarletteRequest):

@@ -27,20 +27,16 @@ JSON_TYPE: Final = (b"content-type", b"application/json")
 HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
 _START: Final = "http.response.start"
 _BODY: Final = "http.response.body"
-_result_like_cache: dict[type, bool] = {}
 
 
 def is_result_like(value: Any) -> bool:
-    """Structural check (``is_ok``/``unwrap``/``unwrap_err``), cached per type."""
+    """Structural check: the value's class has ``is_ok``, ``unwrap`` and ``unwrap_err``."""
     kind: type[Any] = value.__class__
-    known = _result_like_cache.get(kind)
-    if known is None:
-        known = all(
-            callable(getattr(kind, name, None)) for name in ("is_ok", "unwrap", "unwrap_err")
-        )
-        if len(_result_like_cache) < 1024:
-            _result_like_cache[kind] = known
-    return known
+    return (
+        callable(getattr(kind, "is_ok", None))
+        and callable(getattr(kind, "unwrap", None))
+        and callable(getattr(kind, "unwrap_err", None))
+    )
 
 
 class ErrValue(Exception):

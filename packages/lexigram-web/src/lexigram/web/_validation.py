@@ -7,8 +7,6 @@ parameter's pydantic ``TypeAdapter``, so results and error messages are pydantic
 
 from __future__ import annotations
 
-import types
-import typing
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -16,6 +14,8 @@ from typing import Any, Final
 from pydantic import TypeAdapter, ValidationError
 
 from lexigram.http_errors import HTTPError
+
+from ._signature import unwrap_optional
 
 __all__ = [
     "ParamError",
@@ -114,18 +114,9 @@ _FAST: Final[dict[Any, Callable[[Any], Any]]] = {
 }
 
 
-def _strip_optional(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
 def fast_path_for(annotation: Any) -> Callable[[Any], Any] | None:
     """The exact fast converter for ``annotation`` (``None`` when there is none)."""
-    return _FAST.get(_strip_optional(annotation))
+    return _FAST.get(unwrap_optional(annotation))
 
 
 def build_converter(annotation: Any) -> Callable[[Any], Any] | None:
