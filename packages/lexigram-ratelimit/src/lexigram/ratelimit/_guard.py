@@ -170,6 +170,12 @@ class GuardedLimit:
 
     async def hit(self, key: str, cost: int = 1) -> RateLimitDecision:
         guard = self._guard
+        if not guard.failing:  # the hot path
+            try:
+                return await self._primary.hit(key, cost)
+            except guard.errors as exc:
+                guard.failed(exc, False)
+                return self._degraded(key, cost)
         mode = guard.enter()
         if mode:
             probe = mode == _PROBE

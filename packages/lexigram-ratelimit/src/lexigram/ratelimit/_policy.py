@@ -6,6 +6,7 @@ from ._algorithm import CanonicalAlgorithm
 from ._backend import BoundLimit
 from ._decision import RateLimitDecision
 from ._headers import RateLimitHeaders
+from ._memory import MemoryLimit
 from ._rate import Rate
 
 __all__ = ["RatePolicy"]
@@ -17,7 +18,7 @@ class RatePolicy:
     Build it once (``limiter.policy("100/minute")``) and call ``hit`` per request.
     """
 
-    __slots__ = ("_headers", "algorithm", "bound", "name", "rate")
+    __slots__ = ("_headers", "_sync", "algorithm", "bound", "name", "rate")
 
     def __init__(
         self,
@@ -32,10 +33,15 @@ class RatePolicy:
         self.bound = bound
         self.name = name
         self._headers = headers
+        # A per-process limit never awaits: call its sync check, skipping one coroutine.
+        self._sync = bound.hit_sync if isinstance(bound, MemoryLimit) else None
 
     async def hit(self, key: str, cost: int = 1) -> RateLimitDecision:
         """Consume ``cost`` units for ``key`` when every window allows it; a denied hit
         consumes nothing."""
+        sync = self._sync
+        if sync is not None:
+            return sync(key, cost)
         return await self.bound.hit(key, cost)
 
     async def peek(self, key: str) -> RateLimitDecision:

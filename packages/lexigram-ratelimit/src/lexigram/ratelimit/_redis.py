@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -23,6 +24,36 @@ RedisClient = aioredis.Redis | RedisCluster
 _HIT, _PEEK = b"0", b"1"
 
 
+class _Gate:
+    """At most ``free`` commands in flight; the others wait their turn in order."""
+
+    __slots__ = ("_waiters", "free")
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def wait(self) -> None:
+        """Wait for a slot handed over by ``release`` (the caller bounds the wait)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(future)
+        try:
+            await future
+        except BaseException:
+            if future.done() and not future.cancelled():
+                self.release()  # a slot was handed over as the wait was cancelled
+            raise
+
+    def release(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            future = waiters.popleft()
+            if not future.done():
+                future.set_result(None)
+                return
+        self.free += 1
+
+
 class _Detached:
     """Stands in for the client until one is attached (``RedisBackend.deferred``)."""
 
@@ -39,8 +70,8 @@ class RedisBackend:
     - ``client``: a ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster`` (not closed by
       the backend; size its pool for your concurrency: an exhausted pool fails checks), or
       ``url=`` to let the backend create (and close) one with ``socket_timeout`` /
-      ``socket_connect_timeout`` = ``timeout``, no retries, and a blocking pool of
-      ``max_connections`` (a burst waits up to ``timeout`` for a connection);
+      ``socket_connect_timeout`` = ``timeout``, no retries, and at most
+      ``max_connections`` connections (a burst waits up to ``timeout`` for one);
       ``cluster=True`` makes that a ``RedisCluster``;
     - ``timeout``: the bound on one check; a client not created here is wrapped in an
       ``asyncio.timeout`` per call, so a dead Redis never hangs a request;
@@ -74,9 +105,10 @@ class RedisBackend:
         self.timeout = timeout
         self.key_prefix = key_prefix
         self.clock = clock
+        self.max_connections = max_connections
         self._client: Any = _Detached()
         self._owned = False
-        self._timed = True
+        self._gate: _Gate | None = None
         if url is not None:
             client = _client_from_url(
                 url, cluster=cluster, timeout=timeout, max_connections=max_connections
@@ -93,16 +125,21 @@ class RedisBackend:
         backend.timeout = timeout
         backend.key_prefix = key_prefix
         backend.clock = None
+        backend.max_connections = 64
         backend._client = _Detached()
         backend._owned = False
-        backend._timed = True
+        backend._gate = None
         return backend
 
     def attach(self, client: RedisClient, *, owned: bool = False) -> None:
         """Use ``client`` from now on; ``owned``: the backend closes it in ``aclose``."""
         self._client = client
         self._owned = owned
-        self._timed = not (owned and isinstance(client, aioredis.Redis))
+        # A client made here has socket timeouts and no retries: each command is bounded
+        # already, and a semaphore (its wait bounded by ``timeout``) keeps a burst within
+        # its pool. Any other client is bounded by an ``asyncio.timeout`` per command.
+        own_plain = owned and isinstance(client, aioredis.Redis)
+        self._gate = _Gate(self.max_connections) if own_plain else None
 
     @property
     def client(self) -> RedisClient | None:
@@ -120,13 +157,22 @@ class RedisBackend:
         return RedisLimit(self, rate, algorithm, burst)
 
     async def execute(self, *args: Any) -> Any:
-        """Run one command under the backend's timeout."""
-        if self._timed:
+        """Run one command, bounded by the backend's timeout."""
+        gate = self._gate
+        if gate is None:
             async with asyncio.timeout(self.timeout):
                 return await self._client.execute_command(*args)
-        return await self._client.execute_command(*args)
+        if gate.free:
+            gate.free -= 1
+        else:
+            async with asyncio.timeout(self.timeout):
+                await gate.wait()
+        try:
+            return await self._client.execute_command(*args)
+        finally:
+            gate.release()
 
-    async def evalsha(self, script: Script, keys: list[str], args: tuple[bytes, ...]) -> Any:
+    async def evalsha(self, script: Script, keys: Sequence[str], args: tuple[bytes, ...]) -> Any:
         """Run ``script``: one round trip (two after a ``NOSCRIPT``: ``EVAL`` caches it)."""
         try:
             return await self.execute("EVALSHA", script.sha, len(keys), *keys, *args)
@@ -151,15 +197,11 @@ def _client_from_url(
         "socket_timeout": timeout,
         "socket_connect_timeout": timeout,
         "retry": Retry(NoBackoff(), 0),
+        "max_connections": max_connections,
     }
     if cluster:
-        return RedisCluster.from_url(url, max_connections=max_connections, **options)
-    # A blocking pool: a burst of checks waits (up to ``timeout``) for a free connection
-    # instead of failing with "Too many connections".
-    pool = aioredis.BlockingConnectionPool.from_url(  # pyright: ignore[reportUnknownMemberType]
-        url, max_connections=max_connections, timeout=timeout, **options
-    )
-    return aioredis.Redis.from_pool(pool)
+        return RedisCluster.from_url(url, **options)
+    return aioredis.Redis.from_url(url, **options)  # pyright: ignore[reportUnknownMemberType]
 
 
 class RedisLimit:
@@ -170,6 +212,7 @@ class RedisLimit:
         "_backend",
         "_clock",
         "_head",
+        "_limits",
         "_script",
         "_suffixes",
         "_windows",
@@ -187,18 +230,22 @@ class RedisLimit:
         short = SHORT_NAMES[algorithm]
         suffixes: list[str] = []
         args: list[bytes] = []
+        limits: list[int] = []
         for item in rate.items:
             window_us = item.seconds * 1_000_000
             if algorithm == "gcra":
                 capacity = burst if burst is not None else item.amount
                 interval = max(1, round(window_us / item.amount))
                 numbers = (capacity, interval, capacity * interval)
+                limits.append(capacity)
                 suffixes.append(f"}}:{short}:{item.amount}:{item.seconds}:{capacity}")
             else:
                 numbers = (item.amount, window_us, 0)
+                limits.append(item.amount)
                 suffixes.append(f"}}:{short}:{item.amount}:{item.seconds}")
             args.extend(str(number).encode() for number in numbers)
         self._suffixes = tuple(suffixes)
+        self._limits = tuple(limits)
         self._windows = tuple(args)
         self._args = (b"1", _HIT, b"", *args)
 
@@ -207,22 +254,30 @@ class RedisLimit:
         head = self._head + key
         return [head + suffix for suffix in self._suffixes]
 
-    def _decide(self, reply: list[int]) -> RateLimitDecision:
-        if len(reply) == 6:
+    def _decide(self, reply: bytes | str) -> RateLimitDecision:
+        parts = reply.split()
+        if len(parts) == 4:
             return new_decision(
                 RateLimitDecision,
-                (reply[1] == 1, reply[2], reply[3], reply[4] / 1_000_000, reply[5] / 1_000_000, ()),
+                (
+                    int(parts[0]) == 1,
+                    self._limits[0],
+                    int(parts[1]),
+                    int(parts[2]) / 1_000_000,
+                    int(parts[3]) / 1_000_000,
+                    (),
+                ),
             )
         return combine(
             [
                 RateLimitDecision(
-                    reply[i] == 1,
-                    reply[i + 1],
-                    reply[i + 2],
-                    reply[i + 3] / 1_000_000,
-                    reply[i + 4] / 1_000_000,
+                    int(parts[i]) == 1,
+                    limit,
+                    int(parts[i + 1]),
+                    int(parts[i + 2]) / 1_000_000,
+                    int(parts[i + 3]) / 1_000_000,
                 )
-                for i in range(1, len(reply), 5)
+                for i, limit in zip(range(0, len(parts), 4), self._limits, strict=True)
             ]
         )
 
@@ -234,7 +289,14 @@ class RedisLimit:
             args = self._args
         else:
             args = (str(cost).encode(), _HIT, self._now(), *self._windows)
-        reply = await self._backend.evalsha(self._script, self.keys(key), args)
+        head = self._head + key
+        keys = [head + suffix for suffix in self._suffixes]
+        backend = self._backend
+        script = self._script
+        try:
+            reply = await backend.execute("EVALSHA", script.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            reply = await backend.execute("EVAL", script.source, len(keys), *keys, *args)
         return self._decide(reply)
 
     async def peek(self, key: str) -> RateLimitDecision:
