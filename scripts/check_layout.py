@@ -2,6 +2,7 @@
 
 - ``packages/*/src/lexigram/`` is a PEP 420 namespace: no ``__init__.py``, no ``py.typed``;
 - every package ships ``py.typed`` and a sorted ``__all__``;
+- every package's ``src`` is on the root ``mypy_path``;
 - all packages carry the one workspace version (the root ``pyproject.toml``'s), and a package
   that requires a sibling requires at least that version (siblings are only ever tested
   together at the workspace version, so a lower bound below it is untested).
@@ -21,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     problems: list[str] = []
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    root = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    version = root["project"]["version"]
+    mypy_path = root["tool"]["mypy"].get("mypy_path", "").split(":")
     pyprojects = sorted((ROOT / "packages").glob("*/pyproject.toml"))
     projects = [tomllib.loads(path.read_text())["project"] for path in pyprojects]
     workspace = {project["name"] for project in projects}
@@ -33,6 +36,11 @@ def main() -> int:
                 "run `python scripts/bump_version.py <version>`"
             )
         problems += _sibling_bounds(project, workspace, version)
+        if f"$MYPY_CONFIG_FILE_DIR/packages/{pkg.name}/src" not in mypy_path:
+            problems.append(
+                f"{pkg.name}: add $MYPY_CONFIG_FILE_DIR/packages/{pkg.name}/src to mypy_path in "
+                "the root pyproject.toml (mypy names modules after it: lexigram.x, not x)"
+            )
         namespace = pkg / "src" / "lexigram"
         for forbidden in ("__init__.py", "py.typed"):
             if (namespace / forbidden).exists():

@@ -4,7 +4,9 @@ also runs ``uv lock``) creates ``packages/lexigram-cache`` importable as ``lexig
 
 Every template file ends in ``.tmpl`` (so linters and pytest leave the templates alone); the
 suffix is dropped, ``__module__`` in a path becomes the module name, and ``{{name}}``,
-``{{module}}``, ``{{version}}`` and ``{{description}}`` in a file are filled in.
+``{{module}}``, ``{{version}}`` and ``{{description}}`` in a file are filled in. The new
+``src`` folder is appended to ``mypy_path`` in the workspace's ``pyproject.toml`` (mypy names
+modules after those folders: ``lexigram.cache``, not ``cache``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "package"
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+MYPY_PATH = re.compile(r'^(mypy_path = ")([^"]*)(")$', re.MULTILINE)
 
 
 def render(template: Path, target: Path, values: dict[str, str]) -> list[Path]:
@@ -42,14 +45,28 @@ def render(template: Path, target: Path, values: dict[str, str]) -> list[Path]:
     return written
 
 
+def with_mypy_path(pyproject_text: str, package: str) -> str:
+    """The root pyproject.toml with ``packages/<package>/src`` appended to ``mypy_path``."""
+    entry = f"$MYPY_CONFIG_FILE_DIR/packages/{package}/src"
+    match = MYPY_PATH.search(pyproject_text)
+    if match is None:
+        raise ValueError('the workspace pyproject.toml has no `mypy_path = "..."` line')
+    if entry in match.group(2).split(":"):
+        return pyproject_text
+    paths = f"{match.group(2)}:{entry}" if match.group(2) else entry
+    new_line = match.group(1) + paths + match.group(3)
+    return pyproject_text[: match.start()] + new_line + pyproject_text[match.end() :]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", help="e.g. `cache` or `lexigram-cache`: lowercase, hyphens")
     parser.add_argument("--description", help="one line for the package index")
     parser.add_argument(
-        "--packages-dir", type=Path, default=ROOT / "packages", help="default: packages/"
+        "--workspace", type=Path, default=ROOT, help="the workspace root (default: this one)"
     )
     args = parser.parse_args(argv)
+    packages_dir = args.workspace / "packages"
     short = args.name.removeprefix("lexigram-")
     module = short.replace("-", "_")
     if not NAME.match(short) or keyword.iskeyword(module):
@@ -60,21 +77,28 @@ def main(argv: list[str]) -> int:
         )
         return 2
     name = f"lexigram-{short}"
-    target = args.packages_dir / name
-    taken = {
-        p.name.removeprefix("lexigram-").replace("-", "_") for p in args.packages_dir.glob("*")
-    }
+    target = packages_dir / name
+    taken = {p.name.removeprefix("lexigram-").replace("-", "_") for p in packages_dir.glob("*")}
     if target.exists() or module in taken:
         print(
             f"{target} (module lexigram.{module}) already exists: pick another name",
             file=sys.stderr,
         )
         return 1
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    root_pyproject = args.workspace / "pyproject.toml"
+    root_text = root_pyproject.read_text()
+    version = tomllib.loads(root_text)["project"]["version"]
+    try:
+        root_text = with_mypy_path(root_text, name)
+    except ValueError as exc:
+        print(f"{root_pyproject}: {exc}", file=sys.stderr)
+        return 1
     description = args.description or f"The lexigram.{module} package of the Lexigram framework."
     values = {"name": name, "module": module, "version": version, "description": description}
     for path in render(TEMPLATE, target, values):
         print(f"created {path}")
+    root_pyproject.write_text(root_text)
+    print(f"{root_pyproject}: added packages/{name}/src to mypy_path")
     print(
         f"next: `uv lock`, then `uv run nox -s \"tests(package='{name}')\"`; a sibling that "
         f"depends on it adds `{name}>={version}` and `{name} = {{ workspace = true }}` under "

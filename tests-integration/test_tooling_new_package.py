@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,12 +14,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "new_package.py"
+CACHE = "packages/lexigram-cache"
 WORKSPACE_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 
-def generate(packages_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def generate(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the generator on a workspace in ``tmp_path``: a copy of the root pyproject.toml and
+    an empty packages/ folder (the new package lands in ``tmp_path / "packages"``)."""
+    if not (tmp_path / "pyproject.toml").exists():
+        shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+        (tmp_path / "packages").mkdir()
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args, "--packages-dir", str(packages_dir)],
+        [sys.executable, str(SCRIPT), *args, "--workspace", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,
@@ -31,7 +38,7 @@ def files_under(folder: Path) -> list[str]:
 
 def test_it_creates_the_package_layout(tmp_path: Path) -> None:
     assert generate(tmp_path, "task-queue").returncode == 0
-    assert files_under(tmp_path / "lexigram-task-queue") == [
+    assert files_under(tmp_path / "packages/lexigram-task-queue") == [
         "README.md",
         "pyproject.toml",
         "src/lexigram/task_queue/__init__.py",
@@ -42,12 +49,12 @@ def test_it_creates_the_package_layout(tmp_path: Path) -> None:
 
 def test_the_lexigram_prefix_may_be_given(tmp_path: Path) -> None:
     assert generate(tmp_path, "lexigram-cache").returncode == 0
-    assert (tmp_path / "lexigram-cache" / "src" / "lexigram" / "cache" / "__init__.py").is_file()
+    assert (tmp_path / CACHE / "src" / "lexigram" / "cache" / "__init__.py").is_file()
 
 
 def test_the_pyproject_builds_with_hatchling_at_the_workspace_version(tmp_path: Path) -> None:
     generate(tmp_path, "cache", "--description", "Caches things.")
-    pyproject = tomllib.loads((tmp_path / "lexigram-cache" / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((tmp_path / CACHE / "pyproject.toml").read_text())
     project = pyproject["project"]
     assert (project["name"], project["version"], project["description"]) == (
         "lexigram-cache",
@@ -61,13 +68,13 @@ def test_the_pyproject_builds_with_hatchling_at_the_workspace_version(tmp_path: 
 
 def test_the_namespace_folder_stays_empty_of_init_and_py_typed(tmp_path: Path) -> None:
     generate(tmp_path, "cache")
-    namespace = tmp_path / "lexigram-cache" / "src" / "lexigram"
+    namespace = tmp_path / CACHE / "src" / "lexigram"
     assert sorted(p.name for p in namespace.iterdir()) == ["cache"]
 
 
 def test_the_init_has_a_sorted_literal_all(tmp_path: Path) -> None:
     generate(tmp_path, "cache")
-    init = tmp_path / "lexigram-cache" / "src" / "lexigram" / "cache" / "__init__.py"
+    init = tmp_path / CACHE / "src" / "lexigram" / "cache" / "__init__.py"
     assigned = [n for n in ast.parse(init.read_text()).body if isinstance(n, ast.AnnAssign)]
     assert len(assigned) == 1
     assert isinstance(assigned[0].value, ast.List)
@@ -79,7 +86,7 @@ def test_no_placeholder_is_left_in_any_file(tmp_path: Path) -> None:
     generate(tmp_path, "cache")
     leftovers = [
         path
-        for path in (tmp_path / "lexigram-cache").rglob("*")
+        for path in (tmp_path / CACHE).rglob("*")
         if path.is_file() and re.search(r"\{\{|__module__", path.read_text())
     ]
     assert leftovers == []
@@ -87,7 +94,7 @@ def test_no_placeholder_is_left_in_any_file(tmp_path: Path) -> None:
 
 def test_the_generated_tests_pass(tmp_path: Path) -> None:
     generate(tmp_path, "cache")
-    package = tmp_path / "lexigram-cache"
+    package = tmp_path / CACHE
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
         cwd=package,
@@ -102,7 +109,7 @@ def test_the_generated_tests_pass(tmp_path: Path) -> None:
 
 def test_the_generated_readme_example_runs(tmp_path: Path) -> None:
     generate(tmp_path, "cache")
-    package = tmp_path / "lexigram-cache"
+    package = tmp_path / CACHE
     readme = (package / "README.md").read_text()
     blocks = re.findall(r"^```python\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
     assert len(blocks) == 1
@@ -118,7 +125,7 @@ def test_the_generated_readme_example_runs(tmp_path: Path) -> None:
 
 def test_an_existing_package_is_never_overwritten(tmp_path: Path) -> None:
     generate(tmp_path, "cache")
-    readme = tmp_path / "lexigram-cache" / "README.md"
+    readme = tmp_path / CACHE / "README.md"
     readme.write_text("mine")
     result = generate(tmp_path, "cache")
     assert result.returncode == 1
@@ -130,8 +137,24 @@ def test_a_name_that_is_no_module_name_is_refused(tmp_path: Path) -> None:
     result = generate(tmp_path, "Task_Queue")
     assert result.returncode == 2
     assert "lowercase letters" in result.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert list((tmp_path / "packages").iterdir()) == []
 
 
 def test_a_python_keyword_is_refused(tmp_path: Path) -> None:
     assert generate(tmp_path, "import").returncode == 2
+
+
+def test_the_new_src_folder_joins_the_mypy_path(tmp_path: Path) -> None:
+    generate(tmp_path, "cache")
+    config = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["mypy"]
+    paths = config["mypy_path"].split(":")
+    assert paths[-1] == "$MYPY_CONFIG_FILE_DIR/packages/lexigram-cache/src"
+    assert paths[:-1] == tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"][
+        "mypy_path"
+    ].split(":")
+
+
+def test_the_real_workspace_is_left_alone(tmp_path: Path) -> None:
+    before = (ROOT / "pyproject.toml").read_text(), sorted((ROOT / "packages").iterdir())
+    generate(tmp_path, "cache")
+    assert ((ROOT / "pyproject.toml").read_text(), sorted((ROOT / "packages").iterdir())) == before
