@@ -17,6 +17,7 @@ class Session:
 class Repo:
     def __init__(self, session: Session, settings: Settings) -> None:
         self.session = session
+        self.settings = settings
 
 
 class Clock:
@@ -104,3 +105,21 @@ def test_resolver_sees_registrations_made_after_it_was_built() -> None:
     replacement = Clock()
     c.singleton(Clock, replacement)
     assert resolve(None) is replacement
+
+
+def test_resolver_of_a_scoped_service_without_a_scope_names_the_fix() -> None:
+    resolve = container().resolver(Session)
+    for _ in range(2):
+        with pytest.raises(ResolutionError, match="needs a scope"):
+            resolve(None)
+
+
+def test_resolver_follows_an_override_of_a_dependency_after_first_use() -> None:
+    c = container()
+    resolve = c.resolver(Repo)
+    fake = Settings()
+    with c.scope() as scope:
+        assert resolve(scope).settings is not fake
+        with c.override(Settings, fake):
+            assert resolve(scope).settings is fake
+        assert resolve(scope).settings is not fake

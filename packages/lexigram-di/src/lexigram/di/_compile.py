@@ -9,6 +9,7 @@ that happened once, in the graph analysis.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any
@@ -100,22 +101,36 @@ class Compiler:
 
     # -- getters ---------------------------------------------------------------------------
     def _sync_getter(self, node: Node) -> Getter:
-        reg = node.reg
+        """A generated function (no closure), so a :class:`Resolver` can adopt its code."""
+        reg, src = node.reg, _Source()
         if node.key is CurrentScope:
-            return _current_scope
-        if reg is not None and reg.kind is Kind.INSTANCE:
-            instance = reg.instance
-            return lambda scope: instance
-        if reg is not None and reg.kind is Kind.CONTEXT:
-            return _context_getter(node)
-        if node.is_async:
-            return self._async_only(node)
-        if reg is not None and reg.lifetime is Lifetime.SINGLETON:
-            cell, make = self._cell(reg), self._maker(node)
-            return lambda scope: cell[0] if cell else make()
-        if reg is not None and reg.lifetime is Lifetime.SCOPED:
-            return self._scoped(node, self._function(node, False))
-        built: Getter = self._function(node, False)
+            body = f"return {src.const(_current_scope)}(scope)"
+        elif reg is not None and reg.kind is Kind.INSTANCE:
+            body = f"return {src.const(reg.instance)}"
+        elif reg is not None and reg.kind is Kind.CONTEXT:
+            body = f"return {src.const(_context_getter(node))}(scope)"
+        elif node.is_async:
+            body = f"return {src.const(self._async_only(node))}(scope)"
+        elif reg is not None and reg.lifetime is Lifetime.SINGLETON:
+            cell, make = src.const(self._cell(reg)), src.const(self._maker(node))
+            body = f"return {cell}[0] if {cell} else {make}()"
+        elif reg is not None and reg.lifetime is Lifetime.SCOPED:
+            error, key = src.const(functools.partial(_no_scope, node.label)), src.const(reg)
+            missing, build = src.const(MISSING), src.const(self._function(node, False))
+            body = (
+                f"if scope is None:\n        raise {error}()\n"
+                f"    cache = scope._cache\n"
+                f"    value = cache.get({key}, {missing})\n"
+                f"    if value is {missing}:\n"
+                f"        value = cache[{key}] = {build}(scope)\n"
+                f"    return value"
+            )
+        else:
+            expr = (
+                self._list(node, False, src) if reg is None else self._construct(node, False, src)
+            )
+            body = f"return {expr}"
+        built: Getter = _define(src, body, node.label, False)
         return built
 
     def _async_getter(self, node: Node) -> AsyncGetter:
@@ -195,20 +210,6 @@ class Compiler:
             found = self._amakers[reg] = amake
         return found
 
-    def _scoped(self, node: Node, build: Getter) -> Getter:
-        reg, label = node.reg, node.label
-
-        def resolve(scope: Scope | None) -> Any:
-            if scope is None:
-                raise _no_scope(label)
-            cache = scope._cache  # pyright: ignore[reportPrivateUsage]
-            value = cache.get(reg, MISSING)
-            if value is MISSING:
-                value = cache[reg] = build(scope)
-            return value
-
-        return resolve
-
     def _ascoped(self, node: Node, build: AsyncGetter) -> AsyncGetter:
         reg, label = node.reg, node.label
         assert reg is not None
@@ -235,11 +236,7 @@ class Compiler:
             body = self._list(node, is_async, source)
         else:
             body = self._construct(node, is_async, source)
-        text = f"{'async ' if is_async else ''}def resolve(scope):\n    return {body}\n"
-        code = compile(text, f"<resolver of {node.label}>", "exec")
-        exec(code, source.ns)
-        function: Any = source.ns["resolve"]
-        return function
+        return _define(source, f"return {body}", node.label, is_async)
 
     def _list(self, node: Node, is_async: bool, source: _Source) -> str:
         items = (self._expr(item, is_async and item.is_async, source) for item in node.items)
@@ -324,6 +321,12 @@ class Compiler:
         owner = self._finalizers if scope is None else scope._finalizers  # pyright: ignore[reportPrivateUsage]
         owner.append((label, gen))
         return value
+
+
+def _define(source: _Source, body: str, label: str, is_async: bool) -> Any:
+    text = f"{'async ' if is_async else ''}def resolve(scope):\n    {body}\n"
+    exec(compile(text, f"<resolver of {label}>", "exec"), source.ns)
+    return source.ns["resolve"]
 
 
 def _current_scope(scope: Scope | None) -> Scope:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import types
 import weakref
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ from ._registration import (
 from ._scope import Scope
 
 T = TypeVar("T")
+_MODULE_CODE = compile("def resolve(scope):\n    return _install(scope)\n", "<resolver>", "exec")
+_TRAMPOLINE = next(c for c in _MODULE_CODE.co_consts if isinstance(c, types.CodeType))
 R = TypeVar("R")
 
 
@@ -59,6 +62,7 @@ class Container:
         self._graph = Graph(self._lookup, self._lookup_all, self._names, Scope)
         self._compiler = Compiler(self._cells, self._locks, self._finalizers)
         self._calls = CallPlans(self)
+        self._resolvers: dict[Any, tuple[Getter, dict[str, Any], Getter]] = {}
         self._add(Registration(Container, Lifetime.SINGLETON, Kind.INSTANCE, instance=self))
 
     # -- registration --------------------------------------------------------------------
@@ -180,6 +184,10 @@ class Container:
         self._localns = None
         self._compiler = Compiler(self._cells, self._locks, self._finalizers)
         self._calls.clear()
+        for function, namespace, install in self._resolvers.values():
+            function.__code__ = _TRAMPOLINE
+            namespace.clear()
+            namespace["_install"] = install
         for child in list(self._children):
             child._invalidate()
 
@@ -276,15 +284,32 @@ class Container:
                 f"{node.label} needs an async factory; use container.aresolver({node.label}) "
                 f"and await what it returns"
             )
-        key, getters, compile_ = node.key, self._sync, self._getter
+        found = self._resolvers.get(node.key)
+        if found is None:
+            found = self._resolvers[node.key] = self._stable_resolver(node.key)
+        return found[0]
 
-        def resolve(scope: Scope | None) -> Any:
-            getter = getters.get(key)
+    def _stable_resolver(self, key: Any) -> tuple[Getter, dict[str, Any], Getter]:
+        """A function object that adopts the code of the key's current compiled getter.
+
+        Getters are generated functions without closures, so the stable function takes
+        their code and globals: calling it costs one frame. When registrations change it
+        falls back to a trampoline that recompiles on the next call.
+        """
+        namespace: dict[str, Any] = {}
+        function: Any = types.FunctionType(_TRAMPOLINE, namespace, "resolve")
+
+        def install(scope: Scope | None) -> Any:
+            getter: Any = self._sync.get(key)
             if getter is None:
-                getter = compile_(service, name)
+                getter = self._sync[key] = self._compiler.sync(self._graph.node(key))
+            function.__code__ = getter.__code__
+            namespace.clear()
+            namespace.update(getter.__globals__)
             return getter(scope)
 
-        return resolve
+        namespace["_install"] = install
+        return function, namespace, install
 
     def aresolver(self, service: Any, name: str | None = None) -> AsyncGetter:
         """The async form of :meth:`resolver`: ``await resolve(scope_or_None)``."""
