@@ -33,7 +33,9 @@ class RateLimiter:
       ``headers_on_allowed``: also send them on allowed responses;
     - ``on_backend_error``: ``"open"`` | ``"closed"`` | ``"memory"`` when the backend fails
       (ignored for the memory backend, which cannot); ``retry_backoff``: (initial, maximum)
-      seconds between probes of a failed backend.
+      seconds between probes of a failed backend; ``fallback``: the ``MemoryBackend`` used
+      by ``"memory"``; ``clock``: the clock of the probe backoff (the backends keep their
+      own: ``MemoryBackend(clock=...)``, Redis' ``TIME``).
     """
 
     DEFAULT_EXCLUDE: ClassVar[tuple[str, ...]] = DEFAULT_EXCLUDE

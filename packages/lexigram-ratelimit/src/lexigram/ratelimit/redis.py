@@ -12,6 +12,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the no-extras run
         'lexigram.ratelimit.redis needs redis-py: pip install "lexigram-ratelimit[redis]"'
     ) from exc
 
-from ._redis import RedisBackend, RedisLimit
+from ._redis import RedisBackend
+from ._redis_limit import RedisLimit
 
 __all__ = ["RedisBackend", "RedisLimit"]
