@@ -230,3 +230,35 @@ async def test_invalid_rate_fails_at_startup() -> None:
 
     with pytest.raises(ConfigurationError, match="invalid rate 'lots'"):
         await app.startup()
+
+
+async def test_a_limiter_registered_under_its_own_class_is_found_structurally() -> None:
+    limiter = Limiter()
+    app = LexigramApp()
+    app.container.singleton(Limiter, instance=limiter)
+
+    @app.get("/x")
+    @throttle("1/minute", by="ip")
+    async def x() -> None:
+        return None
+
+    async with AsyncTestClient(app) as client:
+        codes = [(await client.get("/x")).status_code for _ in range(2)]
+    assert codes == [204, 429]
+
+
+async def test_two_limiter_lookalikes_are_ambiguous_at_startup() -> None:
+    class OtherLimiter(Limiter):
+        pass
+
+    app = LexigramApp()
+    app.container.singleton(Limiter, instance=Limiter())
+    app.container.singleton(OtherLimiter, instance=OtherLimiter())
+
+    @app.get("/x")
+    @throttle("1/minute")
+    async def x() -> None:
+        return None
+
+    with pytest.raises(ConfigurationError, match="several services look like rate limiters"):
+        await app.startup()

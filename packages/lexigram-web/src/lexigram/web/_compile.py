@@ -26,13 +26,12 @@ from ._errors import ConfigurationError
 from ._filters import ErrorHandler, build_level
 from ._metadata import read_items, read_mapping, read_value
 from ._path_template import PathTemplate, join_paths, parse_template
-from ._protocols import RateLimiterProtocol
 from ._registry import RouteRegistry
 from ._render import Renderer
 from ._request import RequestSettings
 from ._router import RouteConflictError, Router
 from ._settings import AppSettings
-from ._throttle import INSTALL_HINT, RateLimitCheck, ThrottleSpec, is_excluded
+from ._throttle import INSTALL_HINT, RateLimitCheck, ThrottleSpec, find_limiter, is_excluded
 from ._websocket_endpoint import build_websocket_endpoint
 
 __all__ = ["AppParts", "CompiledApp", "compile_app"]
@@ -165,10 +164,13 @@ class _Compiler:
             raise ConfigurationError(f"{label}: {exc}") from exc
 
     async def _setup_limiter(self) -> None:
-        container = self.container
-        if not container.has(RateLimiterProtocol):
+        try:
+            limiter = await find_limiter(self.container)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from exc
+        if limiter is None:
             return
-        self.limiter = limiter = await container.aresolve(RateLimiterProtocol)
+        self.limiter = limiter
         default_rate = getattr(limiter, "default_rate", None)
         if default_rate:
             try:

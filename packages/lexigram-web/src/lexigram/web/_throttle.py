@@ -16,12 +16,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from lexigram.di import Container
 from lexigram.http_errors import TooManyRequestsError
 
 from ._context import ExecutionContext
 from ._metadata import set_value
+from ._protocols import RateLimiterProtocol
 
-__all__ = ["RateLimitCheck", "ThrottleSpec", "is_excluded", "rate_limit", "throttle"]
+__all__ = [
+    "RateLimitCheck",
+    "ThrottleSpec",
+    "find_limiter",
+    "is_excluded",
+    "rate_limit",
+    "throttle",
+]
 
 T = TypeVar("T")
 By = Literal["user", "ip", "endpoint"]
@@ -67,6 +76,43 @@ def throttle(
 ) -> Callable[[T], T]:
     """Rate-limit by user (falling back to the client IP), by IP, or per endpoint."""
     return rate_limit(rate, by=by, key=key, cost=cost)
+
+
+def _is_limiter(candidate: object) -> bool:
+    return (
+        callable(getattr(candidate, "policy", None))
+        and hasattr(candidate, "default_rate")
+        and hasattr(candidate, "exclude")
+    )
+
+
+async def find_limiter(container: Container) -> Any:
+    """The rate limiter of ``container``: the ``RateLimiterProtocol`` registration, else the
+    one registered service that satisfies the protocol structurally (a sibling package
+    registers its limiter under its own class). ``None`` when there is none."""
+    if container.has(RateLimiterProtocol):
+        return await container.aresolve(RateLimiterProtocol)
+    found: dict[Any, Any] = {}
+    for registration in container.registrations():
+        key = registration.key
+        if key in found or not isinstance(key, type) or key is Container:
+            continue
+        target = registration.instance if registration.instance is not None else key
+        if not callable(getattr(target, "policy", None)) or not hasattr(target, "exclude"):
+            continue
+        try:
+            instance = await container.aresolve(key)
+        except Exception:  # e.g. a scoped service: not a process-wide limiter
+            continue
+        if _is_limiter(instance):
+            found[key] = instance
+    if len(found) > 1:
+        names = ", ".join(sorted(k.__qualname__ for k in found))
+        raise ValueError(
+            f"several services look like rate limiters ({names}); register the one to use"
+            " with container.singleton(RateLimiterProtocol, instance=...)"
+        )
+    return next(iter(found.values()), None)
 
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:
