@@ -101,7 +101,7 @@ async def find_limiter(container: Container) -> Any:
         if not callable(getattr(target, "policy", None)) or not hasattr(target, "exclude"):
             continue
         try:
-            instance = await container.aresolve(key)
+            instance: object = await container.aresolve(typing.cast(Any, key))
         except Exception:  # e.g. a scoped service: not a process-wide limiter
             continue
         if _is_limiter(instance):
