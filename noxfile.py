@@ -125,13 +125,17 @@ def _build_all(session: nox.Session, out: Path) -> None:
     )
 
 
-def _release_check(session: nox.Session, *args: str, python: str = sys.executable) -> None:
+def _release_check(
+    session: nox.Session, *args: str, python: str = sys.executable, silent: bool = False
+) -> str:
     """``scripts/release_check.py`` (stdlib only), with the given venv's interpreter."""
-    session.run(python, str(ROOT / "scripts" / "release_check.py"), *args, external=True)
+    script = str(ROOT / "scripts" / "release_check.py")
+    output = session.run(python, script, *args, external=True, silent=silent)
+    return output if isinstance(output, str) else ""
 
 
-def _install_from_dist(session: nox.Session, out: Path, name: str, requirement: str) -> str:
-    """A bare venv holding ``requirement``. Our packages come only from the wheels in ``out``
+def _install_from_dist(session: nox.Session, out: Path, name: str, *requirements: str) -> str:
+    """A bare venv holding ``requirements``. Our packages come only from the wheels in ``out``
     (constraints pin each to its wheel file, so a same-named project on the index is never
     used); everything else comes from the index. Returns the venv's python."""
     venv = Path(session.create_tmp()) / name
@@ -141,10 +145,10 @@ def _install_from_dist(session: nox.Session, out: Path, name: str, requirement: 
     refresh = [arg for package in PACKAGE_NAMES for arg in ("--refresh-package", package)]
     session.run(
         "uv", "pip", "install", "--quiet", "--python", python, *refresh,
-        "-c", str(out / "constraints.txt"), requirement,
+        "-c", str(out / "constraints.txt"), *requirements,
         external=True,
     )  # fmt: skip
-    _release_check(session, "installed", str(out), requirement, python=python)
+    _release_check(session, "installed", str(out), *requirements, python=python)
     return python
 
 
@@ -186,7 +190,8 @@ def release_check(session: nox.Session) -> None:
 
     sdist and wheel built with --no-sources; metadata, README rendering (readme_renderer) and
     wheel contents; each wheel alone in a bare venv (exactly its declared closure installs and
-    it imports); lexigram-web[all] from the local wheels, importing every public module."""
+    it imports); lexigram-web[all] (plus any package it does not pull in) from the local
+    wheels, importing every public module of every package."""
     _sync(session, "--only-group", "lint")
     out = ROOT / "dist"
     _build_all(session, out)
@@ -194,8 +199,9 @@ def release_check(session: nox.Session) -> None:
     with _step(failed, "metadata and contents"):
         _release_check(session, "artifacts", str(out), python="python")
     _check_each_wheel_alone(session, out, failed)
-    with _step(failed, "lexigram-web[all]"):
-        python = _install_from_dist(session, out, "web-all", "lexigram-web[all]")
+    stack = _release_check(session, "full-stack", silent=True).split()
+    with _step(failed, " + ".join(stack)):
+        python = _install_from_dist(session, out, "full-stack", *stack)
         modules = [_module(package) for package in PACKAGE_NAMES]
         _release_check(session, "imports", "--all", *modules, python=python)
     if failed:

@@ -6,9 +6,12 @@ inside bare virtualenvs that hold nothing but the wheels under test.
         readme_renderer, from the root `lint` group) and contents
     python scripts/release_check.py constraints DIST
         write DIST/constraints.txt, pinning each workspace package to its wheel in DIST
-    python scripts/release_check.py installed DIST REQUIREMENT
-        (inside a venv) the installed lexigram distributions are exactly REQUIREMENT's
-        declared closure, each installed from the wheel in DIST
+    python scripts/release_check.py installed DIST REQUIREMENT...
+        (inside a venv) the installed lexigram distributions are exactly the declared
+        closure of the REQUIREMENTs, each installed from the wheel in DIST
+    python scripts/release_check.py full-stack
+        print the requirements that install everything: lexigram-web[all] plus every
+        package it does not pull in
     python scripts/release_check.py imports [--all] MODULE...
         (inside a venv) import each module, its public submodules and the console scripts
 """
@@ -71,11 +74,11 @@ def parse_requirement(text: str) -> tuple[str, set[str], str]:
     return normalize(match.group(1)), extras, match.group(3).strip()
 
 
-def closure(requirement: str, projects: dict[str, dict[str, Any]]) -> set[str]:
-    """The workspace packages that installing ``requirement`` pulls in (extras followed)."""
+def closure(requirements: list[str], projects: dict[str, dict[str, Any]]) -> set[str]:
+    """The workspace packages that installing ``requirements`` pulls in (extras followed)."""
     found: set[str] = set()
     seen: set[tuple[str, str]] = set()
-    pending = [parse_requirement(requirement)[:2]]
+    pending = [parse_requirement(r)[:2] for r in requirements]
     while pending:
         name, extras = pending.pop()
         if name not in projects:
@@ -276,6 +279,14 @@ def check_artifacts(dist: Path, projects: dict[str, dict[str, Any]]) -> list[str
 # --- installs --------------------------------------------------------------------------------
 
 
+def full_stack(projects: dict[str, dict[str, Any]]) -> list[str]:
+    """Requirements that install every workspace package: ``lexigram-web[all]`` and each
+    package that it does not pull in."""
+    stack = ["lexigram-web[all]"] if "lexigram-web" in projects else []
+    pulled = closure(stack, projects)
+    return stack + sorted(name for name in projects if name not in pulled)
+
+
 def write_constraints(dist: Path, projects: dict[str, dict[str, Any]]) -> Path:
     """Pin every workspace package to its wheel file in ``dist``: a same-named project on the
     package index is never considered, whatever its version."""
@@ -309,10 +320,10 @@ def installed_hashes(dist: importlib.metadata.Distribution) -> dict[str, str]:
 
 
 def check_installed(
-    dist_dir: Path, requirement: str, projects: dict[str, dict[str, Any]]
+    dist_dir: Path, requirements: list[str], projects: dict[str, dict[str, Any]]
 ) -> list[str]:
     """Run inside the target venv: exactly the declared closure is installed, from our wheels."""
-    expected = closure(requirement, projects)
+    expected = closure(requirements, projects)
     installed = {
         normalize(d.metadata["Name"]): d
         for d in importlib.metadata.distributions()
@@ -322,7 +333,7 @@ def check_installed(
     if set(installed) != expected:
         extra, missing = sorted(set(installed) - expected), sorted(expected - set(installed))
         problems.append(
-            f"installing {requirement!r} gave lexigram packages {sorted(installed)}; expected "
+            f"installing {requirements} gave lexigram packages {sorted(installed)}; expected "
             f"{sorted(expected)} (undeclared: {extra}, missing: {missing})"
         )
     for name, dist in sorted(installed.items()):
@@ -403,7 +414,8 @@ def main(argv: list[str]) -> int:
     commands.add_parser("constraints").add_argument("dist", type=Path)
     installed = commands.add_parser("installed")
     installed.add_argument("dist", type=Path)
-    installed.add_argument("requirement")
+    installed.add_argument("requirements", nargs="+")
+    commands.add_parser("full-stack")
     imports = commands.add_parser("imports")
     imports.add_argument("--all", action="store_true", help="everything is installed")
     imports.add_argument("modules", nargs="+")
@@ -412,10 +424,13 @@ def main(argv: list[str]) -> int:
     if args.command == "constraints":
         print(write_constraints(args.dist, projects))
         return 0
+    if args.command == "full-stack":
+        print(" ".join(full_stack(projects)))
+        return 0
     if args.command == "artifacts":
         problems = check_artifacts(args.dist, projects)
     elif args.command == "installed":
-        problems = check_installed(args.dist, args.requirement, projects)
+        problems = check_installed(args.dist, args.requirements, projects)
     else:
         problems = check_imports(args.modules, everything=args.all)
     for problem in problems:

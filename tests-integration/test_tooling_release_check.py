@@ -144,12 +144,23 @@ def test_the_closure_follows_extras_and_only_workspace_packages() -> None:
         "lexigram-c": {},
         "lexigram-d": {"optional-dependencies": {"all": ["lexigram-d[x]"], "x": ["lexigram-b[x]"]}},
     }
-    assert release.closure("lexigram-a", projects) == {"lexigram-a", "lexigram-b"}
-    assert release.closure("lexigram-d[all]", projects) == {
+    assert release.closure(["lexigram-a"], projects) == {"lexigram-a", "lexigram-b"}
+    assert release.closure(["lexigram-d[all]"], projects) == {
         "lexigram-d",
         "lexigram-b",
         "lexigram-c",
     }
+
+
+def test_the_full_stack_adds_what_lexigram_web_all_does_not_pull_in() -> None:
+    projects = {
+        "lexigram-web": {
+            "optional-dependencies": {"all": ["lexigram-web[x]"], "x": ["lexigram-b"]}
+        },
+        "lexigram-b": {},
+        "lexigram-cache": {},
+    }
+    assert release.full_stack(projects) == ["lexigram-web[all]", "lexigram-cache"]
 
 
 def test_constraints_pin_every_package_to_its_local_wheel_file(tmp_path: Path) -> None:
