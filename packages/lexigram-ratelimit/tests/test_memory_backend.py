@@ -56,14 +56,14 @@ def test_sweep_returns_how_many_states_it_evicted() -> None:
     assert len(backend) == 0
 
 
-def test_policies_with_the_same_rate_and_algorithm_share_counters() -> None:
+async def test_policies_with_the_same_rate_and_algorithm_share_counters() -> None:
     limiter = RateLimiter(algorithm="fixed_window")
     first = limiter.policy("2/minute")
     second = limiter.policy("2 per minute")
     other = limiter.policy("2/minute", algorithm="sliding_log")
-    asyncio.run(first.hit("k"))
-    assert asyncio.run(second.peek("k")).remaining == 1
-    assert asyncio.run(other.peek("k")).remaining == 2
+    await first.hit("k")
+    assert (await second.peek("k")).remaining == 1
+    assert (await other.peek("k")).remaining == 2
 
 
 async def test_concurrent_coroutines_never_exceed_the_limit() -> None:
