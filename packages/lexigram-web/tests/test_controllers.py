@@ -168,3 +168,25 @@ async def test_cqrs_controller_without_buses_names_the_missing_bus() -> None:
         await controller.dispatch_command("x")
     with pytest.raises(RuntimeError, match="no query bus"):
         await controller.dispatch_query("x")
+
+
+class OwnCommandBus:
+    async def dispatch(self, command: Any) -> Any:
+        return {"own-dispatched": command}
+
+
+class OwnQueryBus:
+    async def execute(self, query: Any) -> Any:
+        return {"own-executed": query}
+
+
+async def test_buses_registered_under_their_own_classes_are_found_structurally() -> None:
+    app = LexigramApp(controllers=[Orders])
+    app.singleton(OwnCommandBus)
+    app.singleton(OwnQueryBus)
+    async with AsyncTestClient(app) as client:
+        created = await client.post("/orders")
+        listed = await client.get("/orders")
+    assert created.json() == {"own-dispatched": "create"}
+    assert listed.json() == {"own-executed": "list"}
+    assert not app.container.has(CommandBusProtocol)

@@ -35,6 +35,7 @@ from ._endpoint import Endpoint
 from ._errors_render import send_problem, status_for
 from ._registry import RouteRegistry
 from ._render import Renderer
+from ._seams import bridge_buses
 from ._settings import resolve_settings
 from ._web_module import web_providers
 
@@ -270,6 +271,7 @@ class LexigramApp:
             self._override_stack.append(override)
         try:
             await application.start()
+            self._override_stack.extend(await bridge_buses(self.container))
             self.application = application
             providers = web_providers(application)
             config = self.config

@@ -22,6 +22,7 @@ from lexigram.http_errors import TooManyRequestsError
 from ._context import ExecutionContext
 from ._metadata import set_value
 from ._protocols import RateLimiterProtocol
+from ._seams import find_implementation
 
 __all__ = [
     "RateLimitCheck",
@@ -87,32 +88,8 @@ def _is_limiter(candidate: object) -> bool:
 
 
 async def find_limiter(container: Container) -> Any:
-    """The rate limiter of ``container``: the ``RateLimiterProtocol`` registration, else the
-    one registered service that satisfies the protocol structurally (a sibling package
-    registers its limiter under its own class). ``None`` when there is none."""
-    if container.has(RateLimiterProtocol):
-        return await container.aresolve(RateLimiterProtocol)
-    found: dict[Any, Any] = {}
-    for registration in container.registrations():
-        key = registration.key
-        if key in found or not isinstance(key, type) or key is Container:
-            continue
-        target = registration.instance if registration.instance is not None else key
-        if not callable(getattr(target, "policy", None)) or not hasattr(target, "exclude"):
-            continue
-        try:
-            instance: object = await container.aresolve(typing.cast(Any, key))
-        except Exception:  # e.g. a scoped service: not a process-wide limiter
-            continue
-        if _is_limiter(instance):
-            found[key] = instance
-    if len(found) > 1:
-        names = ", ".join(sorted(k.__qualname__ for k in found))
-        raise ValueError(
-            f"several services look like rate limiters ({names}); register the one to use"
-            " with container.singleton(RateLimiterProtocol, instance=...)"
-        )
-    return next(iter(found.values()), None)
+    """The ``RateLimiterProtocol`` implementation in ``container`` (see ``_seams``)."""
+    return await find_implementation(container, RateLimiterProtocol, "policy", _is_limiter)
 
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:
