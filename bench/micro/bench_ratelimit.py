@@ -14,7 +14,8 @@ and ``redis-server`` on the PATH (the script starts its own on a free loopback p
   counted from the server's ``INFO commandstats`` (``EVALSHA`` + ``EVAL`` calls per check;
   any other command sent by the client would show up too).
 
-Contenders are interleaved in rounds; each figure is the median of the rounds.
+Contenders are interleaved in rounds (the order reversed every other round); each figure
+is the median of the rounds.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ AIO_STRATEGIES = {
 }
 
 
+def _order(names: list[str], round_: int) -> list[str]:
+    """Contenders in turn, the order reversed every other round (no seat is favoured)."""
+    return names if round_ % 2 == 0 else names[::-1]
+
+
 # -- memory ------------------------------------------------------------------------------------
 def _run_coroutine(coro: Coroutine[Any, Any, Any]) -> Any:
     """Drive a coroutine that never suspends (the memory backend never awaits I/O)."""
@@ -103,8 +109,8 @@ def bench_memory(rounds: int, loops: int) -> dict[str, float]:
     contenders = memory_contenders()
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for round_ in range(rounds):
-        for name, check in contenders.items():
-            samples[name].append(time_memory(check, loops, round_ * loops))
+        for name in _order(list(contenders), round_):
+            samples[name].append(time_memory(contenders[name], loops, round_ * loops))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -223,7 +229,8 @@ async def bench_redis(rounds: int, loops: int) -> dict[str, Any]:
         sequential: dict[str, list[float]] = {name: [] for name in contenders}
         concurrent: dict[str, list[float]] = {name: [] for name in contenders}
         for round_ in range(rounds):
-            for name, check in contenders.items():
+            for name in _order(list(contenders), round_):
+                check = contenders[name]
                 sequential[name].append(await time_sequential(check, loops, round_ * loops))
                 concurrent[name].append(await time_concurrent(check, loops, round_ * loops))
         trips: dict[str, Any] = {}
