@@ -260,5 +260,7 @@ async def test_two_limiter_lookalikes_are_ambiguous_at_startup() -> None:
     async def x() -> None:
         return None
 
-    with pytest.raises(ConfigurationError, match="several registered services satisfy RateLimiterProtocol"):
+    with pytest.raises(
+        ConfigurationError, match="several registered services satisfy RateLimiterProtocol"
+    ):
         await app.startup()

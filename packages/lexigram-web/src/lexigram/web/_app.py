@@ -11,30 +11,24 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import typing
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Literal, TypeVar
-from urllib.parse import unquote_to_bytes
 
-from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lexigram.di import Application, Container, Lifetime
+from lexigram.di import Application, Container
 from lexigram.http_errors import (
-    BadRequestError,
     HandlerKey,
-    MethodNotAllowedError,
-    NotFoundError,
 )
 
-from ._compile import AppParts, CompiledApp, compile_app
-from ._context import ExecutionContext, RouteInfo
-from ._decorators import route
-from ._endpoint import Endpoint
-from ._errors_render import send_problem, status_for
+from ._compile import compile_app
+from ._compiled import AppParts, CompiledApp
+from ._declarations import AppDeclarations
+from ._dispatch import Dispatcher, build_stack
+from ._errors_render import send_problem
+from ._lifespan import run_lifespan
 from ._registry import RouteRegistry
-from ._render import Renderer
 from ._seams import bridge_buses
 from ._settings import resolve_settings
 from ._web_module import web_providers
@@ -53,7 +47,7 @@ class _Unset(enum.Enum):
 UNSET: Literal[_Unset.UNSET] = _Unset.UNSET
 
 
-class LexigramApp:
+class LexigramApp(AppDeclarations):
     """An ASGI application: controllers, function handlers, DI, middleware, one error shape.
 
     Quickstart (no modules, the app owns its container)::
@@ -122,7 +116,6 @@ class LexigramApp:
         self.routes = RouteRegistry()
         self.application: Application | None = None
         self._compiled: CompiledApp | None = None
-        self._static: dict[str, dict[str, Endpoint]] = {}
         self._stack: ASGIApp = self._not_started
         self._started = False
         self._start_lock: asyncio.Lock | None = None
@@ -133,122 +126,6 @@ class LexigramApp:
         if self._max_body_size is not UNSET:
             overrides["max_body_size"] = self._max_body_size
         return overrides
-
-    def _check_not_started(self, what: str) -> None:
-        if self._started:
-            raise RuntimeError(f"cannot {what} after the app started; do it before startup")
-
-    def add_controller(self, controller: type) -> None:
-        self._check_not_started("add a controller")
-        self._controllers.append(controller)
-
-    def add_route(self, handler: Callable[..., Any]) -> None:
-        """Add a function decorated with ``@get``/``@post``/... from ``lexigram.web``."""
-        self._check_not_started("add a route")
-        self._functions.append(handler)
-
-    def add_middleware(self, middleware: Any, **options: Any) -> None:
-        """Append a middleware (innermost so far); ``options`` are passed to its constructor."""
-        self._check_not_started("add middleware")
-        self._middleware.append(Middleware(middleware, **options) if options else middleware)
-
-    def add_exception_handler(self, key: HandlerKey, handler: Any) -> None:
-        """App-level handler for an exception type or a status code: ``handler(request, exc)``."""
-        self._check_not_started("add an exception handler")
-        self._exception_handlers[key] = handler
-
-    def add_filter(self, filter_: Any) -> None:
-        self._check_not_started("add a filter")
-        self._filters.append(filter_)
-
-    def use_guards(self, *guards: Any) -> None:
-        self._check_not_started("add guards")
-        self._guards.extend(guards)
-
-    def use_interceptors(self, *interceptors: Any) -> None:
-        self._check_not_started("add interceptors")
-        self._interceptors.extend(interceptors)
-
-    def use_pipes(self, *pipes: Any) -> None:
-        self._check_not_started("add pipes")
-        self._pipes.extend(pipes)
-
-    def error_status(self, error_type: type[BaseException], status_code: int) -> None:
-        """Map ``error_type`` to ``status_code`` for this app only."""
-        self._check_not_started("map an error status")
-        self._error_statuses[error_type] = status_code
-
-    def add_module(self, module: Any) -> None:
-        self._check_not_started("add a module")
-        self._modules.append(module)
-
-    def add_provider(self, provider: Any) -> None:
-        self._check_not_started("add a provider")
-        self._providers.append(provider)
-
-    def override(self, service: Any, replacement: Any) -> None:
-        """Replace a container service for this app's lifetime (tests); call before startup."""
-        self._check_not_started("override a service")
-        self._overrides.append((service, replacement))
-
-    # -- quickstart services -------------------------------------------------------------------
-    def _service(self, cls: C, lifetime: Lifetime) -> C:
-        self.container.register(cls, lifetime=lifetime)
-        return cls
-
-    def singleton(self, cls: C) -> C:
-        """Register ``cls`` in this app's container as a singleton (class decorator)."""
-        return self._service(cls, Lifetime.SINGLETON)
-
-    def scoped(self, cls: C) -> C:
-        """Register ``cls`` as request-scoped (one instance per request)."""
-        return self._service(cls, Lifetime.SCOPED)
-
-    def injectable(self, cls: C) -> C:
-        """Register ``cls`` as transient (a new instance per injection)."""
-        return self._service(cls, Lifetime.TRANSIENT)
-
-    transient = injectable
-
-    # -- quickstart routes ---------------------------------------------------------------------
-    def route(self, method: str, path: str, **kwargs: Any) -> Callable[[F], F]:
-        """Decorate a function as the handler of ``method`` on ``path`` in this app."""
-        decorate = route(method, path, **kwargs)
-
-        def register(fn: F) -> F:
-            decorate(fn)
-            if fn not in self._functions:
-                self.add_route(fn)
-            return fn
-
-        return register
-
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("GET", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("POST", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("PUT", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("DELETE", path, **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("HEAD", path, **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("OPTIONS", path, **kwargs)
-
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("TRACE", path, **kwargs)
-
-    def websocket(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("WEBSOCKET", path, **kwargs)
 
     # -- introspection -------------------------------------------------------------------------
     @property
@@ -303,14 +180,13 @@ class LexigramApp:
             )
             compiled = await compile_app(parts, self.container)
             middleware = [*(m for p in providers for m in p.middleware), *self._middleware]
-            self._stack = _build_stack(self._dispatch, middleware)
+            self._stack = build_stack(Dispatcher(compiled, settings.debug), middleware)
         except BaseException:
             await self._stop_application(application)
             self._exit_overrides()
             raise
         self._compiled = compiled
         self.routes = compiled.registry
-        self._static = compiled.router.static_routes
         for provider in providers:
             provider.app = self
         self._started = True
@@ -353,7 +229,7 @@ class LexigramApp:
         if kind == "http" or kind == "websocket":
             await self._stack(scope, receive, send)
         elif kind == "lifespan":
-            await self._lifespan(receive, send)
+            await run_lifespan(self.startup, self.shutdown, receive, send)
 
     async def _not_started(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Used before startup: start on the first request (servers without lifespan)."""
@@ -373,110 +249,6 @@ class LexigramApp:
                     return
         await self._stack(scope, receive, send)
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            try:
-                await self.startup()
-            except BaseException as exc:
-                _log.exception("startup failed")
-                await send(
-                    {"type": "lifespan.startup.failed", "message": f"{type(exc).__name__}: {exc}"}
-                )
-                return
-            await send({"type": "lifespan.startup.complete"})
-            message = await receive()
-        if message["type"] == "lifespan.shutdown":
-            try:
-                await self.shutdown()
-            except BaseException as exc:
-                _log.exception("shutdown failed")
-                await send(
-                    {"type": "lifespan.shutdown.failed", "message": f"{type(exc).__name__}: {exc}"}
-                )
-                return
-            await send({"type": "lifespan.shutdown.complete"})
-
-    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope["path"]
-        root = scope.get("root_path")
-        if root and path.startswith(root):
-            path = path[len(root) :] or "/"
-        method: str = scope["method"] if scope["type"] == "http" else "WEBSOCKET"
-        methods = self._static.get(path)
-        if methods is not None:
-            endpoint = methods.get(method)
-            if endpoint is not None:
-                await endpoint(scope, receive, send, {})
-                return
-        compiled = self._compiled
-        assert compiled is not None
-        if not _path_is_utf8(scope):
-            await self._router_error(
-                scope, send, BadRequestError("request path is not valid UTF-8")
-            )
-            return
-        found, params, allowed = compiled.router.lookup(method, path)
-        if found is not None:
-            await found(scope, receive, send, params)
-            return
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008, "reason": ""})
-            return
-        error = MethodNotAllowedError(allowed) if allowed else NotFoundError()
-        await self._router_error(scope, send, error)
-
-    async def _router_error(self, scope: Scope, send: Send, error: Exception) -> None:
-        compiled = self._compiled
-        assert compiled is not None
-        filters = compiled.filters
-        if filters is not None:
-            handler = filters.lookup(error, status_for(error, compiled.status_map))
-            if handler is not None:
-                await self._handled_router_error(scope, send, error, handler)
-                return
-        await send_problem(
-            send, error, scope=scope, status_map=compiled.status_map, debug=self.settings.debug
-        )
-
-    async def _handled_router_error(
-        self, scope: Scope, send: Send, error: Exception, handler: Any
-    ) -> None:
-        compiled = self._compiled
-        assert compiled is not None
-        info = RouteInfo(
-            method=scope.get("method", ""), path=scope["path"], name="", handler=handler
-        )
-        ctx = ExecutionContext(scope, _no_receive, send, {}, info, compiled.request_settings)
-        status = status_for(error, compiled.status_map)
-        try:
-            result = await handler(ctx, error)
-            await Renderer(status, None, compiled.status_map).send(
-                result, send, scope, _no_receive, None, status
-            )
-        except Exception as exc:
-            _log.exception("the exception handler for %s failed", type(error).__name__)
-            await send_problem(
-                send, exc, scope=scope, status_map=compiled.status_map, debug=self.settings.debug
-            )
-
-
-async def _no_receive() -> Any:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-def _path_is_utf8(scope: Scope) -> bool:
-    raw = scope.get("raw_path")
-    if raw:
-        if raw.isascii() and b"%" not in raw:
-            return True
-        try:
-            unquote_to_bytes(raw).decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-        return True
-    return "\ufffd" not in scope["path"]
-
 
 def _unique(items: Iterable[type]) -> list[type]:
     seen: list[type] = []
@@ -484,22 +256,6 @@ def _unique(items: Iterable[type]) -> list[type]:
         if item not in seen:
             seen.append(item)
     return seen
-
-
-def _build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` (outermost first), once."""
-    for entry in reversed(middleware):
-        if isinstance(entry, Middleware):
-            cls, args, kwargs = entry
-            app = cls(app, *args, **kwargs)
-        elif callable(entry):
-            app = typing.cast(ASGIApp, entry(app))
-        else:
-            raise TypeError(
-                f"middleware {entry!r} is neither a class, a factory nor a"
-                " starlette.middleware.Middleware entry"
-            )
-    return app
 
 
 def create_app(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding import compile_binding
+from ._compiled import AppParts, CompiledApp, Owner
 from ._components import Component, resolve_component
 from ._context import RouteInfo
 from ._controller import controller_routes
@@ -24,60 +24,16 @@ from ._di import ServiceGetter, is_coroutine_callable, service_getter
 from ._endpoint import Endpoint, EndpointParts, build_endpoint
 from ._errors import ConfigurationError
 from ._filters import ErrorHandler, build_level
-from ._metadata import read_items, read_mapping, read_value
+from ._metadata import mro_items, mro_mapping, mro_value, read_items, read_mapping, read_value
 from ._path_template import PathTemplate, join_paths, parse_template
 from ._registry import RouteRegistry
 from ._render import Renderer
 from ._request import RequestSettings
 from ._router import RouteConflictError, Router
-from ._settings import AppSettings
-from ._throttle import INSTALL_HINT, RateLimitCheck, ThrottleSpec, find_limiter, is_excluded
+from ._throttle import find_limiter, route_check
 from ._websocket_endpoint import build_websocket_endpoint
 
-__all__ = ["AppParts", "CompiledApp", "compile_app"]
-
-
-@dataclass(slots=True)
-class AppParts:
-    """What the app declares, gathered before compilation."""
-
-    controllers: list[type]
-    functions: list[Callable[..., Any]]
-    guards: list[Any]
-    interceptors: list[Any]
-    pipes: list[Any]
-    filters: list[Any]
-    exception_handlers: dict[HandlerKey, Any]
-    error_statuses: dict[type[BaseException], int]
-    settings: AppSettings
-
-
-@dataclass(slots=True)
-class CompiledApp:
-    router: Router[Endpoint]
-    registry: RouteRegistry
-    status_map: ErrorStatusMap
-    filters: ExceptionHandlers[ErrorHandler] | None
-    request_settings: RequestSettings
-    limiter: Any = None
-    infos: dict[int, RouteInfo] = field(default_factory=dict[int, RouteInfo])
-
-
-@dataclass(slots=True)
-class _Owner:
-    """The controller (or app) a handler belongs to, with what it contributes."""
-
-    cls: type | None
-    prefix: str
-    guards: list[Component]
-    interceptors: list[Component]
-    pipes: tuple[Any, ...]
-    status_map: ErrorStatusMap
-    filters: ExceptionHandlers[ErrorHandler] | None
-    throttle: ThrottleSpec | None
-    custom: dict[str, Any]
-    instance: Any = None
-    getter: ServiceGetter | None = None
+__all__ = ["compile_app"]
 
 
 class _Compiler:
@@ -106,7 +62,7 @@ class _Compiler:
         app_filters = await self._filter_level(
             parts.exception_handlers, parts.filters, None, "the app's filters"
         )
-        app_owner = _Owner(
+        app_owner = Owner(
             cls=None,
             prefix="",
             guards=[
@@ -178,7 +134,7 @@ class _Compiler:
             except ValueError as exc:
                 raise ConfigurationError(f"the limiter's default_rate is invalid: {exc}") from exc
 
-    async def _controller(self, cls: type, app: _Owner) -> None:
+    async def _controller(self, cls: type, app: Owner) -> None:
         label = f"controller {cls.__qualname__}"
         if not isinstance(cls, type):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError(f"{cls!r} is not a controller class")
@@ -190,28 +146,28 @@ class _Compiler:
             app.filters,
             label,
         )
-        owner = _Owner(
+        owner = Owner(
             cls=cls,
             prefix=getattr(cls, "prefix", "") or "",
             guards=[
                 *app.guards,
                 *[
                     await self._component(g, "can_activate", label)
-                    for g in _class_items(cls, "guards")
+                    for g in mro_items(cls, "guards")
                 ],
             ],
             interceptors=[
                 *app.interceptors,
                 *[
                     await self._component(i, "intercept", label)
-                    for i in _class_items(cls, "interceptors")
+                    for i in mro_items(cls, "interceptors")
                 ],
             ],
-            pipes=(*app.pipes, *_class_items(cls, "pipes")),
+            pipes=(*app.pipes, *mro_items(cls, "pipes")),
             status_map=ErrorStatusMap.for_class(cls, parent=self.status_map),
             filters=filters,
-            throttle=_class_value(cls, "throttle"),
-            custom=_class_mapping(cls, "custom"),
+            throttle=mro_value(cls, "throttle"),
+            custom=mro_mapping(cls, "custom"),
             instance=instance,
             getter=getter,
         )
@@ -234,7 +190,7 @@ class _Compiler:
         return None, instance
 
     async def _route(
-        self, fn: Callable[..., Any], config: RouteConfig, owner: _Owner, method_name: str | None
+        self, fn: Callable[..., Any], config: RouteConfig, owner: Owner, method_name: str | None
     ) -> None:
         qualname = f"{owner.cls.__qualname__}.{method_name}" if owner.cls else fn.__qualname__
         label = f"handler {qualname} ({config.method} {config.path})"
@@ -302,7 +258,15 @@ class _Compiler:
             controller=owner.getter,
             guards=guards,
             interceptors=interceptors,
-            throttle=None if is_ws else self._throttle(fn, owner, template, config.method, label),
+            throttle=None
+            if is_ws
+            else route_check(
+                read_value(fn, "throttle") or owner.throttle,
+                self.limiter,
+                self.default_policy,
+                f"{config.method} {template.path}",
+                label,
+            ),
             renderer=Renderer(config.status_code or 200, config.response_model, owner.status_map),
             filters=filters,
             status_map=owner.status_map,
@@ -332,34 +296,6 @@ class _Compiler:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
 
-    def _throttle(
-        self,
-        fn: Callable[..., Any],
-        owner: _Owner,
-        template: PathTemplate,
-        method: str,
-        label: str,
-    ) -> RateLimitCheck | None:
-        spec: ThrottleSpec | None = read_value(fn, "throttle") or owner.throttle
-        limiter = self.limiter
-        prefix = f"{method} {template.path}"
-        if spec is not None:
-            if limiter is None:
-                raise ConfigurationError(
-                    f"{label} uses @throttle/@rate_limit but no RateLimiterProtocol is registered"
-                    f" in the container: {INSTALL_HINT}"
-                )
-            try:
-                policy = limiter.policy(spec.rate)
-            except ValueError as exc:
-                raise ConfigurationError(f"{label}: invalid rate {spec.rate!r}: {exc}") from exc
-            return RateLimitCheck(policy, prefix, spec.by, spec.key, spec.cost)
-        if self.default_policy is not None and not is_excluded(
-            template.path, tuple(getattr(limiter, "exclude", ()) or ())
-        ):
-            return RateLimitCheck(self.default_policy, "default", "user", None, 1)
-        return None
-
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:
     configs = route_configs(fn)
@@ -369,28 +305,6 @@ def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:
             " decorator"
         )
     return configs
-
-
-def _class_items(cls: type, key: str) -> list[Any]:
-    items: list[Any] = []
-    for klass in reversed(cls.__mro__):
-        items.extend(read_items(klass, key))
-    return items
-
-
-def _class_mapping(cls: type, key: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for klass in reversed(cls.__mro__):
-        merged.update(read_mapping(klass, key))
-    return merged
-
-
-def _class_value(cls: type, key: str) -> Any:
-    for klass in cls.__mro__:
-        value = read_value(klass, key)
-        if value is not None:
-            return value
-    return None
 
 
 async def compile_app(parts: AppParts, container: Container) -> CompiledApp:

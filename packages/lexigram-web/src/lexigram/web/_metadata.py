@@ -11,7 +11,19 @@ import typing
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["META_ATTR", "add_items", "meta_of", "read_items", "read_mapping", "update_mapping"]
+__all__ = [
+    "META_ATTR",
+    "add_items",
+    "meta_of",
+    "mro_items",
+    "mro_mapping",
+    "mro_value",
+    "read_items",
+    "read_mapping",
+    "read_value",
+    "set_value",
+    "update_mapping",
+]
 
 META_ATTR = "__lexigram_meta__"
 
@@ -61,3 +73,28 @@ def read_mapping(target: Any, key: str) -> dict[Any, Any]:
 
 def read_value(target: Any, key: str, default: Any = None) -> Any:
     return meta_of(target).get(key, default)
+
+
+def mro_items(cls: type, key: str) -> list[Any]:
+    """``read_items`` along ``cls``'s MRO, bases first."""
+    items: list[Any] = []
+    for klass in reversed(cls.__mro__):
+        items.extend(read_items(klass, key))
+    return items
+
+
+def mro_mapping(cls: type, key: str) -> dict[str, Any]:
+    """``read_mapping`` merged along ``cls``'s MRO (subclasses win)."""
+    merged: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        merged.update(read_mapping(klass, key))
+    return merged
+
+
+def mro_value(cls: type, key: str) -> Any:
+    """The nearest ``read_value`` along ``cls``'s MRO (``None`` when none)."""
+    for klass in cls.__mro__:
+        value = read_value(klass, key)
+        if value is not None:
+            return value
+    return None

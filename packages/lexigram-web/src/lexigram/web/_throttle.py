@@ -20,6 +20,7 @@ from lexigram.di import Container
 from lexigram.http_errors import TooManyRequestsError
 
 from ._context import ExecutionContext
+from ._errors import ConfigurationError
 from ._metadata import set_value
 from ._protocols import RateLimiterProtocol
 from ._seams import find_implementation
@@ -30,6 +31,7 @@ __all__ = [
     "find_limiter",
     "is_excluded",
     "rate_limit",
+    "route_check",
     "throttle",
 ]
 
@@ -90,6 +92,30 @@ def _is_limiter(candidate: object) -> bool:
 async def find_limiter(container: Container) -> Any:
     """The ``RateLimiterProtocol`` implementation in ``container`` (see ``_seams``)."""
     return await find_implementation(container, RateLimiterProtocol, "policy", _is_limiter)
+
+
+def route_check(
+    spec: ThrottleSpec | None, limiter: Any, default_policy: Any, route: str, label: str
+) -> RateLimitCheck | None:
+    """The check of one route (``"GET /path"``), built at startup: its own limit (a policy
+    created now), else the limiter's default rate unless excluded, else none. A limit with no
+    limiter, or an invalid rate, raises ``ConfigurationError`` naming the fix."""
+    if spec is not None:
+        if limiter is None:
+            raise ConfigurationError(
+                f"{label} uses @throttle/@rate_limit but no RateLimiterProtocol is registered"
+                f" in the container: {INSTALL_HINT}"
+            )
+        try:
+            policy = limiter.policy(spec.rate)
+        except ValueError as exc:
+            raise ConfigurationError(f"{label}: invalid rate {spec.rate!r}: {exc}") from exc
+        return RateLimitCheck(policy, route, spec.by, spec.key, spec.cost)
+    path = route.split(" ", 1)[1]
+    exclude = tuple(getattr(limiter, "exclude", ()) or ())
+    if default_policy is not None and not is_excluded(path, exclude):
+        return RateLimitCheck(default_policy, "default", "user", None, 1)
+    return None
 
 
 def is_excluded(path: str, patterns: Sequence[str]) -> bool:

@@ -1,0 +1,121 @@
+"""The innermost ASGI callable of a started app: route lookup, then the route's endpoint.
+
+Static paths are one dict lookup; everything else walks the router's trie. Unknown paths and
+methods answer 404/405 problems (through the app's exception filters when one matches).
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
+
+from ._compiled import CompiledApp
+from ._context import ExecutionContext, RouteInfo
+from ._errors_render import send_problem, status_for
+from ._render import Renderer
+
+__all__ = ["Dispatcher", "build_stack"]
+
+_log = logging.getLogger("lexigram.web")
+
+
+class Dispatcher:
+    """Routes one request to its compiled endpoint."""
+
+    __slots__ = ("_compiled", "_debug", "_lookup", "_static")
+
+    def __init__(self, compiled: CompiledApp, debug: bool) -> None:
+        self._compiled = compiled
+        self._static = compiled.router.static_routes
+        self._lookup = compiled.router.lookup
+        self._debug = debug
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        root = scope.get("root_path")
+        if root and path.startswith(root):
+            path = path[len(root) :] or "/"
+        method: str = scope["method"] if scope["type"] == "http" else "WEBSOCKET"
+        methods = self._static.get(path)
+        if methods is not None:
+            endpoint = methods.get(method)
+            if endpoint is not None:
+                await endpoint(scope, receive, send, {})
+                return
+        if not _path_is_utf8(scope):
+            await self._router_error(
+                scope, send, BadRequestError("request path is not valid UTF-8")
+            )
+            return
+        found, params, allowed = self._lookup(method, path)
+        if found is not None:
+            await found(scope, receive, send, params)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": ""})
+            return
+        error = MethodNotAllowedError(allowed) if allowed else NotFoundError()
+        await self._router_error(scope, send, error)
+
+    async def _router_error(self, scope: Scope, send: Send, error: Exception) -> None:
+        compiled = self._compiled
+        status_map = compiled.status_map
+        filters = compiled.filters
+        handler = filters.lookup(error, status_for(error, status_map)) if filters else None
+        if handler is None:
+            await send_problem(send, error, scope=scope, status_map=status_map, debug=self._debug)
+            return
+        info = RouteInfo(
+            method=scope.get("method", ""), path=scope["path"], name="", handler=handler
+        )
+        ctx = ExecutionContext(scope, _no_receive, send, {}, info, compiled.request_settings)
+        status = status_for(error, status_map)
+        try:
+            result = await handler(ctx, error)
+            await Renderer(status, None, status_map).send(
+                result, send, scope, _no_receive, None, status
+            )
+        except Exception as exc:
+            _log.exception("the exception handler for %s failed", type(error).__name__)
+            await send_problem(send, exc, scope=scope, status_map=status_map, debug=self._debug)
+
+
+async def _no_receive() -> Any:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _path_is_utf8(scope: Scope) -> bool:
+    raw = scope.get("raw_path")
+    if raw:
+        if raw.isascii() and b"%" not in raw:
+            return True
+        try:
+            unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    return "\ufffd" not in scope["path"]
+
+
+def build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
+    """Wrap ``app`` in ``middleware`` (outermost first), once."""
+    for entry in reversed(middleware):
+        if isinstance(entry, Middleware):
+            cls, args, kwargs = entry
+            app = cls(app, *args, **kwargs)
+        elif callable(entry):
+            app = typing.cast(ASGIApp, entry(app))
+        else:
+            raise TypeError(
+                f"middleware {entry!r} is neither a class, a factory nor a"
+                " starlette.middleware.Middleware entry"
+            )
+    return app
