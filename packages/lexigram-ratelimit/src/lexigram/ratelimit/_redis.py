@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -108,6 +109,8 @@ class RedisBackend:
         self._client: Any = _Detached()
         self._owned = False
         self._gate: _Gate | None = None
+        self._pool: Any = None
+        self._pool_args: tuple[str, ...] = ()
         if url is not None:
             client = _client_from_url(
                 url, cluster=cluster, timeout=timeout, max_connections=max_connections
@@ -128,17 +131,26 @@ class RedisBackend:
         backend._client = _Detached()
         backend._owned = False
         backend._gate = None
+        backend._pool = None
+        backend._pool_args = ()
         return backend
 
-    def attach(self, client: RedisClient, *, owned: bool = False) -> None:
+    def attach(self, client: RedisClient | _Detached, *, owned: bool = False) -> None:
         """Use ``client`` from now on; ``owned``: the backend closes it in ``aclose``."""
         self._client = client
         self._owned = owned
         # A client made here has socket timeouts and no retries: each command is bounded
         # already, and a semaphore (its wait bounded by ``timeout``) keeps a burst within
         # its pool. Any other client is bounded by an ``asyncio.timeout`` per command.
-        own_plain = owned and isinstance(client, aioredis.Redis)
-        self._gate = _Gate(self.max_connections) if own_plain else None
+        self._gate = None
+        self._pool = None
+        if owned and isinstance(client, aioredis.Redis):
+            # Our own client: commands go straight to a pooled connection (what the client
+            # does, minus the retries it has none of and its per-command hooks).
+            pool: Any = client.connection_pool
+            self._gate = _Gate(self.max_connections)
+            self._pool = pool
+            self._pool_args = _get_connection_args(pool)
 
     @property
     def client(self) -> RedisClient | None:
@@ -166,8 +178,14 @@ class RedisBackend:
         else:
             async with asyncio.timeout(self.timeout):
                 await gate.wait()
+        pool = self._pool
         try:
-            return await self._client.execute_command(*args)
+            connection = await pool.get_connection(*self._pool_args)
+            try:
+                await connection.send_command(*args)
+                return await connection.read_response()
+            finally:
+                await pool.release(connection)
         finally:
             gate.release()
 
@@ -185,8 +203,17 @@ class RedisBackend:
     async def aclose(self) -> None:
         """Close the client when this backend created it (``url=``)."""
         if self._owned:
-            client, self._client, self._owned = self._client, _Detached(), False
+            client = self._client
+            self.attach(_Detached())
             await client.aclose()
+
+
+def _get_connection_args(pool: Any) -> tuple[str, ...]:
+    """redis-py < 5.3 wants a command name in ``get_connection``; later ones warn on it."""
+    parameter = inspect.signature(pool.get_connection).parameters.get("command_name")
+    if parameter is not None and parameter.default is inspect.Parameter.empty:
+        return ("EVALSHA",)
+    return ()
 
 
 def _client_from_url(
