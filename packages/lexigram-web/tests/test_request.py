@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from lexigram.web import LexigramApp, Request
+from lexigram.web import ExecutionContext, LexigramApp, Request
 from lexigram.web._request import RequestSettings
+from lexigram.web.testing import AsyncTestClient
 
 
 def make_request(
@@ -80,8 +81,6 @@ def test_request_is_its_own_starlette_request() -> None:
 
 
 async def test_trusted_proxies_setting_reaches_request_ip() -> None:
-    from lexigram.web.testing import AsyncTestClient
-
     app = LexigramApp(trusted_proxies=["127.0.0.1"])
 
     @app.get("/ip")
@@ -91,3 +90,29 @@ async def test_trusted_proxies_setting_reaches_request_ip() -> None:
     async with AsyncTestClient(app) as client:
         response = await client.get("/ip", headers={"X-Forwarded-For": "9.9.9.9"})
     assert response.json() == "9.9.9.9"
+
+
+async def test_request_app_is_the_lexigram_app() -> None:
+    app = LexigramApp()
+    seen: list[Any] = []
+
+    @app.get("/a")
+    async def a(request: Request) -> None:
+        seen.append(request.app)
+
+    async with AsyncTestClient(app) as client:
+        await client.get("/a")
+    assert seen == [app]
+
+
+async def test_header_injection_through_add_header_is_refused() -> None:
+    app = LexigramApp()
+
+    @app.get("/h")
+    async def h(context: ExecutionContext, value: str) -> None:
+        context.add_header("X-Echo", value)
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/h", params={"value": "a\r\nSet-Cookie: x=1"})
+    assert response.status_code == 500
+    assert "set-cookie" not in response.headers

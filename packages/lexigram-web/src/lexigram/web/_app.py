@@ -177,6 +177,7 @@ class LexigramApp(AppDeclarations):
                 exception_handlers=handlers,
                 error_statuses=self._error_statuses,
                 settings=settings,
+                app=self,
             )
             compiled = await compile_app(parts, self.container)
             middleware = [*(m for p in providers for m in p.middleware), *self._middleware]

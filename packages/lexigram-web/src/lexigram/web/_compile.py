@@ -46,6 +46,7 @@ class _Compiler:
             max_body_size=parts.settings.max_body_size,
             trusted_proxies=parts.settings.trusted_proxies,
             router=self.registry,
+            app=parts.app,
         )
         self.router: Router[Endpoint] = Router(
             fail_on_conflict=parts.settings.fail_on_route_conflict

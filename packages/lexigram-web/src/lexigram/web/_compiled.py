@@ -35,6 +35,8 @@ class AppParts:
     exception_handlers: dict[HandlerKey, Any]
     error_statuses: dict[type[BaseException], int]
     settings: AppSettings
+    app: Any = None
+    """The ASGI app object (``request.app``)."""
 
 
 @dataclass(slots=True)

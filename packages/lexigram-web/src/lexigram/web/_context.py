@@ -58,6 +58,9 @@ class RouteInfo:
         }
 
 
+_UNSAFE = frozenset("\r\n\x00")
+
+
 def _label(item: Any) -> str:
     target = item if isinstance(item, type) else type(item)
     return target.__qualname__
@@ -160,8 +163,11 @@ class ExecutionContext:
         if request is None:
             scope = self.scope
             scope["path_params"] = self.path_params
-            if "router" not in scope and self.settings.router is not None:
-                scope["router"] = self.settings.router
+            settings = self.settings
+            if "router" not in scope and settings.router is not None:
+                scope["router"] = settings.router
+            if "app" not in scope and settings.app is not None:
+                scope["app"] = settings.app
             request = Request(self.scope, self.receive, self.send, settings=self.settings)
             if self._body is not None:
                 request._body = self._body  # pyright: ignore[reportPrivateUsage]
@@ -210,7 +216,11 @@ class ExecutionContext:
         return self.settings.client_ip(self.scope)
 
     def add_header(self, name: str, value: str) -> None:
-        """Add a header to the response this request ends with (success or error)."""
+        """Add a header to the response this request ends with (success or error).
+
+        ``ValueError`` if the name or value contains CR, LF or NUL (header injection)."""
+        if not _UNSAFE.isdisjoint(name) or not _UNSAFE.isdisjoint(value):
+            raise ValueError(f"header {name!r} contains CR, LF or NUL")
         item = (name.lower().encode("latin-1"), value.encode("latin-1"))
         if self.response_headers is None:
             self.response_headers = [item]

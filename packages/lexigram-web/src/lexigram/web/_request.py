@@ -22,7 +22,7 @@ class RequestSettings:
     """Per-app request settings, parsed once: body size limit, trusted proxies, and the
     ``url_path_for`` provider behind ``request.url_for``."""
 
-    __slots__ = ("max_body_size", "router", "trust_all_proxies", "trusted_networks")
+    __slots__ = ("app", "max_body_size", "router", "trust_all_proxies", "trusted_networks")
 
     def __init__(
         self,
@@ -30,9 +30,11 @@ class RequestSettings:
         max_body_size: int | None = None,
         trusted_proxies: Iterable[str] = (),
         router: Any = None,
+        app: Any = None,
     ) -> None:
         self.max_body_size = max_body_size
         self.router = router
+        self.app = app
         networks: list[_Network] = []
         trust_all = False
         for entry in trusted_proxies:
