@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 from ._backend import BoundLimit
 from ._decision import RateLimitDecision
@@ -28,6 +28,7 @@ from ._rate import Rate
 __all__ = ["BackendGuard", "GuardedLimit", "OnBackendError", "RateLimitHealth"]
 
 OnBackendError = Literal["open", "closed", "memory"]
+T = TypeVar("T")
 
 logger = logging.getLogger("lexigram.ratelimit")
 
@@ -147,7 +148,7 @@ class BackendGuard:
 class GuardedLimit:
     """A bound limit whose backend failures are answered by the guard's policy."""
 
-    __slots__ = ("_fallback", "_guard", "_limit", "_primary", "_window")
+    __slots__ = ("_fallback", "_guard", "_limit", "_primary")
 
     def __init__(
         self, guard: BackendGuard, primary: BoundLimit, rate: Rate, fallback: MemoryLimit | None
@@ -155,9 +156,7 @@ class GuardedLimit:
         self._guard = guard
         self._primary = primary
         self._fallback = fallback
-        first = rate.items[0]
-        self._limit = first.amount
-        self._window = float(first.seconds)
+        self._limit = rate.items[0].amount
 
     def _degraded(self, key: str, cost: int) -> RateLimitDecision:
         guard = self._guard
@@ -166,7 +165,28 @@ class GuardedLimit:
         if guard.on_backend_error == "closed" or self._fallback is None:
             retry = guard.retry_after()
             return RateLimitDecision(False, self._limit, 0, retry, retry)
+        if cost == 0:
+            return self._fallback.peek_sync(key)
         return self._fallback.hit_sync(key, cost)
+
+    async def _attempt(self, call: Callable[[], Awaitable[T]]) -> tuple[bool, T | None]:
+        """Call the backend if the guard lets it (as the probe when one is due)."""
+        guard = self._guard
+        mode = guard.enter()
+        if not mode:
+            return False, None
+        probe = mode == _PROBE
+        try:
+            value = await call()
+        except guard.errors as exc:
+            guard.failed(exc, probe)
+            return False, None
+        except BaseException:
+            guard.abandoned(probe)
+            raise
+        if probe:
+            guard.succeeded()
+        return True, value
 
     async def hit(self, key: str, cost: int = 1) -> RateLimitDecision:
         guard = self._guard
@@ -176,56 +196,18 @@ class GuardedLimit:
             except guard.errors as exc:
                 guard.failed(exc, False)
                 return self._degraded(key, cost)
-        mode = guard.enter()
-        if mode:
-            probe = mode == _PROBE
-            try:
-                decision = await self._primary.hit(key, cost)
-            except guard.errors as exc:
-                guard.failed(exc, probe)
-            except BaseException:
-                guard.abandoned(probe)
-                raise
-            else:
-                if probe:
-                    guard.succeeded()
-                return decision
+        done, decision = await self._attempt(lambda: self._primary.hit(key, cost))
+        if done and decision is not None:
+            return decision
         return self._degraded(key, cost)
 
     async def peek(self, key: str) -> RateLimitDecision:
-        guard = self._guard
-        mode = guard.enter()
-        if mode:
-            probe = mode == _PROBE
-            try:
-                decision = await self._primary.peek(key)
-            except guard.errors as exc:
-                guard.failed(exc, probe)
-            except BaseException:
-                guard.abandoned(probe)
-                raise
-            else:
-                if probe:
-                    guard.succeeded()
-                return decision
-        if guard.on_backend_error == "memory" and self._fallback is not None:
-            return self._fallback.peek_sync(key)
+        done, decision = await self._attempt(lambda: self._primary.peek(key))
+        if done and decision is not None:
+            return decision
         return self._degraded(key, 0)
 
     async def reset(self, key: str) -> None:
-        guard = self._guard
         if self._fallback is not None:
             self._fallback.reset_sync(key)
-        mode = guard.enter()
-        if mode:
-            probe = mode == _PROBE
-            try:
-                await self._primary.reset(key)
-            except guard.errors as exc:
-                guard.failed(exc, probe)
-            except BaseException:
-                guard.abandoned(probe)
-                raise
-            else:
-                if probe:
-                    guard.succeeded()
+        await self._attempt(lambda: self._primary.reset(key))

@@ -100,17 +100,7 @@ class RedisBackend:
                 "RedisBackend needs exactly one of client= (a redis.asyncio.Redis or "
                 "RedisCluster) or url= (e.g. 'redis://localhost:6379/0')"
             )
-        if timeout <= 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-        self.timeout = timeout
-        self.key_prefix = key_prefix
-        self.clock = clock
-        self.max_connections = max_connections
-        self._client: Any = _Detached()
-        self._owned = False
-        self._gate: _Gate | None = None
-        self._pool: Any = None
-        self._pool_args: tuple[str, ...] = ()
+        self._setup(timeout, key_prefix, clock, max_connections)
         if url is not None:
             client = _client_from_url(
                 url, cluster=cluster, timeout=timeout, max_connections=max_connections
@@ -124,16 +114,31 @@ class RedisBackend:
         """A backend whose client is ``attach``-ed later (until then every check fails with
         a ``ConnectionError``, answered by the limiter's failure policy)."""
         backend = cls.__new__(cls)
-        backend.timeout = timeout
-        backend.key_prefix = key_prefix
-        backend.clock = None
-        backend.max_connections = 64
-        backend._client = _Detached()
-        backend._owned = False
-        backend._gate = None
-        backend._pool = None
-        backend._pool_args = ()
+        backend._setup(timeout, key_prefix, None, 64)
         return backend
+
+    def _setup(
+        self,
+        timeout: float,
+        key_prefix: str,
+        clock: Callable[[], float] | None,
+        max_connections: int,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
+        if not key_prefix:
+            raise ValueError("key_prefix must not be empty (it is part of every key's hash tag)")
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be >= 1, got {max_connections}")
+        self.timeout = timeout
+        self.key_prefix = key_prefix
+        self.clock = clock
+        self.max_connections = max_connections
+        self._client: Any = _Detached()
+        self._owned = False
+        self._gate: _Gate | None = None
+        self._pool: Any = None
+        self._pool_args: tuple[str, ...] = ()
 
     def attach(self, client: RedisClient | _Detached, *, owned: bool = False) -> None:
         """Use ``client`` from now on; ``owned``: the backend closes it in ``aclose``."""
