@@ -13,12 +13,15 @@ from lexigram.web import (
     Controller,
     LexigramApp,
     Request,
+    Response,
     WebModule,
     WebProvider,
+    controller,
     create_app,
     discover_controllers,
     get,
     guard,
+    set_metadata,
     use_interceptors,
 )
 from lexigram.web._config import WebConfig
@@ -433,3 +436,64 @@ async def test_undecorated_function_route_fails_at_startup() -> None:
 
     with pytest.raises(ConfigurationError, match="no @get/@post"):
         await LexigramApp(routes=[plain]).startup()
+
+
+async def test_route_declaration_is_kept_for_generators() -> None:
+    app = LexigramApp()
+
+    @app.post(
+        "/items",
+        status_code=201,
+        tags=["items"],
+        summary="Create",
+        description="Creates an item",
+        operation_id="createItem",
+        responses={409: {"description": "exists"}},
+        deprecated=True,
+        include_in_schema=False,
+    )
+    async def create() -> None:
+        return None
+
+    async with AsyncTestClient(app):
+        (info,) = [r for r in app.routes if r.method == "POST"]
+    assert info.config is not None
+    assert (info.status_code, info.config.operation_id, info.config.include_in_schema) == (
+        201,
+        "createItem",
+        False,
+    )
+    assert info.metadata["tags"] == ["items"]
+    assert info.metadata["deprecated"] is True
+
+
+async def test_controller_name_and_custom_metadata_reach_the_route() -> None:
+    @controller("users")
+    @set_metadata("feature", "accounts")
+    class Users(Controller):
+        @get("/u")
+        @set_metadata("public", True)
+        async def listing(self) -> None:
+            return None
+
+    app = LexigramApp(controllers=[Users])
+    async with AsyncTestClient(app):
+        info = app.routes.get_route_by_name("users.listing")
+    assert info is not None
+    assert (info.metadata["feature"], info.metadata["public"]) == ("accounts", True)
+
+
+async def test_an_explicit_head_handler_replaces_the_automatic_one() -> None:
+    app = LexigramApp()
+
+    @app.get("/doc")
+    async def doc() -> str:
+        return "body"
+
+    @app.head("/doc")
+    async def doc_head() -> Response:
+        return Response(headers={"X-Head": "explicit"})
+
+    async with AsyncTestClient(app) as client:
+        response = await client.head("/doc")
+    assert response.headers["x-head"] == "explicit"

@@ -224,7 +224,9 @@ class _Compiler:
             handler_handlers, list(read_items(fn, "filters")), owner.filters, label
         )
         name = config.name or (
-            f"{owner.cls.__name__}.{method_name}" if owner.cls is not None else fn.__name__
+            f"{mro_value(owner.cls, 'controller_name') or owner.cls.__name__}.{method_name}"
+            if owner.cls is not None
+            else fn.__name__
         )
         metadata = {**owner.custom, **read_mapping(fn, "custom"), **dict(config.extra)}
         metadata.update(
