@@ -1,5 +1,6 @@
 """Controllers: prefixes, constructor injection, lifetime decided at startup, CQRS buses."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -190,3 +191,38 @@ async def test_buses_registered_under_their_own_classes_are_found_structurally()
     assert created.json() == {"own-dispatched": "create"}
     assert listed.json() == {"own-executed": "list"}
     assert not app.container.has(CommandBusProtocol)
+
+
+class Tracked:
+    closed: list[str] = []  # noqa: RUF012
+
+    def close(self) -> None:
+        Tracked.closed.append("closed")
+
+
+def tracked_factory() -> Iterator[Tracked]:
+    item = Tracked()
+    yield item
+    item.close()
+
+
+async def test_request_scope_is_closed_even_when_sending_fails() -> None:
+    Tracked.closed.clear()
+    app = LexigramApp()
+    app.container.scoped(Tracked, factory=tracked_factory)
+
+    @app.get("/t")
+    async def t(item: Tracked) -> int:
+        return 1
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b""}
+
+    async def broken_send(message: Any) -> None:
+        raise OSError("connection reset")
+
+    scope = {"type": "http", "method": "GET", "path": "/t", "query_string": b"", "headers": []}
+    async with app.lifespan():
+        with pytest.raises(OSError, match="connection reset"):
+            await app(scope, receive, broken_send)
+    assert Tracked.closed == ["closed"]

@@ -147,22 +147,24 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
         ctx = ExecutionContext(scope, receive, send, params, info, settings)
         di_scope = None
         try:
-            if needs_scope:
-                di_scope = ctx.di_scope = container.scope()
-            if throttle is not None:
-                await throttle(ctx)
-            if guards:
-                await run_guards(ctx)
-            result = await run(ctx)
-            await renderer.send(result, send, scope, receive, ctx.response_headers)
-        except Exception as exc:
-            await responder.respond(ctx, exc)
-        if ctx.background is not None:
-            await ctx.background.run()
-        if ctx.form_used:
-            await _close_form(ctx)
-        if di_scope is not None:
-            await _close_scope(di_scope)
+            try:
+                if needs_scope:
+                    di_scope = ctx.di_scope = container.scope()
+                if throttle is not None:
+                    await throttle(ctx)
+                if guards:
+                    await run_guards(ctx)
+                result = await run(ctx)
+                await renderer.send(result, send, scope, receive, ctx.response_headers)
+            except Exception as exc:
+                await responder.respond(ctx, exc)
+            if ctx.background is not None:
+                await ctx.background.run()
+        finally:
+            if ctx.form_used:
+                await _close_form(ctx)
+            if di_scope is not None:
+                await _close_scope(di_scope)
 
     return endpoint
 
