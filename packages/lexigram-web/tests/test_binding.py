@@ -285,3 +285,14 @@ async def test_sync_handlers_run_too() -> None:
     async with AsyncTestClient(app) as client:
         response = await client.get("/sync/21")
     assert response.json() == 42
+
+
+async def test_unregistered_optional_service_gets_its_default() -> None:
+    app = LexigramApp()
+
+    @app.get("/opt")
+    async def opt(thing: NotAScalar | None = None) -> bool:
+        return thing is None
+
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/opt")).json() is True

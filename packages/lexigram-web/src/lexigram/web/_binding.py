@@ -117,7 +117,8 @@ def _source_for(
     param: HandlerParam, path_names: set[str], container: Container
 ) -> ParamSource | str:
     """Where ``param`` comes from: a ``ParamSource`` or one of "request", "context",
-    "background", "websocket", "service"."""
+    "background", "websocket", "service", "default" (an unregistered service type with a
+    default: the default is passed)."""
     if param.marker is not None:
         return param.marker.source
     annotation = unwrap_optional(param.annotation)
@@ -135,6 +136,12 @@ def _source_for(
         return "service"
     if is_model_type(param.annotation):
         return ParamSource.BODY
+    if (
+        param.default is not ...
+        and isinstance(annotation, type)
+        and not issubclass(annotation, _QUERY_CLASSES)
+    ):
+        return "default"  # an optional service that is not registered
     return ParamSource.QUERY
 
 
@@ -195,6 +202,9 @@ def compile_binding(
             continue
         if source == "background":
             sync_steps.append((param.name, _background_step))
+            continue
+        if source == "default":
+            sync_steps.append((param.name, _constant_step(param.default)))
             continue
         if source == "service":
             getter = _service(container, param, label)
@@ -267,6 +277,13 @@ def _default_of(param: HandlerParam, marker: Param | None) -> Any:
     if marker is not None and marker.default is not ...:
         return marker.default
     return param.default
+
+
+def _constant_step(value: Any) -> Step:
+    def step(ctx: ExecutionContext) -> Any:
+        return value
+
+    return step
 
 
 def _service_step(get: Callable[[Any], Any]) -> Step:
