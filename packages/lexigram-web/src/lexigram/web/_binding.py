@@ -136,19 +136,19 @@ def _source_for(
         return "service"
     if is_model_type(param.annotation):
         return ParamSource.BODY
-    if (
-        param.default is not ...
-        and isinstance(annotation, type)
-        and not issubclass(annotation, _QUERY_CLASSES)
-    ):
+    if param.default is not ... and _is_non_query_class(annotation):
         return "default"  # an optional service that is not registered
     return ParamSource.QUERY
 
 
+def _is_non_query_class(annotation: object) -> bool:
+    return isinstance(annotation, type) and not issubclass(annotation, _QUERY_CLASSES)
+
+
 def _check_query_type(param: HandlerParam, label: str) -> None:
     annotation = unwrap_optional(param.annotation)
-    if isinstance(annotation, type) and not issubclass(annotation, _QUERY_CLASSES):
-        name = annotation.__qualname__
+    if _is_non_query_class(annotation):
+        name = getattr(annotation, "__qualname__", repr(annotation))
         raise ConfigurationError(
             f"{label}: parameter {param.name!r} of type {name} is not a path parameter, a"
             f" registered service, nor a query scalar; register it in the container"
