@@ -12,6 +12,15 @@ from lexigram.http_errors import error_status
 
 from ._app import LexigramApp, create_app
 from ._background import BackgroundTasks
+from ._config import (
+    CORSConfig,
+    GZipConfig,
+    OpenAPIConfig,
+    SecurityHeadersConfig,
+    WebConfig,
+    WebConfigError,
+)
+from ._config_loader import load_web_config
 from ._context import ExecutionContext, RouteInfo
 from ._controller import Controller, CQRSController, controller
 from ._decorators import (
@@ -85,26 +94,37 @@ from ._responses import (
     text_response,
 )
 from ._router import RouteConflictError, Router
+from ._server import run_server
 from ._settings import AppSettings
 from ._throttle import rate_limit, throttle
 from ._validation import RequestValidationError
 from ._web_module import WebModule, WebProvider
 from ._websocket import WebSocket, WebSocketDisconnect
+from .middleware import (
+    DefaultMiddlewareStack,
+    RequestIDLogFilter,
+    apply_middleware,
+    current_request_id,
+    get_request_id,
+)
 
 __all__ = [
     "AppSettings",
     "AuthorizerProtocol",
     "BackgroundTasks",
+    "CORSConfig",
     "CQRSController",
     "CallHandler",
     "CallHandlerProtocol",
     "CommandBusProtocol",
     "ConfigurationError",
     "Controller",
+    "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
+    "GZipConfig",
     "GuardProtocol",
     "HTMLContent",
     "HTMLResponse",
@@ -114,6 +134,7 @@ __all__ = [
     "JSONResponse",
     "LexigramApp",
     "LoggingInterceptor",
+    "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
     "ParseBoolPipe",
@@ -129,6 +150,7 @@ __all__ = [
     "RatePolicyProtocol",
     "RedirectResponse",
     "Request",
+    "RequestIDLogFilter",
     "RequestValidationError",
     "Response",
     "ResultLike",
@@ -139,19 +161,24 @@ __all__ = [
     "RouteInfo",
     "RouteRegistry",
     "Router",
+    "SecurityHeadersConfig",
     "StreamingResponse",
     "TimingInterceptor",
     "UserRolesAuthorizer",
     "ValidationPipe",
+    "WebConfig",
+    "WebConfigError",
     "WebModule",
     "WebProvider",
     "WebSocket",
     "WebSocketDisconnect",
+    "apply_middleware",
     "body",
     "catch",
     "controller",
     "cookie",
     "create_app",
+    "current_request_id",
     "delete",
     "discover_controllers",
     "error_status",
@@ -159,12 +186,14 @@ __all__ = [
     "file_response",
     "form",
     "get",
+    "get_request_id",
     "guard",
     "head",
     "header",
     "html_response",
     "injectable",
     "json_response",
+    "load_web_config",
     "options",
     "patch",
     "path",
@@ -175,6 +204,7 @@ __all__ = [
     "redirect_response",
     "roles",
     "route",
+    "run_server",
     "scoped",
     "set_metadata",
     "singleton",
