@@ -27,7 +27,7 @@ from ._body import body_step, form_step
 from ._context import ExecutionContext
 from ._di import autoregister, service_getter
 from ._errors import ConfigurationError
-from ._params import Param, ParamMetadata, ParamSource
+from ._params import BoundParam, Param, ParamMetadata, ParamSource
 from ._signature import HandlerParam, is_model_type, read_signature, unwrap_optional
 from ._steps import Step, pipe_step, scalar_step
 from ._validation import ParamError, RequestValidationError
@@ -60,7 +60,7 @@ class BindingPlan:
     ``has_async``). ``needs_scope``: some injected service needs the request's DI scope.
     """
 
-    __slots__ = ("async_steps", "has_async", "needs_scope", "status", "sync_steps")
+    __slots__ = ("async_steps", "has_async", "needs_scope", "params", "status", "sync_steps")
 
     def __init__(
         self,
@@ -68,7 +68,10 @@ class BindingPlan:
         async_steps: Sequence[tuple[str, Callable[[ExecutionContext], Awaitable[Any]]]],
         needs_scope: bool,
         status: int,
+        params: Sequence[BoundParam] = (),
     ) -> None:
+        self.params = tuple(params)
+        """How each parameter is bound (for generators such as OpenAPI)."""
         self.sync_steps = tuple(sync_steps)
         self.async_steps = tuple(async_steps)
         self.has_async = bool(async_steps)
@@ -179,9 +182,11 @@ def compile_binding(
     sync_steps: list[tuple[str, Step]] = []
     async_steps: list[tuple[str, Callable[[ExecutionContext], Awaitable[Any]]]] = []
     needs_scope = False
+    bound: list[BoundParam] = []
     for param in params:
         source = sources[param.name]
         marker = param.marker
+        bound.append(_bound(param, source, embed))
         if source == "request":
             if websocket:
                 raise ConfigurationError(
@@ -255,7 +260,20 @@ def compile_binding(
         sync_steps.append(
             (param.name, scalar_step(param, metadata, source, wire, validation, path_type))
         )
-    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status)
+    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound)
+
+
+def _bound(param: HandlerParam, source: ParamSource | str, embed: bool) -> BoundParam:
+    if not isinstance(source, ParamSource):
+        return BoundParam(param.name, source, param.annotation)
+    return BoundParam(
+        param.name,
+        source,
+        param.annotation,
+        _wire_name(param, source, param.marker),
+        _default_of(param, param.marker),
+        embed and source is ParamSource.BODY,
+    )
 
 
 def _service(container: Container, param: HandlerParam, label: str) -> Any:

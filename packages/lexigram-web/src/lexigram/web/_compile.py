@@ -232,6 +232,17 @@ class _Compiler:
         metadata.update(
             tags=list(config.tags), summary=config.summary, deprecated=config.deprecated
         )
+        throttle = (
+            None
+            if is_ws
+            else route_check(
+                read_value(fn, "throttle") or owner.throttle,
+                self.limiter,
+                self.default_policy,
+                f"{config.method} {template.path}",
+                label,
+            )
+        )
         info = RouteInfo(
             method=config.method,
             path=template.path,
@@ -247,6 +258,8 @@ class _Compiler:
             pipes=pipes,
             metadata=metadata,
             config=config,
+            params=plan.params,
+            throttled=throttle is not None,
         )
         call = (
             fn
@@ -261,15 +274,7 @@ class _Compiler:
             controller=owner.getter,
             guards=guards,
             interceptors=interceptors,
-            throttle=None
-            if is_ws
-            else route_check(
-                read_value(fn, "throttle") or owner.throttle,
-                self.limiter,
-                self.default_policy,
-                f"{config.method} {template.path}",
-                label,
-            ),
+            throttle=throttle,
             renderer=Renderer(config.status_code or 200, config.response_model, owner.status_map),
             filters=filters,
             status_map=owner.status_map,

@@ -20,6 +20,7 @@ from lexigram.http_errors import BadRequestError, PayloadTooLargeError
 
 from ._background import BackgroundTasks
 from ._decorators import RouteConfig
+from ._params import BoundParam
 from ._request import Request, RequestSettings, state_value
 
 __all__ = ["ExecutionContext", "RouteInfo", "parse_query"]
@@ -43,6 +44,10 @@ class RouteInfo:
     auto_head: bool = False
     config: RouteConfig | None = None
     """The route declaration (status, response model, tags, summary, ...), for generators."""
+    params: tuple[BoundParam, ...] = ()
+    """How each handler parameter is bound (source, wire name, type), for generators."""
+    throttled: bool = False
+    """Whether a rate limit (its own or the limiter's default) applies to the route."""
 
     def as_dict(self) -> dict[str, Any]:
         return {

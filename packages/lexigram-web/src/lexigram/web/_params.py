@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "BoundParam",
     "Param",
     "ParamMetadata",
     "ParamSource",
@@ -75,6 +76,28 @@ class ParamMetadata:
     @property
     def wire_name(self) -> str:
         return self.alias or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class BoundParam:
+    """How one handler parameter is bound, recorded at startup for generators (OpenAPI).
+
+    ``source`` is a ``ParamSource`` or one of ``"request"``, ``"context"``, ``"background"``,
+    ``"websocket"``, ``"service"``, ``"default"``; ``wire`` the name on the wire (request
+    sources only); ``default`` is ``...`` when the parameter is required; ``embed``: a body
+    parameter read from one key of the JSON object.
+    """
+
+    name: str
+    source: ParamSource | str
+    annotation: Any
+    wire: str | None = None
+    default: Any = ...
+    embed: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is ...
 
 
 def _marker(
