@@ -83,15 +83,37 @@ class GZipConfig(_Section):
 
 
 class OpenAPIConfig(_Section):
-    """The generated OpenAPI document and the interactive docs pages."""
+    """The generated OpenAPI 3.1 document and the interactive docs pages.
+
+    ``enabled``: serve the document at ``openapi_url`` (``false``: no document, no docs).
+    ``docs``: serve Swagger UI at ``docs_url`` and ReDoc at ``redoc_url`` (a ``None`` URL
+    leaves that page out); ``None`` (the default) serves them when the ``docs`` extra is
+    installed, ``true`` requires it (startup fails with the install hint), ``false`` never.
+    ``security_schemes``: OpenAPI security scheme objects by name; a guard with an
+    ``openapi_security`` attribute (a scheme name, ``{name: [scopes]}``, or a list of
+    alternatives) attaches them to the routes it guards.
+    """
 
     enabled: bool = True
     title: str = "Lexigram API"
     version: str = "0.1.0"
     description: str = ""
     openapi_url: str = "/openapi.json"
+    docs: bool | None = None
     docs_url: str | None = "/docs"
-    redoc_url: str | None = None
+    redoc_url: str | None = "/redoc"
+    security_schemes: dict[str, dict[str, Any]] = Field(default_factory=dict[str, dict[str, Any]])
+
+    @field_validator("security_schemes")
+    @classmethod
+    def _schemes_have_a_type(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for name, scheme in value.items():
+            if scheme.get("type") not in ("apiKey", "http", "mutualTLS", "oauth2", "openIdConnect"):
+                raise ValueError(
+                    f"security scheme {name!r} needs a 'type' of apiKey, http, mutualTLS,"
+                    f" oauth2 or openIdConnect, e.g. {{'type': 'http', 'scheme': 'bearer'}}"
+                )
+        return value
 
     @field_validator("openapi_url", "docs_url", "redoc_url")
     @classmethod

@@ -1,0 +1,240 @@
+"""OpenAPI responses: the success response (``response_model=`` or the handler's return
+annotation), responses declared with ``responses=``, and the problem+json responses a route can
+actually produce (validation, rate limit, authentication/authorization), which share one
+``ProblemDetail`` component schema."""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+
+from lexigram.http_errors import PROBLEM_JSON, reason_phrase
+
+from ._context import RouteInfo
+from ._openapi_schema import SchemaCollector, component_ref
+from ._responses import HTMLContent, JSONResponse
+
+__all__ = [
+    "PROBLEM_SCHEMA",
+    "problem_components",
+    "problem_responses",
+    "success_responses",
+]
+
+_EMPTY = inspect.Parameter.empty
+_NO_CONTENT = (204, 205, 304)
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "ProblemDetail",
+    "description": "An RFC 9457 problem: every error answer has this shape.",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "format": "uri-reference", "default": "about:blank"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "description": "Validation failures (validation problems only).",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                    },
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+                "required": ["loc", "msg", "type"],
+            },
+        },
+    },
+    "required": ["type", "title", "status"],
+    "additionalProperties": True,
+}
+
+# component name -> (description, headers)
+_PROBLEMS: dict[str, tuple[str, dict[str, Any]]] = {
+    "ValidationProblem": ("The request's parameters or body failed validation.", {}),
+    "Unauthorized": ("Authentication is required or failed.", {}),
+    "Forbidden": ("The authenticated caller may not do this.", {}),
+    "TooManyRequests": (
+        "Rate limit exceeded; retry after the given number of seconds.",
+        {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        },
+    ),
+}
+
+
+def problem_components(schema_name: str) -> dict[str, Any]:
+    """``components/responses`` for the shared problem answers."""
+    components: dict[str, Any] = {}
+    for name, (description, headers) in _PROBLEMS.items():
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {PROBLEM_JSON: {"schema": component_ref(schema_name)}},
+        }
+        if headers:
+            response["headers"] = headers
+        components[name] = response
+    return components
+
+
+def _response_ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+def problem_responses(
+    *, validates: bool, validation_status: int, throttled: bool, guarded: bool
+) -> dict[str, Any]:
+    """The problem responses one operation can produce (``{}`` when none)."""
+    found: dict[str, Any] = {}
+    if validates:
+        found[str(validation_status)] = _response_ref("ValidationProblem")
+    if guarded:
+        found["401"] = _response_ref("Unauthorized")
+        found["403"] = _response_ref("Forbidden")
+    if throttled:
+        found["429"] = _response_ref("TooManyRequests")
+    return found
+
+
+def _phrase(status: int) -> str:
+    try:
+        return reason_phrase(status)
+    except ValueError:
+        return "Response"
+
+
+def _return_annotation(fn: Any) -> Any:
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        return _EMPTY
+    annotation = hints.get("return", _EMPTY)
+    if typing.get_origin(annotation) is Awaitable:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _ok_type(annotation: Any) -> Any:
+    """The success payload of a ``Result``-like annotation (``Ok[T] | Err[E]`` -> ``T``), else
+    ``annotation``."""
+    origin = typing.get_origin(annotation)
+    members = (
+        typing.get_args(annotation)
+        if origin is typing.Union or origin is types.UnionType
+        else (annotation,)
+    )
+    variants = [(typing.get_origin(m) or m, m) for m in members]
+    if not all(isinstance(cls, type) and is_result_like_class(cls) for cls, _ in variants):
+        return annotation
+    for cls, member in variants:
+        if cls.__name__ == "Ok":
+            args = typing.get_args(member)
+            return args[0] if args else _EMPTY
+    return _EMPTY
+
+
+def is_result_like_class(cls: type) -> bool:
+    return all(callable(getattr(cls, name, None)) for name in ("is_ok", "unwrap", "unwrap_err"))
+
+
+def _media_for(annotation: Any) -> tuple[str, dict[str, Any]] | None:
+    """Content for a response class annotation (``None`` for no body)."""
+    if not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, HTMLResponse) or issubclass(annotation, HTMLContent):
+        return "text/html", {"type": "string"}
+    if issubclass(annotation, PlainTextResponse):
+        return "text/plain", {"type": "string"}
+    if issubclass(annotation, JSONResponse):
+        return "application/json", {}
+    if issubclass(annotation, StreamingResponse):
+        return "application/octet-stream", {"type": "string", "format": "binary"}
+    return None
+
+
+def _is_response_class(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, Response | HTMLContent)
+
+
+def _success(info: RouteInfo, collector: SchemaCollector, label: str) -> tuple[int, Any]:
+    config = info.config
+    status = info.status_code
+    model = config.response_model if config is not None else None
+    description = _phrase(status)
+    if model is not None:
+        declared = collector.add(model, "serialization", f"{label}: response_model", strict=True)
+        return status, {
+            "description": description,
+            "content": {"application/json": {"schema": declared}},
+        }
+    annotation = _ok_type(_return_annotation(info.handler))
+    if annotation is None or annotation is type(None):
+        status = 204 if status == 200 else status
+        return status, {"description": _phrase(status)}
+    if _is_response_class(annotation):
+        media = _media_for(annotation)
+        response: dict[str, Any] = {"description": description}
+        if media is not None and status not in _NO_CONTENT:
+            response["content"] = {media[0]: {"schema": media[1]}}
+        if isinstance(annotation, type) and issubclass(annotation, RedirectResponse):
+            return (status if status != 200 else 307), {"description": "Redirect"}
+        return status, response
+    if annotation is _EMPTY or annotation is Any:
+        schema: Any = {}
+    else:
+        schema = collector.add(
+            annotation, "serialization", f"{label}: return annotation", strict=False
+        )
+    if status in _NO_CONTENT:
+        return status, {"description": description}
+    return status, {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _declared(
+    declared: Mapping[int | str, Any], collector: SchemaCollector, label: str
+) -> dict[str, Any]:
+    """``responses={404: Model, 409: {"description": ..., "model": Model}}`` entries."""
+    found: dict[str, Any] = {}
+    for code, value in declared.items():
+        key = str(code)
+        phrase = _phrase(int(key)) if key.isdigit() else None
+        if isinstance(value, Mapping):
+            response = dict(typing.cast(Mapping[str, Any], value))
+            model = response.pop("model", None)
+        else:
+            response, model = {}, value
+        response.setdefault("description", phrase or "Response")
+        if model is not None:
+            schema = collector.add(model, "serialization", f"{label}: responses[{code!r}]")
+            response.setdefault("content", {"application/json": {"schema": schema}})
+        found[key] = response
+    return found
+
+
+def success_responses(info: RouteInfo, collector: SchemaCollector, label: str) -> dict[str, Any]:
+    """The success response plus those declared with ``responses=``."""
+    status, response = _success(info, collector, label)
+    found = {str(status): response}
+    if info.config is not None and info.config.responses:
+        found.update(_declared(info.config.responses, collector, label))
+    return found
