@@ -1,4 +1,5 @@
-"""The ``lexigram`` command: ``lexigram run module:app`` and ``lexigram routes module:app``."""
+"""The ``lexigram`` command: ``lexigram run module:app``, ``lexigram routes module:app`` and
+``lexigram openapi module:app``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Protocol, cast, runtime_checkable
 
 from ._config import WebConfigError
 from ._config_loader import load_web_config
+from ._openapi_cli import add_openapi_parser, document_of, render_document, write
 from ._server import SERVERS, run_server
 
 USAGE_ERROR = 2
@@ -43,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "openapi":
+            return _openapi(args)
         return _routes(args)
     except CLIError as exc:
         print(f"lexigram: error: {exc}", file=sys.stderr)
@@ -78,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print APP's routes: method, path, handler, guards, interceptors.",
     )
     routes.add_argument("app", metavar="APP", help="import string, e.g. package.module:app")
+    add_openapi_parser(commands)
     return parser
 
 
@@ -126,6 +131,30 @@ async def _rows_after_startup(app: _Startable, spec: str) -> list[Row]:
         raise CLIError(f"starting {spec} to list its routes failed: {_one_line(exc)}") from None
     try:
         return route_rows(app, spec)
+    finally:
+        await app.shutdown()
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    app = load_app(args.app)
+    try:
+        if isinstance(app, _Startable) and not app.started:
+            document = asyncio.run(_document_after_startup(app, args.app))
+        else:
+            document = document_of(app, args.app)
+        write(render_document(document, as_yaml=args.yaml), args.output)
+    except (TypeError, ImportError, OSError) as exc:
+        raise CLIError(str(exc)) from None
+    return 0
+
+
+async def _document_after_startup(app: _Startable, spec: str) -> dict[str, object]:
+    try:
+        await app.startup()
+    except Exception as exc:
+        raise CLIError(f"starting {spec} to build its document failed: {_one_line(exc)}") from None
+    try:
+        return document_of(app, spec)
     finally:
         await app.shutdown()
 

@@ -77,6 +77,20 @@ def _asset_endpoint(store: AssetStore, name: str) -> Endpoint:
     return asset
 
 
+def _head(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` answering HEAD: same status and headers, no body."""
+
+    async def head(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
+        async def send_headers(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await endpoint(scope, receive, send_headers, params)
+
+    return head
+
+
 def _etag(data: bytes) -> str:
     return '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
 
@@ -127,7 +141,7 @@ class OpenAPISite:
         ]
         for url, kind in self.pages:
             found.extend(self._page_endpoints(url, kind))
-        return found
+        return [*found, *(("HEAD", path, _head(endpoint)) for _, path, endpoint in found)]
 
     async def _document_endpoint(
         self, scope: Scope, receive: Receive, send: Send, params: dict[str, Any]
