@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = ["YAML_INSTALL_HINT", "add_openapi_parser", "document_of", "render_document", "write"]
 
 YAML_INSTALL_HINT = 'pip install "lexigram-web[yaml]"'
+
+
+class _YAMLDumper(Protocol):
+    def safe_dump(self, data: object, *, sort_keys: bool, allow_unicode: bool) -> str: ...
 
 
 def add_openapi_parser(commands: Any) -> None:
@@ -48,11 +53,10 @@ def render_document(document: dict[str, Any], *, as_yaml: bool) -> str:
     if not as_yaml:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        import yaml
+        yaml = typing.cast(_YAMLDumper, importlib.import_module("yaml"))
     except ImportError:
         raise ImportError(f"--yaml needs PyYAML: {YAML_INSTALL_HINT}") from None
-    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
-    return text
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
 def write(text: str, output: str | None) -> None:
