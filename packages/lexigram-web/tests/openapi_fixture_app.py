@@ -140,7 +140,7 @@ class UsersController(Controller):
         self,
         limit: Annotated[int, Field(ge=1, le=100)] = 10,
         color: Color | None = None,
-        tag: list[str] = query(default=[]),
+        tag: list[str] = query(default=[]),  # noqa: B008
     ) -> Page:
         """List users.
 
@@ -199,15 +199,15 @@ async def find_pets(session: str | None = cookie(default=None)) -> list[Pet]:
 
 
 @app.post("/profile")
-async def save_profile(profile: Profile = form()) -> Profile:
+async def save_profile(profile: Profile = form()) -> Profile:  # noqa: B008
     return profile
 
 
 @app.post("/avatars")
 async def upload_avatar(
     owner: str = form(),
-    picture: UploadFile = file(),
-    extra: list[bytes] = file(default=[]),
+    picture: UploadFile = file(),  # noqa: B008
+    extra: list[bytes] = file(default=[]),  # noqa: B008
 ) -> dict[str, int]:
     """Upload a picture."""
     return {"size": picture.size or 0, "extra": len(extra)}

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from _servers import first_answer, free_port, stop
 from starlette.types import Receive, Scope, Send
 
 from lexigram.web._server import run_server
 
 TESTS_DIR = Path(__file__).parent
 LEXIGRAM = Path(sys.executable).parent / "lexigram"
-START_DEADLINE = 30.0
-STOP_DEADLINE = 15.0
 SERVERS = [
     pytest.param("uvicorn", marks=pytest.mark.extra("uvicorn")),
     pytest.param("granian", marks=pytest.mark.extra("granian")),
@@ -29,13 +26,6 @@ SERVERS = [
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     """Never served: the option checks refuse before any server starts."""
     raise AssertionError("not reached")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def serve_and_get(command: list[str], port: int, workdir: Path) -> httpx.Response:
@@ -50,31 +40,13 @@ def serve_and_get(command: list[str], port: int, workdir: Path) -> httpx.Respons
             command, cwd=TESTS_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        response = _first_answer(process, port, log)
+        response = first_answer(process, port, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_DEADLINE)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail(f"the server ignored SIGTERM for {STOP_DEADLINE}s:\n{log.read_text()}")
+        stop(process, log)
     # Exit status 0 or "terminated by SIGTERM" (servers re-raise the signal after a clean stop).
     assert process.returncode in (0, -signal.SIGTERM), log.read_text()
     assert marker.read_text() == "stopped", log.read_text()
     return response
-
-
-def _first_answer(process: subprocess.Popen[bytes], port: int, log: Path) -> httpx.Response:
-    deadline = time.monotonic() + START_DEADLINE
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/ping", timeout=2.0)
-        except httpx.TransportError:
-            time.sleep(0.05)
-    pytest.fail(f"the server did not answer within {START_DEADLINE}s:\n{log.read_text()}")
 
 
 @pytest.mark.parametrize("server", SERVERS)
