@@ -50,9 +50,11 @@ class Hello(Controller):
         return f"hello {name}"
 
 
-async def _lifespan(app: LexigramApp, events: list[str]) -> list[dict[str, Any]]:
+async def _lifespan(
+    app: LexigramApp, events: list[str], sent: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     incoming = iter({"type": event} for event in events)
-    sent: list[dict[str, Any]] = []
+    sent = [] if sent is None else sent
 
     async def receive() -> dict[str, Any]:
         return next(incoming)
@@ -72,14 +74,16 @@ async def test_asgi_lifespan_boots_and_stops_the_di_application() -> None:
     assert log == ["register", "boot", "shutdown"]
 
 
-async def test_startup_failure_is_reported_through_the_lifespan() -> None:
+async def test_startup_failure_is_reported_through_the_lifespan_then_raised() -> None:
     app = LexigramApp()
 
     @app.get("/x")
     async def x(thing: Provider) -> None:
         return None
 
-    sent = await _lifespan(app, ["lifespan.startup"])
+    sent: list[Any] = []
+    with pytest.raises(ConfigurationError, match="thing"):
+        await _lifespan(app, ["lifespan.startup"], sent)
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "thing" in sent[0]["message"]
 

@@ -18,7 +18,12 @@ async def run_lifespan(
     receive: Receive,
     send: Send,
 ) -> None:
-    """Answer ``lifespan.startup`` and ``lifespan.shutdown`` (failures reported, not raised)."""
+    """Answer ``lifespan.startup`` and ``lifespan.shutdown``.
+
+    A failure is reported to the server (``*.failed``) and then re-raised, as the ASGI
+    lifespan spec expects: servers exit instead of serving a half-started app, and test
+    clients raise the startup error instead of waiting on a lifespan that already ended.
+    """
     message = await receive()
     if message["type"] == "lifespan.startup":
         try:
@@ -27,7 +32,7 @@ async def run_lifespan(
             _log.exception("startup failed")
             text = f"{type(exc).__name__}: {exc}"
             await send({"type": "lifespan.startup.failed", "message": text})
-            return
+            raise
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
     if message["type"] == "lifespan.shutdown":
@@ -37,5 +42,5 @@ async def run_lifespan(
             _log.exception("shutdown failed")
             text = f"{type(exc).__name__}: {exc}"
             await send({"type": "lifespan.shutdown.failed", "message": text})
-            return
+            raise
         await send({"type": "lifespan.shutdown.complete"})
