@@ -86,14 +86,16 @@ class BearerGuard:
     openapi_security = "bearer"
 
     async def can_activate(self, context: Any) -> bool:
-        return context.headers.get("authorization", "").startswith("Bearer ")
+        authorization: str = context.headers.get("authorization", "")
+        return authorization.startswith("Bearer ")
 
 
 class AdminKeyGuard:
-    openapi_security = ({"apiKey": []}, {"bearer": ["admin"]})
+    openapi_security: tuple[dict[str, list[str]], ...] = ({"apiKey": []}, {"bearer": ["admin"]})
 
     def can_activate(self, context: Any) -> bool:
-        return context.headers.get("x-api-key") == "secret"
+        key: str | None = context.headers.get("x-api-key")
+        return key == "secret"
 
 
 @dataclass
@@ -215,7 +217,9 @@ async def upload_avatar(
 
 @app.get("/lookup/{code}")
 async def lookup(code: str) -> Result[UserOut, LookupError]:
-    return Err(LookupError(code)) if code == "none" else Ok(UserOut(id=1, name=code, color="red"))
+    if code == "none":
+        return Err(LookupError(code))
+    return Ok(UserOut(id=1, name=code, color=Color.RED))
 
 
 @app.get("/health")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
@@ -55,8 +57,7 @@ def test_writes_the_document_to_a_file(project: Path, capsys: pytest.CaptureFixt
 
 @pytest.mark.extra("yaml")
 def test_prints_yaml_with_the_yaml_extra(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import yaml
-
+    yaml: Any = importlib.import_module("yaml")
     assert main(["openapi", "openapi_cli_case:app", "--yaml"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("openapi: 3.1.0\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -168,7 +168,7 @@ def test_a_security_scheme_needs_a_type() -> None:
 
 async def test_app_guards_attach_security_to_every_route() -> None:
     class ApiKeyGuard:
-        openapi_security = {"key": []}
+        openapi_security: ClassVar[dict[str, list[str]]] = {"key": []}
 
         def can_activate(self, context: Any) -> bool:
             return True
