@@ -23,6 +23,7 @@ from ._config import (
 from ._config_loader import load_web_config
 from ._context import ExecutionContext, RouteInfo
 from ._controller import Controller, CQRSController, controller
+from ._debug_routes import BasicAuthGuard, BearerTokenGuard
 from ._decorators import (
     RouteConfig,
     delete,
@@ -40,8 +41,17 @@ from ._decorators import (
 )
 from ._discovery import discover_controllers
 from ._errors import ConfigurationError
+from ._events import (
+    LifespanShutdownCompleted,
+    LifespanStartupCompleted,
+    RequestReceived,
+    ResponsePrepared,
+)
+from ._events_hub import EventHub
 from ._filters import catch, use_filters
+from ._generic_controller import CRUDServiceProtocol, GenericController
 from ._guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
+from ._health_config import HealthConfig
 from ._interceptors import (
     CallHandler,
     Interceptor,
@@ -96,8 +106,18 @@ from ._responses import (
 from ._router import RouteConflictError, Router
 from ._server import run_server
 from ._settings import AppSettings
+from ._templates import (
+    TemplateNotFoundError,
+    TemplateResponse,
+    Templates,
+    TemplatesConfig,
+    render_template,
+)
 from ._throttle import rate_limit, throttle
 from ._validation import RequestValidationError
+from ._versioning import ApiVersionMetadata, api_version, version
+from ._versioning_config import VersioningConfig
+from ._versioning_extract import VersionExtractor, get_version
 from ._web_module import WebModule, WebProvider
 from ._websocket import WebSocket, WebSocketDisconnect
 from .middleware import (
@@ -109,11 +129,15 @@ from .middleware import (
 )
 
 __all__ = [
+    "ApiVersionMetadata",
     "AppSettings",
     "AuthorizerProtocol",
     "BackgroundTasks",
+    "BasicAuthGuard",
+    "BearerTokenGuard",
     "CORSConfig",
     "CQRSController",
+    "CRUDServiceProtocol",
     "CallHandler",
     "CallHandlerProtocol",
     "CommandBusProtocol",
@@ -121,18 +145,23 @@ __all__ = [
     "Controller",
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
+    "EventHub",
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
     "GZipConfig",
+    "GenericController",
     "GuardProtocol",
     "HTMLContent",
     "HTMLResponse",
     "HTMXResponse",
+    "HealthConfig",
     "Interceptor",
     "InterceptorProtocol",
     "JSONResponse",
     "LexigramApp",
+    "LifespanShutdownCompleted",
+    "LifespanStartupCompleted",
     "LoggingInterceptor",
     "OpenAPIConfig",
     "ParamMetadata",
@@ -151,8 +180,10 @@ __all__ = [
     "RedirectResponse",
     "Request",
     "RequestIDLogFilter",
+    "RequestReceived",
     "RequestValidationError",
     "Response",
+    "ResponsePrepared",
     "ResultLike",
     "ResultResponseMapper",
     "RoleGuard",
@@ -163,15 +194,22 @@ __all__ = [
     "Router",
     "SecurityHeadersConfig",
     "StreamingResponse",
+    "TemplateNotFoundError",
+    "TemplateResponse",
+    "Templates",
+    "TemplatesConfig",
     "TimingInterceptor",
     "UserRolesAuthorizer",
     "ValidationPipe",
+    "VersionExtractor",
+    "VersioningConfig",
     "WebConfig",
     "WebConfigError",
     "WebModule",
     "WebProvider",
     "WebSocket",
     "WebSocketDisconnect",
+    "api_version",
     "apply_middleware",
     "body",
     "catch",
@@ -187,6 +225,7 @@ __all__ = [
     "form",
     "get",
     "get_request_id",
+    "get_version",
     "guard",
     "head",
     "header",
@@ -202,6 +241,7 @@ __all__ = [
     "query",
     "rate_limit",
     "redirect_response",
+    "render_template",
     "roles",
     "route",
     "run_server",
@@ -217,5 +257,6 @@ __all__ = [
     "use_guards",
     "use_interceptors",
     "use_pipes",
+    "version",
     "websocket",
 ]

@@ -23,14 +23,22 @@ from lexigram.http_errors import (
 )
 
 from ._compile import compile_app
-from ._compiled import AppParts, CompiledApp
+from ._compiled import AppParts, BuiltinRoute, CompiledApp
+from ._debug_routes import debug_route_functions
 from ._declarations import AppDeclarations
 from ._dispatch import Dispatcher, build_stack
 from ._errors_render import send_problem
+from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
+from ._events_hub import EventHub
+from ._health import health_routes
+from ._health_config import HealthConfig, resolve_health
 from ._lifespan import run_lifespan
+from ._openapi_routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
 from ._registry import RouteRegistry
 from ._seams import bridge_buses
 from ._settings import resolve_settings
+from ._templates import Templates, TemplatesConfig, build_templates, serving_templates
+from ._versioning_config import VersioningConfig
 from ._web_module import web_providers
 
 __all__ = ["LexigramApp", "create_app"]
@@ -66,6 +74,13 @@ class LexigramApp(AppDeclarations):
     ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit).
     ``middleware`` is an ordered list (outermost first) of pure-ASGI middleware classes or
     ``starlette.middleware.Middleware(cls, **options)`` entries, built once at startup.
+    ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
+    ``False`` disables them, a mapping updates settings (``{"title": "Shop"}``), an
+    ``OpenAPIConfig`` replaces them; ``app.openapi()`` returns the document.
+    ``versioning`` (a ``VersioningConfig``), ``templates`` (a directory, ``TemplatesConfig``
+    or ``Templates``), ``health`` (``False``, a mapping or a ``HealthConfig``),
+    ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
+    ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
     """
 
     def __init__(
@@ -89,6 +104,12 @@ class LexigramApp(AppDeclarations):
         interceptors: Sequence[Any] = (),
         pipes: Sequence[Any] = (),
         error_statuses: Mapping[type[BaseException], int] | None = None,
+        openapi: OpenAPIOption = None,
+        versioning: VersioningConfig | None = None,
+        templates: str | TemplatesConfig | Templates | Any = None,
+        health: bool | HealthConfig | Mapping[str, Any] | None = None,
+        debug_routes: bool | None = None,
+        debug_routes_auth: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self.config = config
@@ -112,6 +133,18 @@ class LexigramApp(AppDeclarations):
             "fail_on_route_conflict": fail_on_route_conflict,
         }
         self._max_body_size = max_body_size
+        self._openapi_option = openapi
+        self._openapi_site: OpenAPISite | None = None
+        self._features: dict[str, Any] = {
+            "versioning": versioning,
+            "templates": templates,
+            "health": health,
+            "debug_routes": debug_routes,
+            "debug_routes_auth": debug_routes_auth,
+        }
+        self.events = EventHub()
+        self.versioning = versioning or VersioningConfig()
+        self.templates: Templates | None = None
         self.settings = resolve_settings(config, self._settings_overrides())
         self.routes = RouteRegistry()
         self.application: Application | None = None
@@ -131,6 +164,16 @@ class LexigramApp(AppDeclarations):
     @property
     def started(self) -> bool:
         return self._started
+
+    def openapi(self) -> dict[str, Any]:
+        """The app's OpenAPI 3.1 document (built once; the app must be started)."""
+        site = self._openapi_site
+        if site is None or not self._started:
+            raise RuntimeError(
+                "the OpenAPI document is built from the compiled routes: start the app first"
+                " (async with app.lifespan(): ...)"
+            )
+        return site.document()
 
     def url_for(self, name: str, /, **params: Any) -> str:
         """The path of the route named ``name`` (available once started)."""
@@ -156,6 +199,13 @@ class LexigramApp(AppDeclarations):
                 config = next((p.web_config for p in providers if p.web_config is not None), None)
             settings = resolve_settings(config, self._settings_overrides())
             self.settings = settings
+            site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
+            features = self._features
+            versioning = features["versioning"] or getattr(config, "versioning", None)
+            self.versioning = versioning or VersioningConfig()
+            self.templates = templates = build_templates(features["templates"], config)
+            if templates is not None and not self.container.has(Templates):
+                self.container.singleton(Templates, instance=templates)
             controllers = _unique(
                 [
                     *self._controllers,
@@ -169,7 +219,7 @@ class LexigramApp(AppDeclarations):
                     handlers.setdefault(key, value)
             parts = AppParts(
                 controllers=controllers,
-                functions=list(self._functions),
+                functions=[*self._functions, *self._debug_functions(config)],
                 guards=self._guards,
                 interceptors=self._interceptors,
                 pipes=self._pipes,
@@ -178,19 +228,37 @@ class LexigramApp(AppDeclarations):
                 error_statuses=self._error_statuses,
                 settings=settings,
                 app=self,
+                versioning=self.versioning,
+                builtin_routes=health_routes(
+                    lambda: self.application,
+                    resolve_health(features["health"], config),
+                    debug=settings.debug,
+                ),
             )
+            parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
             compiled = await compile_app(parts, self.container)
+            site.publish(
+                compiled.registry,
+                validation_status=settings.validation_status,
+                app_guards=self._guards,
+                root_path=str(getattr(config, "root_path", "") or ""),
+            )
             middleware = [*(m for p in providers for m in p.middleware), *self._middleware]
-            self._stack = build_stack(Dispatcher(compiled, settings.debug), middleware)
+            dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
+            self._stack = self.events.wrap(build_stack(dispatcher, middleware))
         except BaseException:
             await self._stop_application(application)
             self._exit_overrides()
             raise
         self._compiled = compiled
+        self._openapi_site = site
         self.routes = compiled.registry
         for provider in providers:
             provider.app = self
         self._started = True
+        self.events.freeze()
+        if self.events.has_subscribers(LifespanStartupCompleted):
+            await self.events.emit(LifespanStartupCompleted(self))
 
     async def shutdown(self) -> None:
         """Stop the DI application (providers in reverse order, then the container)."""
@@ -204,6 +272,19 @@ class LexigramApp(AppDeclarations):
                 await application.stop()
         finally:
             self._exit_overrides()
+            self.events.thaw()
+        if self.events.has_subscribers(LifespanShutdownCompleted):
+            await self.events.emit(LifespanShutdownCompleted(self))
+
+    def _debug_functions(self, config: Any) -> list[Callable[..., Any]]:
+        enabled = self._features["debug_routes"]
+        auth = self._features["debug_routes_auth"] or getattr(config, "debug_routes_auth", None)
+        if auth is None and self.application is not None:
+            found = (p.debug_routes_auth for p in web_providers(self.application))
+            auth = next((a for a in found if a is not None), None)
+        if enabled is None:
+            enabled = bool(getattr(config, "debug_routes", False))
+        return debug_route_functions(enabled, auth, lambda: self.routes)
 
     async def _stop_application(self, application: Application) -> None:
         try:

@@ -20,7 +20,12 @@ from ._components import Component, resolve_component
 from ._context import RouteInfo
 from ._controller import controller_routes
 from ._decorators import WEBSOCKET, RouteConfig, route_configs
-from ._di import ServiceGetter, is_coroutine_callable, service_getter
+from ._di import (
+    ServiceGetter,
+    is_coroutine_callable,
+    register_marked_dependencies,
+    service_getter,
+)
 from ._endpoint import Endpoint, EndpointParts, build_endpoint
 from ._errors import ConfigurationError
 from ._filters import ErrorHandler, build_level
@@ -31,6 +36,8 @@ from ._render import Renderer
 from ._request import RequestSettings
 from ._router import RouteConflictError, Router
 from ._throttle import find_limiter, route_check
+from ._versioning_config import VersioningConfig
+from ._versioning_routes import VersionRouting, route_version
 from ._websocket_endpoint import build_websocket_endpoint
 
 __all__ = ["compile_app"]
@@ -57,6 +64,11 @@ class _Compiler:
         self.infos: dict[int, RouteInfo] = {}
         self.explicit_heads: set[str] = set()
         self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
+        self.versions = VersionRouting(
+            parts.versioning or VersioningConfig(),
+            debug=parts.settings.debug,
+            fail_on_conflict=parts.settings.fail_on_route_conflict,
+        )
 
     async def run(self) -> CompiledApp:
         parts = self.parts
@@ -88,6 +100,13 @@ class _Compiler:
         for template, route_parts, explicit in self.pending_heads:
             if template.shape not in self.explicit_heads:
                 self._add(template, route_parts, explicit)
+        for method, template, endpoint, info in self.versions.tables():
+            self.router.add(method, template, endpoint)
+            self.infos[id(endpoint)] = info
+        static = self.router.static_routes
+        for builtin in parts.builtin_routes:
+            if builtin.method not in static.get(builtin.path, {}):
+                self.router.add(builtin.method, builtin.path, builtin.endpoint)
         router = self.router
         infos = self.infos
 
@@ -179,6 +198,7 @@ class _Compiler:
         container = self.container
         if not container.has(cls):
             container.register(cls)
+            register_marked_dependencies(container, cls)
         try:
             getter = service_getter(container, cls)
         except Exception as exc:
@@ -195,8 +215,10 @@ class _Compiler:
     ) -> None:
         qualname = f"{owner.cls.__qualname__}.{method_name}" if owner.cls else fn.__qualname__
         label = f"handler {qualname} ({config.method} {config.path})"
+        version = route_version(fn, owner.cls)
         try:
-            template = parse_template(join_paths(owner.prefix, config.path))
+            prefix = join_paths(self.versions.prefix(version), owner.prefix)
+            template = parse_template(join_paths(prefix, config.path))
         except ValueError as exc:
             raise ConfigurationError(f"{label}: {exc}") from exc
         guards = [
@@ -260,6 +282,7 @@ class _Compiler:
             config=config,
             params=plan.params,
             throttled=throttle is not None,
+            version=version,
         )
         call = (
             fn
@@ -297,8 +320,10 @@ class _Compiler:
             endpoint = build_websocket_endpoint(parts)
         else:
             endpoint = build_endpoint(parts)
+        endpoint = self.versions.wrap(endpoint, info)
         try:
-            self.router.add(info.method, template, endpoint)
+            if not self.versions.defer(info, template, endpoint):
+                self.router.add(info.method, template, endpoint)
             self.registry.add(info, template, explicit_name=explicit and not info.auto_head)
         except (RouteConflictError, ValueError) as exc:
             raise ConfigurationError(str(exc)) from exc

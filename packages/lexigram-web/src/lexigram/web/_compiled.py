@@ -18,8 +18,20 @@ from ._request import RequestSettings
 from ._router import Router
 from ._settings import AppSettings
 from ._throttle import ThrottleSpec
+from ._versioning_config import VersioningConfig
 
-__all__ = ["AppParts", "CompiledApp", "Owner"]
+__all__ = ["AppParts", "BuiltinRoute", "CompiledApp", "Owner"]
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinRoute:
+    """An endpoint the framework serves itself (health probes): no guards, interceptors,
+    filters or rate limit, not listed in the route registry, and left out when an application
+    route answers the same method on the same (static) path."""
+
+    method: str
+    path: str
+    endpoint: Endpoint
 
 
 @dataclass(slots=True)
@@ -37,6 +49,9 @@ class AppParts:
     settings: AppSettings
     app: Any = None
     """The ASGI app object (``request.app``)."""
+    versioning: VersioningConfig | None = None
+    """How API versions are selected (``None``: the URL strategy)."""
+    builtin_routes: list[BuiltinRoute] = field(default_factory=list[BuiltinRoute])
 
 
 @dataclass(slots=True)

@@ -9,6 +9,10 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
 
+from ._health_config import HealthConfig
+from ._templates import TemplatesConfig
+from ._versioning_config import VersioningConfig
+
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -135,8 +139,9 @@ class WebConfig(_Section):
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
     carry exception details: never in production), ``validation_status`` (422 or 400).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
-    ``gzip``, ``openapi``. ``debug_routes`` serves ``/debug/*`` behind
-    ``debug_routes_auth`` (a guard or its ``"module:attr"`` import string).
+    ``gzip``, ``openapi``, ``versioning``, ``health``, ``templates`` (``None``: no
+    templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
+    guard, a callable, or its ``"module:attr"`` import string; required when on).
 
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
@@ -164,6 +169,9 @@ class WebConfig(_Section):
     security_headers: SecurityHeadersConfig = SecurityHeadersConfig()
     gzip: GZipConfig = GZipConfig()
     openapi: OpenAPIConfig = OpenAPIConfig()
+    versioning: VersioningConfig = VersioningConfig()
+    health: HealthConfig = HealthConfig()
+    templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None
 
@@ -226,7 +234,7 @@ class WebConfig(_Section):
             )
         if self.debug_routes and self.debug_routes_auth is None:
             problems.append(
-                "web.debug_routes is true without web.debug_routes_auth: the /debug endpoints "
+                "web.debug_routes is true without web.debug_routes_auth: the /_debug endpoints "
                 "would be public; set web.debug_routes_auth to a guard ('package.module:guard') "
                 "or set web.debug_routes: false"
             )

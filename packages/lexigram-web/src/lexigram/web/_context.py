@@ -22,6 +22,7 @@ from ._background import BackgroundTasks
 from ._decorators import RouteConfig
 from ._params import BoundParam
 from ._request import Request, RequestSettings, state_value
+from ._versioning import ApiVersionMetadata
 
 __all__ = ["ExecutionContext", "RouteInfo", "parse_query"]
 
@@ -48,6 +49,8 @@ class RouteInfo:
     """How each handler parameter is bound (source, wire name, type), for generators."""
     throttled: bool = False
     """Whether a rate limit (its own or the limiter's default) applies to the route."""
+    version: ApiVersionMetadata | None = None
+    """The route's API version (``@api_version``/``@version``), ``None`` when unversioned."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +63,7 @@ class RouteInfo:
             "status_code": self.status_code,
             "guards": [_label(g) for g in self.guards],
             "interceptors": [_label(i) for i in self.interceptors],
+            "version": self.version.version if self.version is not None else None,
         }
 
 

@@ -6,7 +6,7 @@ Everything declared here is read once, when the app starts; declaring after star
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from starlette.middleware import Middleware
 
@@ -14,11 +14,13 @@ from lexigram.di import Container, Lifetime
 from lexigram.http_errors import HandlerKey
 
 from ._decorators import route
+from ._events_hub import EventHub
 
 __all__ = ["AppDeclarations"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
+E = TypeVar("E")
 
 
 class AppDeclarations:
@@ -38,6 +40,7 @@ class AppDeclarations:
     _pipes: list[Any]
     _error_statuses: dict[type[BaseException], int]
     _overrides: list[tuple[Any, Any]]
+    events: EventHub
 
     def _check_not_started(self, what: str) -> None:
         if self._started:
@@ -95,6 +98,20 @@ class AppDeclarations:
         """Replace a container service for this app's lifetime (tests); call before startup."""
         self._check_not_started("override a service")
         self._overrides.append((service, replacement))
+
+    @overload
+    def on(self, event_type: type[E]) -> Callable[[Callable[[E], Any]], Callable[[E], Any]]: ...
+    @overload
+    def on(self, event_type: type[E], handler: Callable[[E], Any]) -> Callable[[E], Any]: ...
+    def on(self, event_type: type[E], handler: Callable[[E], Any] | None = None) -> Any:
+        """Subscribe ``handler(event)`` (sync or async) to a lifecycle event type
+        (``RequestReceived``, ``ResponsePrepared``, ``LifespanStartupCompleted``,
+        ``LifespanShutdownCompleted``); without ``handler``, a decorator. Before startup only:
+        the request pipeline includes the publishing step only when there are subscribers."""
+        self._check_not_started("subscribe to an event")
+        if handler is None:
+            return self.events.on(event_type)
+        return self.events.on(event_type, handler)
 
     # -- quickstart services -------------------------------------------------------------------
     def _service(self, cls: C, lifetime: Lifetime) -> C:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from starlette.background import BackgroundTask
 from starlette.responses import (
@@ -77,28 +77,58 @@ class RedirectResponse(_StarletteRedirect):
 
 
 class HTMXResponse(HTMLResponse):
-    """HTML response with HTMX headers (``HX-Trigger`` JSON-encoded, ``HX-Refresh``)."""
+    """HTML response with HTMX response headers.
+
+    ``hx_trigger`` (and ``hx_trigger_after_settle`` / ``hx_trigger_after_swap``): an event
+    name, or a mapping ``{event: detail}`` sent as JSON. ``hx_refresh``: full page refresh.
+    ``hx_redirect`` / ``hx_location`` (a URL, or for ``hx_location`` a mapping sent as JSON):
+    client-side redirect. ``hx_retarget`` (CSS selector), ``hx_reswap`` (swap strategy),
+    ``hx_reselect`` (selector), ``hx_push_url`` / ``hx_replace_url`` (a URL, or ``False`` to
+    prevent the history update). A value containing CR, LF or NUL is refused (``ValueError``;
+    a 400 for redirect targets).
+    """
 
     def __init__(
         self,
         content: Any,
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
-        hx_trigger: Any = None,
+        hx_trigger: str | Mapping[str, Any] | None = None,
         hx_refresh: bool = False,
         hx_redirect: str | None = None,
+        *,
+        hx_retarget: str | None = None,
+        hx_reswap: str | None = None,
+        hx_reselect: str | None = None,
+        hx_push_url: str | Literal[False] | None = None,
+        hx_replace_url: str | Literal[False] | None = None,
+        hx_location: str | Mapping[str, Any] | None = None,
+        hx_trigger_after_settle: str | Mapping[str, Any] | None = None,
+        hx_trigger_after_swap: str | Mapping[str, Any] | None = None,
     ) -> None:
         merged = dict(headers or {})
-        if hx_trigger is not None:
-            merged["HX-Trigger"] = (
-                hx_trigger if isinstance(hx_trigger, str) else dumps(hx_trigger).decode()
-            )
-        if hx_refresh:
-            merged["HX-Refresh"] = "true"
-        if hx_redirect is not None:
-            if not _FORBIDDEN_IN_URL.isdisjoint(hx_redirect):
-                raise BadRequestError("redirect target contains control characters")
-            merged["HX-Redirect"] = hx_redirect
+        if hx_redirect is not None and not _FORBIDDEN_IN_URL.isdisjoint(hx_redirect):
+            raise BadRequestError("redirect target contains control characters")
+        values: dict[str, Any] = {
+            "HX-Trigger": hx_trigger,
+            "HX-Trigger-After-Settle": hx_trigger_after_settle,
+            "HX-Trigger-After-Swap": hx_trigger_after_swap,
+            "HX-Refresh": "true" if hx_refresh else None,
+            "HX-Redirect": hx_redirect,
+            "HX-Location": hx_location,
+            "HX-Retarget": hx_retarget,
+            "HX-Reswap": hx_reswap,
+            "HX-Reselect": hx_reselect,
+            "HX-Push-Url": "false" if hx_push_url is False else hx_push_url,
+            "HX-Replace-Url": "false" if hx_replace_url is False else hx_replace_url,
+        }
+        for name, value in values.items():
+            if value is None:
+                continue
+            text = value if isinstance(value, str) else dumps(value).decode()
+            if not _FORBIDDEN_IN_URL.isdisjoint(text):
+                raise ValueError(f"{name} must not contain CR, LF or NUL")
+            merged[name] = text
         super().__init__(content, status_code, merged)
 
 
