@@ -43,5 +43,5 @@ async def test_docs_enabled_explicitly_fail_at_startup_with_the_install_hint() -
 
 async def test_docs_enabled_with_the_document_disabled_is_a_startup_error() -> None:
     app = make_app(openapi={"docs": True, "enabled": False})
-    with pytest.raises(ConfigurationError, match="openapi.enabled is false"):
+    with pytest.raises(ConfigurationError, match=r"openapi\.enabled is false"):
         await app.startup()
