@@ -13,9 +13,11 @@ from lexigram.web import (
     LexigramApp,
     QueryBusProtocol,
     get,
+    injectable,
     post,
+    singleton,
 )
-from lexigram.web.testing import AsyncTestClient
+from lexigram.web.testing import AsyncTestClient, TestClient
 
 
 class Clock:
@@ -226,3 +228,28 @@ async def test_request_scope_is_closed_even_when_sending_fails() -> None:
         with pytest.raises(OSError, match="connection reset"):
             await app(scope, receive, broken_send)
     assert Tracked.closed == ["closed"]
+
+
+def test_marked_constructor_dependencies_of_a_controller_are_registered() -> None:
+    @singleton
+    class Clock:
+        def now(self) -> str:
+            return "noon"
+
+    @injectable
+    class Greeter:
+        def __init__(self, clock: Clock) -> None:
+            self.clock = clock
+
+    class TimeController(Controller):
+        prefix = "/time"
+
+        def __init__(self, greeter: Greeter) -> None:
+            self.greeter = greeter
+
+        @get("/")
+        async def now(self) -> str:
+            return self.greeter.clock.now()
+
+    with TestClient(LexigramApp(controllers=[TimeController])) as client:
+        assert client.get("/time/").json() == "noon"

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from lexigram.di import Container, lifetime_of
 
-__all__ = ["ServiceGetter", "autoregister", "service_getter"]
+__all__ = ["ServiceGetter", "autoregister", "register_marked_dependencies", "service_getter"]
 
 
 class ServiceGetter(NamedTuple):
@@ -33,17 +33,27 @@ def autoregister(container: Container, service: Any, _seen: set[Any] | None = No
         return True
     seen.add(service)
     container.register(service)
-    cls: Any = service
-    init = cls.__init__
-    if init is not object.__init__:
-        try:
-            hints = typing.get_type_hints(init)
-        except Exception:
-            hints = {}
-        hints.pop("return", None)
-        for hint in hints.values():
-            autoregister(container, hint, seen)
+    register_marked_dependencies(container, service, seen)
     return True
+
+
+def register_marked_dependencies(
+    container: Container, cls: type, _seen: set[Any] | None = None
+) -> None:
+    """Register the marked (``@singleton``/``@scoped``/``@injectable``) classes that ``cls``'s
+    constructor asks for, recursively; unmarked or unknown dependencies are left for the
+    container's validation to report."""
+    seen: set[Any] = _seen if _seen is not None else {cls}
+    init: Any = cls.__init__
+    if init is object.__init__:
+        return
+    try:
+        hints = typing.get_type_hints(init)
+    except Exception:
+        hints = {}
+    hints.pop("return", None)
+    for hint in hints.values():
+        autoregister(container, hint, seen)
 
 
 def service_getter(container: Container, service: Any) -> ServiceGetter:
