@@ -44,7 +44,7 @@ def register_marked_dependencies(
     constructor asks for, recursively; unmarked or unknown dependencies are left for the
     container's validation to report."""
     seen: set[Any] = _seen if _seen is not None else {cls}
-    init: Any = cls.__init__
+    init = next(vars(base)["__init__"] for base in cls.__mro__ if "__init__" in vars(base))
     if init is object.__init__:
         return
     try:
