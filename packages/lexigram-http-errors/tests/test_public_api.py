@@ -4,10 +4,11 @@ from lexigram.http_errors import domain, status
 
 def test_package_all_is_pinned() -> None:
     assert http_errors.__all__ == [
+        "DEFAULT_ERROR_STATUSES",
+        "PROBLEM_JSON",
         "BadRequestError",
         "ConflictError",
         "ConnectionLimitError",
-        "DEFAULT_ERROR_STATUSES",
         "DomainError",
         "ErrorStatusMap",
         "ExceptionHandlers",
@@ -18,7 +19,6 @@ def test_package_all_is_pinned() -> None:
         "InternalServerError",
         "MethodNotAllowedError",
         "NotFoundError",
-        "PROBLEM_JSON",
         "PayloadTooLargeError",
         "ProblemDetail",
         "ProblemDetailsMiddleware",

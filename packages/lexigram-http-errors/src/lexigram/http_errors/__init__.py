@@ -37,11 +37,12 @@ from ._websocket import WebSocketDisconnect, WebSocketException
 from .domain import DomainError
 from .status import reason_phrase
 
-__all__ = [  # noqa: RUF022 - plain sorted(), the order scripts/check_layout.py checks
+__all__ = [
+    "DEFAULT_ERROR_STATUSES",
+    "PROBLEM_JSON",
     "BadRequestError",
     "ConflictError",
     "ConnectionLimitError",
-    "DEFAULT_ERROR_STATUSES",
     "DomainError",
     "ErrorStatusMap",
     "ExceptionHandlers",
@@ -52,7 +53,6 @@ __all__ = [  # noqa: RUF022 - plain sorted(), the order scripts/check_layout.py 
     "InternalServerError",
     "MethodNotAllowedError",
     "NotFoundError",
-    "PROBLEM_JSON",
     "PayloadTooLargeError",
     "ProblemDetail",
     "ProblemDetailsMiddleware",
