@@ -242,6 +242,7 @@ class LexigramApp(AppDeclarations):
                 validation_status=settings.validation_status,
                 app_guards=self._guards,
                 root_path=str(getattr(config, "root_path", "") or ""),
+                versioning=self.versioning,
             )
             middleware = [*(m for p in providers for m in p.middleware), *self._middleware]
             dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
