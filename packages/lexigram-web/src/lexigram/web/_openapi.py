@@ -4,7 +4,8 @@ Each route (except ``include_in_schema=False`` ones, the HEAD answered for a GET
 WebSockets) becomes one operation: tags, summary and description (from the docstring unless
 given), a unique stable ``operationId``, parameters, request body, the success response, the
 problem+json responses the route can produce, ``deprecated``, ``security`` (from guards'
-``openapi_security``) and the route's API version (``x-api-version``) when it has one.
+``openapi_security``) and the route's API version (``x-api-version``) when it has one; routes
+of several versions sharing a path are one operation listing its versions.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ._config import OpenAPIConfig
 from ._context import RouteInfo
 from ._decorators import WEBSOCKET
 from ._errors import ConfigurationError
-from ._metadata import mro_items, mro_value, read_items, read_value
+from ._metadata import mro_items, mro_value, read_items
 from ._openapi_params import openapi_path, parameters, request_body, validates_input
 from ._openapi_responses import (
     PROBLEM_SCHEMA,
@@ -29,13 +30,13 @@ from ._openapi_responses import (
     success_responses,
 )
 from ._openapi_schema import SchemaCollector
+from ._openapi_versions import merge_version, route_version, version_value
 from ._path_template import parse_template
 
 __all__ = ["OPENAPI_VERSION", "build_openapi"]
 
 OPENAPI_VERSION = "3.1.0"
 _log = logging.getLogger("lexigram.web.openapi")
-_VERSION_KEYS = ("api_version", "version")
 
 
 @dataclass(slots=True)
@@ -89,35 +90,6 @@ def _tags(info: RouteInfo, known: dict[str, str | None]) -> list[str]:
     for tag in tags:
         known.setdefault(tag, None)
     return tags
-
-
-def route_version(info: RouteInfo) -> Any:
-    """The API version a route is served for, ``None`` when unversioned: route metadata
-    ``api_version``/``version``, a ``version``/``api_version`` attribute of the route, or an
-    ``@api_version`` declaration on the handler or its controller."""
-    for key in _VERSION_KEYS:
-        value = info.metadata.get(key)
-        if value is not None:
-            return value
-        value = getattr(info, key, None)
-        if value is not None:
-            return value
-    value = read_value(info.handler, "api_version")
-    if value is None and info.controller_class is not None:
-        value = mro_value(info.controller_class, "api_version")
-    return value
-
-
-def _version_value(value: Any) -> Any:
-    """A version as it appears in ``x-api-version`` (a string, or a list of strings)."""
-    declared = getattr(value, "version", None)
-    if isinstance(declared, str | int):
-        return str(declared)
-    if isinstance(value, str | int | float):
-        return str(value)
-    if isinstance(value, Iterable):
-        return [_version_value(v) for v in typing.cast(Iterable[object], value)]
-    return str(value)
 
 
 def _requirements(value: Any, owner: str) -> list[dict[str, list[str]]]:
@@ -213,7 +185,7 @@ def _operation(
     if security is not None:
         body["security"] = security
     if version is not None:
-        body["x-api-version"] = _version_value(version)
+        body["x-api-version"] = version_value(version)
     return _Operation(info, openapi_path(template), label, body)
 
 
@@ -268,9 +240,12 @@ def build_openapi(
     validation_status: int = 422,
     app_guards: Sequence[Any] = (),
     root_path: str = "",
+    versioning: Any = None,
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``routes`` (``ConfigurationError`` naming the route for a
-    bad ``response_model``, an unknown security scheme, or a duplicate ``operation_id``)."""
+    bad ``response_model``, an unknown security scheme, or a duplicate ``operation_id``).
+
+    ``versioning`` (a ``VersioningConfig``) tells how versions sharing a path are selected."""
     collector = SchemaCollector()
     tags: dict[str, str | None] = {}
     operations = [
@@ -284,14 +259,9 @@ def build_openapi(
     for op in operations:
         methods = paths.setdefault(op.path, {})
         method = op.info.method.lower()
-        if method in methods:
-            _log.warning(
-                "%s: %s %s is already documented by another route (another API version?);"
-                " the OpenAPI document shows the first",
-                op.label,
-                op.info.method,
-                op.path,
-            )
+        shown = methods.get(method)
+        if shown is not None:
+            merge_version(shown, op.body, op.label, versioning)
             continue
         methods[method] = _ordered_operation(op.body)
     schemas = dict(collector.components)

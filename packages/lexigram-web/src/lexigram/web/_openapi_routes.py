@@ -105,6 +105,7 @@ class OpenAPISite:
         self._validation_status = 422
         self._app_guards: Sequence[Any] = ()
         self._root_path = ""
+        self._versioning: Any = None
         self._document: dict[str, Any] | None = None
         self._json: bytes | None = None
         self._etag = ""
@@ -201,6 +202,7 @@ class OpenAPISite:
         validation_status: int,
         app_guards: Sequence[Any],
         root_path: str,
+        versioning: Any = None,
     ) -> None:
         """Record the compiled routes; build the document now when it is served (so a bad
         route fails the startup)."""
@@ -208,6 +210,7 @@ class OpenAPISite:
         self._validation_status = validation_status
         self._app_guards = tuple(app_guards)
         self._root_path = root_path
+        self._versioning = versioning
         self._document = None
         self._json = None
         if self.config.enabled:
@@ -222,6 +225,7 @@ class OpenAPISite:
                 validation_status=self._validation_status,
                 app_guards=self._app_guards,
                 root_path=self._root_path,
+                versioning=self._versioning,
             )
         return self._document
 
