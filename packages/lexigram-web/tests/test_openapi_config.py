@@ -219,3 +219,9 @@ def test_controller_functions_are_plain_route_declarations() -> None:
 
     app = LexigramApp(routes=[x])
     assert app.started is False
+
+
+async def test_an_openapi_argument_of_another_type_fails_startup() -> None:
+    app = make_app(openapi="yes")
+    with pytest.raises(TypeError, match="openapi= takes True/False, an OpenAPIConfig or a mapping"):
+        await app.startup()

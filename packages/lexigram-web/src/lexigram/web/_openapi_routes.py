@@ -58,6 +58,11 @@ def resolve_openapi_config(config: Any, option: OpenAPIOption) -> OpenAPIConfig:
         return base.model_copy(update={"enabled": False})
     if isinstance(option, OpenAPIConfig):
         return option
+    if not isinstance(option, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f"openapi= takes True/False, an OpenAPIConfig or a mapping of its settings,"
+            f" got {option!r}"
+        )
     return OpenAPIConfig.model_validate({**base.model_dump(), **dict(option)})
 
 
