@@ -35,6 +35,7 @@ nox.options.sessions = [
     "release_check",
     "lowest_direct",
     "integration",
+    "docs",
 ]
 
 
@@ -238,6 +239,16 @@ def integration(session: nox.Session) -> None:
     _sync(session, "--all-packages", "--all-extras", "--group", "lint")
     session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), "tests-integration")
     _pytest(session, "tests-integration")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/ with ``mkdocs build --strict`` (a warning fails).
+
+    Its code examples are run by tests-integration/test_docs_examples.py."""
+    _sync(session, "--all-packages", "--all-extras", "--group", "docs")
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), env=env)
 
 
 @nox.session
