@@ -12,6 +12,7 @@ from lexigram.web import (
     Controller,
     LexigramApp,
     WebConfig,
+    WebModule,
     api_version,
     get,
 )
@@ -107,3 +108,17 @@ def test_the_built_in_guards_need_credentials_to_compare_against() -> None:
         BearerTokenGuard("")
     with pytest.raises(ValueError, match="non-empty username and password"):
         BasicAuthGuard("ops", "")
+
+
+async def test_a_web_provider_can_enable_and_guard_the_debug_routes() -> None:
+    module = WebModule.configure(
+        web_config=WebConfig(debug_routes=True),
+        debug_routes_auth=BearerTokenGuard("from-provider"),
+    )
+    app = LexigramApp(modules=[module])
+    async with AsyncTestClient(app) as client:
+        refused = await client.get("/_debug/routes")
+        admitted = await client.get(
+            "/_debug/routes", headers={"Authorization": "Bearer from-provider"}
+        )
+    assert (refused.status_code, admitted.status_code) == (401, 200)

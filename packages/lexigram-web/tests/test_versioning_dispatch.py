@@ -186,3 +186,19 @@ async def test_the_version_reader_is_built_at_startup_and_read_once_per_request(
             await client.get("/items", headers={"X-API-Version": number})
     assert built == ["X-API-Version"]
     assert reads == ["1", "2", "2"]
+
+
+async def test_unversioned_routes_keep_their_compiled_endpoint_unwrapped() -> None:
+    app = make_app(strategy="header")
+
+    @app.get("/plain")
+    async def plain() -> str:
+        return "ok"
+
+    async with AsyncTestClient(app):
+        compiled = app._compiled  # pyright: ignore[reportPrivateUsage]
+        assert compiled is not None
+        plain_endpoint = compiled.router.static_routes["/plain"]["GET"]
+        items_endpoint = compiled.router.static_routes["/items"]["GET"]
+    assert plain_endpoint.__name__ == "endpoint"
+    assert items_endpoint.__name__ == "dispatch"

@@ -33,7 +33,7 @@ async def emit(subscribers: Sequence[Subscriber], event: object) -> None:
     for subscriber in subscribers:
         try:
             outcome = subscriber(event)
-            if inspect.isawaitable(outcome):
+            if outcome is not None and inspect.isawaitable(outcome):
                 await outcome
         except Exception:
             _log.exception(

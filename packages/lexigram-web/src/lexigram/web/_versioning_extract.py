@@ -23,6 +23,8 @@ STATE_KEY = "api_version"
 
 
 def _clean(raw: str) -> str | None:
+    if raw.isdigit() and raw.isascii():
+        return raw  # the common case, already normal
     try:
         return normalize_version(raw)
     except ValueError:
