@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from starlette.websockets import WebSocketDisconnect
 
 from lexigram.web import (
     ConfigurationError,
@@ -10,13 +11,15 @@ from lexigram.web import (
     LexigramApp,
     Request,
     VersioningConfig,
+    WebSocket,
     api_version,
     get,
     get_version,
     post,
+    websocket,
 )
 from lexigram.web import _versioning_extract as extract_module
-from lexigram.web.testing import AsyncTestClient
+from lexigram.web.testing import AsyncTestClient, TestClient
 
 
 @api_version(1, deprecated=True)
@@ -202,3 +205,25 @@ async def test_unversioned_routes_keep_their_compiled_endpoint_unwrapped() -> No
         items_endpoint = compiled.router.static_routes["/items"]["GET"]
     assert plain_endpoint.__name__ == "endpoint"
     assert items_endpoint.__name__ == "dispatch"
+
+
+def test_a_websocket_asking_for_an_unknown_version_is_closed_with_1008() -> None:
+    @api_version(1)
+    class Chat(Controller):
+        @websocket("/chat")
+        async def chat(self, ws: WebSocket) -> None:
+            await ws.accept()
+            await ws.send_text("v1")
+            await ws.close()
+
+    app = LexigramApp(controllers=[Chat], versioning=VersioningConfig(strategy="header"))
+    with TestClient(app) as client:
+        with client.websocket_connect("/chat", headers={"X-API-Version": "1"}) as ws:
+            greeting = ws.receive_text()
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            client.websocket_connect("/chat", headers={"X-API-Version": "2"}) as ws,
+        ):
+            ws.receive_text()
+    assert greeting == "v1"
+    assert closed.value.code == 1008
