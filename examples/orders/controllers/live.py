@@ -1,0 +1,85 @@
+"""Live order updates: ``GET /v2/orders/events`` (Server-Sent Events) and the
+``/v2/orders/live`` WebSocket. Both start after the newest change, or after
+``Last-Event-ID`` / ``?after=`` when a client resumes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import anyio
+from pydantic import Field
+
+from lexigram.web import (
+    Controller,
+    StreamingResponse,
+    WebSocket,
+    WebSocketDisconnect,
+    get,
+    header,
+    roles,
+    use_guards,
+    version,
+    websocket,
+)
+
+from ..live import OrderFeed
+from ..models import LiveEvent
+from ..security import ApiKeyGuard
+from ._common import READ
+
+__all__ = ["LiveController"]
+
+EventId = Annotated[int, Field(ge=0, le=2**63 - 1)]
+RETRY_MS = 2000
+_EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
+
+
+@version(2)
+@use_guards(ApiKeyGuard)
+class LiveController(Controller):
+    prefix = "/orders"
+
+    def __init__(self, feed: OrderFeed) -> None:
+        self.feed = feed
+
+    @get(
+        "/events",
+        responses={200: {"description": "A stream of order changes", "content": _EVENT_STREAM}},
+    )
+    @roles(READ)
+    async def order_events(
+        self, last_event_id: Annotated[EventId | None, header(alias="last-event-id")] = None
+    ) -> StreamingResponse:
+        """Order changes as Server-Sent Events (`event: order.created`, data: the change)."""
+        after = await self.feed.latest_id() if last_event_id is None else last_event_id
+        return StreamingResponse(
+            self._stream(after),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    async def _stream(self, after: int) -> AsyncIterator[bytes]:
+        yield f"retry: {RETRY_MS}\n: following changes after {after}\n\n".encode()
+        async for change in self.feed.follow(after):
+            data = LiveEvent.of(change).model_dump_json()
+            yield f"id: {change.id}\nevent: {change.type}\ndata: {data}\n\n".encode()
+
+    @websocket("/live")
+    @roles(READ)
+    async def order_updates(self, socket: WebSocket, after: EventId | None = None) -> None:
+        """Each order change as a JSON text message, until the client leaves."""
+        await socket.accept()
+        start = await self.feed.latest_id() if after is None else after
+        async with anyio.create_task_group() as group:
+
+            async def until_the_client_leaves() -> None:
+                try:
+                    while True:
+                        await socket.receive_text()
+                except WebSocketDisconnect:
+                    group.cancel_scope.cancel()
+
+            group.start_soon(until_the_client_leaves)
+            async for change in self.feed.follow(start):
+                await socket.send_text(LiveEvent.of(change).model_dump_json())

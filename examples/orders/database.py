@@ -1,0 +1,121 @@
+"""SQLite (stdlib ``sqlite3``) run off the event loop, on one dedicated thread.
+
+Every statement runs on the same worker thread, one call at a time, so one connection serves
+the whole process (an in-memory database included) and the event loop never blocks on disk.
+A file database is created, with its folder, on first start; it is opened in WAL mode with a
+busy timeout so several worker processes can share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = ["SCHEMA", "Database", "transaction"]
+
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    sku TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    price_cents INTEGER NOT NULL CHECK (price_cents >= 0)
+);
+CREATE TABLE IF NOT EXISTS orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    position INTEGER NOT NULL,
+    sku TEXT NOT NULL,
+    name TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_price_cents INTEGER NOT NULL,
+    PRIMARY KEY (order_id, position)
+);
+CREATE TABLE IF NOT EXISTS order_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES orders (id),
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, id);
+"""
+
+
+class Database:
+    """One connection to ``path`` (``":memory:"`` for a private in-memory database)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._executor: ThreadPoolExecutor | None = None
+        self._connection: sqlite3.Connection | None = None
+
+    async def open(self) -> None:
+        """Start the database thread, connect, and create the tables that are missing."""
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orders-db")
+        self._connection = await self._submit(self._connect)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            connection.execute("PRAGMA journal_mode = WAL")
+        connection.executescript(SCHEMA)
+        return connection
+
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work(connection)`` on the database thread and return its result."""
+        connection = self._connection
+        if connection is None:
+            raise RuntimeError("the database is not open: DatabaseProvider opens it at startup")
+        return await self._submit(lambda: work(connection))
+
+    async def _submit(self, work: Callable[[], T]) -> T:
+        if self._executor is None:
+            raise RuntimeError("the database is not open: DatabaseProvider opens it at startup")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    async def ping(self) -> bool:
+        """Whether a trivial query answers."""
+        row = await self.run(lambda db: db.execute("SELECT 1").fetchone())
+        return row is not None and row[0] == 1
+
+    async def close(self) -> None:
+        executor, connection = self._executor, self._connection
+        if executor is None:
+            return
+        if connection is not None:
+            await self._submit(connection.close)
+        self._executor = self._connection = None
+        executor.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on an exception).
+
+    ``IMMEDIATE`` takes the write lock up front, so two processes writing at once wait for
+    each other (up to the busy timeout) instead of failing half-way.
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
