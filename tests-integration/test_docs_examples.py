@@ -72,7 +72,9 @@ def python_blocks(markdown: str, path: str) -> list[Block]:
 def doc_blocks() -> list[Block]:
     found: list[Block] = []
     for page in sorted(DOCS.rglob("*.md")):
-        found.extend(python_blocks(page.read_text(encoding="utf-8"), page.relative_to(ROOT).as_posix()))
+        found.extend(
+            python_blocks(page.read_text(encoding="utf-8"), page.relative_to(ROOT).as_posix())
+        )
     return found
 
 
@@ -135,11 +137,15 @@ def test_a_failing_block_names_its_file_and_line() -> None:
 
 
 def test_blocks_define_real_modules() -> None:
-    code = "import dataclasses\n@dataclasses.dataclass\nclass P:\n    x: 'int'\nassert P(1).x == 1\n"
+    code = (
+        "import dataclasses\n@dataclasses.dataclass\nclass P:\n    x: 'int'\nassert P(1).x == 1\n"
+    )
     run_block(Block("docs/page.md", 1, 1, code, runs=True))
 
 
 def test_a_block_that_warns_fails() -> None:
-    block = Block("docs/page.md", 1, 1, "import warnings\nwarnings.warn('old', UserWarning)\n", True)
+    block = Block(
+        "docs/page.md", 1, 1, "import warnings\nwarnings.warn('old', UserWarning)\n", True
+    )
     with pytest.raises(UserWarning, match="old"):
         run_block(block)
