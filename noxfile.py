@@ -36,6 +36,7 @@ nox.options.sessions = [
     "lowest_direct",
     "integration",
     "docs",
+    "bench_quick",
 ]
 
 
@@ -251,12 +252,26 @@ def docs(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), env=env)
 
 
+def _bench(session: nox.Session, *args: str) -> None:
+    """Check every scenario answers alike in every framework, then ``bench/run.py``."""
+    _sync(session, "--all-packages", "--all-extras", "--group", "bench")
+    env = {"PYTHONPATH": str(ROOT / "scripts")}
+    pytest = ["pytest", "-p", "pytest_no_skips", "-q", str(ROOT / "bench" / "test_scenarios.py")]
+    session.run(*TIMEOUT, *pytest, env=env, external=True)
+    session.run("python", str(ROOT / "bench" / "run.py"), *args)
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Every micro-benchmark under bench/micro (pass --quick for the short CI run)."""
-    _sync(session, "--all-packages", "--all-extras", "--group", "bench")
-    for script in sorted((ROOT / "bench" / "micro").glob("bench_*.py")):
-        session.run("python", str(script), *session.posargs)
+    """Every benchmark (web scenarios in-process and on loopback, route-count scaling, the
+    micro-benchmarks under bench/micro); writes docs/benchmarks.md and docs/img/benchmarks*.png."""
+    _bench(session, *session.posargs)
+
+
+@nox.session
+def bench_quick(session: nox.Session) -> None:
+    """``bench`` in quick mode (CI keeps the harness working); writes only to bench/results/."""
+    _bench(session, "--quick")
 
 
 @nox.session(python=False)
