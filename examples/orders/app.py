@@ -37,6 +37,7 @@ def create_app(
     """The Orders API; settings default to ``application.yaml`` beside this file (and the
     environment)."""
     settings = settings if settings is not None else load_settings(config_dir)
+    _configure_logging(settings)
     web = web_config if web_config is not None else load_web_config(config_dir)
     rate_limits = RateLimitModule.configure(
         default_limit=settings.default_rate_limit,
@@ -54,6 +55,17 @@ def create_app(
     )
     app.on(LifespanStartupCompleted, lambda _: _announce(settings))
     return app
+
+
+def _configure_logging(settings: OrdersSettings) -> None:
+    """The app's messages on stderr (servers configure only their own loggers)."""
+    logger = logging.getLogger("examples.orders")
+    logger.setLevel(settings.log_level.upper())
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _announce(settings: OrdersSettings) -> None:

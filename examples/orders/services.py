@@ -120,6 +120,7 @@ class OrderService:
             self.feed.notify()
 
     async def sales(self) -> SalesFigures:
+        _log.info("sales report: aggregating")
         if self.report_delay:
             await asyncio.sleep(self.report_delay)  # stands for a heavy aggregation
         return await self.orders.sales()

@@ -1,16 +1,36 @@
 """``/v2/products``: the catalog, served by ``GenericController`` (list, get, create, update,
-delete); anyone with a key reads it, changes need the ``catalog:write`` role."""
+delete); anyone with a key reads it, changes need the ``catalog:write`` role.
+
+``list_items`` is generated. The other four are declared here only to document the problem
+answers the catalog can give (404, 409, 422) in the OpenAPI document; each one calls the
+action ``GenericController`` provides.
+"""
 
 from __future__ import annotations
 
-from lexigram.web import GenericController, use_guards, version
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from lexigram.web import (
+    ExecutionContext,
+    GenericController,
+    delete,
+    get,
+    post,
+    put,
+    use_guards,
+    version,
+)
 
 from ..models import ProductModel
 from ..security import ApiKeyGuard, WritesNeedRole
 from ..services import CatalogService
-from ._common import CATALOG_WRITE
+from ._common import CATALOG_WRITE, problems
 
 __all__ = ["ProductController"]
+
+Sku = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 @version(2)
@@ -22,3 +42,32 @@ class ProductController(GenericController[ProductModel]):
 
     def __init__(self, service: CatalogService) -> None:
         super().__init__(service, resource_name="product")
+
+    @get("/{item_id}", response_model=ProductModel, responses=problems(not_found="No such product"))
+    async def get_item(self, item_id: Sku) -> Any:
+        """Read one product."""
+        return await self.get_one(item_id)
+
+    @post(
+        "",
+        status_code=201,
+        response_model=ProductModel,
+        responses=problems(conflict="The SKU is taken"),
+    )
+    async def create_item(self, data: ProductModel, context: ExecutionContext) -> Any:
+        """Add a product (answers its ``Location``)."""
+        return await self.create_one(data, context)
+
+    @put(
+        "/{item_id}",
+        response_model=ProductModel,
+        responses=problems(not_found="No such product"),
+    )
+    async def update_item(self, item_id: Sku, data: ProductModel) -> Any:
+        """Replace a product's name and price (its SKU cannot change)."""
+        return await self.update_one(item_id, data)
+
+    @delete("/{item_id}", status_code=204, responses=problems(not_found="No such product"))
+    async def delete_item(self, item_id: Sku) -> Any:
+        """Remove a product (orders keep their copy of it)."""
+        return await self.delete_one(item_id)
