@@ -112,6 +112,17 @@ def test_the_documentation_has_runnable_examples() -> None:
     assert len(RUNNABLE) >= 20, "docs/ should show (and so test) working code"
 
 
+def test_every_package_has_an_api_reference_page() -> None:
+    missing = []
+    for package in sorted((ROOT / "packages").glob("lexigram-*")):
+        name = package.name.removeprefix("lexigram-")
+        page = DOCS / "reference" / f"{name}.md"
+        directive = "::: lexigram." + name.replace("-", "_") + "\n"
+        if not page.is_file() or directive not in page.read_text(encoding="utf-8"):
+            missing.append(f"{page.relative_to(ROOT)} with {directive.strip()!r}")
+    assert missing == [], f"add the API reference pages (and list them in mkdocs.yml): {missing}"
+
+
 def test_examples_that_do_not_run_are_rare() -> None:
     skipped = [block.label for block in BLOCKS if not block.runs]
     assert len(skipped) <= MAX_NOT_RUN_SHARE * len(BLOCKS), skipped
