@@ -4,6 +4,7 @@ import lexigram.web
 import lexigram.web.testing
 
 EXPECTED = [
+    "AbstractWebSocketHandler",
     "ApiVersionMetadata",
     "AppSettings",
     "AuthorizerProtocol",
@@ -21,6 +22,7 @@ EXPECTED = [
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "EventHub",
+    "EventSourceResponse",
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
@@ -68,6 +70,7 @@ EXPECTED = [
     "RouteRegistry",
     "Router",
     "SecurityHeadersConfig",
+    "ServerSentEvent",
     "StreamingResponse",
     "TemplateNotFoundError",
     "TemplateResponse",
@@ -84,8 +87,11 @@ EXPECTED = [
     "WebProvider",
     "WebSocket",
     "WebSocketDisconnect",
+    "WebSocketException",
+    "WebSocketHandler",
     "api_version",
     "apply_middleware",
+    "background",
     "body",
     "catch",
     "controller",
@@ -123,6 +129,7 @@ EXPECTED = [
     "scoped",
     "set_metadata",
     "singleton",
+    "sse",
     "streaming_response",
     "text_response",
     "throttle",
@@ -134,6 +141,7 @@ EXPECTED = [
     "use_pipes",
     "version",
     "websocket",
+    "websocket_handler",
 ]
 
 

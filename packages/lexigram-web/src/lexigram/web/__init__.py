@@ -8,10 +8,10 @@ markers. Every error is one ``application/problem+json`` shape.
 """
 
 from lexigram.di import injectable, scoped, singleton, transient
-from lexigram.http_errors import error_status
+from lexigram.http_errors import WebSocketException, error_status
 
 from ._app import LexigramApp, create_app
-from ._background import BackgroundTasks
+from ._background import BackgroundTasks, background
 from ._config import (
     CORSConfig,
     GZipConfig,
@@ -106,6 +106,9 @@ from ._responses import (
 from ._router import RouteConflictError, Router
 from ._server import run_server
 from ._settings import AppSettings
+from ._sse import ServerSentEvent
+from ._sse_response import EventSourceResponse
+from ._sse_route import sse
 from ._templates import (
     TemplateNotFoundError,
     TemplateResponse,
@@ -120,6 +123,7 @@ from ._versioning_config import VersioningConfig
 from ._versioning_extract import VersionExtractor, get_version
 from ._web_module import WebModule, WebProvider
 from ._websocket import WebSocket, WebSocketDisconnect
+from ._ws_handler import AbstractWebSocketHandler, WebSocketHandler, websocket_handler
 from .middleware import (
     DefaultMiddlewareStack,
     RequestIDLogFilter,
@@ -129,6 +133,7 @@ from .middleware import (
 )
 
 __all__ = [
+    "AbstractWebSocketHandler",
     "ApiVersionMetadata",
     "AppSettings",
     "AuthorizerProtocol",
@@ -146,6 +151,7 @@ __all__ = [
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "EventHub",
+    "EventSourceResponse",
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
@@ -193,6 +199,7 @@ __all__ = [
     "RouteRegistry",
     "Router",
     "SecurityHeadersConfig",
+    "ServerSentEvent",
     "StreamingResponse",
     "TemplateNotFoundError",
     "TemplateResponse",
@@ -209,8 +216,11 @@ __all__ = [
     "WebProvider",
     "WebSocket",
     "WebSocketDisconnect",
+    "WebSocketException",
+    "WebSocketHandler",
     "api_version",
     "apply_middleware",
+    "background",
     "body",
     "catch",
     "controller",
@@ -248,6 +258,7 @@ __all__ = [
     "scoped",
     "set_metadata",
     "singleton",
+    "sse",
     "streaming_response",
     "text_response",
     "throttle",
@@ -259,4 +270,5 @@ __all__ = [
     "use_pipes",
     "version",
     "websocket",
+    "websocket_handler",
 ]

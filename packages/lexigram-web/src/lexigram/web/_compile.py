@@ -35,6 +35,7 @@ from ._registry import RouteRegistry
 from ._render import Renderer
 from ._request import RequestSettings
 from ._router import RouteConflictError, Router
+from ._sse_route import SSE_OPTIONS, EventStreamRenderer
 from ._throttle import find_limiter, route_check
 from ._versioning_config import VersioningConfig
 from ._versioning_routes import VersionRouting, route_version
@@ -298,7 +299,7 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=Renderer(config.status_code or 200, config.response_model, owner.status_map),
+            renderer=_renderer(config, owner.status_map),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -328,6 +329,13 @@ class _Compiler:
         except (RouteConflictError, ValueError) as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
+
+
+def _renderer(config: RouteConfig, status_map: ErrorStatusMap) -> Renderer:
+    sse_options = config.extra.get(SSE_OPTIONS)
+    if sse_options is not None:
+        return EventStreamRenderer(sse_options, config.status_code or 200, status_map)
+    return Renderer(config.status_code or 200, config.response_model, status_map)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

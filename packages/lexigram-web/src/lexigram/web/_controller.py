@@ -15,8 +15,9 @@ from typing import Any, ClassVar, TypeVar
 from lexigram.http_errors import HandlerKey
 
 from ._decorators import RouteConfig, route_configs
-from ._metadata import set_value
+from ._metadata import read_value, set_value
 from ._protocols import CommandBusProtocol, QueryBusProtocol
+from ._ws_handler import HANDLER_ROUTE
 
 __all__ = ["CQRSController", "Controller", "controller", "controller_routes"]
 
@@ -67,6 +68,9 @@ def controller_routes(cls: type) -> list[tuple[str, Callable[..., Any], RouteCon
     for name, func in methods.items():
         for config in route_configs(func):
             found.append((name, func, config))
+    handler_route = read_value(cls, HANDLER_ROUTE)
+    if handler_route is not None:
+        found.append(("on_connect", *handler_route))
     return found
 
 

@@ -15,6 +15,8 @@ from lexigram.http_errors import HandlerKey
 
 from ._decorators import route
 from ._events_hub import EventHub
+from ._sse_route import sse
+from ._ws_handler import websocket_handler
 
 __all__ = ["AppDeclarations"]
 
@@ -171,3 +173,26 @@ class AppDeclarations:
 
     def websocket(self, path: str, **kwargs: Any) -> Callable[[F], F]:
         return self.route("WEBSOCKET", path, **kwargs)
+
+    def websocket_handler(self, path: str, **options: Any) -> Callable[[C], C]:
+        """``@websocket_handler(path, ...)`` on a class, added to this app."""
+        declare = websocket_handler(path, **options)
+
+        def register(cls: C) -> C:
+            declare(cls)
+            if cls not in self._controllers:
+                self.add_controller(cls)
+            return cls
+
+        return register
+
+    def sse(self, path: str, **options: Any) -> Callable[[F], F]:
+        """``@sse(path, ...)`` on an async generator function, added to this app."""
+        declare = sse(path, **options)
+
+        def register(fn: F) -> F:
+            handler = declare(fn)
+            self.add_route(handler)
+            return handler
+
+        return register

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, ForbiddenError
 
+from ._background import FINISHED, REQUEST_TASKS
 from ._binding import BindingPlan
 from ._components import Component, get_instance
 from ._context import ExecutionContext, RouteInfo
@@ -146,6 +147,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             send = _head_send(send)
         ctx = ExecutionContext(scope, receive, send, params, info, settings)
         di_scope = None
+        token = REQUEST_TASKS.set(ctx)
         try:
             try:
                 if needs_scope:
@@ -161,6 +163,9 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             if ctx.background is not None:
                 await ctx.background.run()
         finally:
+            REQUEST_TASKS.reset(token)
+            if ctx.background is None:
+                ctx.background = FINISHED
             if ctx.form_used:
                 await _close_form(ctx)
             if di_scope is not None:
