@@ -203,6 +203,7 @@ class ProductRepository:
         await self.database.run(work)
 
     async def page(self, limit: int, offset: int) -> tuple[list[Product], int]:
+
         def work(db: sqlite3.Connection) -> tuple[list[Product], int]:
             (total,) = db.execute("SELECT count(*) FROM products").fetchone()
             rows = db.execute(

@@ -1,9 +1,9 @@
 """``/v2/products``: the catalog, served by ``GenericController`` (list, get, create, update,
 delete); anyone with a key reads it, changes need the ``catalog:write`` role.
 
-``list_items`` is generated. The other four are declared here only to document the problem
-answers the catalog can give (404, 409, 422) in the OpenAPI document; each one calls the
-action ``GenericController`` provides.
+The five routes are declared here, each calling the action ``GenericController`` provides,
+to document the problem answers the catalog can give (404, 409) in the OpenAPI document and
+to bound ``offset`` (the generated routes do neither).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lexigram.web import (
     version,
 )
 
-from ..models import ProductModel
+from ..models import ProductModel, ProductPage
 from ..security import ApiKeyGuard, WritesNeedRole
 from ..services import CatalogService
 from ._common import CATALOG_WRITE, problems
@@ -38,10 +38,18 @@ Sku = Annotated[str, Field(min_length=1, max_length=40)]
 class ProductController(GenericController[ProductModel]):
     prefix = "/products"
     id_field = "sku"
-    max_limit = 100
 
     def __init__(self, service: CatalogService) -> None:
         super().__init__(service, resource_name="product")
+
+    @get("", response_model=ProductPage)
+    async def list_items(
+        self,
+        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+        offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0,
+    ) -> Any:
+        """List products by SKU."""
+        return await self.list_page(limit, offset)
 
     @get("/{item_id}", response_model=ProductModel, responses=problems(not_found="No such product"))
     async def get_item(self, item_id: Sku) -> Any:
