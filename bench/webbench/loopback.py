@@ -38,6 +38,7 @@ class LoadResult:
     requests: int
     non_2xx: int
     socket_errors: int
+    timeouts: int
 
 
 def ensure_wrk() -> str:
@@ -157,7 +158,9 @@ def parse_wrk(output: str) -> dict[str, float]:
         "requests": number(r"(\d+) requests in"),
         "non_2xx": number(r"Non-2xx or 3xx responses: (\d+)"),
         "latency_ms": float(latency.group(1)) * _UNITS[latency.group(2)] if latency else 0.0,
-        "socket_errors": float(sum(int(g) for g in errors.groups())) if errors else 0.0,
+        # connect/read/write errors mean a broken exchange; timeouts only a slow one
+        "socket_errors": float(sum(int(g) for g in errors.groups()[:3])) if errors else 0.0,
+        "timeouts": float(errors.group(4)) if errors else 0.0,
     }
 
 
@@ -213,7 +216,7 @@ def measure(
                     )
                 result = LoadResult(
                     key, framework, stats["rps"], stats["latency_ms"], requests, non_2xx,
-                    int(stats["socket_errors"]),
+                    int(stats["socket_errors"]), int(stats["timeouts"]),
                 )  # fmt: skip
                 results.append(result)
                 progress(f"  {key:10} {framework:14} {result.rps:10.0f} req/s")

@@ -201,7 +201,16 @@ def _loopback_section(results: dict[str, Any]) -> list[str]:
         " share the machine's cores, so these figures are noisier than the in-process ones.",
         "",
         *_table(["scenario", *FRAMEWORKS], body),
+        *_timeouts(rows),
     ]
+
+
+def _timeouts(rows: list[dict[str, Any]]) -> list[str]:
+    slow = [r for r in rows if r.get("timeouts")]
+    if not slow:
+        return []
+    listed = ", ".join(f"{r['framework']} {r['scenario']} {r['timeouts']}" for r in slow)
+    return ["", f"Requests wrk timed out (after 5 s): {listed}."]
 
 
 def _micro_section(results: dict[str, Any]) -> list[str]:
