@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -449,3 +450,39 @@ def test_settings_come_from_yaml_then_the_environment(tmp_path: Path) -> None:
 def test_a_bad_rate_in_the_settings_fails_at_load() -> None:
     with pytest.raises(ValueError, match="default_rate_limit"):
         load_settings(environ={"LEXIGRAM_ORDERS__DEFAULT_RATE_LIMIT": "lots"})
+
+
+# -- live updates over Server-Sent Events ------------------------------------------------------
+def parse_events(stream: str) -> list[dict[str, str]]:
+    events = []
+    for block in stream.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in fields:
+            events.append(fields)
+    return events
+
+
+def test_server_sent_events_replay_the_changes_after_last_event_id() -> None:
+    with TestClient(make_app(live_max_seconds=0.3)) as client:
+        order = place(client)
+        wait_for(lambda: client.get(f"/v2/orders/{order['id']}", headers=VIEWER).json()[
+            "confirmed_at"] is not None, "the confirmation")  # fmt: skip
+        response = client.get("/v2/orders/events", headers={**VIEWER, "Last-Event-ID": "0"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text.startswith(": changes after 0\nretry: 2000\n\n")
+    events = parse_events(response.text)
+    assert [(e["id"], e["event"]) for e in events] == [
+        ("1", "order.created"),
+        ("2", "order.confirmed"),
+    ]
+    data = json.loads(events[0]["data"])
+    assert (data["order_id"], data["status"], data["type"]) == (
+        order["id"],
+        "placed",
+        "order.created",
+    )
+
+
+def test_server_sent_events_need_a_key(client: TestClient) -> None:
+    assert_problem(client.get("/v2/orders/events"), 401)

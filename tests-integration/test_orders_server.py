@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,7 +151,8 @@ def test_server_sent_events_announce_a_new_order(served: ServerProcess) -> None:
         assert stream.status_code == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
         lines = stream.iter_lines()
-        assert next(lines).startswith("retry: ")
+        assert next(lines).startswith(": changes after ")
+        assert next(lines) == "retry: 2000"
         order = place(served)
         event = next_event(lines, "order.created")
     assert event["order_id"] == order
@@ -183,18 +185,36 @@ def test_the_websocket_announces_a_new_order(served: ServerProcess) -> None:
 
 
 @pytest.mark.parametrize("server", SERVERS)
-def test_sigterm_lets_an_in_flight_request_finish(server: str, tmp_path: Path) -> None:
+def test_sigterm_lets_in_flight_requests_finish_then_exits(server: str, tmp_path: Path) -> None:
     port = free_port()
-    env = orders_env(tmp_path, report_delay="1.5")
+    env = orders_env(tmp_path, report_delay="1.5", live_max_seconds="2")
     command = server_command(server, APP, port, WORKERS)
     with (
         ServerProcess(command, port, tmp_path / "server.log", env=env) as process,
-        concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool,
+        concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool,
     ):
+        streaming = threading.Event()
+        stream = pool.submit(read_stream, process, streaming)
         slow = pool.submit(call, process, "GET", "/v2/reports/sales", headers=VIEWER)
+        wait_for(streaming.is_set, "the event stream")
         wait_for(lambda: "sales report: aggregating" in process.output(), "the slow request")
         returncode = process.terminate()
         response = slow.result(timeout=TIMEOUT)
+        streamed = stream.result(timeout=TIMEOUT)
     assert response.status_code == 200, process.output()
     assert response.json()["revenue_cents"] == 0
+    assert streamed.startswith(": changes after 0\nretry: 2000\n"), streamed
     assert returncode in (0, -signal.SIGTERM), process.output()
+
+
+def read_stream(served: ServerProcess, started: threading.Event) -> str:
+    """An SSE stream read to its end (the example ends streams after live_max_seconds);
+    ``started`` is set once the first bytes arrived."""
+    chunks: list[str] = []
+    with httpx.stream(
+        "GET", served.url + "/v2/orders/events", headers=VIEWER, timeout=TIMEOUT
+    ) as stream:
+        for chunk in stream.iter_text():
+            chunks.append(chunk)
+            started.set()
+    return "".join(chunks)

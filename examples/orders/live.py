@@ -3,7 +3,9 @@
 A change made in this process wakes its followers at once; changes made by other worker
 processes (sharing the database file) are picked up within ``live_poll_interval`` seconds.
 A follower starts after a given event id (SSE's ``Last-Event-ID``), so nothing is lost when
-a client reconnects.
+a client reconnects, and stops after ``live_max_seconds``: servers finish every open response
+before they exit, so an endless stream would hold a graceful shutdown up forever (clients
+reconnect on their own: ``EventSource`` does, after the ``retry`` delay).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class OrderFeed:
     def __init__(self, orders: OrderRepository, settings: OrdersSettings) -> None:
         self.orders = orders
         self.poll_interval = settings.live_poll_interval
+        self.max_seconds = settings.live_max_seconds
         self._changed = asyncio.Event()
 
     def notify(self) -> None:
@@ -33,8 +36,10 @@ class OrderFeed:
         return await self.orders.last_event_id()
 
     async def follow(self, after: int) -> AsyncIterator[OrderEvent]:
-        """Every event after ``after``, as it happens (until the consumer stops)."""
-        while True:
+        """Every event after ``after``, as it happens, for ``live_max_seconds``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_seconds
+        while (left := deadline - loop.time()) > 0:
             changed = self._changed
             events = await self.orders.events_after(after)
             for event in events:
@@ -42,4 +47,4 @@ class OrderFeed:
                 after = event.id
             if not events:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), self.poll_interval)
+                    await asyncio.wait_for(changed.wait(), min(self.poll_interval, left))

@@ -55,6 +55,7 @@ class OrdersSettings(_Frozen):
     report_delay: float = Field(default=0.0, ge=0)
     slow_request_ms: float = Field(default=500.0, gt=0)
     live_poll_interval: float = Field(default=0.5, gt=0)
+    live_max_seconds: float = Field(default=60.0, gt=0)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     api_keys: dict[str, ApiKey] = Field(default_factory=dict[str, ApiKey])
     catalog: tuple[CatalogEntry, ...] = ()

@@ -1,6 +1,7 @@
 """Live order updates: ``GET /v2/orders/events`` (Server-Sent Events) and the
 ``/v2/orders/live`` WebSocket. Both start after the newest change, or after
-``Last-Event-ID`` / ``?after=`` when a client resumes."""
+``Last-Event-ID`` / ``?after=`` when a client resumes, and end after ``live_max_seconds``
+(the client reconnects where it was)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from pydantic import Field
 
 from lexigram.web import (
     Controller,
-    StreamingResponse,
+    ServerSentEvent,
     WebSocket,
     WebSocketDisconnect,
-    get,
-    header,
     roles,
+    sse,
     use_guards,
     version,
     websocket,
@@ -43,27 +43,16 @@ class LiveController(Controller):
     def __init__(self, feed: OrderFeed) -> None:
         self.feed = feed
 
-    @get(
-        "/events",
-        responses={200: {"description": "A stream of order changes", "content": _EVENT_STREAM}},
-    )
     @roles(READ)
+    @sse("/events", responses={200: {"description": "Order changes", "content": _EVENT_STREAM}})
     async def order_events(
-        self, last_event_id: Annotated[EventId | None, header(alias="last-event-id")] = None
-    ) -> StreamingResponse:
-        """Order changes as Server-Sent Events (`event: order.created`, data: the change)."""
+        self, last_event_id: EventId | None = None
+    ) -> AsyncIterator[ServerSentEvent]:
+        """Order changes as Server-Sent Events (``event: order.created``, data: the change)."""
         after = await self.feed.latest_id() if last_event_id is None else last_event_id
-        return StreamingResponse(
-            self._stream(after),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-        )
-
-    async def _stream(self, after: int) -> AsyncIterator[bytes]:
-        yield f"retry: {RETRY_MS}\n: following changes after {after}\n\n".encode()
+        yield ServerSentEvent(comment=f"changes after {after}", retry=RETRY_MS)
         async for change in self.feed.follow(after):
-            data = LiveEvent.of(change).model_dump_json()
-            yield f"id: {change.id}\nevent: {change.type}\ndata: {data}\n\n".encode()
+            yield ServerSentEvent(LiveEvent.of(change), event=change.type, id=str(change.id))
 
     @websocket("/live")
     @roles(READ)
