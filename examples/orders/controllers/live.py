@@ -13,11 +13,13 @@ from pydantic import Field
 
 from lexigram.web import (
     Controller,
+    EventSourceResponse,
     ServerSentEvent,
     WebSocket,
     WebSocketDisconnect,
+    get,
+    header,
     roles,
-    sse,
     use_guards,
     version,
     websocket,
@@ -43,13 +45,16 @@ class LiveController(Controller):
     def __init__(self, feed: OrderFeed) -> None:
         self.feed = feed
 
+    @get("/events", responses={200: {"description": "Order changes", "content": _EVENT_STREAM}})
     @roles(READ)
-    @sse("/events", responses={200: {"description": "Order changes", "content": _EVENT_STREAM}})
     async def order_events(
-        self, last_event_id: EventId | None = None
-    ) -> AsyncIterator[ServerSentEvent]:
+        self, last_event_id: Annotated[EventId | None, header(alias="Last-Event-ID")] = None
+    ) -> EventSourceResponse:
         """Order changes as Server-Sent Events (``event: order.created``, data: the change)."""
         after = await self.feed.latest_id() if last_event_id is None else last_event_id
+        return EventSourceResponse(self._changes(after))
+
+    async def _changes(self, after: int) -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(comment=f"changes after {after}", retry=RETRY_MS)
         async for change in self.feed.follow(after):
             yield ServerSentEvent(LiveEvent.of(change), event=change.type, id=str(change.id))
