@@ -31,8 +31,8 @@ class SalesFigures:
     units_by_sku: dict[str, int]
 
 
-def _time(text: str | None) -> dt.datetime | None:
-    return None if text is None else dt.datetime.fromisoformat(text)
+def _time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
 
 
 def _order(db: sqlite3.Connection, row: sqlite3.Row) -> Order:
@@ -41,16 +41,14 @@ def _order(db: sqlite3.Connection, row: sqlite3.Row) -> Order:
         " WHERE order_id = ? ORDER BY position",
         (row["id"],),
     ).fetchall()
-    created_at = _time(row["created_at"])
-    assert created_at is not None
     return Order(
         id=row["id"],
         customer=row["customer"],
         status=OrderStatus(row["status"]),
         lines=tuple(OrderLine(*line) for line in lines),
         created_by=row["created_by"],
-        created_at=created_at,
-        confirmed_at=_time(row["confirmed_at"]),
+        created_at=_time(row["created_at"]),
+        confirmed_at=None if row["confirmed_at"] is None else _time(row["confirmed_at"]),
     )
 
 
@@ -153,7 +151,7 @@ class OrderRepository:
                 "SELECT * FROM order_events WHERE id > ? ORDER BY id LIMIT ?", (event_id, limit)
             ).fetchall()
             return [
-                OrderEvent(r["id"], r["order_id"], r["type"], r["status"], _at(r["at"]))
+                OrderEvent(r["id"], r["order_id"], r["type"], r["status"], _time(r["at"]))
                 for r in rows
             ]
 
@@ -182,10 +180,6 @@ class OrderRepository:
             )
 
         return await self.database.run(work)
-
-
-def _at(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
 
 
 class ProductRepository:
