@@ -393,6 +393,16 @@ def test_the_websocket_resumes_after_an_event_id(client: TestClient) -> None:
     assert (first["type"], first["order_id"], first["id"]) == ("order.created", order["id"], 1)
 
 
+def test_the_websocket_closes_normally_when_its_time_is_up() -> None:
+    with (
+        TestClient(make_app(live_max_seconds=0.2)) as client,
+        client.websocket_connect("/v2/orders/live", headers=VIEWER) as socket,
+        pytest.raises(WebSocketDisconnect) as closed,
+    ):
+        socket.receive_json()
+    assert closed.value.code == 1000
+
+
 def test_the_websocket_handshake_without_a_key_is_a_401_problem(client: TestClient) -> None:
     with (
         pytest.raises(WebSocketDisconnect) as refused,

@@ -62,7 +62,9 @@ class LiveController(Controller):
     @websocket("/live")
     @roles(READ)
     async def order_updates(self, socket: WebSocket, after: EventId | None = None) -> None:
-        """Each order change as a JSON text message, until the client leaves."""
+        """Each order change as a JSON text message, until the client leaves (or the stream's
+        time is up: then the socket closes normally and the client reconnects with ``?after=``
+        the last id it saw)."""
         await socket.accept()
         start = await self.feed.latest_id() if after is None else after
         async with anyio.create_task_group() as group:
@@ -77,3 +79,4 @@ class LiveController(Controller):
             group.start_soon(until_the_client_leaves)
             async for change in self.feed.follow(start):
                 await socket.send_text(LiveEvent.of(change).model_dump_json())
+            group.cancel_scope.cancel()
