@@ -127,7 +127,9 @@ def main() -> None:
     loops, rounds, batch = (3_000, 5, 20) if args.quick else (30_000, 15, 50)
     loop = asyncio.new_event_loop()
     cases = scenarios(loop, batch)
-    samples: dict[str, dict[str, list[float]]] = {c: {"lexigram": [], "starlette": []} for c in cases}
+    samples: dict[str, dict[str, list[float]]] = {
+        c: {"lexigram": [], "starlette": []} for c in cases
+    }
     for _ in range(rounds):
         for case, contenders in cases.items():
             per = contenders["per"]
