@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -46,3 +49,26 @@ def stop(process: subprocess.Popen[bytes], log: Path) -> None:
         process.kill()
         process.wait()
         pytest.fail(f"the server ignored SIGTERM for {STOP_DEADLINE}s:\n{log.read_text()}")
+
+
+def uvicorn_command(app: str, port: int) -> list[str]:
+    """uvicorn serving the import string ``app`` (a module of this folder) on ``port``."""
+    return [
+        sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+        "--lifespan", "on", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+@contextmanager
+def running(command: list[str], port: int, log: Path, probe: str = "/ping") -> Iterator[str]:
+    """Run ``command`` from this folder until the block ends; yields the base URL once
+    ``GET probe`` answers. The server's output goes to ``log``."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=Path(__file__).parent, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        first_answer(process, port, log, probe)
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop(process, log)

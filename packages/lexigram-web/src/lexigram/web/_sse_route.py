@@ -84,12 +84,18 @@ def _with_last_event_id(fn: Callable[..., Any]) -> inspect.Signature:
         return signature
     default = None if param.default is inspect.Parameter.empty else param.default
     marker = header(default, alias="Last-Event-ID")
-    return signature.replace(
-        parameters=[
-            p.replace(default=marker) if p.name == LAST_EVENT_ID else p
-            for p in signature.parameters.values()
-        ]
-    )
+    parameters: list[inspect.Parameter] = []
+    after = False
+    for p in signature.parameters.values():
+        if p.name == LAST_EVENT_ID:
+            after = True
+            p = p.replace(default=marker)
+        if after and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            # a default may not precede required positional parameters: the handler is
+            # called with keyword arguments anyway
+            p = p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        parameters.append(p)
+    return signature.replace(parameters=parameters)
 
 
 class _Slots:
