@@ -71,6 +71,8 @@ def sse(
             return fn(*args, **kw)
 
         handler.__signature__ = _with_last_event_id(fn)  # type: ignore[attr-defined]
+        # what the route answers (documentation reads it): the stream, not the generator
+        handler.__annotations__ = {**fn.__annotations__, "return": EventSourceResponse}
         return declare(handler)  # type: ignore[return-value]
 
     return decorate
