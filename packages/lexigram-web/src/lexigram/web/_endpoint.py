@@ -147,7 +147,9 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             send = _head_send(send)
         ctx = ExecutionContext(scope, receive, send, params, info, settings)
         di_scope = None
-        token = REQUEST_TASKS.set(ctx)
+        # the current request, for @background; never reset: once the pipeline ends the
+        # request is marked finished, so a stale value in this context behaves like none
+        REQUEST_TASKS.set(ctx)
         try:
             try:
                 if needs_scope:
@@ -163,7 +165,6 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             if ctx.background is not None:
                 await ctx.background.run()
         finally:
-            REQUEST_TASKS.reset(token)
             if ctx.background is None:
                 ctx.background = FINISHED
             if ctx.form_used:
