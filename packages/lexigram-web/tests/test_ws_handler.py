@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from lexigram.web import (
     LexigramApp,
     WebSocket,
     WebSocketHandler,
+    discover_controllers,
     guard,
     websocket_handler,
 )
@@ -282,3 +284,23 @@ def test_one_handler_instance_cannot_serve_two_running_apps() -> None:
         socket.receive_json()
         with pytest.raises(ConfigurationError, match="serving two running apps"):
             TestClient(second).__enter__()
+
+
+def test_discovery_finds_websocket_handler_classes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "realtime_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "handlers.py").write_text(
+        "from lexigram.web import WebSocketHandler, websocket_handler\n"
+        "\n"
+        "class NotDecorated(WebSocketHandler):\n"
+        "    pass\n"
+        "\n"
+        "@websocket_handler('/found')\n"
+        "class Found(WebSocketHandler):\n"
+        "    pass\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert [cls.__name__ for cls in discover_controllers(["realtime_pkg"])] == ["Found"]

@@ -8,6 +8,8 @@ import pkgutil
 from collections.abc import Iterable
 
 from ._controller import Controller, CQRSController
+from ._metadata import read_value
+from ._ws_handler import HANDLER_ROUTE
 
 __all__ = ["discover_controllers"]
 
@@ -26,15 +28,18 @@ def _modules(package: str) -> list[str]:
 
 def discover_controllers(packages: Iterable[str]) -> list[type]:
     """Import every module of ``packages`` (recursively) and return the ``Controller``
-    subclasses they define, in a stable order (not instantiated)."""
+    subclasses (and ``@websocket_handler`` classes) they define, in a stable order (not
+    instantiated)."""
     found: list[type] = []
     for package in packages:
         for name in _modules(package):
             module = importlib.import_module(name)
             for _, obj in inspect.getmembers(module, inspect.isclass):
                 if (
-                    issubclass(obj, Controller)
-                    and obj not in _BASES
+                    (
+                        (issubclass(obj, Controller) and obj not in _BASES)
+                        or read_value(obj, HANDLER_ROUTE) is not None
+                    )
                     and obj.__module__ == module.__name__
                     and not inspect.isabstract(obj)
                     and obj not in found
