@@ -299,7 +299,7 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map),
+            renderer=_renderer(config, owner.status_map, self.settings.debug),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -331,11 +331,11 @@ class _Compiler:
         self.infos[id(endpoint)] = info
 
 
-def _renderer(config: RouteConfig, status_map: ErrorStatusMap) -> Renderer:
+def _renderer(config: RouteConfig, status_map: ErrorStatusMap, debug: bool) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
-        return EventStreamRenderer(sse_options, config.status_code or 200, status_map)
-    return Renderer(config.status_code or 200, config.response_model, status_map)
+        return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
+    return Renderer(config.status_code or 200, config.response_model, status_map, debug=debug)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

@@ -80,7 +80,7 @@ class Dispatcher:
         status = status_for(error, status_map)
         try:
             result = await handler(ctx, error)
-            await Renderer(status, None, status_map).send(
+            await Renderer(status, None, status_map, debug=self._debug).send(
                 result, send, scope, _no_receive, None, status
             )
         except Exception as exc:

@@ -8,12 +8,12 @@ from typing import Any
 from starlette.requests import ClientDisconnect
 from starlette.types import Send
 
-from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError, render_exception
+from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
 from ._context import ExecutionContext
 from ._filters import ErrorHandler
 from ._render import Renderer
-from ._request import state_value
+from .middleware._problem import problem_for
 
 __all__ = ["ErrorResponder", "send_problem", "status_for"]
 
@@ -27,11 +27,6 @@ def status_for(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
     return 500 if status is None else status
 
 
-def request_id_of(scope: Any) -> str | None:
-    value = state_value(scope, "request_id")
-    return str(value) if value is not None else None
-
-
 async def send_problem(
     send: Send,
     exc: BaseException,
@@ -42,13 +37,7 @@ async def send_problem(
     extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     """Send ``exc`` as problem+json (5xx without internals unless ``debug``)."""
-    rendered = render_exception(
-        exc,
-        status_map=status_map,
-        debug=debug,
-        instance=scope.get("path"),
-        request_id=request_id_of(scope),
-    )
+    rendered = problem_for(exc, scope, status_map=status_map, debug=debug)
     headers = rendered.headers + extra if extra else rendered.headers
     await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
     await send({"type": "http.response.body", "body": rendered.body})

@@ -1,7 +1,8 @@
 """Return-value mapping: what a handler returns becomes one ASGI response.
 
 ``Response`` -> sent as is; ``None`` -> 204; ``ResultLike`` -> ``Ok`` value with the route status,
-``Err`` -> problem+json through the scoped error-status map; ``HTMLContent`` -> text/html;
+``Err`` -> problem+json through the scoped error-status map (the same members as a raised
+error: ``instance``, ``request_id``); ``HTMLContent`` -> text/html;
 pydantic models (pydantic's serializer), dataclasses, dicts, lists, scalars -> JSON via orjson.
 The common case (a dict or list) is one ``orjson.dumps`` and two ``send`` calls with a
 precomputed header list.
@@ -20,8 +21,15 @@ from lexigram.http_errors import ErrorStatusMap, render_exception
 
 from ._json import dumps, json_default
 from ._responses import HTMLContent, JSONResponse
+from .middleware._problem import problem_for
 
-__all__ = ["Renderer", "ResultResponseMapper", "err_to_exception", "is_result_like"]
+__all__ = [
+    "ProblemResponse",
+    "Renderer",
+    "ResultResponseMapper",
+    "err_to_exception",
+    "is_result_like",
+]
 
 JSON_TYPE: Final = (b"content-type", b"application/json")
 HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
@@ -86,10 +94,18 @@ def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
 class Renderer:
     """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
 
-    __slots__ = ("adapter", "err_map", "status", "status_map")
+    __slots__ = ("adapter", "debug", "err_map", "status", "status_map")
 
-    def __init__(self, status: int, response_model: Any, status_map: ErrorStatusMap | None) -> None:
+    def __init__(
+        self,
+        status: int,
+        response_model: Any,
+        status_map: ErrorStatusMap | None,
+        *,
+        debug: bool = False,
+    ) -> None:
         self.status = status
+        self.debug = debug
         self.adapter: TypeAdapter[Any] | None = (
             TypeAdapter(response_model) if response_model is not None else None
         )
@@ -141,7 +157,7 @@ class Renderer:
                 await self.send(result.unwrap(), send, scope, receive, extra, status)
                 return
             error = err_to_exception(result.unwrap_err())
-            rendered = render_exception(error, status_map=self.err_map)
+            rendered = problem_for(error, scope, status_map=self.err_map, debug=self.debug)
             headers = rendered.headers + extra if extra else rendered.headers
             await send({"type": _START, "status": rendered.status, "headers": headers})
             await send({"type": _BODY, "body": rendered.body})
@@ -185,10 +201,28 @@ class ResultResponseMapper:
         return self.error_to_response(result.unwrap_err())
 
     def error_to_response(self, error: Any) -> Response:
-        """The problem+json response for an ``Err`` payload (exception or plain value)."""
-        rendered = render_exception(
-            err_to_exception(error), status_map=self.err_map, debug=self.debug
-        )
-        response = Response(rendered.body, rendered.status)
-        response.raw_headers = list(rendered.headers)
-        return response
+        """The problem+json response for an ``Err`` payload (exception or plain value); sent
+        for a request, it carries that request's ``instance`` and ``request_id`` too."""
+        return ProblemResponse(err_to_exception(error), self.err_map, self.debug)
+
+
+class ProblemResponse(Response):
+    """A problem+json response for ``error``; ``body`` and ``headers`` are the problem without
+    request members, and sending it renders them for the request being answered (the members
+    every other problem has). Headers added after construction are kept."""
+
+    def __init__(self, error: BaseException, status_map: ErrorStatusMap, debug: bool) -> None:
+        rendered = render_exception(error, status_map=status_map, debug=debug)
+        super().__init__(rendered.body, rendered.status)
+        self.raw_headers = list(rendered.headers)
+        self._own = len(rendered.headers)
+        self._problem = (error, status_map, debug)
+
+    async def __call__(self, scope: Any, receive: Any, send: Send) -> None:
+        error, status_map, debug = self._problem
+        rendered = problem_for(error, scope, status_map=status_map, debug=debug)
+        headers = [*rendered.headers, *self.raw_headers[self._own :]]
+        await send({"type": _START, "status": rendered.status, "headers": headers})
+        await send({"type": _BODY, "body": rendered.body})
+        if self.background is not None:
+            await self.background()

@@ -120,8 +120,14 @@ class EventStreamRenderer(Renderer):
 
     __slots__ = ("options", "slots")
 
-    def __init__(self, options: SSEOptions, status: int, status_map: ErrorStatusMap | None) -> None:
-        super().__init__(status, None, status_map)
+    def __init__(
+        self,
+        options: SSEOptions,
+        status: int,
+        status_map: ErrorStatusMap | None,
+        debug: bool = False,
+    ) -> None:
+        super().__init__(status, None, status_map, debug=debug)
         self.options = options
         self.slots = _Slots(options.max_connections) if options.max_connections else None
 

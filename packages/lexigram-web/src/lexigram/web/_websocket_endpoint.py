@@ -30,15 +30,15 @@ from lexigram.http_errors import (
     ForbiddenError,
     HTTPError,
     WebSocketException,
-    render_exception,
 )
 from lexigram.http_errors import WebSocketDisconnect as PeerGone
 
 from ._components import Component, get_instance
 from ._context import ExecutionContext
 from ._endpoint import Endpoint, EndpointParts
-from ._errors_render import request_id_of, status_for
+from ._errors_render import status_for
 from ._websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
+from .middleware._problem import problem_for
 
 __all__ = [
     "CLEANUP_TIMEOUT",
@@ -89,13 +89,7 @@ async def deny(
         return
     scope = websocket.scope
     if _DENIAL_EXTENSION in scope.get("extensions", {}):
-        rendered = render_exception(
-            error,
-            status_map=status_map,
-            debug=debug,
-            instance=scope.get("path"),
-            request_id=request_id_of(scope),
-        )
+        rendered = problem_for(error, scope, status_map=status_map, debug=debug)
         try:
             await websocket.send(
                 {
