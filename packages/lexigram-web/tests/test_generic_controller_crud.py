@@ -1,10 +1,10 @@
 """``GenericController[T]``: CRUD routes over a result-returning service, through the app."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from lexigram.http_errors.domain import ConflictError, NotFoundError
 from lexigram.web import (
@@ -141,6 +141,50 @@ async def test_bad_limit_or_offset_is_a_422_problem(query: dict[str, Any], field
     assert service.pages == []
 
 
+async def test_a_huge_offset_is_a_422_problem_not_a_500() -> None:
+    service = BookService()
+    async with AsyncTestClient(make_app(service)) as client:
+        response = await client.get("/books", params={"offset": 10**30})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "offset"]
+    assert service.pages == []
+
+
+async def test_max_offset_bounds_offset() -> None:
+    class Shelf(GenericController[Book]):
+        prefix = "/shelf"
+        max_offset = 50
+
+        def __init__(self, service: BookService) -> None:
+            super().__init__(service)
+
+    service = BookService()
+    app = LexigramApp(controllers=[Shelf])
+    app.container.singleton(BookService, instance=service)
+    async with AsyncTestClient(app) as client:
+        last = await client.get("/shelf", params={"offset": 50})
+        beyond = await client.get("/shelf", params={"offset": 51})
+    assert (last.status_code, beyond.status_code) == (200, 422)
+    assert service.pages == [(20, 50)]
+
+
+async def test_an_annotated_id_type_constrains_the_item_id() -> None:
+    class Shelf(GenericController[Book]):
+        prefix = "/shelf"
+        id_type = Annotated[int, Field(ge=1, le=9)]
+
+        def __init__(self, service: BookService) -> None:
+            super().__init__(service)
+
+    app = LexigramApp(controllers=[Shelf])
+    app.container.singleton(BookService, instance=BookService())
+    async with AsyncTestClient(app) as client:
+        found = await client.get("/shelf/2")
+        out_of_range = await client.get("/shelf/10")
+    assert found.json() == {"id": 2, "title": "Emma"}
+    assert out_of_range.status_code == 422
+
+
 async def test_get_returns_the_item_or_maps_the_err_to_a_problem() -> None:
     async with AsyncTestClient(make_app()) as client:
         found = await client.get("/books/1")
@@ -242,3 +286,8 @@ def test_limits_and_id_types_are_checked_when_the_class_is_created() -> None:
 
         class BadLimit(GenericController[Book]):
             max_limit = 5
+
+    with pytest.raises(TypeError, match="max_offset"):
+
+        class BadOffset(GenericController[Book]):
+            max_offset = -1

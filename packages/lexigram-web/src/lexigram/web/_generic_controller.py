@@ -8,12 +8,19 @@
 
 gives ``GET /users?limit=&offset=``, ``GET /users/{item_id}``, ``POST /users`` (201 with a
 ``Location`` header), ``PUT /users/{item_id}`` and ``DELETE /users/{item_id}`` (204). Request and
-response bodies are the pydantic model ``T``. The service returns result-like values
-(``is_ok``/``unwrap``/``unwrap_err``, e.g. lexigram-result's ``Ok``/``Err``); an ``Err`` is
-answered as problem+json through the controller's error-status map (``NotFoundError`` 404,
-``ValidationError`` 422, ``ConflictError`` 409, ...). The routes are generated when the
-subclass is created, typed with its model and limits; a method the subclass defines itself
-(e.g. ``list_items``) replaces the generated one.
+response bodies are the pydantic model ``T``; a page is ``{T}Page`` (``items``, ``limit``,
+``offset``, ``total``). The service returns result-like values (``is_ok``/``unwrap``/
+``unwrap_err``, e.g. lexigram-result's ``Ok``/``Err``); an ``Err`` is answered as problem+json
+through the controller's error-status map (``NotFoundError`` 404, ``ValidationError`` 422,
+``ConflictError`` 409, ...). The routes are generated when the subclass is created, typed with
+its model and limits; a method the subclass defines itself (e.g. ``list_items``) replaces the
+generated one.
+
+The OpenAPI document lists the problems each generated route can answer, by what the route
+does rather than by what one service happens to return: a route that addresses one item by
+its id (get, update, delete) documents 404 (no such item), and a route that writes an item
+(create, update) documents 409 (the write conflicts with the stored state, e.g. a taken unique
+key). Validation (422), and the guard and rate-limit problems, are documented as on any route.
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from ._context import ExecutionContext
 from ._controller import Controller
 from ._decorators import route
+from ._openapi_responses import problem_ref
 from ._protocols import ResultLike
 
 __all__ = ["CRUDServiceProtocol", "GenericController"]
@@ -59,15 +67,20 @@ class GenericController(Controller, Generic[ModelT]):
     """CRUD routes over a ``CRUDServiceProtocol[T]`` (see the module docstring).
 
     Class settings: ``default_limit`` (20) and ``max_limit`` (100) bound ``limit`` to
-    ``1..max_limit`` and ``offset`` to ``>= 0`` (422 otherwise); ``id_type`` (``str``, ``int``
-    or ``uuid.UUID``) types ``{item_id}``; ``id_field`` names the attribute (or key) of a
-    created item used for its ``Location``.
+    ``1..max_limit``, ``max_offset`` (``2**31 - 1``) bounds ``offset`` to ``0..max_offset``
+    (422 otherwise); ``id_type`` (``str``, ``int`` or ``uuid.UUID``, or one of them
+    ``Annotated`` with pydantic constraints, e.g. ``Annotated[str, Field(max_length=40)]``)
+    types ``{item_id}``; ``id_field`` names the attribute (or key) of a created item used for
+    its ``Location``. ``page_model`` is the generated ``{T}Page`` model the list route
+    documents.
     """
 
     model: ClassVar[type[BaseModel]]
+    page_model: ClassVar[type[BaseModel]]
     default_limit: ClassVar[int] = 20
     max_limit: ClassVar[int] = 100
-    id_type: ClassVar[type] = str
+    max_offset: ClassVar[int] = 2**31 - 1
+    id_type: ClassVar[Any] = str
     id_field: ClassVar[str] = "id"
 
     def __init__(
@@ -148,10 +161,16 @@ class GenericController(Controller, Generic[ModelT]):
         model: type[BaseModel] | None = cls.__dict__.get("model") or getattr(cls, "model", None)
         if model is None:
             return  # still generic (class Base(GenericController[T]))
-        if cls.id_type not in _ID_CONVERTERS:
-            raise TypeError(f"{cls.__qualname__}.id_type must be str, int or uuid.UUID")
+        if _id_base(cls.id_type) not in _ID_CONVERTERS:
+            raise TypeError(
+                f"{cls.__qualname__}.id_type must be str, int or uuid.UUID (optionally"
+                " Annotated with constraints)"
+            )
         if cls.default_limit < 1 or cls.max_limit < cls.default_limit:
             raise TypeError(f"{cls.__qualname__}: need 1 <= default_limit <= max_limit")
+        if cls.max_offset < 0:
+            raise TypeError(f"{cls.__qualname__}: need max_offset >= 0")
+        cls.page_model = _page_model(cls, model)
         for name, build in _ROUTES.items():
             if _replaceable(cls, name):
                 fn = build(cls, model)
@@ -194,18 +213,49 @@ def _init_for(model: type[BaseModel]) -> Callable[..., None]:
     return generated
 
 
+def _id_base(id_type: Any) -> Any:
+    """``id_type`` without its ``Annotated`` constraints."""
+    if typing.get_origin(id_type) is Annotated:
+        return typing.get_args(id_type)[0]
+    return id_type
+
+
+def _page_model(cls: Any, model: type[BaseModel]) -> type[BaseModel]:
+    """``{T}Page``: the list route's documented answer (one per model along a hierarchy)."""
+    items: Any = typing.cast(Any, list)[model]
+    inherited: type[BaseModel] | None = getattr(cls, "page_model", None)
+    if inherited is not None and inherited.model_fields["items"].annotation == items:
+        return inherited
+    page: type[BaseModel] = create_model(
+        f"{model.__name__}Page",
+        __module__=model.__module__,
+        __doc__=f"A page of {model.__name__} items.",
+        items=(items, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+        total=(int | None, Field(description="All items, or null when unknown.")),
+    )
+    return page
+
+
+# The problems each generated route documents (see the module docstring for the rule).
+_NOT_FOUND: dict[int | str, Any] = {404: problem_ref("NotFound")}
+_CONFLICT: dict[int | str, Any] = {409: problem_ref("Conflict")}
+
+
 def _list_items(cls: Any, model: type[BaseModel]) -> Any:
     async def list_items(self: Any, limit: int = cls.default_limit, offset: int = 0) -> Any:
         return await self.list_page(limit, offset)
 
     limit = Annotated[int, Field(ge=1, le=cls.max_limit)]
-    offset = Annotated[int, Field(ge=0)]
-    fn = _generated(list_items, {"limit": limit, "offset": offset, "return": Any}, "list_items")
+    offset = Annotated[int, Field(ge=0, le=cls.max_offset)]
+    annotations = {"limit": limit, "offset": offset, "return": cls.page_model}
+    fn = _generated(list_items, annotations, "list_items")
     return route("GET", "", summary=f"List {model.__name__} items")(fn)
 
 
 def _item_path(cls: Any) -> str:
-    return "/{item_id" + _ID_CONVERTERS[cls.id_type] + "}"
+    return "/{item_id" + _ID_CONVERTERS[_id_base(cls.id_type)] + "}"
 
 
 def _get_item(cls: Any, model: type[BaseModel]) -> Any:
@@ -213,7 +263,7 @@ def _get_item(cls: Any, model: type[BaseModel]) -> Any:
         return await self.get_one(item_id)
 
     fn = _generated(get_item, {"item_id": cls.id_type, "return": Any}, "get_item")
-    return route("GET", _item_path(cls), response_model=model)(fn)
+    return route("GET", _item_path(cls), response_model=model, responses=_NOT_FOUND)(fn)
 
 
 def _create_item(cls: Any, model: type[BaseModel]) -> Any:
@@ -222,7 +272,7 @@ def _create_item(cls: Any, model: type[BaseModel]) -> Any:
 
     annotations = {"data": model, "context": ExecutionContext, "return": Any}
     fn = _generated(create_item, annotations, "create_item")
-    return route("POST", "", status_code=201, response_model=model)(fn)
+    return route("POST", "", status_code=201, response_model=model, responses=_CONFLICT)(fn)
 
 
 def _update_item(cls: Any, model: type[BaseModel]) -> Any:
@@ -231,7 +281,8 @@ def _update_item(cls: Any, model: type[BaseModel]) -> Any:
 
     annotations = {"item_id": cls.id_type, "data": model, "return": Any}
     fn = _generated(update_item, annotations, "update_item")
-    return route("PUT", _item_path(cls), response_model=model)(fn)
+    responses = {**_NOT_FOUND, **_CONFLICT}
+    return route("PUT", _item_path(cls), response_model=model, responses=responses)(fn)
 
 
 def _delete_item(cls: Any, model: type[BaseModel]) -> Any:
@@ -239,7 +290,7 @@ def _delete_item(cls: Any, model: type[BaseModel]) -> Any:
         return await self.delete_one(item_id)
 
     fn = _generated(delete_item, {"item_id": cls.id_type, "return": Any}, "delete_item")
-    return route("DELETE", _item_path(cls), status_code=204)(fn)
+    return route("DELETE", _item_path(cls), status_code=204, responses=_NOT_FOUND)(fn)
 
 
 _ROUTES: dict[str, Callable[[Any, type[BaseModel]], Any]] = {

@@ -28,6 +28,7 @@ from ._responses import HTMLContent, JSONResponse
 __all__ = [
     "PROBLEM_SCHEMA",
     "problem_components",
+    "problem_ref",
     "problem_responses",
     "success_responses",
 ]
@@ -80,6 +81,8 @@ _PROBLEMS: dict[str, tuple[str, dict[str, Any]]] = {
             }
         },
     ),
+    "NotFound": ("The addressed resource does not exist.", {}),
+    "Conflict": ("The request conflicts with the resource's current state.", {}),
 }
 
 
@@ -97,7 +100,11 @@ def problem_components(schema_name: str) -> dict[str, Any]:
     return components
 
 
-def _response_ref(name: str) -> dict[str, Any]:
+def problem_ref(name: str) -> dict[str, Any]:
+    """A reference to one of the shared problem responses (``components/responses``); a
+    ``responses=`` entry may be one (``{404: problem_ref("NotFound")}``)."""
+    if name not in _PROBLEMS:
+        raise ValueError(f"no shared problem response {name!r}; known: {sorted(_PROBLEMS)}")
     return {"$ref": f"#/components/responses/{name}"}
 
 
@@ -107,12 +114,12 @@ def problem_responses(
     """The problem responses one operation can produce (``{}`` when none)."""
     found: dict[str, Any] = {}
     if validates:
-        found[str(validation_status)] = _response_ref("ValidationProblem")
+        found[str(validation_status)] = problem_ref("ValidationProblem")
     if guarded:
-        found["401"] = _response_ref("Unauthorized")
-        found["403"] = _response_ref("Forbidden")
+        found["401"] = problem_ref("Unauthorized")
+        found["403"] = problem_ref("Forbidden")
     if throttled:
-        found["429"] = _response_ref("TooManyRequests")
+        found["429"] = problem_ref("TooManyRequests")
     return found
 
 
@@ -213,11 +220,15 @@ def _success(info: RouteInfo, collector: SchemaCollector, label: str) -> tuple[i
 def _declared(
     declared: Mapping[int | str, Any], collector: SchemaCollector, label: str
 ) -> dict[str, Any]:
-    """``responses={404: Model, 409: {"description": ..., "model": Model}}`` entries."""
+    """``responses={404: Model, 409: {"description": ..., "model": Model}}`` entries; a
+    reference (``{"$ref": ...}``, e.g. ``problem_ref("NotFound")``) is used as given."""
     found: dict[str, Any] = {}
     for code, value in declared.items():
         key = str(code)
         phrase = _phrase(int(key)) if key.isdigit() else None
+        if isinstance(value, Mapping) and "$ref" in value:
+            found[key] = dict(typing.cast(Mapping[str, Any], value))  # used as given
+            continue
         if isinstance(value, Mapping):
             response = dict(typing.cast(Mapping[str, Any], value))
             model = response.pop("model", None)
