@@ -19,7 +19,6 @@ __all__ = [
     "OrderPage",
     "OrderV1",
     "ProductModel",
-    "ProductPage",
     "SalesReport",
 ]
 
@@ -112,13 +111,6 @@ class ProductModel(_Body):
     sku: Sku
     name: str = Field(min_length=1, max_length=100)
     price_cents: int = Field(ge=0, le=10_000_000)
-
-
-class ProductPage(BaseModel):
-    items: list[ProductModel]
-    limit: int
-    offset: int
-    total: int
 
 
 class SalesReport(BaseModel):
