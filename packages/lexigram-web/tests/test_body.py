@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from lexigram.web import ConfigurationError, LexigramApp, Request, body, form
+from lexigram.web import ConfigurationError, LexigramApp, Request, WebConfig, body, form
 from lexigram.web.testing import AsyncTestClient
 
 
@@ -235,6 +235,18 @@ async def test_streamed_body_over_the_limit_stops_reading_with_413() -> None:
         await app(scope, receive, send)
     assert sent[0]["status"] == 413
     assert chunks_read == 3
+
+
+async def test_max_body_size_none_keyword_removes_the_configured_limit() -> None:
+    app = LexigramApp(config=WebConfig(max_body_size=10), max_body_size=None)
+
+    @app.post("/upload")
+    async def upload(item: Item) -> str:
+        return item.name
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/upload", json={"name": "x" * 100, "price": 1})
+    assert (app.settings.max_body_size, response.status_code) == (None, 200)
 
 
 async def test_request_body_method_enforces_the_limit_too() -> None:

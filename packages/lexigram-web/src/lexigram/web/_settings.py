@@ -33,15 +33,24 @@ class AppSettings:
 
 
 _NAMES = tuple(f.name for f in fields(AppSettings))
+_NONE_IS_A_VALUE = frozenset({"max_body_size"})
+"""Settings where an override of ``None`` means something (no limit), not "not given"."""
 
 
 def resolve_settings(config: Any, overrides: dict[str, Any]) -> AppSettings:
     """Settings from ``config`` (any object with these attribute names, e.g. ``WebConfig``),
-    then ``overrides`` (keyword arguments that are not ``None``)."""
+    then ``overrides`` (keyword arguments that are not ``None``; ``max_body_size=None`` is
+    given: it removes the limit)."""
     values: dict[str, Any] = {}
     if config is not None:
         values.update({name: getattr(config, name) for name in _NAMES if hasattr(config, name)})
-    values.update({name: value for name, value in overrides.items() if value is not None})
+    values.update(
+        {
+            name: value
+            for name, value in overrides.items()
+            if value is not None or name in _NONE_IS_A_VALUE
+        }
+    )
     if "trusted_proxies" in values:
         values["trusted_proxies"] = tuple(values["trusted_proxies"])
     return AppSettings(**values)
