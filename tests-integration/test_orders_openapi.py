@@ -106,11 +106,14 @@ def test_valid_requests_get_answers_the_document_describes(
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
-def test_invalid_requests_get_problem_answers_never_5xx(operation: Any, client: TestClient) -> None:
+def test_invalid_requests_get_problem_answers_the_document_describes(
+    operation: Any, client: TestClient
+) -> None:
     def refused(case: Any, response: httpx.Response) -> None:
         assert response.status_code < 500, response.text
         if response.status_code >= 400:
             assert response.headers["content-type"] == "application/problem+json"
             assert response.json()["status"] == response.status_code
+        case.validate_response(response, checks=CHECKS, headers=AUTH)
 
     run(client, operation, GenerationMode.NEGATIVE, refused)

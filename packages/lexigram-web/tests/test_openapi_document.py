@@ -147,9 +147,9 @@ async def test_problem_responses_are_the_ones_each_route_can_produce(
         return set(op(document, method, path)["responses"])
 
     assert codes("get", "/health") == {"200"}
-    assert codes("get", "/users") == {"200", "422", "429"}
-    assert codes("post", "/users") == {"201", "401", "403", "422", "429"}
-    assert codes("delete", "/users/{user_id}") == {"204", "422", "429"}
+    assert codes("get", "/users") == {"200", "400", "422", "429"}
+    assert codes("post", "/users") == {"201", "400", "401", "403", "413", "415", "422", "429"}
+    assert codes("delete", "/users/{user_id}") == {"204", "400", "422", "429"}
     responses = document["components"]["responses"]
     assert op(document, "post", "/users")["responses"]["401"] == {
         "$ref": "#/components/responses/Unauthorized"

@@ -243,6 +243,7 @@ class LexigramApp(AppDeclarations):
                 app_guards=self._guards,
                 root_path=str(getattr(config, "root_path", "") or ""),
                 versioning=self.versioning,
+                body_limited=settings.max_body_size is not None,
             )
             middleware = [*(m for p in providers for m in p.middleware), *self._middleware]
             dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)

@@ -22,7 +22,7 @@ from ._context import RouteInfo
 from ._decorators import WEBSOCKET
 from ._errors import ConfigurationError
 from ._metadata import mro_items, mro_value, read_items
-from ._openapi_params import openapi_path, parameters, request_body, validates_input
+from ._openapi_params import input_kinds, openapi_path, parameters, request_body, validates_input
 from ._openapi_responses import (
     PROBLEM_SCHEMA,
     problem_components,
@@ -147,6 +147,7 @@ def _operation(
     validation_status: int,
     app_guards: Sequence[Any],
     tags: dict[str, str | None],
+    body_limited: bool,
 ) -> _Operation:
     template = parse_template(info.path)
     label = _label(info)
@@ -169,11 +170,15 @@ def _operation(
     if request is not None:
         body["requestBody"] = request
     responses = success_responses(info, collector, label)
+    parses, reads_body, reads_json = input_kinds(info, template)
     problems = problem_responses(
         validates=validates_input(info),
         validation_status=validation_status,
         throttled=info.throttled,
         guarded=bool(info.guards),
+        malformed=parses,
+        body_limited=reads_body and body_limited,
+        json_body=reads_json,
     )
     for status, response in problems.items():
         responses.setdefault(status, response)
@@ -241,15 +246,17 @@ def build_openapi(
     app_guards: Sequence[Any] = (),
     root_path: str = "",
     versioning: Any = None,
+    body_limited: bool = True,
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``routes`` (``ConfigurationError`` naming the route for a
     bad ``response_model``, an unknown security scheme, or a duplicate ``operation_id``).
 
-    ``versioning`` (a ``VersioningConfig``) tells how versions sharing a path are selected."""
+    ``versioning`` (a ``VersioningConfig``) tells how versions sharing a path are selected;
+    ``body_limited``: a request body size limit applies (routes reading a body answer 413)."""
     collector = SchemaCollector()
     tags: dict[str, str | None] = {}
     operations = [
-        _operation(info, collector, config, validation_status, app_guards, tags)
+        _operation(info, collector, config, validation_status, app_guards, tags, body_limited)
         for info in routes
         if _documented(info)
     ]

@@ -16,7 +16,7 @@ from ._params import BoundParam, ParamSource
 from ._path_template import ParamSegment, PathTemplate
 from ._signature import unwrap_optional
 
-__all__ = ["openapi_path", "parameters", "request_body", "validates_input"]
+__all__ = ["input_kinds", "openapi_path", "parameters", "request_body", "validates_input"]
 
 _EMPTY = inspect.Parameter.empty
 _LOCATIONS = (ParamSource.PATH, ParamSource.QUERY, ParamSource.HEADER, ParamSource.COOKIE)
@@ -42,6 +42,20 @@ def validates_input(info: RouteInfo) -> bool:
     """Whether the route binds anything from the request (so it can answer a validation
     error)."""
     return any(isinstance(p.source, ParamSource) for p in info.params)
+
+
+_PARSED = (ParamSource.BODY, ParamSource.FORM, ParamSource.FILE, ParamSource.QUERY)
+_BODIES = (ParamSource.BODY, ParamSource.FORM, ParamSource.FILE)
+
+
+def input_kinds(info: RouteInfo, template: PathTemplate) -> tuple[bool, bool, bool]:
+    """``(parses, reads_body, reads_json)``: whether the route parses a body, a query or path
+    parameters (a malformed one is a 400), reads a body at all, and reads a JSON body."""
+    sources = {p.source for p in info.params}
+    reads_body = any(s in sources for s in _BODIES)
+    has_path = any(isinstance(s, ParamSegment) for s in template.segments)
+    parses = has_path or any(s in sources for s in _PARSED)
+    return parses, reads_body, ParamSource.BODY in sources
 
 
 def _schema(

@@ -1,7 +1,7 @@
 """OpenAPI responses: the success response (``response_model=`` or the handler's return
 annotation), responses declared with ``responses=``, and the problem+json responses a route can
-actually produce (validation, rate limit, authentication/authorization), which share one
-``ProblemDetail`` component schema."""
+actually produce (malformed input, body size and content type, validation, rate limit,
+authentication/authorization), which share one ``ProblemDetail`` component schema."""
 
 from __future__ import annotations
 
@@ -69,6 +69,17 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 # component name -> (description, headers)
 _PROBLEMS: dict[str, tuple[str, dict[str, Any]]] = {
+    "BadRequest": (
+        "The request is malformed: a body that is not valid JSON or form data, or a path or"
+        " query that is not valid UTF-8 or contains control characters.",
+        {},
+    ),
+    "InvalidRequest": (
+        "The request is malformed, or its parameters or body failed validation.",
+        {},
+    ),
+    "PayloadTooLarge": ("The request body exceeds the size limit.", {}),
+    "UnsupportedMediaType": ("The request body's content type is not accepted.", {}),
     "ValidationProblem": ("The request's parameters or body failed validation.", {}),
     "Unauthorized": ("Authentication is required or failed.", {}),
     "Forbidden": ("The authenticated caller may not do this.", {}),
@@ -109,18 +120,37 @@ def problem_ref(name: str) -> dict[str, Any]:
 
 
 def problem_responses(
-    *, validates: bool, validation_status: int, throttled: bool, guarded: bool
+    *,
+    validates: bool,
+    validation_status: int,
+    throttled: bool,
+    guarded: bool,
+    malformed: bool = False,
+    body_limited: bool = False,
+    json_body: bool = False,
 ) -> dict[str, Any]:
-    """The problem responses one operation can produce (``{}`` when none)."""
+    """The problem responses one operation can produce (``{}`` when none), by status.
+
+    ``malformed``: the route parses a body, a query or path parameters, so a request that is
+    not valid JSON / form data / UTF-8 is a 400; ``body_limited``: it reads a body and a size
+    limit applies (413); ``json_body``: it reads a JSON body, so another content type is a 415.
+    """
     found: dict[str, Any] = {}
-    if validates:
-        found[str(validation_status)] = problem_ref("ValidationProblem")
+    if malformed:
+        both = validates and validation_status == 400
+        found["400"] = problem_ref("InvalidRequest" if both else "BadRequest")
     if guarded:
         found["401"] = problem_ref("Unauthorized")
         found["403"] = problem_ref("Forbidden")
+    if body_limited:
+        found["413"] = problem_ref("PayloadTooLarge")
+    if json_body:
+        found["415"] = problem_ref("UnsupportedMediaType")
+    if validates and str(validation_status) not in found:
+        found[str(validation_status)] = problem_ref("ValidationProblem")
     if throttled:
         found["429"] = problem_ref("TooManyRequests")
-    return found
+    return dict(sorted(found.items()))
 
 
 def _phrase(status: int) -> str:

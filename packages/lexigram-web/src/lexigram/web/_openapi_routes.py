@@ -110,6 +110,7 @@ class OpenAPISite:
         self._validation_status = 422
         self._app_guards: Sequence[Any] = ()
         self._root_path = ""
+        self._body_limited = True
         self._versioning: Any = None
         self._document: dict[str, Any] | None = None
         self._json: bytes | None = None
@@ -208,10 +209,12 @@ class OpenAPISite:
         app_guards: Sequence[Any],
         root_path: str,
         versioning: Any = None,
+        body_limited: bool = True,
     ) -> None:
         """Record the compiled routes; build the document now when it is served (so a bad
         route fails the startup)."""
         self._routes = list(routes)
+        self._body_limited = body_limited
         self._validation_status = validation_status
         self._app_guards = tuple(app_guards)
         self._root_path = root_path
@@ -231,6 +234,7 @@ class OpenAPISite:
                 app_guards=self._app_guards,
                 root_path=self._root_path,
                 versioning=self._versioning,
+                body_limited=self._body_limited,
             )
         return self._document
 
