@@ -2,7 +2,10 @@
 the load, the same duration and connection count for every app. Only loopback traffic.
 
 Every server's answer is checked (one request with ``http.client``) before the load runs; a
-short warm-up run precedes the measured one. The figure is wrk's requests per second.
+short warm-up run precedes the measured ones. The figure is the median of wrk's requests per
+second over the passes, and the server's CPU time per request (user + system, read from
+/proc for the server's process group around each wrk run), which a busy machine disturbs much
+less than the request rate.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,10 @@ class LoadResult:
     non_2xx: int
     socket_errors: int
     timeouts: int
+    server_cpu_us: float
+    """Median CPU time (user + system) the server spent per request."""
+    rps_per_pass: list[float] = field(default_factory=list[float])
+    server_cpu_us_per_pass: list[float] = field(default_factory=list[float])
 
 
 def ensure_wrk() -> str:
@@ -120,6 +129,11 @@ class Server:
                     raise RuntimeError(message) from exc
                 time.sleep(0.05)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes (its group)."""
+        assert self.process is not None
+        return group_cpu_seconds(self.process.pid)
+
     def __exit__(self, *exc: object) -> None:
         process = self.process
         if process is None or process.poll() is not None:
@@ -130,6 +144,22 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU seconds of the live processes of process group ``group`` (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
 
 
 def _lua(request: s.Request) -> str:
@@ -176,6 +206,30 @@ def run_wrk(
     return parse_wrk(done.stdout)
 
 
+def _started(stack: ExitStack, framework: str, key: str, folder: Path) -> Server:
+    """Start ``framework``'s app for scenario ``key`` and check its answer."""
+    scenario = s.SCENARIOS[key]
+    log = folder / f"{framework}-{key}.log".replace(" ", "_")
+    server = stack.enter_context(Server(framework, key, log))
+    try:
+        checks.check_answer(load(framework), scenario, server.wait_ready(scenario.request))
+    except (AssertionError, RuntimeError):
+        sys.stderr.write(log.read_text() if log.exists() else "")
+        raise
+    return server
+
+
+def _checked(stats: dict[str, float], framework: str, key: str) -> dict[str, float]:
+    requests, non_2xx = int(stats["requests"]), int(stats["non_2xx"])
+    expected_non_2xx = requests if s.SCENARIOS[key].status >= 300 else 0
+    if non_2xx != expected_non_2xx or stats["socket_errors"]:
+        raise RuntimeError(
+            f"{framework} {key}: {non_2xx} non-2xx of {requests} requests,"
+            f" {int(stats['socket_errors'])} socket errors"
+        )
+    return stats
+
+
 def measure(
     scenario_keys: list[str],
     frameworks: list[str],
@@ -183,44 +237,55 @@ def measure(
     seconds: float,
     warmup_s: float,
     connections: int,
+    passes: int = 1,
     progress: Any = print,
 ) -> list[LoadResult]:
+    """Per scenario: every framework's server started and checked, each warmed up, then
+    ``passes`` rounds of one wrk run per server (order rotating every pass); the figures are
+    the medians over the passes (an idle server waits while another is loaded)."""
     wrk = ensure_wrk()
     results: list[LoadResult] = []
     with tempfile.TemporaryDirectory(prefix="lexigram-bench-") as tmp:
         folder = Path(tmp)
         for key in scenario_keys:
-            scenario = s.SCENARIOS[key]
+            request = s.SCENARIOS[key].request
             script = folder / f"{key}.lua"
-            script.write_text(_lua(scenario.request))
+            script.write_text(_lua(request))
+            with ExitStack() as stack:
+                servers = {f: _started(stack, f, key, folder) for f in frameworks}
+                for server in servers.values():
+                    run_wrk(wrk, server.port, request, script, warmup_s, connections)
+                runs: dict[str, list[dict[str, float]]] = {f: [] for f in frameworks}
+                for number in range(passes):
+                    shift = number % len(frameworks)
+                    order = frameworks[shift:] + frameworks[:shift]
+                    for framework in reversed(order) if number % 2 else order:
+                        server = servers[framework]
+                        cpu = server.cpu_seconds()
+                        stats = run_wrk(wrk, server.port, request, script, seconds, connections)
+                        stats["cpu_s"] = server.cpu_seconds() - cpu
+                        runs[framework].append(_checked(stats, framework, key))
             for framework in frameworks:
-                log = folder / f"{framework}-{key}.log".replace(" ", "_")
-                with Server(framework, key, log) as server:
-                    try:
-                        answer = server.wait_ready(scenario.request)
-                        checks.check_answer(load(framework), scenario, answer)
-                    except (AssertionError, RuntimeError):
-                        sys.stderr.write(log.read_text() if log.exists() else "")
-                        raise
-                    run_wrk(wrk, server.port, scenario.request, script, warmup_s, connections)
-                    stats = run_wrk(
-                        wrk, server.port, scenario.request, script, seconds, connections
-                    )
-                requests = int(stats["requests"])
-                non_2xx = int(stats["non_2xx"])
-                expected_non_2xx = requests if scenario.status >= 300 else 0
-                if non_2xx != expected_non_2xx or stats["socket_errors"]:
-                    raise RuntimeError(
-                        f"{framework} {key}: {non_2xx} non-2xx of {requests} requests,"
-                        f" {int(stats['socket_errors'])} socket errors"
-                    )
-                result = LoadResult(
-                    key, framework, stats["rps"], stats["latency_ms"], requests, non_2xx,
-                    int(stats["socket_errors"]), int(stats["timeouts"]),
-                )  # fmt: skip
+                result = _summary(key, framework, runs[framework])
                 results.append(result)
                 progress(f"  {key:10} {framework:14} {result.rps:10.0f} req/s")
     return results
+
+
+def _summary(key: str, framework: str, runs: list[dict[str, float]]) -> LoadResult:
+    def total(name: str) -> int:
+        return int(sum(run[name] for run in runs))
+
+    cpu_us = [1e6 * run["cpu_s"] / run["requests"] for run in runs if run["requests"]]
+    return LoadResult(
+        key, framework,
+        statistics.median(run["rps"] for run in runs),
+        statistics.median(run["latency_ms"] for run in runs),
+        total("requests"), total("non_2xx"), total("socket_errors"), total("timeouts"),
+        statistics.median(cpu_us) if cpu_us else 0.0,
+        [round(run["rps"], 1) for run in runs],
+        [round(us, 2) for us in cpu_us],
+    )  # fmt: skip
 
 
 def as_rows(results: list[LoadResult]) -> list[dict[str, Any]]:

@@ -96,15 +96,35 @@ def _targets_section(results: dict[str, Any]) -> list[str]:
 
 
 # -- sections -----------------------------------------------------------------------------------
+PART_NAMES = {
+    "inprocess": "in-process",
+    "routing": "route scaling",
+    "loopback": "loopback",
+    "micro": "micro-benchmarks",
+}
+
+
+def _load(values: list[float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values) if values else "n/a"
+
+
 def _machine_section(results: dict[str, Any]) -> list[str]:
     m = results["machine"]
-    load = results.get("load_before", []), results.get("load_after", [])
     rows = [
         ["CPU", f"{m['cpu']} ({m['cores']} cores, {m['usable_cores']} usable)"],
         ["Python", f"{m['python']} ({m['implementation']}), {m['system']}"],
-        ["load average (1/5/15 min)", f"before {load[0]}, after {load[1]}"],
-        ["run", f"{'quick' if results['quick'] else 'full'}, {results.get('seconds', 0):.0f} s"],
+        ["run", "quick" if results["quick"] else "full"],
     ]
+    seconds = results.get("seconds", {})
+    for part, load in results.get("load", {}).items():
+        took = seconds.get(part)
+        rows.append(
+            [
+                f"load average (1/5/15 min), {PART_NAMES.get(part, part)}",
+                f"before {_load(load['before'])}, after {_load(load['after'])}"
+                + (f"; {took:.0f} s" if took is not None else ""),
+            ]
+        )
     versions = [[name, version] for name, version in results["versions"].items()]
     return [
         "## Machine and versions",
@@ -192,16 +212,45 @@ def _loopback_section(results: dict[str, Any]) -> list[str]:
             line.append(f"{_x(rps / base)} ({rps:,.0f}/s)")
         body.append(line)
     plan = results["plan"]
+    passes = plan.get("loopback_passes", 1)
     return [
         "## Loopback (granian + wrk)",
         "",
-        "Requests per second relative to raw Starlette; in brackets wrk's requests per second."
-        f" Each app on granian (1 worker, uvloop), `wrk -t1 -c{plan['connections']}"
-        f" -d{plan['loopback_seconds']}s` after a 1 s warm-up, one pass. Server and load"
-        " share the machine's cores, so these figures are noisier than the in-process ones.",
+        "Requests per second relative to raw Starlette; in brackets wrk's requests per second"
+        f" (median of {passes} pass{'es' if passes > 1 else ''}). Each app on granian"
+        f" (1 worker, uvloop), `wrk -t1 -c{plan['connections']} -d{plan['loopback_seconds']}s`"
+        " after a 1 s warm-up; a scenario's servers all run, loaded one at a time in an"
+        " order rotating every pass. Server and load share the machine's cores (and the"
+        " server's own per-request cost is in every figure), so these ratios are closer to 1"
+        " and noisier than the in-process ones.",
         "",
         *_table(["scenario", *FRAMEWORKS], body),
         *_timeouts(rows),
+        *_server_cpu(rows, cells, keys),
+    ]
+
+
+def _server_cpu(
+    rows: list[dict[str, Any]], cells: dict[tuple[Any, str], dict[str, Any]], keys: list[str]
+) -> list[str]:
+    if not all(row.get("server_cpu_us") for row in rows):
+        return []
+    body = []
+    for key in keys:
+        base = cells[(key, BASELINE)]["server_cpu_us"]
+        line = [s.SCENARIOS[key].title]
+        for framework in FRAMEWORKS:
+            us = cells[(key, framework)]["server_cpu_us"]
+            line.append(f"{_x(base / us)} ({us:.0f} µs)")
+        body.append(line)
+    return [
+        "",
+        "The server's CPU time per request during the same runs (user + system, granian"
+        " included), as a ratio to raw Starlette's (above 1.00x: less CPU per request); in"
+        " brackets the median µs per request. Another process's load disturbs this much less"
+        " than the request rate.",
+        "",
+        *_table(["scenario", *FRAMEWORKS], body),
     ]
 
 

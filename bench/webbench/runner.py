@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,14 @@ class Plan:
     loopback_scenarios: tuple[str, ...]
     loopback_seconds: int
     loopback_warmup_s: int
+    loopback_passes: int
     connections: int = 32
 
     @staticmethod
     def make(quick: bool) -> Plan:
         if quick:
-            return Plan(True, 5, 15.0, (10, 100, 1_000), (s.PLAINTEXT, s.PIPELINE), 2, 1)
-        return Plan(False, 21, 100.0, (10, 100, 1_000, 10_000), tuple(s.SCENARIOS), 5, 1)
+            return Plan(True, 5, 15.0, (10, 100, 1_000), (s.PLAINTEXT, s.PIPELINE), 2, 1, 1)
+        return Plan(False, 21, 100.0, (10, 100, 1_000, 10_000), tuple(s.SCENARIOS), 2, 1, 5)
 
 
 def say(text: str) -> None:
@@ -98,8 +100,8 @@ def _row(cell: Cell, **key: Any) -> dict[str, Any]:
 
 def run_loopback(plan: Plan) -> list[dict[str, Any]]:
     say(
-        f"loopback (granian, 1 worker; wrk -t1 -c{plan.connections} -d{plan.loopback_seconds}s):"
-        f" {', '.join(plan.loopback_scenarios)}"
+        f"loopback (granian, 1 worker; wrk -t1 -c{plan.connections} -d{plan.loopback_seconds}s,"
+        f" {plan.loopback_passes} passes): {', '.join(plan.loopback_scenarios)}"
     )
     results = loopback.measure(
         list(plan.loopback_scenarios),
@@ -107,6 +109,7 @@ def run_loopback(plan: Plan) -> list[dict[str, Any]]:
         seconds=plan.loopback_seconds,
         warmup_s=plan.loopback_warmup_s,
         connections=plan.connections,
+        passes=plan.loopback_passes,
         progress=say,
     )
     return loopback.as_rows(results)
@@ -139,7 +142,11 @@ PARTS = ("inprocess", "routing", "loopback", "micro")
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="the short CI run")
-    parser.add_argument("--only", help="comma-separated parts: " + ",".join(PARTS))
+    parser.add_argument(
+        "--only",
+        help="comma-separated parts to run (" + ",".join(PARTS) + "); the others are kept from"
+        " bench/results/web.json when it holds a run of the same mode",
+    )
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the report from bench/results/web.json"
     )
@@ -149,7 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.report_only:
         results = json.loads(raw.read_text())
     else:
-        results = collect(Plan.make(args.quick), args.only.split(",") if args.only else PARTS)
+        parts = args.only.split(",") if args.only else list(PARTS)
+        previous = json.loads(raw.read_text()) if args.only and raw.exists() else None
+        if previous is not None and previous.get("quick") != args.quick:
+            previous = None
+        results = collect(Plan.make(args.quick), parts, previous)
         raw.write_text(json.dumps(results, indent=2))
         say(f"raw results: {raw.relative_to(ROOT)}")
     if results["quick"]:
@@ -160,32 +171,37 @@ def main(argv: list[str] | None = None) -> None:
     say("report: " + ", ".join(str(p.relative_to(ROOT)) for p in written))
 
 
-def collect(plan: Plan, parts: Any) -> dict[str, Any]:
+def collect(plan: Plan, parts: list[str], previous: dict[str, Any] | None) -> dict[str, Any]:
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise SystemExit(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
-    began = time.perf_counter()
-    results: dict[str, Any] = {
-        "quick": plan.quick,
-        "plan": {
+    results: dict[str, Any] = dict(previous or {})
+    results.update(
+        quick=plan.quick,
+        plan={
             "rounds": plan.rounds,
             "batch_ms": plan.batch_ms,
             "route_counts": list(plan.route_counts),
             "loopback_seconds": plan.loopback_seconds,
+            "loopback_passes": plan.loopback_passes,
             "connections": plan.connections,
         },
-        "machine": machine.describe(),
-        "versions": machine.versions(),
-        "load_before": machine.load_average(),
+        machine=machine.describe(),
+        versions=machine.versions(),
+    )
+    load = results["load"] = dict(results.get("load") or {})
+    seconds = results["seconds"] = dict(results.get("seconds") or {})
+    runners: dict[str, Callable[[Plan], list[dict[str, Any]]]] = {
+        "inprocess": lambda p: asyncio.run(run_inprocess(p)),
+        "routing": lambda p: asyncio.run(run_routing(p)),
+        "loopback": run_loopback,
+        "micro": run_micro,
     }
-    if "inprocess" in parts:
-        results["inprocess"] = asyncio.run(run_inprocess(plan))
-    if "routing" in parts:
-        results["routing"] = asyncio.run(run_routing(plan))
-    if "loopback" in parts:
-        results["loopback"] = run_loopback(plan)
-    if "micro" in parts:
-        results["micro"] = run_micro(plan)
-    results["load_after"] = machine.load_average()
-    results["seconds"] = round(time.perf_counter() - began, 1)
+    for part in PARTS:
+        if part not in parts:
+            continue
+        before, began = machine.load_average(), time.perf_counter()
+        results[part] = runners[part](plan)
+        seconds[part] = round(time.perf_counter() - began, 1)
+        load[part] = {"before": before, "after": machine.load_average()}
     return results
