@@ -166,8 +166,22 @@ def test_run_passes_options_over_the_configuration_to_run_server(
             "server": "uvicorn",
             "reload": False,
             "log_level": "info",
+            "graceful_timeout": 30.0,
         }
     ]
+
+
+def test_run_takes_the_graceful_timeout_from_the_flag_over_the_configuration(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    timeouts: list[object] = []
+    monkeypatch.setattr(
+        _cli, "run_server", lambda app, **options: timeouts.append(options["graceful_timeout"])
+    )
+    monkeypatch.setenv("LEXIGRAM_WEB__GRACEFUL_TIMEOUT", "5")
+    assert main(["run", "server_fixture_app:app"]) == 0
+    assert main(["run", "server_fixture_app:app", "--graceful-timeout", "2.5"]) == 0
+    assert timeouts == [5.0, 2.5]
 
 
 def test_run_with_reload_checks_the_import_without_importing_here(

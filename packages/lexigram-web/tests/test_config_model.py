@@ -20,6 +20,7 @@ def test_defaults_are_safe_for_production() -> None:
         "granian",
     )
     assert config.debug is False
+    assert config.graceful_timeout == 30.0
     assert config.validation_status == 422
     assert config.request_id_header == "X-Request-ID"
     assert config.validate_production_security() is config
@@ -107,3 +108,9 @@ def test_production_lists_every_problem_at_once() -> None:
     with pytest.raises(WebConfigError) as caught:
         WebConfig(debug=True, debug_routes=True).validate_production_security()
     assert str(caught.value).count("\n- ") == 2
+
+
+@pytest.mark.parametrize("seconds", [0, -1, float("inf")])
+def test_the_graceful_timeout_must_be_a_positive_finite_number(seconds: float) -> None:
+    with pytest.raises(ValidationError, match="graceful_timeout"):
+        WebConfig(graceful_timeout=seconds)

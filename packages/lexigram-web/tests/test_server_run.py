@@ -79,6 +79,8 @@ def test_run_server_serves_an_application_object(server: str, tmp_path: Path) ->
         ({"workers": 0}, "workers must be at least 1"),
         ({"server": "hypercorn"}, "server must be 'granian' or 'uvicorn'"),
         ({"log_level": "loud"}, "log_level must be one of"),
+        ({"graceful_timeout": 0}, "graceful_timeout must be a positive number of seconds"),
+        ({"graceful_timeout": float("inf")}, "graceful_timeout must be a positive number"),
     ],
 )
 def test_options_the_server_cannot_honour_are_refused(

@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=("critical", "error", "warning", "info", "debug"),
         help="server log level (default info)",
     )
+    run.add_argument(
+        "--graceful-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="on SIGTERM, wait at most this long for open connections (default 30)",
+    )
     routes = commands.add_parser(
         "routes",
         help="list an application's routes",
@@ -108,6 +114,9 @@ def _run(args: argparse.Namespace) -> int:
             server=config.server if args.server is None else args.server,
             reload=reload,
             log_level=args.log_level,
+            graceful_timeout=(
+                config.graceful_timeout if args.graceful_timeout is None else args.graceful_timeout
+            ),
         )
     except (ValueError, ImportError) as exc:
         raise CLIError(str(exc)) from None

@@ -131,9 +131,11 @@ class WebConfig(_Section):
     """Every setting of the web layer; build it with keywords or ``load_web_config()``.
 
     Server: ``host``, ``port``, ``workers``, ``server`` (granian or uvicorn), ``reload``,
-    ``root_path``. Requests: ``trusted_hosts`` (``"*"`` = any; else names or
-    ``*.example.com``), ``trusted_proxies`` (peers whose forwarding headers are believed:
-    addresses, networks or ``"*"``), ``max_body_size`` (bytes, ``None`` = no limit),
+    ``root_path``, ``graceful_timeout`` (seconds a graceful stop waits for open connections,
+    such as event streams, before closing them). Requests: ``trusted_hosts`` (``"*"`` = any;
+    else names or ``*.example.com``), ``trusted_proxies`` (peers whose forwarding headers
+    are believed: addresses, networks or ``"*"``), ``max_body_size`` (bytes, ``None`` = no
+    limit),
     ``max_query_length`` (bytes, longer is 414), ``sanitize_query_params`` and
     ``query_control_chars`` (``reject``: 400, or ``strip``), ``request_id_header`` and
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
@@ -154,6 +156,7 @@ class WebConfig(_Section):
     workers: int = Field(default=1, ge=1)
     server: Literal["granian", "uvicorn"] = "granian"
     reload: bool = False
+    graceful_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     root_path: str = ""
     trusted_hosts: tuple[str, ...] = ("*",)
     trusted_proxies: tuple[str, ...] = ()

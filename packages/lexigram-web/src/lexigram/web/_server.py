@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import multiprocessing
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from starlette.types import ASGIApp
 
@@ -25,6 +26,7 @@ def run_server(
     reload: bool = False,
     *,
     log_level: str = "info",
+    graceful_timeout: float = 30.0,
 ) -> None:
     """Serve ``app`` until interrupted (blocking).
 
@@ -33,14 +35,24 @@ def run_server(
     themselves, so they need the import string. ``server`` picks the ``granian``
     (default) or ``uvicorn`` extra; a missing one raises ``ImportError`` naming the
     install command.
+
+    ``graceful_timeout`` bounds a graceful stop (SIGTERM / Ctrl-C): the server stops
+    accepting connections and waits at most this many seconds for open ones (endless
+    event streams and websockets never finish by themselves). Uvicorn then cancels them and
+    runs the lifespan shutdown; granian, which counts whole seconds (rounded up), kills the
+    workers still busy, so their lifespan shutdown does not run.
     """
     check_server_options(app, port=port, workers=workers, server=server, reload=reload)
     if log_level not in _LOG_LEVELS:
         raise ValueError(f"log_level must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
+    if not (math.isfinite(graceful_timeout) and graceful_timeout > 0):
+        raise ValueError(
+            f"graceful_timeout must be a positive number of seconds, got {graceful_timeout!r}"
+        )
     if server == "granian":
-        _run_granian(app, host, port, workers, reload, log_level)
+        _run_granian(app, host, port, workers, reload, log_level, graceful_timeout)
     else:
-        _run_uvicorn(app, host, port, workers, reload, log_level)
+        _run_uvicorn(app, host, port, workers, reload, log_level, graceful_timeout)
 
 
 def check_server_options(
@@ -73,7 +85,13 @@ def _missing(extra: ServerName) -> ImportError:
 
 
 def _run_granian(
-    app: ASGIApp | str, host: str, port: int, workers: int, reload: bool, log_level: str
+    app: ASGIApp | str,
+    host: str,
+    port: int,
+    workers: int,
+    reload: bool,
+    log_level: str,
+    graceful_timeout: float,
 ) -> None:
     try:
         from granian import Granian
@@ -95,6 +113,7 @@ def _run_granian(
         interface=Interfaces.ASGI,
         reload=reload,
         log_level=LogLevels(log_level),
+        workers_kill_timeout=max(1, math.ceil(graceful_timeout)),
     )
     if isinstance(app, str):
         server.serve()
@@ -113,12 +132,20 @@ def _run_granian(
 
 
 def _run_uvicorn(
-    app: ASGIApp | str, host: str, port: int, workers: int, reload: bool, log_level: str
+    app: ASGIApp | str,
+    host: str,
+    port: int,
+    workers: int,
+    reload: bool,
+    log_level: str,
+    graceful_timeout: float,
 ) -> None:
     try:
         import uvicorn
     except ImportError:
         raise _missing("uvicorn") from None
+    # Annotated ``int | None`` by uvicorn, but used as an asyncio timeout: fractions work.
+    grace: dict[str, Any] = {"timeout_graceful_shutdown": graceful_timeout}
     uvicorn.run(
         app,
         host=host,
@@ -126,4 +153,5 @@ def _run_uvicorn(
         workers=workers if workers > 1 else None,
         reload=reload,
         log_level=log_level,
+        **grace,
     )
