@@ -15,9 +15,20 @@ from ._filters import ErrorHandler
 from ._render import Renderer
 from .middleware._problem import problem_for
 
-__all__ = ["ErrorResponder", "send_problem", "status_for"]
+__all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
 
 _log = logging.getLogger("lexigram.web")
+
+
+def log_server_error(exc: BaseException, status: int, method: str, path: str) -> None:
+    """Log a failure answered with a 5xx ``status``: an ``HTTPError`` the app raised on
+    purpose (a 503 connection limit, ...) at WARNING without a traceback, anything else (an
+    unexpected exception) at ERROR with its traceback."""
+    if isinstance(exc, HTTPError):
+        detail = f": {exc.detail}" if exc.detail else ""
+        _log.warning("%s %s answered %d (%s%s)", method, path, status, type(exc).__name__, detail)
+        return
+    _log.error("unhandled %s in %s %s", type(exc).__name__, method, path, exc_info=exc)
 
 
 def status_for(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
@@ -80,13 +91,7 @@ class ErrorResponder:
                     exc = inner
                     status = status_for(exc, self.status_map)
         if status >= 500:
-            _log.error(
-                "unhandled %s in %s %s",
-                type(exc).__name__,
-                ctx.scope.get("method"),
-                ctx.scope.get("path"),
-                exc_info=exc,
-            )
+            log_server_error(exc, status, ctx.scope.get("method", ""), ctx.scope.get("path", ""))
         await send_problem(
             ctx.send,
             exc,

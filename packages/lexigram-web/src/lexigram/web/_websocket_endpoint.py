@@ -36,7 +36,7 @@ from lexigram.http_errors import WebSocketDisconnect as PeerGone
 from ._components import Component, get_instance
 from ._context import ExecutionContext
 from ._endpoint import Endpoint, EndpointParts
-from ._errors_render import status_for
+from ._errors_render import log_server_error, status_for
 from ._websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .middleware._problem import problem_for
 
@@ -140,8 +140,9 @@ async def close_for_exception(
         await _close(websocket, error.code, error.reason or "")
         return
     if websocket.application_state == WebSocketState.CONNECTING and isinstance(error, Exception):
-        if status_for(error, status_map) >= 500:
-            _log.error("websocket %s failed", websocket.url.path, exc_info=error)
+        status = status_for(error, status_map)
+        if status >= 500:
+            log_server_error(error, status, "WEBSOCKET", websocket.url.path)
         await deny(websocket, error, status_map, debug)
         return
     if isinstance(error, Exception) and status_for(error, status_map) < 500:
@@ -151,7 +152,10 @@ async def close_for_exception(
             error.detail if isinstance(error, HTTPError) else str(error),
         )
         return
-    _log.error("websocket %s failed", websocket.url.path, exc_info=error)
+    if isinstance(error, HTTPError):
+        log_server_error(error, error.status_code, "WEBSOCKET", websocket.url.path)
+    else:
+        _log.error("websocket %s failed", websocket.url.path, exc_info=error)
     reason = f"{type(error).__name__}: {error}" if debug else ""
     await _close(websocket, INTERNAL_ERROR, reason)
 
