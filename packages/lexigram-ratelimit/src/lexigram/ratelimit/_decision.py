@@ -14,7 +14,9 @@ class RateLimitDecision(NamedTuple):
     - ``limit``: the window's capacity (for a multi-window rate, the window that binds:
       the one with the fewest units left);
     - ``remaining``: units still available after this hit;
-    - ``reset_after``: seconds until the window's quota is fully restored;
+    - ``reset_after``: seconds until the window's quota is restored, never more than the
+      window (for the sliding-window counter, as the sliding window it estimates would be;
+      for a GCRA ``burst`` above the limit, until one window's quota is back);
     - ``retry_after``: seconds until the same hit would be allowed (``0.0`` when allowed);
     - ``windows``: one decision per window of a multi-window rate (empty for one window).
 

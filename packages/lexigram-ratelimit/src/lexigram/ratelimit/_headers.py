@@ -22,8 +22,10 @@ __all__ = ["HeaderDialect", "RateLimitHeaders", "retry_after_value"]
 HeaderDialect = Literal["ietf", "draft06", "x-ratelimit", "none"]
 
 
-def _seconds(value: float) -> str:
-    return str(math.ceil(value)) if value > 0 else "0"
+def _seconds(value: float, window: int) -> str:
+    """``value`` rounded up to whole seconds, never above ``window`` (microsecond and float
+    rounding may put a reset a hair above the window it belongs to)."""
+    return str(min(math.ceil(value), window)) if value > 0 else "0"
 
 
 def retry_after_value(decision: RateLimitDecision) -> str:
@@ -43,7 +45,7 @@ def _sf_string(name: str) -> str:
 class RateLimitHeaders:
     """Renders the headers of one rate; the static parts are computed once."""
 
-    __slots__ = ("_dialect", "_names", "_on_allowed", "_policy", "_single")
+    __slots__ = ("_dialect", "_longest", "_names", "_on_allowed", "_policy", "_single", "_windows")
 
     def __init__(
         self,
@@ -61,6 +63,8 @@ class RateLimitHeaders:
         self._dialect: HeaderDialect = dialect
         self._on_allowed = on_allowed
         self._single = len(rate.items) == 1
+        self._windows = tuple(item.seconds for item in rate.items)
+        self._longest = max(self._windows)
         self._names: tuple[str, ...]
         if self._single:
             self._names = (_sf_string(name),)
@@ -86,27 +90,28 @@ class RateLimitHeaders:
         dialect = self._dialect
         if dialect == "ietf":
             if self._single or not decision.windows:
-                state = (
-                    f"{self._names[0]};r={decision.remaining};t={_seconds(decision.reset_after)}"
-                )
+                reset = _seconds(decision.reset_after, self._windows[0])
+                state = f"{self._names[0]};r={decision.remaining};t={reset}"
             else:
                 state = ", ".join(
-                    f"{label};r={window.remaining};t={_seconds(window.reset_after)}"
-                    for label, window in zip(self._names, decision.windows, strict=True)
+                    f"{label};r={window.remaining};t={_seconds(window.reset_after, seconds)}"
+                    for label, window, seconds in zip(
+                        self._names, decision.windows, self._windows, strict=True
+                    )
                 )
             headers = [("RateLimit-Policy", self._policy), ("RateLimit", state)]
         elif dialect == "draft06":
             headers = [
                 ("RateLimit-Limit", str(decision.limit)),
                 ("RateLimit-Remaining", str(decision.remaining)),
-                ("RateLimit-Reset", _seconds(decision.reset_after)),
+                ("RateLimit-Reset", _seconds(decision.reset_after, self._longest)),
                 ("RateLimit-Policy", self._policy),
             ]
         elif dialect == "x-ratelimit":
             headers = [
                 ("X-RateLimit-Limit", str(decision.limit)),
                 ("X-RateLimit-Remaining", str(decision.remaining)),
-                ("X-RateLimit-Reset", _seconds(decision.reset_after)),
+                ("X-RateLimit-Reset", _seconds(decision.reset_after, self._longest)),
             ]
         else:
             headers = []

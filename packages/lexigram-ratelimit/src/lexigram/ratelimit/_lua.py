@@ -120,11 +120,11 @@ local function decide(i, k)
   local weighted = p * (window - elapsed) / window + c
   if weighted + k <= limit then
     local reset = 0
-    if c + k > 0 then reset = 2 * window - elapsed elseif p > 0 then reset = window - elapsed end
+    if c + k > 0 then reset = window elseif p > 0 then reset = window - elapsed end
     return 1, limit, math.floor(limit - weighted - k), reset, 0
   end
   local reset = window - elapsed
-  if c > 0 then reset = 2 * window - elapsed end
+  if c > 0 then reset = window end
   local retry
   if k > limit then
     retry = reset
@@ -191,13 +191,15 @@ for i = 1, n do
   diffs[i] = diff
 end
 local function decide(i, k)
-  local burst, interval, tolerance = arg(i, 0), arg(i, 1), arg(i, 2)
+  local burst, interval, spare = arg(i, 0), arg(i, 1), arg(i, 2)
+  local tolerance = burst * interval
   local diff = diffs[i]
   local new = diff + k * interval
   if new <= tolerance then
-    return 1, burst, math.floor((tolerance - new) / interval), new, 0
+    return 1, burst, math.floor((tolerance - new) / interval), math.max(0, new - spare), 0
   end
-  return 0, burst, math.floor((tolerance - diff) / interval), diff, new - tolerance
+  return 0, burst, math.floor((tolerance - diff) / interval), math.max(0, diff - spare),
+    new - tolerance
 end
 local function commit(i)
   local new = diffs[i] + cost * arg(i, 1)

@@ -88,10 +88,18 @@ def sliding_window(
     limit: int, seconds: int, clock: Callable[[], float], admit: Admit, burst: int | None
 ) -> MemoryWindow:
     """Sliding window counter: windows aligned on multiples of the period, the previous
-    window's count weighted by how much of it the sliding window still covers."""
+    window's count weighted by how much of it the sliding window still covers.
+
+    The reset is the one of the sliding window the counter estimates, never more than one
+    window: ``seconds`` when the current window counts hits (the newest may be this one),
+    the rest of the current window when only the previous one does (its hits all leave a
+    window-long view by then), ``0`` when nothing is counted. (The counter keeps weighing a
+    window's hits during the next one, up to two windows in all: the reset of that estimate
+    would exceed the window reported with it; ``retry_after`` of a denial is exact.)"""
     data: dict[str, State] = {}
     get = data.get
     double = 2 * seconds
+    window = float(seconds)
 
     def decide(
         start: float, previous: int, current: int, cost: int, now: float
@@ -99,12 +107,9 @@ def sliding_window(
         elapsed = now - start
         weighted = previous * (seconds - elapsed) / seconds + current
         if weighted + cost <= limit:
-            if current + cost > 0:
-                reset = 2 * seconds - elapsed
-            else:
-                reset = seconds - elapsed if previous else 0.0
+            reset = window if current + cost > 0 else (seconds - elapsed if previous else 0.0)
             return new_decision(_D, (True, limit, int(limit - weighted - cost), reset, 0.0, ()))
-        reset = 2 * seconds - elapsed if current else seconds - elapsed
+        reset = window if current else seconds - elapsed
         if cost > limit:
             retry = reset
         elif current + cost > limit:
@@ -138,9 +143,7 @@ def sliding_window(
             state[1] = start
             state[2] = previous
             state[3] = current + cost
-        return new_decision(
-            _D, (True, limit, int(limit - weighted - cost), double - elapsed, 0.0, ())
-        )
+        return new_decision(_D, (True, limit, int(limit - weighted - cost), window, 0.0, ()))
 
     def check(key: str, cost: int, now: float) -> RateLimitDecision:
         start = now - now % seconds
@@ -221,22 +224,26 @@ def gcra(
     limit: int, seconds: int, clock: Callable[[], float], admit: Admit, burst: int | None
 ) -> MemoryWindow:
     """GCRA: a token bucket of capacity ``burst`` (default ``limit``) refilled at ``limit``
-    per window; in integer microseconds so equal emission intervals add up exactly."""
+    per window; in integer microseconds so equal emission intervals add up exactly. The reset
+    is the time until a window's quota (``limit`` tokens) is back, at most one window (the
+    bucket is full then unless ``burst`` exceeds ``limit``)."""
     data: dict[str, State] = {}
     get = data.get
     capacity = burst if burst is not None else limit
     interval = max(1, round(seconds * 1_000_000 / limit))
     tolerance = capacity * interval
+    spare = (capacity - limit) * interval  # bucket time beyond one window's quota
 
     def decide(diff: int, cost: int) -> RateLimitDecision:
         new = diff + cost * interval
         if new <= tolerance:
-            return _D(True, capacity, (tolerance - new) // interval, new / 1_000_000, 0.0)
+            reset = max(0, new - spare) / 1_000_000
+            return _D(True, capacity, (tolerance - new) // interval, reset, 0.0)
         return _D(
             False,
             capacity,
             (tolerance - diff) // interval,
-            diff / 1_000_000,
+            max(0, diff - spare) / 1_000_000,
             (new - tolerance) / 1_000_000,
         )
 
@@ -254,13 +261,14 @@ def gcra(
         new = diff + cost * interval
         if new > tolerance:
             return decide(diff, cost)
-        reset = new / 1_000_000
+        full = new / 1_000_000
         if state is None:
             admit(now)
-            data[key] = [now + reset, now_us + new]
+            data[key] = [now + full, now_us + new]
         else:
-            state[0] = now + reset
+            state[0] = now + full
             state[1] = now_us + new
+        reset = (new - spare) / 1_000_000 if new > spare else 0.0
         return new_decision(_D, (True, capacity, (tolerance - new) // interval, reset, 0.0, ()))
 
     def check(key: str, cost: int, now: float) -> RateLimitDecision:

@@ -51,7 +51,7 @@ class RedisLimit:
             if algorithm == "gcra":
                 capacity = burst if burst is not None else item.amount
                 interval = max(1, round(window_us / item.amount))
-                numbers = (capacity, interval, capacity * interval)
+                numbers = (capacity, interval, (capacity - item.amount) * interval)
                 limits.append(capacity)
                 suffixes.append(f"}}:{short}:{item.amount}:{item.seconds}:{capacity}")
             else:
