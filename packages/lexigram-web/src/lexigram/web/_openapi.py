@@ -216,17 +216,19 @@ def _assign_operation_ids(operations: list[_Operation]) -> None:
             )
         taken[explicit] = op
         op.body["operationId"] = explicit
+    next_number: dict[str, int] = {}  # per "<base>_<method>": the next suffix to try (linear)
     for op in operations:
         if "operationId" in op.body:
             continue
         base = _base_id(op.info)
         candidate = base
         if candidate in taken:
-            candidate = f"{base}_{op.info.method.lower()}"
-        number = 2
-        while candidate in taken:
-            candidate = f"{base}_{op.info.method.lower()}_{number}"
-            number += 1
+            candidate = stem = f"{base}_{op.info.method.lower()}"
+            number = next_number.get(stem, 2)
+            while candidate in taken:
+                candidate = f"{stem}_{number}"
+                number += 1
+            next_number[stem] = number
         taken[candidate] = op
         op.body["operationId"] = candidate
 
