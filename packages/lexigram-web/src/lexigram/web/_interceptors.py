@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from ._metadata import add_items
-from ._protocols import CallHandlerProtocol, ExecutionContextProtocol
+from ._protocols import CallHandlerProtocol, ExecutionContextProtocol, InterceptorProtocol
 
 __all__ = [
     "CallHandler",
@@ -65,10 +65,15 @@ class CallHandler:
         return await chain[index].intercept(self._context, following)
 
 
-async def run_chain(
+def run_chain(
     chain: Sequence[Any], context: Any, final: Callable[[Any], Awaitable[Any]]
-) -> Any:
-    return await CallHandler(chain, 0, context, final).handle()
+) -> Awaitable[Any]:
+    """The awaitable of the whole chain: the first interceptor's ``intercept`` called directly
+    (no wrapping coroutine per request), or the handler when the chain is empty."""
+    if not chain:
+        return final(context)
+    first: InterceptorProtocol = chain[0]
+    return first.intercept(context, CallHandler(chain, 1, context, final))
 
 
 class Interceptor:
