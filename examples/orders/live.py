@@ -3,8 +3,8 @@
 A change made in this process wakes its followers at once; changes made by other worker
 processes (sharing the database file) are picked up within ``live_poll_interval`` seconds.
 A follower starts after a given event id (SSE's ``Last-Event-ID``), so nothing is lost when
-a client reconnects, and stops after ``live_max_seconds``: servers finish every open response
-before they exit, so an endless stream would hold a graceful shutdown up forever (clients
+a client reconnects, and stops after ``live_max_seconds`` so that long-lived connections are
+recycled (a shutdown does not wait on them beyond ``graceful_timeout`` either way; clients
 reconnect on their own: ``EventSource`` does, after the ``retry`` delay).
 """
 
