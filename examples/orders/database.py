@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -74,8 +75,10 @@ class Database:
         connection.row_factory = sqlite3.Row
         connection.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
-            connection.execute("PRAGMA journal_mode = WAL")
-        connection.executescript(SCHEMA)
+            # Workers starting together race here: switching to WAL can answer "database is
+            # locked" at once, without waiting on the busy timeout. Retry for a bounded time.
+            _when_unlocked(lambda: connection.execute("PRAGMA journal_mode = WAL"))
+        _when_unlocked(lambda: connection.executescript(SCHEMA))
         return connection
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -119,3 +122,17 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def _when_unlocked(statement: Callable[[], object], deadline_seconds: float = 10.0) -> None:
+    """Run ``statement``, retrying while another process holds the database lock."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        try:
+            statement()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        else:
+            return
