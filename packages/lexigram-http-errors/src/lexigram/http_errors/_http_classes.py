@@ -75,10 +75,8 @@ def _plus(headers: HeadersInput, name: str, value: str) -> list[tuple[str, str]]
     return [*normalize_headers(headers), (name, value)]
 
 
-class BadRequestError(_FixedStatusError):
-    """400 Bad Request; ``errors`` (if given) becomes the ``errors`` extension member."""
-
-    __error_status__ = 400
+class _ErrorListError(_FixedStatusError):
+    """A fixed-status error whose ``errors`` (if given) becomes the ``errors`` extension member."""
 
     def __init__(
         self,
@@ -93,6 +91,12 @@ class BadRequestError(_FixedStatusError):
         if errors is not None:
             extensions = _with(extensions, "errors", errors)
         super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+
+
+class BadRequestError(_ErrorListError):
+    """400 Bad Request; ``errors`` (if given) becomes the ``errors`` extension member."""
+
+    __error_status__ = 400
 
 
 class UnauthorizedError(_FixedStatusError):
@@ -168,24 +172,10 @@ class UnsupportedMediaTypeError(_FixedStatusError):
     __error_status__ = 415
 
 
-class UnprocessableEntityError(_FixedStatusError):
+class UnprocessableEntityError(_ErrorListError):
     """422 Unprocessable Content; ``errors`` becomes the ``errors`` extension member."""
 
     __error_status__ = 422
-
-    def __init__(
-        self,
-        detail: str = "",
-        *,
-        errors: list[dict[str, Any]] | None = None,
-        headers: HeadersInput = None,
-        code: str | None = None,
-        cause: BaseException | None = None,
-        extensions: Mapping[str, Any] | None = None,
-    ) -> None:
-        if errors is not None:
-            extensions = _with(extensions, "errors", errors)
-        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
 
 
 class TooManyRequestsError(_FixedStatusError):
