@@ -70,8 +70,9 @@ class Scope:
         if self._closed:
             self._check_open()
         container = self._container
-        getter = container._sync.get(service if name is None else NamedKey(service, name))  # pyright: ignore[reportPrivateUsage]
-        if getter is None:
+        try:
+            getter = container._sync[service if name is None else NamedKey(service, name)]  # pyright: ignore[reportPrivateUsage]
+        except KeyError:
             getter = container._getter(service, name)  # pyright: ignore[reportPrivateUsage]
         return getter(self)
 
@@ -81,9 +82,14 @@ class Scope:
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` in this scope, awaiting async factories."""
-        self._check_open()
-        getter = self._container._agetter(service, name)  # pyright: ignore[reportPrivateUsage]
-        return await getter(self)
+        if self._closed:
+            self._check_open()
+        container = self._container
+        key = service if name is None else NamedKey(service, name)
+        getter = container._plain.get(key)  # pyright: ignore[reportPrivateUsage]
+        if getter is not None:  # a sync graph: no coroutine besides this one
+            return getter(self)
+        return await container._agetter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
 
     def call(self, fn: Callable[..., R], /, **overrides: Any) -> R:
         """Call ``fn`` with its parameters resolved in this scope (``overrides`` win)."""
@@ -114,13 +120,10 @@ class Scope:
 
     async def aclose(self) -> None:
         """Run sync and async finalizers, newest first."""
-        await self._close_async(None)
-
-    async def _close_async(self, body_error: BaseException | None) -> None:
         self._closed = True
         self._cache.clear()
         if self._finalizers:
-            report(await close_async(self._finalizers), "scope", body_error)
+            report(await close_async(self._finalizers), "scope", None)
 
     def __enter__(self) -> Self:
         return self
@@ -141,4 +144,7 @@ class Scope:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
-        await self._close_async(exc)
+        self._closed = True
+        self._cache.clear()
+        if self._finalizers:
+            report(await close_async(self._finalizers), "scope", exc)
