@@ -34,7 +34,8 @@ class Scope:
         self._container = container
         self._context: Mapping[Any, Any] = context if context else _EMPTY
         self._cache: dict[Any, Any] = {}
-        self._finalizers: list[tuple[str, Any]] = []
+        self._finalizers: list[tuple[str, Any]] | None = None
+        """Made by the first generator factory entered in this scope."""
         self._locks: dict[Any, asyncio.Lock] | None = None
         self._closed = False
 
@@ -115,15 +116,17 @@ class Scope:
         """Run the finalizers of the scoped (and transient) instances made in this scope."""
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(close_sync(self._finalizers), "scope", None)
+        finalizers = self._finalizers
+        if finalizers:
+            report(close_sync(finalizers), "scope", None)
 
     async def aclose(self) -> None:
         """Run sync and async finalizers, newest first."""
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(await close_async(self._finalizers), "scope", None)
+        finalizers = self._finalizers
+        if finalizers:
+            report(await close_async(finalizers), "scope", None)
 
     def __enter__(self) -> Self:
         return self
@@ -134,8 +137,9 @@ class Scope:
     ) -> None:  # fmt: skip
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(close_sync(self._finalizers), "scope", exc)
+        finalizers = self._finalizers
+        if finalizers:
+            report(close_sync(finalizers), "scope", exc)
 
     async def __aenter__(self) -> Self:
         return self
@@ -146,5 +150,6 @@ class Scope:
     ) -> None:  # fmt: skip
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(await close_async(self._finalizers), "scope", exc)
+        finalizers = self._finalizers
+        if finalizers:
+            report(await close_async(finalizers), "scope", exc)
