@@ -94,8 +94,11 @@ async def test_garbage_count_finds_the_reference_cycles_an_app_leaves_per_reques
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    request = s.Request("GET", "/")
-    assert await asgi.garbage_per_request(cyclic, request, 50, 200) == 1.0
-    floor = load(FLOOR).build(s.PLAINTEXT)
-    async with started(floor) as app:
-        assert await asgi.garbage_per_request(app, s.SCENARIOS[s.PLAINTEXT].request, 50, 200) == 0
+    plaintext = s.SCENARIOS[s.PLAINTEXT].request
+    async with started(load(FLOOR).build(s.PLAINTEXT)) as floor:
+        targets = [
+            (cyclic, s.Request("GET", "/"), 200),
+            (floor, plaintext, 200),
+            (cyclic, plaintext, 200),
+        ]
+        assert await asgi.garbage_per_request(targets, 50) == [1.0, 0.0, 1.0]

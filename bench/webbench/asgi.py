@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,28 +116,33 @@ async def time_requests(
     return wall_ns / count, cpu_ns / count
 
 
-async def garbage_per_request(app: ASGIApp, request: Request, count: int, status: int) -> float:
-    """Objects left for the cyclic garbage collector per request: the collector off,
-    ``count`` requests, then what one full collection finds, divided by ``count``.
-
-    The driver itself makes no reference cycles, so every object counted is the app's."""
-    template = make_scope(request)
-    body = {"type": "http.request", "body": request.body, "more_body": False}
-    send = _StatusSend()
-    copy = template.copy
+async def garbage_per_request(
+    targets: Sequence[tuple[ASGIApp, Request, int]], count: int
+) -> list[float]:
+    """Objects each ``(app, request, status)`` leaves for the cyclic garbage collector per
+    request: the collector off, ``count`` requests, then what one full collection finds,
+    divided by ``count``. One collection before the first app; each app's own collection
+    leaves nothing for the next one. The driver itself makes no reference cycles, so every
+    object counted is the app's."""
+    found: list[float] = []
     was_enabled = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
-        for _ in range(count):
-            await app(copy(), _Receive(body), send)
-        found = gc.collect()
+        for app, request, status in targets:
+            template = make_scope(request)
+            body = {"type": "http.request", "body": request.body, "more_body": False}
+            send = _StatusSend()
+            copy = template.copy
+            for _ in range(count):
+                await app(copy(), _Receive(body), send)
+            found.append(gc.collect() / count)
+            if send.status != status:
+                raise RuntimeError(f"{request.method} {request.target()} answered {send.status}")
     finally:
         if was_enabled:
             gc.enable()
-    if send.status != status:
-        raise RuntimeError(f"{request.method} {request.target()} answered {send.status}")
-    return found / count
+    return found
 
 
 class Lifespan:

@@ -90,10 +90,10 @@ async def measure(
         groups.setdefault(cell.group, []).append(cell)
     await _rounds(groups, rounds, batch_ms, min_count, max_count, progress)
     if garbage_requests:
-        for cell in cells:
-            cell.objects_per_request = await asgi.garbage_per_request(
-                cell.app, cell.request, garbage_requests, cell.status
-            )
+        targets = [(cell.app, cell.request, cell.status) for cell in cells]
+        counts = await asgi.garbage_per_request(targets, garbage_requests)
+        for cell, objects in zip(cells, counts, strict=True):
+            cell.objects_per_request = objects
         progress(f"  objects per request counted over {garbage_requests} requests per app")
 
 

@@ -1,4 +1,4 @@
-"""Handlers built by a lexigram-di container, in a scope per message.
+"""Handlers built by a lexigram-di container, in a scope per message when they need one.
 
 Needs the ``di`` extra: ``pip install "lexigram-cqrs[di]"``.
 

@@ -2,10 +2,10 @@
 
 A plan is made when a bus is built and again only when the container's registrations change
 (``Container.revision``). When no part needs a DI scope, the chain is linked once and every
-message runs it directly: resolving a transient handler is a call of its compiled resolver,
-and nothing else is allocated. When a part needs a scope (a scoped service, a generator
-factory, the ``Scope`` itself), each message opens one and the parts resolved in it are
-linked to it.
+message runs it directly: building a transient handler is one call of its compiled resolver,
+and a plain handler class with no behaviours is called with no chain at all. When a part
+needs a scope (a scoped service, a generator factory, the ``Scope`` itself), each message
+opens one and the parts resolved in it are linked to it.
 """
 
 from __future__ import annotations
