@@ -132,7 +132,7 @@ class Ok(Generic[T_co]):
         return self
 
     def match(self, ok: Callable[[T_co], U], err: Callable[[Never], U]) -> U:
-        """Call ``ok`` with the value (``err`` is for the ``Err`` variant); positional or by name."""
+        """Call ``ok`` with the value (``err`` is for the ``Err`` variant)."""
         return ok(self._value)
 
     async def map(self, op: Callable[[T_co], Awaitable[U]]) -> Ok[U]:
@@ -257,7 +257,7 @@ class Err(Generic[E_co]):
         return self
 
     def match(self, ok: Callable[[Never], U], err: Callable[[E_co], U]) -> U:
-        """Call ``err`` with the error (``ok`` is for the ``Ok`` variant); positional or by name."""
+        """Call ``err`` with the error (``ok`` is for the ``Ok`` variant)."""
         return err(self._error)
 
     async def map(self, op: Callable[[Any], Awaitable[object]]) -> Self:
