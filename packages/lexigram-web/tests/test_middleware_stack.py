@@ -4,7 +4,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lexigram.web import LexigramApp
-from lexigram.web._config import CORSConfig, GZipConfig, SecurityHeadersConfig, WebConfig
+from lexigram.web._config.web_config import CORSConfig, GZipConfig, SecurityHeadersConfig, WebConfig
 from lexigram.web.middleware import (
     BodySizeLimitMiddleware,
     CORSMiddleware,

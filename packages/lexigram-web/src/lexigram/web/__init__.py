@@ -11,8 +11,21 @@ from lexigram.di import injectable, scoped, singleton, transient
 from lexigram.http_errors import WebSocketException, error_status
 
 from ._app import LexigramApp, create_app
-from ._background import BackgroundTasks, background
-from ._config import (
+from ._binding.pipes import (
+    DefaultValuePipe,
+    ParseBoolPipe,
+    ParseDatePipe,
+    ParseEnumPipe,
+    ParseIntPipe,
+    ParseUUIDPipe,
+    ValidationPipe,
+)
+from ._binding.validation import RequestValidationError
+from ._config.health import HealthConfig
+from ._config.loader import load_web_config
+from ._config.settings import AppSettings
+from ._config.versioning import VersioningConfig
+from ._config.web_config import (
     CORSConfig,
     GZipConfig,
     OpenAPIConfig,
@@ -20,11 +33,11 @@ from ._config import (
     WebConfig,
     WebConfigError,
 )
-from ._config_loader import load_web_config
-from ._context import ExecutionContext, RouteInfo
-from ._controller import Controller, CQRSController, controller
+from ._controllers.controller import Controller, CQRSController, controller
+from ._controllers.discovery import discover_controllers
+from ._controllers.generic import CRUDServiceProtocol, GenericController
 from ._debug_routes import BasicAuthGuard, BearerTokenGuard
-from ._decorators import (
+from ._declare.decorators import (
     RouteConfig,
     delete,
     get,
@@ -39,37 +52,19 @@ from ._decorators import (
     use_pipes,
     websocket,
 )
-from ._discovery import discover_controllers
-from ._errors import ConfigurationError
-from ._events import (
-    LifespanShutdownCompleted,
-    LifespanStartupCompleted,
-    RequestReceived,
-    ResponsePrepared,
+from ._declare.errors import ConfigurationError
+from ._declare.params import (
+    ParamMetadata,
+    ParamSource,
+    body,
+    cookie,
+    file,
+    form,
+    header,
+    path,
+    query,
 )
-from ._events_hub import EventHub
-from ._filters import catch, use_filters
-from ._generic_controller import CRUDServiceProtocol, GenericController
-from ._guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
-from ._health_config import HealthConfig
-from ._interceptors import (
-    CallHandler,
-    Interceptor,
-    LoggingInterceptor,
-    TimingInterceptor,
-    use_interceptors,
-)
-from ._params import ParamMetadata, ParamSource, body, cookie, file, form, header, path, query
-from ._pipes import (
-    DefaultValuePipe,
-    ParseBoolPipe,
-    ParseDatePipe,
-    ParseEnumPipe,
-    ParseIntPipe,
-    ParseUUIDPipe,
-    ValidationPipe,
-)
-from ._protocols import (
+from ._declare.protocols import (
     AuthorizerProtocol,
     CallHandlerProtocol,
     CommandBusProtocol,
@@ -83,10 +78,19 @@ from ._protocols import (
     RatePolicyProtocol,
     ResultLike,
 )
-from ._registry import RouteRegistry
-from ._render import ResultResponseMapper
-from ._request import Request
-from ._responses import (
+from ._declare.versioning import ApiVersionMetadata, api_version, version
+from ._events import (
+    LifespanShutdownCompleted,
+    LifespanStartupCompleted,
+    RequestReceived,
+    ResponsePrepared,
+)
+from ._events_hub import EventHub
+from ._http.background import BackgroundTasks, background
+from ._http.context import ExecutionContext, RouteInfo
+from ._http.render import ResultResponseMapper
+from ._http.request import Request
+from ._http.responses import (
     FileResponse,
     HTMLContent,
     HTMLResponse,
@@ -103,27 +107,33 @@ from ._responses import (
     streaming_response,
     text_response,
 )
-from ._router import RouteConflictError, Router
-from ._server import run_server
-from ._settings import AppSettings
-from ._sse import ServerSentEvent
-from ._sse_response import EventSourceResponse
-from ._sse_route import sse
-from ._templates import (
+from ._http.templates import (
     TemplateNotFoundError,
     TemplateResponse,
     Templates,
     TemplatesConfig,
     render_template,
 )
-from ._throttle import rate_limit, throttle
-from ._validation import RequestValidationError
-from ._versioning import ApiVersionMetadata, api_version, version
-from ._versioning_config import VersioningConfig
-from ._versioning_extract import VersionExtractor, get_version
+from ._http.websocket import WebSocket, WebSocketDisconnect
+from ._pipeline.filters import catch, use_filters
+from ._pipeline.guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
+from ._pipeline.interceptors import (
+    CallHandler,
+    Interceptor,
+    LoggingInterceptor,
+    TimingInterceptor,
+    use_interceptors,
+)
+from ._pipeline.throttle import rate_limit, throttle
+from ._routing.registry import RouteRegistry
+from ._routing.router import RouteConflictError, Router
+from ._serve.server import run_server
+from ._sse.event import ServerSentEvent
+from ._sse.response import EventSourceResponse
+from ._sse.route import sse
+from ._versioning.extract import VersionExtractor, get_version
 from ._web_module import WebModule, WebProvider
-from ._websocket import WebSocket, WebSocketDisconnect
-from ._ws_handler import AbstractWebSocketHandler, WebSocketHandler, websocket_handler
+from ._ws.handler import AbstractWebSocketHandler, WebSocketHandler, websocket_handler
 from .middleware import (
     DefaultMiddlewareStack,
     RequestIDLogFilter,

@@ -24,21 +24,21 @@ from lexigram.http_errors import (
 
 from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
+from ._config.health import HealthConfig, resolve_health
+from ._config.settings import resolve_settings
+from ._config.versioning import VersioningConfig
 from ._debug_routes import debug_route_functions
 from ._declarations import AppDeclarations
 from ._dispatch import Dispatcher, build_stack
-from ._errors_render import send_problem
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._health import health_routes
-from ._health_config import HealthConfig, resolve_health
+from ._http.templates import Templates, TemplatesConfig, build_templates, serving_templates
 from ._lifespan import run_lifespan
-from ._openapi_routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
-from ._registry import RouteRegistry
-from ._seams import bridge_buses
-from ._settings import resolve_settings
-from ._templates import Templates, TemplatesConfig, build_templates, serving_templates
-from ._versioning_config import VersioningConfig
+from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
+from ._pipeline.error_responder import send_problem
+from ._pipeline.seams import bridge_buses
+from ._routing.registry import RouteRegistry
 from ._web_module import web_providers
 
 __all__ = ["LexigramApp", "create_app"]

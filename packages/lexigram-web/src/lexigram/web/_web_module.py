@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lexigram.di import Application, Container, DynamicModule, HealthCheckResult, Provider
 from lexigram.http_errors import HandlerKey
 
-from ._discovery import discover_controllers
+from ._controllers.discovery import discover_controllers
 
 if TYPE_CHECKING:
     from ._app import LexigramApp
@@ -93,7 +93,7 @@ class WebModule(DynamicModule):
         found = [*(controllers or ()), *discover_controllers(discover or ())]
         config = kwargs.pop("web_config", None)
         if host is not None or port is not None:
-            from ._config import WebConfig
+            from ._config.web_config import WebConfig
 
             updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
             if config is None:

@@ -8,12 +8,12 @@ from typing import cast
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from .._config import WebConfig
+from .._config.web_config import WebConfig
+from .._http.request_id import RequestIDMiddleware
 from ._body_limit import BodySizeLimitMiddleware
 from ._cors import CORSMiddleware
 from ._gzip import GZipMiddleware
 from ._query import QuerySanitizerMiddleware
-from ._request_id import RequestIDMiddleware
 from ._security_headers import SecurityHeadersMiddleware
 from ._trusted_host import TrustedHostMiddleware
 

@@ -1,0 +1,302 @@
+"""``GenericController[T]``: list/get/create/update/delete routes over a CRUD service.
+
+    class UserController(GenericController[User]):
+        prefix = "/users"
+
+        def __init__(self, service: UserService) -> None:
+            super().__init__(service, resource_name="user")
+
+gives ``GET /users?limit=&offset=``, ``GET /users/{item_id}``, ``POST /users`` (201 with a
+``Location`` header), ``PUT /users/{item_id}`` and ``DELETE /users/{item_id}`` (204). Request and
+response bodies are the pydantic model ``T``; a page is ``{T}Page`` (``items``, ``limit``,
+``offset``, ``total``). The service returns result-like values (``is_ok``/``unwrap``/
+``unwrap_err``, e.g. lexigram-result's ``Ok``/``Err``); an ``Err`` is answered as problem+json
+through the controller's error-status map (``NotFoundError`` 404, ``ValidationError`` 422,
+``ConflictError`` 409, ...). The routes are generated when the subclass is created, typed with
+its model and limits; a method the subclass defines itself (e.g. ``list_items``) replaces the
+generated one.
+
+The OpenAPI document lists the problems each generated route can answer, by what the route
+does rather than by what one service happens to return: a route that addresses one item by
+its id (get, update, delete) documents 404 (no such item), and a route that writes an item
+(create, update) documents 409 (the write conflicts with the stored state, e.g. a taken unique
+key). Validation (422), and the guard and rate-limit problems, are documented as on any route.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, Field, create_model
+
+from .._declare.decorators import route
+from .._declare.protocols import ResultLike
+from .._http.context import ExecutionContext
+from .._openapi.responses import problem_ref
+from .controller import Controller
+
+__all__ = ["CRUDServiceProtocol", "GenericController"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT_contra = TypeVar("ModelT_contra", bound=BaseModel, contravariant=True)
+
+_GENERATED = "__lexigram_generated__"
+_ID_CONVERTERS: dict[type, str] = {str: "", int: ":int", uuid.UUID: ":uuid"}
+
+
+class CRUDServiceProtocol(Protocol[ModelT_contra]):
+    """What ``GenericController`` calls; each method returns a result-like value.
+
+    ``list`` answers ``Ok((items, total))`` (``total``: the number of items overall, or
+    ``None`` when unknown); ``get``/``create``/``update`` answer ``Ok(item)``; ``delete``
+    answers ``Ok(anything)``. Errors are ``Err(exception)``.
+    """
+
+    async def list(self, limit: int, offset: int) -> ResultLike: ...
+    async def get(self, item_id: Any) -> ResultLike: ...
+    async def create(self, data: ModelT_contra) -> ResultLike: ...
+    async def update(self, item_id: Any, data: ModelT_contra) -> ResultLike: ...
+    async def delete(self, item_id: Any) -> ResultLike: ...
+
+
+class GenericController(Controller, Generic[ModelT]):
+    """CRUD routes over a ``CRUDServiceProtocol[T]`` (see the module docstring).
+
+    Class settings: ``default_limit`` (20) and ``max_limit`` (100) bound ``limit`` to
+    ``1..max_limit``, ``max_offset`` (``2**31 - 1``) bounds ``offset`` to ``0..max_offset``
+    (422 otherwise); ``id_type`` (``str``, ``int`` or ``uuid.UUID``, or one of them
+    ``Annotated`` with pydantic constraints, e.g. ``Annotated[str, Field(max_length=40)]``)
+    types ``{item_id}``; ``id_field`` names the attribute (or key) of a created item used for
+    its ``Location``. ``page_model`` is the generated ``{T}Page`` model the list route
+    documents.
+    """
+
+    model: ClassVar[type[BaseModel]]
+    page_model: ClassVar[type[BaseModel]]
+    default_limit: ClassVar[int] = 20
+    max_limit: ClassVar[int] = 100
+    max_offset: ClassVar[int] = 2**31 - 1
+    id_type: ClassVar[Any] = str
+    id_field: ClassVar[str] = "id"
+
+    def __init__(
+        self, service: CRUDServiceProtocol[ModelT], resource_name: str | None = None
+    ) -> None:
+        self.service = service
+        self._resource_name = resource_name
+
+    @property
+    def resource_name(self) -> str:
+        """The resource's name (default: the controller's name without ``Controller``)."""
+        if self._resource_name:
+            return self._resource_name
+        name = type(self).__name__
+        return (name.removesuffix("Controller") or name).lower()
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(f"{type(self).__module__}.{type(self).__qualname__}")
+
+    # -- the actions (the generated routes call these) ----------------------------------------
+    async def list_page(self, limit: int, offset: int) -> Any:
+        """``{"items", "limit", "offset", "total"}``, or the service's ``Err``."""
+        result = await self.service.list(limit, offset)
+        if not result.is_ok():
+            return result
+        page = result.unwrap()
+        if not (isinstance(page, tuple) and len(page) == 2):  # pyright: ignore[reportUnknownArgumentType]
+            raise TypeError(
+                f"{type(self.service).__qualname__}.list must return Ok((items, total)),"
+                f" got Ok({page!r})"
+            )
+        items, total = typing.cast(tuple[Sequence[Any], int | None], page)
+        return {"items": list(items), "limit": limit, "offset": offset, "total": total}
+
+    async def get_one(self, item_id: Any) -> Any:
+        return await self.service.get(item_id)
+
+    async def create_one(self, data: Any, context: ExecutionContext) -> Any:
+        result = await self.service.create(data)
+        if not result.is_ok():
+            return result
+        item = result.unwrap()
+        location = self._location(item, context)
+        if location is not None:
+            context.add_header("Location", location)
+        return item
+
+    async def update_one(self, item_id: Any, data: Any) -> Any:
+        return await self.service.update(item_id, data)
+
+    async def delete_one(self, item_id: Any) -> Any:
+        result = await self.service.delete(item_id)
+        return result if not result.is_ok() else None
+
+    def _location(self, item: Any, context: ExecutionContext) -> str | None:
+        field = self.id_field
+        if isinstance(item, Mapping):
+            ident = typing.cast(Mapping[str, Any], item).get(field)
+        else:
+            ident = getattr(item, field, None)
+        registry = context.settings.router
+        if ident is None or registry is None:
+            return None
+        name = context.route.name.rsplit(".", 1)[0] + ".get_item"
+        root: str = context.scope.get("root_path", "")
+        path: str = registry.url_for(name, item_id=ident)
+        return root + path
+
+    # -- route generation ------------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if typing.get_origin(base) is GenericController:
+                (argument,) = typing.get_args(base)
+                if isinstance(argument, type) and issubclass(argument, BaseModel):
+                    cls.model = argument
+        model: type[BaseModel] | None = cls.__dict__.get("model") or getattr(cls, "model", None)
+        if model is None:
+            return  # still generic (class Base(GenericController[T]))
+        if _id_base(cls.id_type) not in _ID_CONVERTERS:
+            raise TypeError(
+                f"{cls.__qualname__}.id_type must be str, int or uuid.UUID (optionally"
+                " Annotated with constraints)"
+            )
+        if cls.default_limit < 1 or cls.max_limit < cls.default_limit:
+            raise TypeError(f"{cls.__qualname__}: need 1 <= default_limit <= max_limit")
+        if cls.max_offset < 0:
+            raise TypeError(f"{cls.__qualname__}: need max_offset >= 0")
+        cls.page_model = _page_model(cls, model)
+        for name, build in _ROUTES.items():
+            if _replaceable(cls, name):
+                fn = build(cls, model)
+                fn.__qualname__ = f"{cls.__qualname__}.{name}"
+                setattr(cls, name, fn)
+        if _replaceable(cls, "__init__"):
+            setattr(cls, "__init__", _init_for(model))  # noqa: B010
+
+
+def _replaceable(cls: type, name: str) -> bool:
+    """Generate ``name`` unless a subclass between ``cls`` and ``GenericController`` wrote it."""
+    for klass in cls.__mro__:
+        if klass is GenericController:
+            return True
+        attr = klass.__dict__.get(name)
+        if attr is not None:
+            return bool(getattr(attr, _GENERATED, False))
+    return True
+
+
+def _generated(fn: Callable[..., Any], annotations: dict[str, Any], name: str) -> Any:
+    fn.__annotations__ = annotations
+    fn.__name__ = fn.__qualname__ = name
+    setattr(fn, _GENERATED, True)
+    return fn
+
+
+def _init_for(model: type[BaseModel]) -> Callable[..., None]:
+    protocol: Any = CRUDServiceProtocol
+
+    def __init__(self: Any, service: Any, resource_name: str | None = None) -> None:
+        base: Any = GenericController
+        base.__init__(self, service, resource_name)
+
+    generated: Callable[..., None] = _generated(
+        __init__,
+        {"service": protocol[model], "resource_name": str | None, "return": None},
+        "__init__",
+    )
+    return generated
+
+
+def _id_base(id_type: Any) -> Any:
+    """``id_type`` without its ``Annotated`` constraints."""
+    if typing.get_origin(id_type) is Annotated:
+        return typing.get_args(id_type)[0]
+    return id_type
+
+
+def _page_model(cls: Any, model: type[BaseModel]) -> type[BaseModel]:
+    """``{T}Page``: the list route's documented answer (one per model along a hierarchy)."""
+    items: Any = typing.cast(Any, list)[model]
+    inherited: type[BaseModel] | None = getattr(cls, "page_model", None)
+    if inherited is not None and inherited.model_fields["items"].annotation == items:
+        return inherited
+    page: type[BaseModel] = create_model(
+        f"{model.__name__}Page",
+        __module__=model.__module__,
+        __doc__=f"A page of {model.__name__} items.",
+        items=(items, ...),
+        limit=(int, ...),
+        offset=(int, ...),
+        total=(int | None, Field(description="All items, or null when unknown.")),
+    )
+    return page
+
+
+# The problems each generated route documents (see the module docstring for the rule).
+_NOT_FOUND: dict[int | str, Any] = {404: problem_ref("NotFound")}
+_CONFLICT: dict[int | str, Any] = {409: problem_ref("Conflict")}
+
+
+def _list_items(cls: Any, model: type[BaseModel]) -> Any:
+    async def list_items(self: Any, limit: int = cls.default_limit, offset: int = 0) -> Any:
+        return await self.list_page(limit, offset)
+
+    limit = Annotated[int, Field(ge=1, le=cls.max_limit)]
+    offset = Annotated[int, Field(ge=0, le=cls.max_offset)]
+    annotations = {"limit": limit, "offset": offset, "return": cls.page_model}
+    fn = _generated(list_items, annotations, "list_items")
+    return route("GET", "", summary=f"List {model.__name__} items")(fn)
+
+
+def _item_path(cls: Any) -> str:
+    return "/{item_id" + _ID_CONVERTERS[_id_base(cls.id_type)] + "}"
+
+
+def _get_item(cls: Any, model: type[BaseModel]) -> Any:
+    async def get_item(self: Any, item_id: Any) -> Any:
+        return await self.get_one(item_id)
+
+    fn = _generated(get_item, {"item_id": cls.id_type, "return": Any}, "get_item")
+    return route("GET", _item_path(cls), response_model=model, responses=_NOT_FOUND)(fn)
+
+
+def _create_item(cls: Any, model: type[BaseModel]) -> Any:
+    async def create_item(self: Any, data: Any, context: ExecutionContext) -> Any:
+        return await self.create_one(data, context)
+
+    annotations = {"data": model, "context": ExecutionContext, "return": Any}
+    fn = _generated(create_item, annotations, "create_item")
+    return route("POST", "", status_code=201, response_model=model, responses=_CONFLICT)(fn)
+
+
+def _update_item(cls: Any, model: type[BaseModel]) -> Any:
+    async def update_item(self: Any, item_id: Any, data: Any) -> Any:
+        return await self.update_one(item_id, data)
+
+    annotations = {"item_id": cls.id_type, "data": model, "return": Any}
+    fn = _generated(update_item, annotations, "update_item")
+    responses = {**_NOT_FOUND, **_CONFLICT}
+    return route("PUT", _item_path(cls), response_model=model, responses=responses)(fn)
+
+
+def _delete_item(cls: Any, model: type[BaseModel]) -> Any:
+    async def delete_item(self: Any, item_id: Any) -> Any:
+        return await self.delete_one(item_id)
+
+    fn = _generated(delete_item, {"item_id": cls.id_type, "return": Any}, "delete_item")
+    return route("DELETE", _item_path(cls), status_code=204, responses=_NOT_FOUND)(fn)
+
+
+_ROUTES: dict[str, Callable[[Any, type[BaseModel]], Any]] = {
+    "list_items": _list_items,
+    "get_item": _get_item,
+    "create_item": _create_item,
+    "update_item": _update_item,
+    "delete_item": _delete_item,
+}
