@@ -106,9 +106,12 @@ class GenericController(Controller, Generic[ModelT]):
         return logging.getLogger(f"{type(self).__module__}.{type(self).__qualname__}")
 
     # -- the actions (the generated routes call these) ----------------------------------------
-    async def list_page(self, limit: int, offset: int, **filters: Any) -> Any:
-        """``{"items", "limit", "offset", "total"}``, or the service's ``Err``; the filters
-        that are not ``None`` go to ``service.list`` as keyword arguments."""
+    async def list_page(self, limit: int | None = None, offset: int = 0, **filters: Any) -> Any:
+        """``{"items", "limit", "offset", "total"}``, or the service's ``Err``; ``limit``
+        defaults to ``default_limit``, and the filters that are not ``None`` go to
+        ``service.list`` as keyword arguments."""
+        if limit is None:
+            limit = self.default_limit
         given = {name: value for name, value in filters.items() if value is not None}
         if given:
             result = await self.service.list(limit, offset, **given)
@@ -142,36 +145,38 @@ class GenericController(Controller, Generic[ModelT]):
     async def update_one(self, item_id: Any, data: Any) -> Any:
         return await self.service.update(item_id, self._model_of(data))
 
+    async def delete_one(self, item_id: Any) -> Any:
+        result = await self.service.delete(item_id)
+        return result if not result.is_ok() else None
+
     def _model_of(self, data: Any) -> Any:
         """A dict becomes the model (pydantic's ``ValidationError`` when it does not fit)."""
         if isinstance(data, Mapping):
             return type(self).model.model_validate(data)
         return data
 
-    # -- the actions of a still-generic class (a subclass with a model gets typed routes) --
-    async def list_items(self, limit: int = 20, offset: int = 0, **filters: Any) -> Any:
-        """A page of items (see ``list_page``)."""
-        return await self.list_page(limit, offset, **filters)
+    # -- the actions by their route names. A subclass with a model gets typed routes of these
+    # names; the gradual ``(*args, **kwargs)`` lets a subclass redefine them with any
+    # parameters, and each forwards to the typed action above.
+    async def list_items(self, *args: Any, **kwargs: Any) -> Any:
+        """``list_items(limit, offset, **filters)``: a page of items (see ``list_page``)."""
+        return await self.list_page(*args, **kwargs)
 
-    async def get_item(self, item_id: Any) -> Any:
-        """The service's answer for one item."""
-        return await self.get_one(item_id)
+    async def get_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``get_item(item_id)``: the service's answer for one item."""
+        return await self.get_one(*args, **kwargs)
 
-    async def create_item(self, data: Any, context: ExecutionContext | None = None) -> Any:
-        """Create an item from a model or a dict."""
-        return await self.create_one(data, context)
+    async def create_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``create_item(data)``: create an item from a model or a dict."""
+        return await self.create_one(*args, **kwargs)
 
-    async def update_item(self, item_id: Any, data: Any) -> Any:
-        """Update an item from a model or a dict."""
-        return await self.update_one(item_id, data)
+    async def update_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``update_item(item_id, data)``: update an item from a model or a dict."""
+        return await self.update_one(*args, **kwargs)
 
-    async def delete_item(self, item_id: Any) -> Any:
-        """Delete an item (``None``, or the service's ``Err``)."""
-        return await self.delete_one(item_id)
-
-    async def delete_one(self, item_id: Any) -> Any:
-        result = await self.service.delete(item_id)
-        return result if not result.is_ok() else None
+    async def delete_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``delete_item(item_id)``: ``None``, or the service's ``Err``."""
+        return await self.delete_one(*args, **kwargs)
 
     def _location(self, item: Any, context: ExecutionContext) -> str | None:
         field = self.id_field
