@@ -1,4 +1,4 @@
-"""Keys of the original Lexigram ``web`` configuration, mapped onto ``WebConfig``.
+"""Deprecated ``web`` configuration keys, mapped onto ``WebConfig``.
 
 ``server: {host, port, workers, reload}`` becomes the top-level ``host``/``port``/...
 (``server`` now names the server program) and ``security`` becomes ``security_headers``,
@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, Final
 
-__all__ = ["upgrade_original_keys"]
+__all__ = ["upgrade_deprecated_keys"]
 
 _SERVER_KEYS: Final = ("host", "port", "workers", "reload")
 _MOVED: Final = {
@@ -26,8 +26,8 @@ _MOVED: Final = {
 }
 
 
-def upgrade_original_keys(data: Any) -> Any:
-    """``data`` (the raw input of ``WebConfig``) with the original keys mapped."""
+def upgrade_deprecated_keys(data: Any) -> Any:
+    """``data`` (the raw input of ``WebConfig``) with the deprecated keys mapped."""
     if not isinstance(data, Mapping):
         return data
     values = dict(typing.cast(Mapping[str, Any], data))

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator
 
 from .._http.templates import TemplatesConfig
 from .health import HealthConfig
-from .legacy import upgrade_original_keys
+from .legacy import upgrade_deprecated_keys
 from .versioning import VersioningConfig
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -146,7 +146,7 @@ class WebConfig(_Section):
     templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
     guard, a callable, or its ``"module:attr"`` import string; required when on).
 
-    The original layout's ``server: {host, port}`` and ``security`` sections are read as
+    The deprecated ``server: {host, port}`` and ``security`` sections are read as
     ``host``/``port`` and ``security_headers``, with a ``DeprecationWarning``.
 
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
@@ -184,8 +184,8 @@ class WebConfig(_Section):
 
     @model_validator(mode="before")
     @classmethod
-    def _original_keys(cls, data: Any) -> Any:
-        return upgrade_original_keys(data)
+    def _deprecated_keys(cls, data: Any) -> Any:
+        return upgrade_deprecated_keys(data)
 
     @field_validator("validation_status")
     @classmethod
