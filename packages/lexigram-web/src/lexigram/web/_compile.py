@@ -36,7 +36,7 @@ from ._declare.metadata import (
 )
 from ._http.context import RouteInfo
 from ._http.render import Renderer
-from ._http.request import RequestSettings
+from ._http.settings import RequestSettings
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level

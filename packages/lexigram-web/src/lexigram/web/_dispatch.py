@@ -18,8 +18,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
 
 from ._compiled import CompiledApp
-from ._http.context import ExecutionContext, RouteInfo
+from ._http.context import RouteInfo
 from ._http.render import Renderer
+from ._http.request import Request
 from ._pipeline.error_responder import send_problem, status_for
 
 __all__ = ["Dispatcher", "build_stack"]
@@ -76,7 +77,7 @@ class Dispatcher:
         info = RouteInfo(
             method=scope.get("method", ""), path=scope["path"], name="", handler=handler
         )
-        ctx = ExecutionContext(scope, _no_receive, send, {}, info, compiled.request_settings)
+        ctx = Request(scope, _no_receive, send, settings=compiled.request_settings, route=info)
         status = status_for(error, status_map)
         try:
             result = await handler(ctx, error)

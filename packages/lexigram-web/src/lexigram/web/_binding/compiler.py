@@ -14,6 +14,7 @@ import decimal
 import enum
 import inspect
 import pathlib
+import typing
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -36,6 +37,7 @@ from .validation import ParamError, RequestValidationError
 __all__ = ["BindingPlan", "compile_binding"]
 
 _EMPTY = inspect.Parameter.empty
+AsyncStep = Callable[[ExecutionContext], Awaitable[Any]]
 _SEQUENCES = (list, set, frozenset, tuple, collections.abc.Sequence, collections.abc.Set)
 _QUERY_CLASSES: tuple[type, ...] = (
     str,
@@ -187,22 +189,16 @@ def compile_binding(
         source = sources[param.name]
         marker = param.marker
         bound.append(_bound(param, source, embed))
-        if source == "request":
-            if websocket:
-                raise ConfigurationError(
-                    f"{label}: a WebSocket handler takes a WebSocket, not a Request"
-                )
-            sync_steps.append((param.name, _request_step))
-            continue
-        if source == "websocket":
-            if not websocket:
-                raise ConfigurationError(
-                    f"{label}: parameter {param.name!r} is a WebSocket, but the route is HTTP;"
-                    " declare the handler with @websocket(path)"
-                )
-            sync_steps.append((param.name, _websocket_step))
-            continue
-        if source == "context":
+        if source == "request" and websocket:
+            raise ConfigurationError(
+                f"{label}: a WebSocket handler takes a WebSocket, not a Request"
+            )
+        if source == "websocket" and not websocket:
+            raise ConfigurationError(
+                f"{label}: parameter {param.name!r} is a WebSocket, but the route is HTTP;"
+                " declare the handler with @websocket(path)"
+            )
+        if source in ("request", "websocket", "context"):
             sync_steps.append((param.name, _context_step))
             continue
         if source == "background":
@@ -247,7 +243,8 @@ def compile_binding(
                 step = body_step(param, metadata, wire, embed, chain, validation)
             else:
                 step = form_step(param, metadata, wire, source, chain, validation, label)
-            async_steps.append((param.name, step))
+            # body steps read a Request: HTTP routes only (a WebSocket has no body)
+            async_steps.append((param.name, typing.cast(AsyncStep, step)))
             continue
         path_type = path_types.get(wire)
         if chain:
@@ -316,14 +313,6 @@ def _async_service_step(get: Callable[[Any], Any]) -> Callable[[ExecutionContext
         return await get(ctx.di_scope)
 
     return step
-
-
-def _request_step(ctx: ExecutionContext) -> Any:
-    return ctx.request
-
-
-def _websocket_step(ctx: ExecutionContext) -> Any:
-    return ctx.websocket
 
 
 def _context_step(ctx: ExecutionContext) -> Any:

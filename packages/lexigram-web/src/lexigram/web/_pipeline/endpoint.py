@@ -24,9 +24,10 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, ForbiddenErr
 from .._binding.compiler import BindingPlan
 from .._declare.di import ServiceGetter
 from .._http.background import FINISHED, REQUEST_TASKS
-from .._http.context import ExecutionContext, RouteInfo
+from .._http.context import RouteInfo
 from .._http.render import Renderer
-from .._http.request import RequestSettings
+from .._http.request import Request
+from .._http.settings import RequestSettings
 from .components import Component, get_instance
 from .error_responder import ErrorResponder
 from .filters import ErrorHandler
@@ -96,17 +97,14 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     abind = plan.abind
     head = parts.head
 
-    async def invoke(ctx: ExecutionContext) -> Any:
+    async def invoke(ctx: Request) -> Any:
         if empty_binding:
             kwargs: dict[str, Any] = {}
         elif has_async_binding:
             kwargs = await abind(ctx)
         else:
             kwargs = bind(ctx)
-        if ctx._request is not None:  # pyright: ignore[reportPrivateUsage]
-            ctx._request.validated_data = kwargs  # pyright: ignore[reportPrivateUsage]
-        else:
-            ctx.validated = kwargs
+        ctx.validated_data = kwargs
         target = call
         if controller is not None:
             instance = controller.get(ctx.di_scope)
@@ -118,7 +116,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             return await target(**kwargs)
         return await anyio.to_thread.run_sync(lambda: target(**kwargs))
 
-    async def run_guards(ctx: ExecutionContext) -> None:
+    async def run_guards(ctx: Request) -> None:
         for component in guards:
             guard = await get_instance(component, ctx)
             allowed = guard.can_activate(ctx)
@@ -134,7 +132,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             else None
         )
 
-        async def run(ctx: ExecutionContext) -> Any:
+        async def run(ctx: Request) -> Any:
             chain = chain_cache
             if chain is None:
                 chain = tuple([await get_instance(c, ctx) for c in interceptors])
@@ -145,7 +143,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
         if head:
             send = _head_send(send)
-        ctx = ExecutionContext(scope, receive, send, params, info, settings)
+        ctx = Request(scope, receive, send, settings=settings, route=info, path_params=params)
         di_scope = None
         # the current request, for @background; never reset: once the pipeline ends the
         # request is marked finished, so a stale value in this context behaves like none
@@ -161,7 +159,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
                 result = await run(ctx)
                 await renderer.send(result, send, scope, receive, ctx.response_headers)
             except Exception as exc:
-                await responder.respond(ctx, exc)
+                await responder.respond(ctx, exc, send)
             if ctx.background is not None:
                 await ctx.background.run()
         finally:
@@ -175,9 +173,9 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     return endpoint
 
 
-async def _close_form(ctx: ExecutionContext) -> None:
+async def _close_form(ctx: Request) -> None:
     try:
-        await ctx.request.close()
+        await ctx.close()
     except Exception:
         _log.exception("closing uploaded files failed")
 

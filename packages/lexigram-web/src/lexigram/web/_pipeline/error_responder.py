@@ -10,9 +10,9 @@ from starlette.types import Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
-from .._http.context import ExecutionContext
 from .._http.problem import problem_for
 from .._http.render import Renderer
+from .._http.request import Request
 from .filters import ErrorHandler
 
 __all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
@@ -71,7 +71,9 @@ class ErrorResponder:
         self.renderer = renderer
         self.debug = debug
 
-    async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:
+    async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
+        """Answer ``exc`` raised while handling ``ctx``: the first matching exception filter,
+        else problem+json."""
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
             return
@@ -83,7 +85,7 @@ class ErrorResponder:
                 try:
                     result = await handler(ctx, exc)
                     await self.renderer.send(
-                        result, ctx.send, ctx.scope, ctx.receive, ctx.response_headers, status
+                        result, send, ctx.scope, ctx.receive, ctx.response_headers, status
                     )
                     return
                 except Exception as inner:
@@ -93,7 +95,7 @@ class ErrorResponder:
         if status >= 500:
             log_server_error(exc, status, ctx.scope.get("method", ""), ctx.scope.get("path", ""))
         await send_problem(
-            ctx.send,
+            send,
             exc,
             scope=ctx.scope,
             status_map=self.status_map,

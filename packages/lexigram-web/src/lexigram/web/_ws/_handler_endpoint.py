@@ -11,7 +11,6 @@ import anyio
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketState
 
-from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket, decode_message
 from .._pipeline.endpoint import Endpoint, EndpointParts
 from ._hub import ConnectionHub
@@ -49,11 +48,11 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
     max_size = options.max_message_size
     heartbeat = options.ping_interval is not None
 
-    async def handler_for(ctx: ExecutionContext) -> WebSocketHandler:
+    async def handler_for(websocket: WebSocket) -> WebSocketHandler:
         if controller is None:
             assert shared is not None
             return shared
-        handler = controller.get(ctx.di_scope)
+        handler = controller.get(websocket.di_scope)
         if controller.is_async:
             handler = await handler
         built = typing.cast("WebSocketHandler", handler)
@@ -61,20 +60,21 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
         return built
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
-        websocket = WebSocket(scope, receive, send, max_message_size=max_size)
+        websocket = WebSocket(
+            scope, receive, send, max_message_size=max_size, settings=settings, route=info,
+            path_params=params,
+        )  # fmt: skip
         websocket.serialize_sends()
-        ctx = ExecutionContext(scope, receive, send, params, info, settings)
-        ctx.websocket = websocket
         di_scope = None
         handler: WebSocketHandler | None = None
         key: Hashable | None = None
         reserved = accepted = False
         try:
             if needs_scope:
-                di_scope = ctx.di_scope = container.scope()
-            if not await handshake(ctx, websocket, guards, status_map, debug):
+                di_scope = websocket.di_scope = container.scope()
+            if not await handshake(websocket, guards, status_map, debug):
                 return
-            handler = await handler_for(ctx)
+            handler = await handler_for(websocket)
             if limit is not None:
                 key = handler.user_key(websocket)
                 if not hub.reserve(key):
@@ -84,7 +84,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
                     )
                     return
                 reserved = True
-            kwargs = await plan.abind(ctx) if plan.has_async else plan.bind(ctx)
+            kwargs = await plan.abind(websocket) if plan.has_async else plan.bind(websocket)
             await handler.on_connect(websocket, **kwargs)
             if websocket.application_state == WebSocketState.CONNECTING:
                 await websocket.accept()
@@ -103,20 +103,18 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             hub.discard(websocket)
             if reserved:
                 hub.release(key)
-            await _cleanup(ctx, handler if accepted else None, websocket, di_scope)
+            await _cleanup(handler if accepted else None, websocket, di_scope)
 
     return endpoint
 
 
-async def _cleanup(
-    ctx: ExecutionContext, handler: WebSocketHandler | None, websocket: WebSocket, di_scope: Any
-) -> None:
+async def _cleanup(handler: WebSocketHandler | None, websocket: WebSocket, di_scope: Any) -> None:
     if handler is not None:
         if websocket.close_code is None:
             websocket.close_code = 1006  # ended without a close frame (e.g. cancelled)
         disconnect = handler.on_disconnect
         await shielded(f"{type(handler).__name__}.on_disconnect", lambda: disconnect(websocket))
-    background = ctx.background
+    background = websocket.background
     if background is not None:
         await shielded("the websocket's background tasks", background.run)
     if di_scope is not None:

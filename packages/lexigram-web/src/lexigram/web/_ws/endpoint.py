@@ -33,7 +33,6 @@ from lexigram.http_errors import (
 )
 from lexigram.http_errors import WebSocketDisconnect as PeerGone
 
-from .._http.context import ExecutionContext
 from .._http.problem import problem_for
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .._pipeline.components import Component, get_instance
@@ -107,7 +106,6 @@ async def deny(
 
 
 async def handshake(
-    ctx: ExecutionContext,
     websocket: WebSocket,
     guards: Sequence[Component],
     status_map: ErrorStatusMap | None,
@@ -115,8 +113,8 @@ async def handshake(
 ) -> bool:
     """Run the guards; on refusal deny the handshake and answer ``False``."""
     for component in guards:
-        guard = await get_instance(component, ctx)
-        allowed = guard.can_activate(ctx)
+        guard = await get_instance(component, websocket)
+        allowed = guard.can_activate(websocket)
         if isawaitable(allowed):
             allowed = await allowed
         if not allowed:
@@ -206,19 +204,20 @@ def build_websocket_endpoint(parts: EndpointParts) -> Endpoint:
     )
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
-        websocket = WebSocket(scope, receive, send, max_message_size=max_size)
-        ctx = ExecutionContext(scope, receive, send, params, info, settings)
-        ctx.websocket = websocket
+        websocket = WebSocket(
+            scope, receive, send, max_message_size=max_size, settings=settings, route=info,
+            path_params=params,
+        )  # fmt: skip
         di_scope = None
         try:
             if needs_scope:
-                di_scope = ctx.di_scope = container.scope()
-            if not await handshake(ctx, websocket, guards, status_map, debug):
+                di_scope = websocket.di_scope = container.scope()
+            if not await handshake(websocket, guards, status_map, debug):
                 return
-            kwargs = await plan.abind(ctx) if plan.has_async else plan.bind(ctx)
+            kwargs = await plan.abind(websocket) if plan.has_async else plan.bind(websocket)
             target = call
             if controller is not None:
-                instance = controller.get(ctx.di_scope)
+                instance = controller.get(di_scope)
                 if controller.is_async:
                     instance = await instance
                 target = getattr(instance, info.method_name or "")
@@ -227,13 +226,13 @@ def build_websocket_endpoint(parts: EndpointParts) -> Endpoint:
         except Exception as exc:
             await close_for_exception(websocket, exc, status_map, debug)
         finally:
-            await _cleanup(ctx, di_scope)
+            await _cleanup(websocket, di_scope)
 
     return endpoint
 
 
-async def _cleanup(ctx: ExecutionContext, di_scope: Any) -> None:
-    background = ctx.background
+async def _cleanup(websocket: WebSocket, di_scope: Any) -> None:
+    background = websocket.background
     if background is not None:
         await shielded("the websocket's background tasks", background.run)
     if di_scope is not None:

@@ -30,7 +30,7 @@ from typing import Any, ClassVar, Final, Literal, TypeVar
 from .._declare.decorators import WEBSOCKET, RouteConfig
 from .._declare.errors import ConfigurationError
 from .._declare.metadata import set_value
-from .._http.request import state_value
+from .._http.context import state_value
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .._pipeline.endpoint import Endpoint, EndpointParts
 from ._handler_endpoint import build_handler_endpoint
