@@ -38,7 +38,8 @@ from ._http.context import RouteInfo
 from ._http.render import Renderer
 from ._http.settings import RequestSettings
 from ._pipeline.components import Component, resolve_component
-from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
+from ._pipeline.core import Endpoint, EndpointParts
+from ._pipeline.endpoint import build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
 from ._pipeline.throttle import find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template

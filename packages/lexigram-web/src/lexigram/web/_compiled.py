@@ -14,7 +14,7 @@ from ._declare.di import ServiceGetter
 from ._http.context import RouteInfo
 from ._http.settings import RequestSettings
 from ._pipeline.components import Component
-from ._pipeline.endpoint import Endpoint
+from ._pipeline.core import Endpoint
 from ._pipeline.filters import ErrorHandler
 from ._pipeline.throttle import ThrottleSpec
 from ._routing.registry import RouteRegistry

@@ -12,9 +12,9 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketState
 
 from .._http.websocket import WebSocket, decode_message
-from .._pipeline.endpoint import Endpoint, EndpointParts
+from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
 from ._hub import ConnectionHub
-from .endpoint import close_for_exception, finish, handshake, shielded
+from .endpoint import cleanup, close_for_exception, finish, shielded
 
 if TYPE_CHECKING:
     from .handler import HandlerOptions, WebSocketHandler
@@ -27,37 +27,27 @@ INTERNAL_ERROR: Final = 1011
 
 
 def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> Endpoint:
+    core = EndpointCore(parts)
     info = parts.info
-    plan = parts.plan
-    controller = parts.controller
-    guards = tuple(parts.guards)
     settings = parts.settings
-    container = parts.container
     status_map = parts.status_map
     debug = parts.debug
     hub = ConnectionHub(options.max_connections_per_user)
     shared: WebSocketHandler | None = getattr(parts.call, "__self__", None)
-    if controller is None and shared is not None:
+    if parts.controller is None and shared is not None:
         shared._attach(hub)  # pyright: ignore[reportPrivateUsage]
-    needs_scope = (
-        plan.needs_scope
-        or (controller is not None and controller.needs_scope)
-        or any(c.getter is not None for c in guards)
-    )
     limit = options.max_connections_per_user
     max_size = options.max_message_size
     heartbeat = options.ping_interval is not None
 
     async def handler_for(websocket: WebSocket) -> WebSocketHandler:
-        if controller is None:
+        built = await core.controller_for(websocket)
+        if built is None:
             assert shared is not None
             return shared
-        handler = controller.get(websocket.di_scope)
-        if controller.is_async:
-            handler = await handler
-        built = typing.cast("WebSocketHandler", handler)
-        built._attach(hub)  # pyright: ignore[reportPrivateUsage]
-        return built
+        handler = typing.cast("WebSocketHandler", built)
+        handler._attach(hub)  # pyright: ignore[reportPrivateUsage]
+        return handler
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
         websocket = WebSocket(
@@ -65,15 +55,12 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             path_params=params,
         )  # fmt: skip
         websocket.serialize_sends()
-        di_scope = None
         handler: WebSocketHandler | None = None
         key: Hashable | None = None
         reserved = accepted = False
         try:
-            if needs_scope:
-                di_scope = websocket.di_scope = container.scope()
-            if not await handshake(websocket, guards, status_map, debug):
-                return
+            core.open_scope(websocket)
+            await core.check_guards(websocket)
             handler = await handler_for(websocket)
             if limit is not None:
                 key = handler.user_key(websocket)
@@ -84,8 +71,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
                     )
                     return
                 reserved = True
-            kwargs = await plan.abind(websocket) if plan.has_async else plan.bind(websocket)
-            await handler.on_connect(websocket, **kwargs)
+            await handler.on_connect(websocket, **await core.arguments(websocket))
             if websocket.application_state == WebSocketState.CONNECTING:
                 await websocket.accept()
             if websocket.application_state != WebSocketState.CONNECTED:
@@ -103,22 +89,18 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             hub.discard(websocket)
             if reserved:
                 hub.release(key)
-            await _cleanup(handler if accepted else None, websocket, di_scope)
+            if accepted and handler is not None:
+                await _disconnected(handler, websocket)
+            await cleanup(websocket)
 
     return endpoint
 
 
-async def _cleanup(handler: WebSocketHandler | None, websocket: WebSocket, di_scope: Any) -> None:
-    if handler is not None:
-        if websocket.close_code is None:
-            websocket.close_code = 1006  # ended without a close frame (e.g. cancelled)
-        disconnect = handler.on_disconnect
-        await shielded(f"{type(handler).__name__}.on_disconnect", lambda: disconnect(websocket))
-    background = websocket.background
-    if background is not None:
-        await shielded("the websocket's background tasks", background.run)
-    if di_scope is not None:
-        await shielded("closing the websocket's DI scope", di_scope.aclose)
+async def _disconnected(handler: WebSocketHandler, websocket: WebSocket) -> None:
+    if websocket.close_code is None:
+        websocket.close_code = 1006  # ended without a close frame (e.g. cancelled)
+    disconnect = handler.on_disconnect
+    await shielded(f"{type(handler).__name__}.on_disconnect", lambda: disconnect(websocket))
 
 
 class _Pong:

@@ -32,7 +32,7 @@ from .._declare.errors import ConfigurationError
 from .._declare.metadata import set_value
 from .._http.context import state_value
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
-from .._pipeline.endpoint import Endpoint, EndpointParts
+from .._pipeline.core import Endpoint, EndpointParts
 from ._handler_endpoint import build_handler_endpoint
 from ._hub import ConnectionHub
 from .endpoint import HANDLER_OPTIONS
