@@ -6,13 +6,9 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 
 from __future__ import annotations
 
-import typing
-from collections.abc import Sequence
-from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
 
@@ -20,7 +16,7 @@ from ._compiled import CompiledApp
 from ._http.render import Renderer
 from ._pipeline.error_responder import ErrorResponder
 
-__all__ = ["Dispatcher", "build_stack"]
+__all__ = ["Dispatcher"]
 
 
 class Dispatcher:
@@ -81,19 +77,3 @@ def _path_is_utf8(scope: Scope) -> bool:
             return False
         return True
     return "\ufffd" not in scope["path"]
-
-
-def build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` (outermost first), once."""
-    for entry in reversed(middleware):
-        if isinstance(entry, Middleware):
-            cls, args, kwargs = entry
-            app = cls(app, *args, **kwargs)
-        elif callable(entry):
-            app = typing.cast(ASGIApp, entry(app))
-        else:
-            raise TypeError(
-                f"middleware {entry!r} is neither a class, a factory nor a"
-                " starlette.middleware.Middleware entry"
-            )
-    return app
