@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import punq
 
@@ -30,6 +30,9 @@ from ._registration import (
     make_registration,
 )
 from ._scope import Scope
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
 
 T = TypeVar("T")
 _MODULE_CODE = compile("def resolve(scope):\n    return _install(scope)\n", "<resolver>", "exec")
@@ -238,7 +241,9 @@ class Container:
 
     # -- resolution ------------------------------------------------------------------------
     @overload
-    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    def resolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    def resolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
@@ -250,7 +255,9 @@ class Container:
         return getter(None)
 
     @overload
-    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    async def aresolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    async def aresolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
@@ -258,7 +265,9 @@ class Container:
         return await self._agetter(service, name)(None)
 
     @overload
-    def resolve_all(self, service: type[T]) -> list[T]: ...
+    def resolve_all(self, service: str) -> list[Any]: ...
+    @overload
+    def resolve_all(self, service: TypeForm[T]) -> list[T]: ...
     @overload
     def resolve_all(self, service: Any) -> list[Any]: ...
     def resolve_all(self, service: Any) -> list[Any]:

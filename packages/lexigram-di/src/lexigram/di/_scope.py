@@ -12,6 +12,8 @@ from ._finalize import close_async, close_sync, report
 from ._registration import NamedKey
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
     from ._container import Container
 
 T = TypeVar("T")
@@ -62,7 +64,9 @@ class Scope:
             )
 
     @overload
-    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    def resolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    def resolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
@@ -76,7 +80,9 @@ class Scope:
         return getter(self)
 
     @overload
-    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    async def aresolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    async def aresolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
