@@ -52,7 +52,7 @@ class TestClient(_StarletteTestClient):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         _apply(app, overrides)
-        super().__init__(  # pyright: ignore[reportUnknownMemberType]
+        super().__init__(
             app,
             base_url=base_url,
             raise_server_exceptions=raise_server_exceptions,

@@ -173,7 +173,8 @@ _declare = api_version
 
 
 def version(api_version: int | str) -> Callable[[T], T]:
-    """Shorthand for ``@api_version(api_version)``: a version with no deprecation."""
+    """`api_version` with only the version (no deprecation), spelled like NestJS's
+    `@Version`."""
     return _declare(api_version)
 
 

@@ -17,7 +17,7 @@ from ._hub import ConnectionHub
 from .endpoint import cleanup, close_for_exception, finish, shielded
 
 if TYPE_CHECKING:
-    from .handler import HandlerOptions, WebSocketHandler
+    from .handler import AbstractWebSocketHandler, HandlerOptions
 
 __all__ = ["build_handler_endpoint"]
 
@@ -33,19 +33,19 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
     status_map = parts.status_map
     debug = parts.debug
     hub = ConnectionHub(options.max_connections_per_user)
-    shared: WebSocketHandler | None = getattr(parts.call, "__self__", None)
+    shared: AbstractWebSocketHandler | None = getattr(parts.call, "__self__", None)
     if parts.controller is None and shared is not None:
         shared._attach(hub)  # pyright: ignore[reportPrivateUsage]
     limit = options.max_connections_per_user
     max_size = options.max_message_size
     heartbeat = options.ping_interval is not None
 
-    async def handler_for(websocket: WebSocket) -> WebSocketHandler:
+    async def handler_for(websocket: WebSocket) -> AbstractWebSocketHandler:
         built = await core.controller_for(websocket)
         if built is None:
             assert shared is not None
             return shared
-        handler = typing.cast("WebSocketHandler", built)
+        handler = typing.cast("AbstractWebSocketHandler", built)
         handler._attach(hub)  # pyright: ignore[reportPrivateUsage]
         return handler
 
@@ -55,7 +55,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             path_params=params,
         )  # fmt: skip
         websocket.serialize_sends()
-        handler: WebSocketHandler | None = None
+        handler: AbstractWebSocketHandler | None = None
         key: Hashable | None = None
         reserved = accepted = False
         try:
@@ -96,7 +96,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
     return endpoint
 
 
-async def _disconnected(handler: WebSocketHandler, websocket: WebSocket) -> None:
+async def _disconnected(handler: AbstractWebSocketHandler, websocket: WebSocket) -> None:
     if websocket.close_code is None:
         websocket.close_code = 1006  # ended without a close frame (e.g. cancelled)
     disconnect = handler.on_disconnect
@@ -113,7 +113,7 @@ class _Pong:
 
 
 async def _receive_loop(
-    handler: WebSocketHandler, websocket: WebSocket, pong: _Pong | None
+    handler: AbstractWebSocketHandler, websocket: WebSocket, pong: _Pong | None
 ) -> None:
     encoding = handler.encoding
     on_message = handler.on_message
@@ -130,7 +130,7 @@ async def _receive_loop(
 
 
 async def _session_with_heartbeat(
-    handler: WebSocketHandler, websocket: WebSocket, options: HandlerOptions
+    handler: AbstractWebSocketHandler, websocket: WebSocket, options: HandlerOptions
 ) -> None:
     interval = options.ping_interval
     timeout = options.ping_timeout
