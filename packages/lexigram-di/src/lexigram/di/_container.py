@@ -45,7 +45,7 @@ class Container:
 
     Registration follows punq's model (``register(service, implementation)``, later
     registrations win, ``resolve_all`` returns every one); each service is analysed and
-    compiled into a resolver function once, on first use or :meth:`validate`.
+    compiled into a resolver function once, on first use or ``validate``.
     """
 
     def __init__(self, *, parent: Container | None = None) -> None:
@@ -276,7 +276,7 @@ class Container:
         return result
 
     async def aresolve_all(self, service: Any) -> list[Any]:
-        """:meth:`resolve_all`, awaiting async factories."""
+        """``resolve_all``, awaiting async factories."""
         result: list[Any] = await self._agetter(AllKey(service), None)(None)
         return result
 
@@ -284,8 +284,8 @@ class Container:
         """A precompiled ``resolve(scope_or_None)`` for ``service``, to call per request.
 
         Analyses ``service`` now (raising on a missing dependency, a cycle ...). It follows
-        later overrides and registrations. For a service that :meth:`is_async`, use
-        :meth:`aresolver`.
+        later overrides and registrations. For a service that ``is_async``, use
+        ``aresolver``.
         """
         node = self._node(service, name)
         if node.is_async:
@@ -321,7 +321,7 @@ class Container:
         return function, namespace, install
 
     def aresolver(self, service: Any, name: str | None = None) -> AsyncGetter:
-        """The async form of :meth:`resolver`: ``await resolve(scope_or_None)``."""
+        """The async form of ``resolver``: ``await resolve(scope_or_None)``."""
         node = self._node(service, name)
         key, getters, compile_ = node.key, self._async, self._agetter
 
@@ -342,7 +342,7 @@ class Container:
     @overload
     async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
     async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
-        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        """Like ``call``, resolving async dependencies and awaiting the result."""
         return await self._acall(fn, None, overrides)
 
     def _call(self, fn: Callable[..., R], scope: Scope | None, overrides: dict[str, Any]) -> R:
@@ -359,7 +359,7 @@ class Container:
 
     # -- scopes, overrides, children -------------------------------------------------------
     def scope(self, context: Mapping[Any, Any] | None = None) -> Scope:
-        """A new scope; ``context`` supplies the values declared with :meth:`from_context`."""
+        """A new scope; ``context`` supplies the values declared with ``from_context``."""
         return Scope(self, context)
 
     def override(
@@ -400,8 +400,10 @@ class Container:
         self._invalidate()
 
     def child(self) -> Container:
-        """A container that inherits these registrations; its own ones (and its singletons)
-        stay in it. Instances registered here are shared; singletons are built anew."""
+        """A container that inherits these registrations.
+
+        Its own registrations (and its singletons) stay in it. Instances registered here are
+        shared; singletons are built anew."""
         child = Container(parent=self)
         self._children.add(child)
         return child

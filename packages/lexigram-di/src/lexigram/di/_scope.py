@@ -23,10 +23,10 @@ _EMPTY: Mapping[Any, Any] = {}
 
 
 class Scope:
-    """Created by :meth:`Container.scope`; usable with ``with``, ``async with`` or bare.
+    """Created by ``Container.scope``; usable with ``with``, ``async with`` or bare.
 
-    A bare scope must be closed with :meth:`close` / :meth:`aclose`. A nested scope
-    (:meth:`scope`) has its own scoped instances and finalizers, and sees the context
+    A bare scope must be closed with ``close`` / ``aclose``. A nested scope
+    (``scope``) has its own scoped instances and finalizers, and sees the context
     values of the scope it was opened from.
     """
 
@@ -101,7 +101,7 @@ class Scope:
     @overload
     async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
     async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
-        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        """Like ``call``, resolving async dependencies and awaiting the result."""
         self._check_open()
         return await self._container._acall(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]
 

@@ -27,7 +27,7 @@ def is_err(result: Result[T, E]) -> TypeIs[Err[E]]:
 
 
 def from_exception(exc: BaseException) -> Err[BaseException]:
-    """Wrap a caught exception into an ``Err`` (the seed's ``Result.from_exception``)."""
+    """Wrap a caught exception into an ``Err`` (also ``Err.from_exception``)."""
     return Err(exc)
 
 

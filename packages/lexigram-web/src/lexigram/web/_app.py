@@ -285,9 +285,10 @@ class LexigramApp:
     @overload
     def on(self, event_type: type[E], handler: Callable[[E], Any]) -> Callable[[E], Any]: ...
     def on(self, event_type: type[E], handler: Callable[[E], Any] | None = None) -> Any:
-        """Subscribe ``handler(event)`` (sync or async) to a lifecycle event type
-        (``RequestReceived``, ``ResponsePrepared``, ``LifespanStartupCompleted``,
-        ``LifespanShutdownCompleted``); without ``handler``, a decorator. Before startup only:
+        """Subscribe ``handler(event)`` (sync or async) to a lifecycle event type.
+
+        The types: ``RequestReceived``, ``ResponsePrepared``, ``LifespanStartupCompleted``,
+        ``LifespanShutdownCompleted``. Without ``handler``, a decorator. Before startup only:
         the request pipeline includes the publishing step only when there are subscribers."""
         self._gate.check("subscribe to an event")
         if handler is None:

@@ -37,8 +37,10 @@ def _apply(app: LexigramApp, overrides: Mapping[Any, Any] | None) -> None:
 
 
 class TestClient(_StarletteTestClient):
-    """A synchronous client; use it as ``with TestClient(app) as client:`` to run the
-    lifespan (startup on enter, shutdown on exit)."""
+    """A synchronous test client (Starlette's, on ``httpx2``).
+
+    Use it as ``with TestClient(app) as client:`` to run the lifespan (startup on enter,
+    shutdown on exit)."""
 
     __test__ = False
 

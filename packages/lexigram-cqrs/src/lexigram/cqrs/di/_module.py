@@ -102,7 +102,7 @@ class CQRSProvider(Provider):
 
 
 class CQRSModule(DynamicModule):
-    """``CQRSModule.configure(handlers=[...], behaviours=[...])``: see :class:`CQRSProvider`.
+    """``CQRSModule.configure(handlers=[...], behaviours=[...])``: see ``CQRSProvider``.
 
     Resolve the buses by their classes: ``container.resolve(CommandBus)``,
     ``QueryBus``, ``EventBus`` (and ``HandlerRegistry``).
@@ -133,5 +133,5 @@ class CQRSModule(DynamicModule):
 
     @classmethod
     def configure(cls, **options: Any) -> CQRSModule:
-        """Accepts the keyword arguments of :class:`CQRSModule` (handlers=, behaviours=, ...)."""
+        """Accepts the keyword arguments of ``CQRSModule`` (handlers=, behaviours=, ...)."""
         return cls(**options)

@@ -243,8 +243,9 @@ class ExecutionContext(HTTPConnection):
 
     @property
     def user(self) -> Any | None:
-        """The authenticated user (``scope["user"]`` or ``request.state.user``; ``None`` when
-        unset)."""
+        """The authenticated user, ``None`` when unset.
+
+        Read from ``scope["user"]``, else ``request.state.user``."""
         scope = self.scope
         if "user" in scope:
             return scope["user"]

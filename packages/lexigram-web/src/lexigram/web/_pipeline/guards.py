@@ -70,9 +70,10 @@ class UserRolesAuthorizer:
 
 
 class RoleGuard:
-    """Admit users having at least one of ``required_roles`` (401 without a user, 403 without
-    the role). ``authorizer`` defaults to the ``AuthorizerProtocol`` registered in the
-    container, resolved at startup."""
+    """Admit users having at least one of ``required_roles``.
+
+    A request without a user is a 401, one without the role a 403. ``authorizer`` defaults
+    to the ``AuthorizerProtocol`` registered in the container, resolved at startup."""
 
     def __init__(self, *required_roles: str, authorizer: AuthorizerProtocol | None = None) -> None:
         if not required_roles:

@@ -89,16 +89,20 @@ class AbstractWebSocketHandler:
         exclude: WebSocket | Iterable[WebSocket] | None = None,
         where: Callable[[WebSocket], bool] | None = None,
     ) -> int:
-        """Send ``message`` to every open connection of this route (``str``: text frame,
-        ``bytes``: binary, else JSON) except ``exclude``, and only those ``where`` accepts;
-        answers how many received it. A connection that fails is skipped."""
+        """Send ``message`` to the open connections of this route; answers how many got it.
+
+        ``str`` goes as a text frame, ``bytes`` as a binary one, anything else as JSON. The
+        ``exclude`` connection is left out, and only those ``where`` accepts are sent to. A
+        connection that fails is skipped."""
         return await self._hub().broadcast(message, exclude=exclude, where=where)
 
     # -- hooks with defaults ----------------------------------------------------------------
     def user_key(self, websocket: WebSocket) -> Hashable | None:
-        """Who the connection belongs to, for ``max_connections_per_user``: the authenticated
-        user's ``id``/``identity``/``username`` (``scope["user"]`` or ``state.user``), else the
-        client's address; ``None`` exempts the connection from the limit."""
+        """Who the connection belongs to, for ``max_connections_per_user``.
+
+        The authenticated user's ``id``/``identity``/``username`` (``scope["user"]`` or
+        ``state.user``), else the client's address; ``None`` exempts the connection from the
+        limit."""
         scope = websocket.scope
         user = scope.get("user")
         if user is None:
