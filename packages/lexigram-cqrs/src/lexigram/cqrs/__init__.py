@@ -2,7 +2,7 @@
 
 ``CommandBus.dispatch(cmd)`` and ``QueryBus.execute(q)`` return the message's
 declared result type; ``EventBus.publish(evt)`` reaches every subscriber. Handlers
-are collected into a :class:`HandlerRegistry` instance; behaviour chains are linked
+are collected into a ``HandlerRegistry`` instance; behaviour chains are linked
 once per message type when a bus is built. ``lexigram.cqrs.di`` builds handlers
 with a lexigram-di container, in a scope per message when they need one.
 """

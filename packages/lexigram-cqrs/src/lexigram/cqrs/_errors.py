@@ -14,7 +14,7 @@ def type_name(tp: object) -> str:
 
 
 class CQRSError(Exception):
-    """Base class of the errors raised by lexigram-cqrs (except :class:`PublishError`)."""
+    """Base class of the errors raised by lexigram-cqrs (except ``PublishError``)."""
 
 
 class RegistrationError(CQRSError):

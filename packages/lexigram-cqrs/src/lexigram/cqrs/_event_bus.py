@@ -27,7 +27,7 @@ class EventBus:
     """Publishes an event to every handler of its type and of its base classes.
 
     A failing handler never stops the others: after all ran, the failures are
-    raised together as one :class:`PublishError` (an ``ExceptionGroup``).
+    raised together as one ``PublishError`` (an ``ExceptionGroup``).
     Behaviours wrap each handler separately. An event with no handler is a no-op.
     """
 
@@ -61,7 +61,7 @@ class EventBus:
         return plan
 
     async def publish(self, event: Event) -> None:
-        """Run every handler of ``type(event)``; raise :class:`PublishError` if any failed."""
+        """Run every handler of ``type(event)``; raise ``PublishError`` if any failed."""
         plan = self._plans.get(type(event))
         if plan is None:
             plan = self._plan(type(event))

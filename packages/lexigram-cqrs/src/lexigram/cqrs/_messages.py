@@ -78,7 +78,7 @@ def metadata_of(message: object) -> MessageMetadata:
 
 
 class Message:
-    """Base of every message. Adds no fields; see :func:`metadata_of`."""
+    """Base of every message. Adds no fields; see ``metadata_of``."""
 
     # No __slots__: instances keep a __dict__ (even under ``slots=True`` dataclasses)
     # so metadata can be attached without touching the declared fields.
@@ -143,5 +143,5 @@ def idempotent(message_type: M) -> M:
 
 
 def is_idempotent(message_type: type[Any]) -> bool:
-    """Whether ``message_type`` (or a base class) was marked with :func:`idempotent`."""
+    """Whether ``message_type`` (or a base class) was marked with ``idempotent``."""
     return bool(getattr(message_type, _IDEMPOTENT_ATTR, False))
