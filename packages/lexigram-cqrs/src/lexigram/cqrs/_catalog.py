@@ -70,7 +70,8 @@ class EventCatalog:
         return tuple(self._by_name)
 
     def __contains__(self, item: object) -> bool:
-        return item in self._by_name or item in self._by_type
+        """Whether ``item`` (a name or an event type) is in the catalog."""
+        return any(item == key for key in (*self._by_name, *self._by_type))
 
     def __len__(self) -> int:
         return len(self._by_name)

@@ -7,9 +7,9 @@ outbox row. The marker is an attribute on the class; nothing is recorded globall
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from ._errors import RegistrationError, type_name
 from ._messages import Event, metadata_of
@@ -27,14 +27,14 @@ def integration_event(name: str) -> Callable[[E], E]:
     keep it stable. Without a transport an integration event is handled in-process like any
     other event; with one (``EventBus(..., transport=...)``) it is sent to the transport.
     """
-    if not isinstance(name, str) or not name.strip() or name != name.strip():
+    if not isinstance(cast("object", name), str) or not name.strip() or name != name.strip():
         raise RegistrationError(
             f"@integration_event() takes the event's stable name, e.g. "
             f'@integration_event("orders.placed"); got {name!r}'
         )
 
     def mark(event_type: E) -> E:
-        if not (isinstance(event_type, type) and issubclass(event_type, Event)):
+        if not (isinstance(cast("object", event_type), type) and issubclass(event_type, Event)):
             raise RegistrationError(
                 f"@integration_event({name!r}) marks Event subclasses; "
                 f"{type_name(event_type)} is not one: derive it from lexigram.cqrs.Event"

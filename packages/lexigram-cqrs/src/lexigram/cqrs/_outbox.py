@@ -34,7 +34,7 @@ _log = logging.getLogger("lexigram.cqrs.outbox")
 
 @runtime_checkable
 class OutboxStore(Protocol):
-    """Where an outbox lives (a table); ``SQLiteOutbox``, ``lexigram.cqrs.postgres.PostgresOutbox``."""
+    """Where an outbox lives: ``SQLiteOutbox``, ``lexigram.cqrs.postgres.PostgresOutbox``."""
 
     async def relay(self, send: Send, limit: int) -> int:
         """Claim up to ``limit`` unrelayed rows (oldest first), ``await send(envelopes)``,

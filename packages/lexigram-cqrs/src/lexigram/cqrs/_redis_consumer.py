@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from redis.exceptions import RedisError, ResponseError
 
@@ -243,7 +243,7 @@ class Consumer:
                     self.s.stream, self.group, self.name, idle_ms, start, count=self.s.batch_size
                 )
             start, claimed = reply[0], reply[1]
-            deleted = reply[2] if len(reply) > 2 else []
+            deleted: list[Any] = reply[2] if len(reply) > 2 else []
             gone = [*deleted, *(i for i, fields in claimed if fields is None and i is not None)]
             if gone:
                 _log.warning(
@@ -297,9 +297,9 @@ class Consumer:
 def describe(exc: BaseException) -> str:
     """``Type: message``; for a group (``PublishError``), its message and each inner error."""
     if isinstance(exc, BaseExceptionGroup):
-        group: BaseExceptionGroup[BaseException] = exc
+        group = cast("BaseExceptionGroup[BaseException]", exc)
         inner = "; ".join(describe(e) for e in group.exceptions)
-        return f"{type(exc).__name__}: {group.message} [{inner}]"
+        return f"{type(group).__name__}: {group.message} [{inner}]"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -307,7 +307,12 @@ def _entries(reply: Any) -> list[Any]:
     """``[(id, fields), ...]`` from an XREADGROUP reply (RESP2 list or RESP3 dict)."""
     if not reply:
         return []
-    streams = reply.values() if isinstance(reply, dict) else (item[1] for item in reply)
+    streams: list[Any]
+    if isinstance(reply, dict):
+        mapping: dict[Any, Any] = reply  # pyright: ignore[reportUnknownVariableType]
+        streams = list(mapping.values())
+    else:
+        streams = [item[1] for item in reply]
     found: list[Any] = []
     for entries in streams:
         found.extend(entries[0] if entries and isinstance(entries[0], list) else entries)
@@ -318,6 +323,8 @@ def _is_nogroup(exc: BaseException) -> bool:
     return isinstance(exc, ResponseError) and str(exc).startswith("NOGROUP")
 
 
-async def _sleep_unless(stop: asyncio.Event, stop_waiter: asyncio.Future[Any], seconds: float) -> None:
+async def _sleep_unless(
+    stop: asyncio.Event, stop_waiter: asyncio.Future[Any], seconds: float
+) -> None:
     if not stop.is_set():
         await asyncio.wait((stop_waiter,), timeout=seconds)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -57,7 +57,7 @@ class RedisIdempotency:
         self._timeout = timeout
 
     @contextlib.asynccontextmanager
-    async def once(self, key: str) -> AsyncIterator[bool]:
+    async def once(self, key: str) -> AsyncGenerator[bool, None]:
         """Yields ``True`` the first time ``key`` is seen (run the effect), ``False`` after
         it was applied; raises :class:`DeliveryInProgressError` while another holds it."""
         full = self._prefix + key

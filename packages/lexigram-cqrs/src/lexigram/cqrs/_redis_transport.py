@@ -151,7 +151,7 @@ class RedisStreamTransport:
         """Whether Redis answers ``PING`` within ``timeout``."""
         try:
             async with asyncio.timeout(self.timeout):
-                return bool(await self.client.ping())  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+                return bool(await self.client.ping())  # pyright: ignore[reportUnknownMemberType]
         except REDIS_ERRORS:
             return False
 

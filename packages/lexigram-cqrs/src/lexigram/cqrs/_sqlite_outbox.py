@@ -37,7 +37,9 @@ class SQLiteRunner(Protocol):
 
 def check_table(table: str) -> str:
     if not _TABLE.fullmatch(table):
-        raise ValueError(f"table must be a plain SQL identifier (letters, digits, _); got {table!r}")
+        raise ValueError(
+            f"table must be a plain SQL identifier (letters, digits, _); got {table!r}"
+        )
     return table
 
 
@@ -74,7 +76,12 @@ class SQLiteOutbox:
 
     @classmethod
     async def open(
-        cls, path: str, *, catalog: EventCatalog, table: str = "lexigram_outbox", lease: float = 30.0
+        cls,
+        path: str,
+        *,
+        catalog: EventCatalog,
+        table: str = "lexigram_outbox",
+        lease: float = 30.0,
     ) -> SQLiteOutbox:
         """An outbox on a connection of its own to the database file ``path`` (table created);
         :meth:`close` it when done."""

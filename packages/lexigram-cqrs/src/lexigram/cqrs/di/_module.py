@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from lexigram.di import Container, DynamicModule, Provider
+from lexigram.di import Container, DynamicModule, HealthCheckResult, Provider
 
 from .._buses import CommandBus, QueryBus
+from .._catalog import EventCatalog
 from .._event_bus import EventBus, PublishStrategy
+from .._outbox import OutboxRelay, OutboxStore
 from .._pipeline import OnlyFor
 from .._registry import HandlerRegistry
+from .._transport import EventTransport
 from ._activator import ContainerActivator
+from ._integration import IntegrationRunner, IntegrationSettings
 
 
 class CQRSProvider(Provider):
@@ -24,6 +28,20 @@ class CQRSProvider(Provider):
     every bus (outermost); ``command_behaviours`` and the like come next, per bus.
     Duplicate handlers raise when the provider is created; a handler dependency
     missing from the container raises when the application starts.
+
+    Integration events (see ``lexigram.cqrs.EventTransport``):
+
+    - ``transport``: the ``EventBus`` sends integration events to it (bound in the
+      container as ``EventTransport``; closed at shutdown if it has ``aclose()``);
+    - ``catalog``: the ``EventCatalog`` of the bus (default: built from the handlers);
+    - ``consumer_group``: consume the transport in this group while the application
+      runs, delivering to the ``EventBus``'s handlers (``consumer_name`` names this
+      process in the group; default: host, pid and a random part);
+    - ``outbox``: an ``OutboxStore`` relayed to the transport while the application runs
+      (the ``OutboxRelay`` is bound in the container: ``relay.wake()`` after a commit);
+    - ``stop_timeout``: seconds the consumer and the relay get to finish at shutdown.
+
+    The provider's health check reports ``degraded`` while the transport does not answer.
     """
 
     name = "cqrs"
@@ -38,7 +56,20 @@ class CQRSProvider(Provider):
         event_behaviours: Sequence[object] = (),
         strategy: PublishStrategy = PublishStrategy.SEQUENTIAL,
         registry: HandlerRegistry | None = None,
+        transport: EventTransport | None = None,
+        catalog: EventCatalog | None = None,
+        consumer_group: str | None = None,
+        consumer_name: str | None = None,
+        outbox: OutboxStore | None = None,
+        relay_interval: float = 1.0,
+        stop_timeout: float = 10.0,
     ) -> None:
+        self.integration = IntegrationRunner(
+            IntegrationSettings(
+                transport, consumer_group, consumer_name, outbox, relay_interval, stop_timeout
+            )
+        )
+        self.catalog = catalog
         self.registry = registry if registry is not None else HandlerRegistry()
         for handler in handlers:
             self.registry.add(handler)
@@ -81,24 +112,38 @@ class CQRSProvider(Provider):
                 provider.registry, behaviours=provider.query_behaviours, activator=activator
             )
 
+        transport = self.integration.settings.transport
+
         def event_bus(activator: ContainerActivator) -> EventBus:
             return EventBus(
                 provider.registry,
                 behaviours=provider.event_behaviours,
                 activator=activator,
                 strategy=provider.strategy,
+                transport=transport,
+                catalog=provider.catalog,
             )
 
         container.singleton(ContainerActivator, factory=activator)
         container.singleton(CommandBus, factory=command_bus)
         container.singleton(QueryBus, factory=query_bus)
         container.singleton(EventBus, factory=event_bus)
+        if transport is not None:
+            container.singleton(EventTransport, instance=transport)
+        if self.integration.relay is not None:
+            container.singleton(OutboxRelay, instance=self.integration.relay)
 
     async def boot(self, container: Container) -> None:
         # Building the buses analyses every handler now: bad wiring fails at startup.
         container.resolve(CommandBus)
         container.resolve(QueryBus)
-        container.resolve(EventBus)
+        self.integration.start(container.resolve(EventBus))
+
+    async def shutdown(self) -> None:
+        await self.integration.stop()
+
+    async def health_check(self, timeout: float = 5.0) -> HealthCheckResult:  # noqa: ASYNC109
+        return await self.integration.health(timeout)
 
 
 class CQRSModule(DynamicModule):
@@ -118,6 +163,13 @@ class CQRSModule(DynamicModule):
         event_behaviours: Sequence[object] = (),
         strategy: PublishStrategy = PublishStrategy.SEQUENTIAL,
         registry: HandlerRegistry | None = None,
+        transport: EventTransport | None = None,
+        catalog: EventCatalog | None = None,
+        consumer_group: str | None = None,
+        consumer_name: str | None = None,
+        outbox: OutboxStore | None = None,
+        relay_interval: float = 1.0,
+        stop_timeout: float = 10.0,
         imports: Sequence[Any] = (),
     ) -> None:
         self.provider = CQRSProvider(
@@ -128,6 +180,13 @@ class CQRSModule(DynamicModule):
             event_behaviours=event_behaviours,
             strategy=strategy,
             registry=registry,
+            transport=transport,
+            catalog=catalog,
+            consumer_group=consumer_group,
+            consumer_name=consumer_name,
+            outbox=outbox,
+            relay_interval=relay_interval,
+            stop_timeout=stop_timeout,
         )
         super().__init__(providers=[self.provider], imports=imports)
 
