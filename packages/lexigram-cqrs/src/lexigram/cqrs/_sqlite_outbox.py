@@ -46,6 +46,8 @@ def check_table(table: str) -> str:
 class SQLiteOutbox:
     """An outbox table in SQLite; ``catalog`` encodes the events (see :class:`EventCatalog`).
 
+    ``run`` is the runner of the relay side (``None`` for an outbox used only to ``add``).
+
     - ``install(connection)`` creates the table (idempotent; put it in your schema step);
     - ``add(connection, event)`` inside the transaction of the change;
     - ``relay(send, limit)`` is the :class:`OutboxStore` side, used by :class:`OutboxRelay`;
@@ -59,7 +61,7 @@ class SQLiteOutbox:
 
     def __init__(
         self,
-        run: SQLiteRunner,
+        run: SQLiteRunner | None = None,
         *,
         catalog: EventCatalog,
         table: str = "lexigram_outbox",
@@ -68,7 +70,7 @@ class SQLiteOutbox:
         if lease <= 0:
             raise ValueError(f"lease is a positive number of seconds, got {lease}")
         self.table = check_table(table)
-        self._run = run
+        self._run: SQLiteRunner = run if run is not None else _no_runner
         self._catalog = catalog
         self._lease = lease
         self._close: Callable[[], Awaitable[None]] | None = None
@@ -164,6 +166,13 @@ class SQLiteOutbox:
         """How many rows wait to be relayed."""
         row = await self._run(lambda db: db.execute(self._sql["count"]).fetchone())
         return int(row[0])
+
+
+def _no_runner(work: Callable[[sqlite3.Connection], T], /) -> Awaitable[T]:
+    raise RuntimeError(
+        "this SQLiteOutbox has no runner: pass run= (e.g. your database's run(work) method) "
+        "or use `await SQLiteOutbox.open(path, catalog=...)` to relay"
+    )
 
 
 def _connect(path: str) -> sqlite3.Connection:
