@@ -57,11 +57,20 @@ class _OwnConnection:
             self._connection = None
 
 
+class _NoConnections:
+    def connection(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]:
+        raise RuntimeError(
+            "this PostgresOutbox has no connections: pass a psycopg_pool.AsyncConnectionPool "
+            "or a conninfo string to relay, purge or count"
+        )
+
+
 class PostgresOutbox:
     """An outbox table in PostgreSQL; ``catalog`` encodes the events.
 
     ``connections``: a ``psycopg_pool.AsyncConnectionPool`` (its connections are borrowed per
-    relay pass) or a conninfo string (one connection of the outbox's own; :meth:`close` it).
+    relay pass), a conninfo string (one connection of the outbox's own; :meth:`close` it), or
+    ``None`` for an outbox used only to ``add``.
 
     - ``await install(connection)`` creates the table (idempotent);
     - ``await add(connection, event)`` inside the transaction of the change;
@@ -73,7 +82,7 @@ class PostgresOutbox:
 
     def __init__(
         self,
-        connections: ConnectionSource | str,
+        connections: ConnectionSource | str | None = None,
         *,
         catalog: EventCatalog,
         table: str = "lexigram_outbox",
@@ -81,12 +90,12 @@ class PostgresOutbox:
     ) -> None:
         self.table = check_table(table)
         self._catalog = catalog
+        self._own: _OwnConnection | None = None
         if isinstance(connections, str):
-            self._own: _OwnConnection | None = _OwnConnection(connections, timeout)
+            self._own = _OwnConnection(connections, timeout)
             self._source: ConnectionSource = self._own
         else:
-            self._own = None
-            self._source = connections
+            self._source = connections if connections is not None else _NoConnections()
         self._sql = _statements(self.table)
 
     async def install(self, connection: psycopg.AsyncConnection[Any]) -> None:
