@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,9 @@ def read_step(worker: subprocess.Popen[str], expected: str, timeout: float = 15.
 def kill_worker(worker: subprocess.Popen[str]) -> None:
     worker.send_signal(signal.SIGKILL)
     worker.communicate(timeout=10)
+
+
+async def stream_entries(client: Any, stream: str) -> list[tuple[bytes, dict[bytes, bytes]]]:
+    """Every entry of ``stream`` as ``(id, fields)`` (a client made with byte responses)."""
+    found: list[tuple[bytes, dict[bytes, bytes]]] = await client.xrange(stream)
+    return found

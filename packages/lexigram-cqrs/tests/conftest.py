@@ -82,5 +82,3 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-

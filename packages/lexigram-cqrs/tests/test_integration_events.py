@@ -111,7 +111,7 @@ def test_integration_event_rejects_a_blank_or_padded_name(name: Any) -> None:
 
 
 def test_integration_event_marks_only_events() -> None:
-    with pytest.raises(RegistrationError, match="derive it from lexigram.cqrs.Event"):
+    with pytest.raises(RegistrationError, match=r"derive it from lexigram\.cqrs\.Event"):
         integration_event("x")(Line)
 
 

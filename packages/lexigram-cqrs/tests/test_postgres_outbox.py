@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 import psycopg
 import pytest
 import redis.asyncio as aioredis
-from _support import RedisServer, eventually, kill_worker, read_step, start_worker
+from _support import RedisServer, eventually, kill_worker, read_step, start_worker, stream_entries
 
 from lexigram.cqrs import Envelope, Event, EventCatalog, OutboxRelay, OutboxStore, integration_event
 from lexigram.cqrs.postgres import PostgresOutbox
@@ -76,7 +76,9 @@ async def test_committed_events_are_relayed_to_redis_once(
     try:
         assert await OutboxRelay(outbox, transport).relay_pending() == 2
         assert await OutboxRelay(outbox, transport).relay_pending() == 0
-        data = [fields[b"data"] for _, fields in await transport.client.xrange(stream_name)]
+        data = [
+            fields[b"data"] for _, fields in await stream_entries(transport.client, stream_name)
+        ]
     finally:
         await transport.aclose()
     assert data == [b'{"n":1}', b'{"n":2}']
@@ -85,10 +87,13 @@ async def test_committed_events_are_relayed_to_redis_once(
 async def test_a_rolled_back_transaction_leaves_no_event(
     connection: psycopg.AsyncConnection[object], outbox: PostgresOutbox
 ) -> None:
-    with pytest.raises(ZeroDivisionError):
+    async def fail_after_adding() -> None:
         async with connection.transaction():
             await PostgresOutbox(catalog=CATALOG).add(connection, Tick(1))
             raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        await fail_after_adding()
     assert await outbox.pending_count() == 0
 
 
@@ -138,7 +143,9 @@ async def test_a_relay_killed_after_xadd_leaves_the_rows_for_the_next_relay(
     stream_name: str,
 ) -> None:
     await write(connection, Tick(1))
-    worker = start_worker("relay-hang", "postgres", postgres_database, redis_server.url, stream_name)
+    worker = start_worker(
+        "relay-hang", "postgres", postgres_database, redis_server.url, stream_name
+    )
     try:
         read_step(worker, "sent")
     finally:
@@ -147,7 +154,7 @@ async def test_a_relay_killed_after_xadd_leaves_the_rows_for_the_next_relay(
     transport = RedisStreamTransport(client, stream=stream_name)
     try:
         await eventually(lambda: _relayed(OutboxRelay(outbox, transport)), "the second relay")
-        entries = await client.xrange(stream_name)
+        entries = await stream_entries(client, stream_name)
     finally:
         await client.aclose()
     assert len(entries) == 2 and entries[0][1][b"id"] == entries[1][1][b"id"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from _support import RedisServer, eventually, kill_worker, read_step, start_worker
+from _support import RedisServer, eventually, kill_worker, read_step, start_worker, stream_entries
 
 from lexigram.cqrs import (
     Event,
@@ -58,7 +58,7 @@ async def test_an_event_committed_by_a_killed_process_is_relayed_by_the_next_rel
         assert await OutboxRelay(outbox, transport).relay_pending() == 1
     finally:
         await outbox.close()
-    ((_, fields),) = await client.xrange(stream_name)
+    ((_, fields),) = await stream_entries(client, stream_name)
     assert (fields[b"name"], fields[b"data"]) == (b"worker.tick", b'{"n":1}')
 
 
@@ -82,7 +82,7 @@ async def test_a_relay_killed_between_xadd_and_marking_sends_again_and_it_is_app
         await eventually(lambda: _relayed(OutboxRelay(outbox, transport)), "the lease to expire")
     finally:
         await outbox.close()
-    entries = await client.xrange(stream_name)
+    entries = await stream_entries(client, stream_name)
     assert len(entries) == 2 and entries[0][1][b"id"] == entries[1][1][b"id"]
 
     seen = RedisIdempotency(client, prefix=f"{stream_name}:applied:")

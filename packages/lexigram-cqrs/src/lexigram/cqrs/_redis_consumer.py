@@ -18,52 +18,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from redis.exceptions import RedisError, ResponseError
 
 from ._errors import EventDecodeError
-from ._integration import Delivery, Envelope
+from ._integration import Delivery
+from ._redis_fields import Settings, describe, entries_of, envelope_of, text
 from ._transport import EnvelopeHandler
 
 _log = logging.getLogger("lexigram.cqrs.redis")
 _ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 _FIRST_BACKOFF = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    stream: str
-    dead_letter_stream: str
-    maxlen: int
-    max_deliveries: int
-    claim_idle: float
-    batch_size: int
-    block: float
-    timeout: float
-    reconnect_max_backoff: float
-    group_start: str
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def envelope_of(fields: dict[Any, Any]) -> Envelope | None:
-    try:
-        data = fields[b"data"]
-        causation = _text(fields.get(b"causation", b""))
-        return Envelope(
-            _text(fields[b"name"]),
-            data if isinstance(data, bytes) else str(data).encode(),
-            _text(fields[b"id"]),
-            _text(fields.get(b"correlation", b"")),
-            causation or None,
-            _text(fields.get(b"time", b"")),
-        )
-    except KeyError:
-        return None
 
 
 class Consumer:
@@ -161,7 +127,7 @@ class Consumer:
                     await read
         if read.cancelled():
             return []
-        return _entries(read.result())
+        return entries_of(read.result())
 
     async def _handle_batch(self, batch: list[tuple[Any, Any, int]]) -> None:
         if not batch:
@@ -184,7 +150,7 @@ class Consumer:
             await self._dead_letter(entry_id, fields, reason, attempt - 1)
             return
         delivery = Delivery(
-            envelope.message_id, attempt, self.s.stream, _text(entry_id), self.group, self.name
+            envelope.message_id, attempt, self.s.stream, text(entry_id), self.group, self.name
         )
         try:
             await self.handler(envelope, delivery)
@@ -197,7 +163,7 @@ class Consumer:
             del self.held[entry_id]  # let it idle: it is claimed again after claim_idle
             _log.warning(
                 "%s (%s) failed on delivery %d of %d, delivered again after %g s: %s",
-                envelope.name, _text(entry_id), attempt, self.s.max_deliveries,
+                envelope.name, text(entry_id), attempt, self.s.max_deliveries,
                 self.s.claim_idle, describe(exc),
             )  # fmt: skip
         else:
@@ -220,7 +186,7 @@ class Consumer:
         self.held.pop(entry_id, None)
         _log.error(
             "moved %s to %s after %d deliveries: %s",
-            _text(entry_id), self.s.dead_letter_stream, n, error,
+            text(entry_id), self.s.dead_letter_stream, n, error,
         )  # fmt: skip
 
     async def _flush_acks(self) -> None:
@@ -256,7 +222,7 @@ class Consumer:
             if live:
                 counts = await self._delivery_counts([entry_id for entry_id, _ in live])
                 await self._handle_batch([(i, f, counts.get(i, 1)) for i, f in live])
-            if _text(start) == "0-0":
+            if text(start) == "0-0":
                 return
 
     async def _delivery_counts(self, ids: list[Any]) -> dict[Any, int]:
@@ -292,31 +258,6 @@ class Consumer:
                         idle=int(self.s.claim_idle * 1000), justid=True,
                     )  # fmt: skip
                 self.held.clear()
-
-
-def describe(exc: BaseException) -> str:
-    """``Type: message``; for a group (``PublishError``), its message and each inner error."""
-    if isinstance(exc, BaseExceptionGroup):
-        group = cast("BaseExceptionGroup[BaseException]", exc)
-        inner = "; ".join(describe(e) for e in group.exceptions)
-        return f"{type(group).__name__}: {group.message} [{inner}]"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _entries(reply: Any) -> list[Any]:
-    """``[(id, fields), ...]`` from an XREADGROUP reply (RESP2 list or RESP3 dict)."""
-    if not reply:
-        return []
-    streams: list[Any]
-    if isinstance(reply, dict):
-        mapping: dict[Any, Any] = reply  # pyright: ignore[reportUnknownVariableType]
-        streams = list(mapping.values())
-    else:
-        streams = [item[1] for item in reply]
-    found: list[Any] = []
-    for entries in streams:
-        found.extend(entries[0] if entries and isinstance(entries[0], list) else entries)
-    return found
 
 
 def _is_nogroup(exc: BaseException) -> bool:

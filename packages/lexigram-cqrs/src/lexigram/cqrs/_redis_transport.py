@@ -21,7 +21,8 @@ from redis.retry import Retry
 
 from ._errors import TransportError
 from ._integration import Envelope
-from ._redis_consumer import Consumer, Settings
+from ._redis_consumer import Consumer
+from ._redis_fields import Settings
 from ._transport import EnvelopeHandler
 
 REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
