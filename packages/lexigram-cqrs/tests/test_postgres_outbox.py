@@ -1,13 +1,16 @@
 """The PostgreSQL outbox on a real server (a database of its own), relayed to a real Redis."""
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import psycopg
 import pytest
 import redis.asyncio as aioredis
 from _support import RedisServer, eventually, kill_worker, read_step, start_worker, stream_entries
+from psycopg.rows import dict_row
 
 from lexigram.cqrs import Envelope, Event, EventCatalog, OutboxRelay, OutboxStore, integration_event
 from lexigram.cqrs.postgres import PostgresOutbox
@@ -173,3 +176,27 @@ async def test_purge_deletes_relayed_rows(
     await write(connection, Tick(2))
     assert await outbox.purge(older_than=0.0) == 1
     assert await outbox.pending_count() == 1
+
+
+class DictRowConnections:
+    """A connection source whose connections return dict rows (as an application's may)."""
+
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        async with await psycopg.AsyncConnection.connect(
+            self.conninfo, row_factory=dict_row
+        ) as connection:
+            yield connection
+
+
+async def test_the_outbox_works_on_connections_with_a_dict_row_factory(
+    connection: psycopg.AsyncConnection[object], postgres_database: str
+) -> None:
+    await write(connection, Tick(1))
+    outbox = PostgresOutbox(DictRowConnections(postgres_database), catalog=CATALOG)
+    sink = Sink()
+    assert await outbox.relay(sink.publish, 10) == 1
+    assert await outbox.pending_count() == 0

@@ -1,8 +1,9 @@
 import asyncio
 import dataclasses
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from _support import eventually
@@ -26,6 +27,7 @@ class AccountOpened(Event):
 
 
 CATALOG = EventCatalog([AccountOpened])
+T = TypeVar("T")
 
 
 class Sink:
@@ -185,3 +187,21 @@ async def test_relay_pending_drains_every_batch(outbox: SQLiteOutbox, tmp_path: 
 def test_a_table_name_must_be_an_identifier() -> None:
     with pytest.raises(ValueError, match="identifier"):
         SQLiteOutbox(catalog=CATALOG, table="x; DROP TABLE y")
+
+
+async def test_the_outbox_works_on_a_connection_with_a_dict_row_factory(tmp_path: Path) -> None:
+    connection = sqlite3.connect(tmp_path / "app.db", isolation_level=None)
+    connection.row_factory = lambda cursor, row: dict(
+        zip([c[0] for c in cursor.description], row, strict=True)
+    )
+
+    async def run(work: Callable[[sqlite3.Connection], T]) -> T:
+        return work(connection)
+
+    outbox = SQLiteOutbox(run, catalog=CATALOG)
+    outbox.install(connection)
+    write(tmp_path / "app.db", AccountOpened(1))
+    sink = Sink()
+    assert await outbox.relay(sink.publish, 10) == 1
+    assert await outbox.pending_count() == 0
+    connection.close()

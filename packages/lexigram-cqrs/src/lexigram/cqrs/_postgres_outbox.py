@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import psycopg
 from psycopg import pq
+from psycopg.rows import tuple_row
 
 from ._catalog import EventCatalog
 from ._integration import Envelope
@@ -121,12 +122,13 @@ class PostgresOutbox:
     async def relay(self, send: Send, limit: int) -> int:
         sql = self._sql
         async with self._source.connection() as connection, connection.transaction():
-            cursor = await connection.execute(sql["pending"], (limit,))
+            cursor = connection.cursor(row_factory=tuple_row)
+            await cursor.execute(sql["pending"], (limit,))
             rows = await cursor.fetchall()
             if not rows:
                 return 0
             await send([_envelope(row) for row in rows])
-            await connection.execute(sql["relayed"], ([row[0] for row in rows],))
+            await cursor.execute(sql["relayed"], ([row[0] for row in rows],))
         return len(rows)
 
     async def purge(self, older_than: float) -> int:
@@ -138,7 +140,8 @@ class PostgresOutbox:
     async def pending_count(self) -> int:
         """How many rows wait to be relayed."""
         async with self._source.connection() as connection, connection.transaction():
-            cursor = await connection.execute(self._sql["count"])
+            cursor = connection.cursor(row_factory=tuple_row)
+            await cursor.execute(self._sql["count"])
             row = await cursor.fetchone()
         return int(row[0]) if row is not None else 0
 

@@ -134,7 +134,7 @@ class SQLiteOutbox:
             now = time.time()
             db.execute("BEGIN IMMEDIATE")
             try:
-                rows = db.execute(sql["pending"], (now, limit)).fetchall()
+                rows = _tuples(db).execute(sql["pending"], (now, limit)).fetchall()
                 if rows:
                     db.execute(sql["claim"].format(marks=_marks(rows)), (now + lease, *_ids(rows)))
             except BaseException:
@@ -164,7 +164,7 @@ class SQLiteOutbox:
 
     async def pending_count(self) -> int:
         """How many rows wait to be relayed."""
-        row = await self._run(lambda db: db.execute(self._sql["count"]).fetchone())
+        row = await self._run(lambda db: _tuples(db).execute(self._sql["count"]).fetchone())
         return int(row[0])
 
 
@@ -173,6 +173,13 @@ def _no_runner(work: Callable[[sqlite3.Connection], T], /) -> Awaitable[T]:
         "this SQLiteOutbox has no runner: pass run= (e.g. your database's run(work) method) "
         "or use `await SQLiteOutbox.open(path, catalog=...)` to relay"
     )
+
+
+def _tuples(db: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor returning plain tuples, whatever the connection's row factory."""
+    cursor = db.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def _connect(path: str) -> sqlite3.Connection:
