@@ -21,7 +21,7 @@ import contextlib
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -138,12 +138,12 @@ class SQLiteDatabase:
         return connection
 
     @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[Session]:
+    async def read(self) -> AsyncGenerator[Session, None]:
         async with self._turn:
             yield _SQLiteSession(self, self._outbox)
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[Session]:
+    async def write(self) -> AsyncGenerator[Session, None]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on an exception).
 
         ``IMMEDIATE`` takes the write lock up front, so two processes writing at once wait for

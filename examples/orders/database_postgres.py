@@ -10,8 +10,8 @@ so a request never hangs on a database that is down.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncGenerator, Sequence
+from typing import Any, LiteralString
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
@@ -93,14 +93,14 @@ class PostgresDatabase:
         self.outbox: OutboxStore | None = self.postgres_outbox
         self._statements: dict[str, str] = {}
 
-    def sql(self, statement: str) -> str:
+    def sql(self, statement: str) -> LiteralString:
         """``statement`` with psycopg's ``%s`` placeholders (converted once per statement)."""
         converted = self._statements.get(statement)
         if converted is None:
             converted = statement.replace("%", "%%").replace("?", "%s")
             if len(self._statements) < _CACHED_STATEMENTS:
                 self._statements[statement] = converted
-        return converted
+        return converted  # pyright: ignore[reportReturnType]  # built from the repositories' literals
 
     async def open(self) -> None:
         await self.pool.open(wait=True, timeout=self.timeout)
@@ -112,12 +112,12 @@ class PostgresDatabase:
                 await self.postgres_outbox.install(connection)
 
     @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[Session]:
+    async def read(self) -> AsyncGenerator[Session, None]:
         async with self.pool.connection() as connection:
             yield _PostgresSession(self, connection)
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[Session]:
+    async def write(self) -> AsyncGenerator[Session, None]:
         async with self.pool.connection() as connection, connection.transaction():
             yield _PostgresSession(self, connection)
 
