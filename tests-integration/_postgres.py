@@ -38,6 +38,20 @@ class PostgresDatabase:
         with psycopg.connect(f"{ADMIN} dbname=postgres", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
+    def refuse_connections(self) -> None:
+        """The database goes away for the application: new connections are refused and the
+        open ones are closed by the server (the server itself keeps running for others)."""
+        with psycopg.connect(f"{ADMIN} dbname=postgres", autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS false")
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (self.name,),
+            )
+
+    def accept_connections(self) -> None:
+        with psycopg.connect(f"{ADMIN} dbname=postgres", autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS true")
+
     def schema_url(self) -> str:
         """A URL of this database whose connections use a new, empty schema."""
         schema = f"s_{uuid.uuid4().hex[:12]}"

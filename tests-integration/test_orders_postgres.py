@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 import test_orders_api
 from _postgres import PostgresDatabase
+from _servers import wait_for
 
 from lexigram.web.testing import TestClient
 
@@ -32,3 +33,28 @@ def test_the_example_runs_on_postgresql(client: TestClient) -> None:
     health = client.get("/health/ready")
     assert health.status_code == 200, health.text
     assert health.json()["checks"]["database"]["status"] == "healthy"
+
+
+def test_requests_get_a_503_problem_while_postgresql_refuses_connections() -> None:
+    database = PostgresDatabase()
+    database.create()
+    try:
+        app = test_orders_api.make_app(database=database.url, database_timeout=1.0)
+        with TestClient(app) as client:
+            assert client.get("/v2/orders", headers=test_orders_api.VIEWER).status_code == 200
+            database.refuse_connections()
+            try:
+                answer = client.get("/v2/orders", headers=test_orders_api.VIEWER)
+                test_orders_api.assert_problem(answer, 503)
+                assert "PostgreSQL" not in answer.text  # no internals in a 5xx body
+                ready = client.get("/health/ready")
+                assert ready.json()["checks"]["database"]["status"] == "unhealthy"
+            finally:
+                database.accept_connections()
+            wait_for(
+                lambda: client.get("/v2/orders", headers=test_orders_api.VIEWER).status_code == 200,
+                "the pool to reconnect",
+                timeout=20,
+            )
+    finally:
+        database.drop()

@@ -19,6 +19,7 @@ from lexigram.web import (
 
 from .confirmations import ConfirmationsProvider
 from .controllers import CONTROLLERS
+from .database import DatabaseUnavailableError
 from .events import integration_events
 from .handlers import HANDLERS
 from .interceptors import RequestTimer
@@ -55,6 +56,7 @@ def create_app(
         providers=[OrdersProvider(settings), ConfirmationsProvider(settings)],
         interceptors=[RequestTimer],
         middleware=DefaultMiddlewareStack(web).build(),
+        error_statuses={DatabaseUnavailableError: 503},
     )
     app.on(LifespanStartupCompleted, lambda _: _announce(settings))
     return app

@@ -31,10 +31,22 @@ from lexigram.cqrs import Event, EventCatalog, OutboxStore, SQLiteOutbox
 from .schema import SQLITE_SCHEMA
 from .urls import describe_database, is_postgres_url
 
-__all__ = ["Database", "Row", "SQLiteDatabase", "Session", "is_postgres_url", "open_database"]
+__all__ = [
+    "Database",
+    "DatabaseUnavailableError",
+    "Row",
+    "SQLiteDatabase",
+    "Session",
+    "is_postgres_url",
+    "open_database",
+]
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+
+class DatabaseUnavailableError(Exception):
+    """The database does not answer (down, unreachable, or locked for too long): a 503."""
 
 
 class Session(Protocol):
@@ -150,7 +162,12 @@ class SQLiteDatabase:
         each other (up to the busy timeout) instead of failing half-way.
         """
         async with self._turn:
-            await self.run(lambda c: c.execute("BEGIN IMMEDIATE"))
+            try:
+                await self.run(lambda c: c.execute("BEGIN IMMEDIATE"))
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                raise DatabaseUnavailableError(f"the database stayed locked: {exc}") from exc
             try:
                 yield _SQLiteSession(self, self._outbox)
             except BaseException:

@@ -13,14 +13,14 @@ import contextlib
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any, LiteralString
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from lexigram.cqrs import Event, EventCatalog, OutboxStore
 from lexigram.cqrs.postgres import PostgresOutbox
 
-from .database import Row, Session
+from .database import DatabaseUnavailableError, Row, Session
 from .schema import POSTGRES_SCHEMA
 from .urls import describe_database
 
@@ -113,13 +113,19 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncGenerator[Session, None]:
-        async with self.pool.connection() as connection:
-            yield _PostgresSession(self, connection)
+        try:
+            async with self.pool.connection() as connection:
+                yield _PostgresSession(self, connection)
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(f"PostgreSQL does not answer: {exc}") from exc
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncGenerator[Session, None]:
-        async with self.pool.connection() as connection, connection.transaction():
-            yield _PostgresSession(self, connection)
+        try:
+            async with self.pool.connection() as connection, connection.transaction():
+                yield _PostgresSession(self, connection)
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(f"PostgreSQL does not answer: {exc}") from exc
 
     async def ping(self) -> bool:
         async with self.pool.connection() as connection:
