@@ -99,16 +99,29 @@ class Consumer:
         loop = asyncio.get_running_loop()
         claim_every = self.s.claim_idle / 2
         next_claim = 0.0
+        busy = False
         await self._flush_acks()  # handled before an outage: acknowledged now
         while not self.stop.is_set():
             if loop.time() >= next_claim:
                 await self._claim()
                 next_claim = loop.time() + claim_every
                 continue
-            wait = min(self.s.block, max(next_claim - loop.time(), 0.001))
-            entries = await self._read(stop_waiter, wait)
+            if busy:  # the last read filled a batch: more is likely there, read without waiting
+                entries = await self._read_now()
+            else:
+                wait = min(self.s.block, max(next_claim - loop.time(), 0.001))
+                entries = await self._read(stop_waiter, wait)
             self.backoff = _FIRST_BACKOFF
+            busy = len(entries) == self.s.batch_size
             await self._handle_batch([(entry_id, fields, 1) for entry_id, fields in entries])
+
+    async def _read_now(self) -> list[Any]:
+        """``XREADGROUP`` without ``BLOCK``: answers at once, so no race with ``stop`` is needed."""
+        async with asyncio.timeout(self.s.timeout):
+            reply = await self.client.xreadgroup(
+                self.group, self.name, {self.s.stream: ">"}, count=self.s.batch_size
+            )
+        return entries_of(reply)
 
     async def _read(self, stop_waiter: asyncio.Future[Any], wait: float) -> list[Any]:
         read = asyncio.ensure_future(
