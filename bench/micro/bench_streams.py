@@ -210,7 +210,8 @@ def main() -> None:
     print(f"{'scenario':38} {'events/CPU s':>12} {'ratio':>8}")
     for name, rate in medians.items():
         plain = medians[name.replace("lexigram", "plain redis-py")]
-        rows.append({"scenario": name, "events_per_cpu_second": rate, "ratio_to_plain": rate / plain})
+        ratio = rate / plain
+        rows.append({"scenario": name, "events_per_cpu_second": rate, "ratio_to_plain": ratio})
         print(f"{name:38} {rate:12.0f} {rate / plain:7.2f}x")
     out = Path(__file__).resolve().parent.parent / "results"
     out.mkdir(exist_ok=True)
