@@ -1,3 +1,5 @@
+"""Integration events: the marker, the catalog's JSON form, the bus routing them to a transport."""
+
 import dataclasses
 import datetime as dt
 import decimal

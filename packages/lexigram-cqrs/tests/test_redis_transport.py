@@ -1,3 +1,5 @@
+"""The Redis Streams transport on a real redis-server: groups, retries, dead letters, stop."""
+
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable

@@ -1,3 +1,5 @@
+"""The SQLite outbox: written in the transaction of the change, relayed once, in order."""
+
 import asyncio
 import dataclasses
 import sqlite3
