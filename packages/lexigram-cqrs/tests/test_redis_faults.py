@@ -144,3 +144,30 @@ async def test_a_consumer_waiting_for_redis_stops_promptly(
     stop.set()
     await asyncio.wait_for(consumer, 5)
     await transport.aclose()
+
+
+async def test_a_consumer_refused_by_redis_logs_it_and_resumes_once_it_can(
+    client: aioredis.Redis, stream_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, "lexigram.cqrs.redis")
+    await client.set(stream_name, "not a stream")  # every stream command is refused (WRONGTYPE)
+    transport = RedisStreamTransport(
+        client, stream=stream_name, block=0.2, reconnect_max_backoff=0.1
+    )
+    got: list[int] = []
+
+    @event_handler(Tick)
+    async def handle(event: Tick) -> None:
+        got.append(event.n)
+
+    bus = EventBus(HandlerRegistry([handle]), transport=transport)
+    stop = asyncio.Event()
+    consumer = asyncio.create_task(transport.consume(bus.receive, group="g", stop=stop))
+    try:
+        await eventually(lambda: "Redis refused a command" in caplog.text, "the refusal")
+        await client.delete(stream_name)
+        await bus.publish(Tick(1))
+        await eventually(lambda: got == [1], "the event once the stream can exist")
+    finally:
+        stop.set()
+        await asyncio.wait_for(consumer, 10)

@@ -67,15 +67,15 @@ class Consumer:
                         outage = False
                     await self._serve(stop_waiter)
                 except _ERRORS as exc:
-                    if _is_nogroup(exc):  # Redis lost the group (restarted): create it again
-                        continue
-                    if not outage:
+                    # NOGROUP: Redis lost the group (restarted empty); it is created again.
+                    if not outage and not _is_nogroup(exc):
+                        refused = isinstance(exc, ResponseError)
+                        why = "refused a command" if refused else "is unreachable"
                         _log.warning(
-                            "consumer %s of group %s: Redis is unreachable (%s: %s); retrying "
-                            "with backoff",
-                            self.name, self.group, type(exc).__name__, exc,
+                            "consumer %s of group %s: Redis %s (%s: %s); retrying with backoff",
+                            self.name, self.group, why, type(exc).__name__, exc,
                         )  # fmt: skip
-                    outage = True
+                        outage = True
                     self.held.clear()  # claimed again after claim_idle (by anyone, us too)
                     await _sleep_unless(self.stop, stop_waiter, self.backoff)
                     self.backoff = min(self.backoff * 2, self.s.reconnect_max_backoff)
