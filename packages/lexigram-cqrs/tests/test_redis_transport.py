@@ -308,3 +308,24 @@ async def test_redis_idempotency_refuses_a_key_held_by_another(
         with pytest.raises(DeliveryInProgressError, match="another consumer"):
             async with seen.once("k"):
                 pass
+
+
+async def test_correlation_and_causation_travel_with_the_event(
+    client: aioredis.Redis, stream_name: str, running: Running
+) -> None:
+    transport = transport_for(client, stream_name)
+    got: list[Tick] = []
+
+    async def handle(event: Tick) -> None:
+        got.append(event)
+
+    running.start(transport, handle, "g")
+    root = Tick(1).correlated_with("request-7")
+    caused = Tick(2).caused_by(root)
+    bus = EventBus(HandlerRegistry(), transport=transport)
+    await bus.publish(root)
+    await bus.publish(caused)
+    await eventually(lambda: len(got) == 2, "both events")
+    assert [metadata_of(e) for e in got] == [metadata_of(root), metadata_of(caused)]
+    assert metadata_of(got[1]).causation_id == metadata_of(root).message_id
+    assert metadata_of(got[1]).correlation_id == "request-7"

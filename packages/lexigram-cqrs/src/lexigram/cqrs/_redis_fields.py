@@ -29,13 +29,15 @@ def text(value: Any) -> str:
 def envelope_of(fields: dict[Any, Any]) -> Envelope | None:
     try:
         data = fields[b"data"]
-        causation = text(fields.get(b"causation", b""))
+        message_id = text(fields[b"id"])
+        correlation = fields.get(b"correlation")
+        causation = fields.get(b"causation")
         return Envelope(
             text(fields[b"name"]),
             data if isinstance(data, bytes) else str(data).encode(),
-            text(fields[b"id"]),
-            text(fields.get(b"correlation", b"")),
-            causation or None,
+            message_id,
+            message_id if correlation is None else text(correlation),
+            (text(causation) or None) if causation is not None else None,
             text(fields.get(b"time", b"")),
         )
     except KeyError:

@@ -43,7 +43,9 @@ class RedisStreamTransport:
       exceed your slowest handler: it is how long a dead consumer's messages wait;
     - ``batch_size``: entries read at once; ``block``: seconds one read waits for new ones;
     - ``timeout``: the bound on every command (publish raises :class:`TransportError`
-      after it); ``reconnect_max_backoff``: the cap of the consumers' reconnect backoff;
+      after it; for a client made from ``url=``, whose socket timeout also covers the
+      consumers' blocking reads, after ``timeout + block``); ``reconnect_max_backoff``: the
+      cap of the consumers' reconnect backoff;
     - ``start_at``: where a group created by this transport starts: ``"first"`` (every entry
       still in the stream, the default: nothing published before the group existed is
       missed) or ``"new"`` (only entries added from now on).
@@ -112,10 +114,10 @@ class RedisStreamTransport:
             return
         client, stream, maxlen = self.client, self.stream, self.maxlen
         try:
+            if self._owned and len(envelopes) == 1:  # bounded by the client's socket timeouts
+                await client.xadd(stream, fields_of(envelopes[0]), maxlen=maxlen)
+                return
             async with asyncio.timeout(self.timeout):
-                if len(envelopes) == 1:
-                    await client.xadd(stream, fields_of(envelopes[0]), maxlen=maxlen)
-                    return
                 async with client.pipeline(transaction=False) as pipe:
                     for envelope in envelopes:
                         pipe.xadd(stream, fields_of(envelope), maxlen=maxlen)
@@ -163,14 +165,19 @@ class RedisStreamTransport:
 
 
 def fields_of(envelope: Envelope) -> dict[Any, Any]:
-    return {
+    """The entry's fields; the correlation id only when it is not the message's own id (a
+    root event), the causation id only when there is one."""
+    fields: dict[Any, Any] = {
         b"name": envelope.name,
         b"data": envelope.data,
         b"id": envelope.message_id,
-        b"correlation": envelope.correlation_id,
-        b"causation": envelope.causation_id or "",
         b"time": envelope.timestamp,
     }
+    if envelope.correlation_id != envelope.message_id:
+        fields[b"correlation"] = envelope.correlation_id
+    if envelope.causation_id:
+        fields[b"causation"] = envelope.causation_id
+    return fields
 
 
 def _check(
