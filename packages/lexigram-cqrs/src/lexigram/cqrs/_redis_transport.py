@@ -43,9 +43,9 @@ class RedisStreamTransport:
       exceed your slowest handler: it is how long a dead consumer's messages wait;
     - ``batch_size``: entries read at once; ``block``: seconds one read waits for new ones;
     - ``timeout``: the bound on every command (publish raises :class:`TransportError`
-      after it; for a client made from ``url=``, whose socket timeout also covers the
-      consumers' blocking reads, after ``timeout + block``); ``reconnect_max_backoff``: the
-      cap of the consumers' reconnect backoff;
+      after it, or after the client's socket timeout when that is set and at most
+      ``timeout + block``, as it is for a client made from ``url=``);
+      ``reconnect_max_backoff``: the cap of the consumers' reconnect backoff;
     - ``start_at``: where a group created by this transport starts: ``"first"`` (every entry
       still in the stream, the default: nothing published before the group existed is
       missed) or ``"new"`` (only entries added from now on).
@@ -90,6 +90,12 @@ class RedisStreamTransport:
         else:
             self._owned = False
         self.client: aioredis.Redis = client
+        options = client.connection_pool.connection_kwargs
+        # Decided once: a client whose sockets time out needs no asyncio.timeout per event.
+        self._socket_bounded = all(
+            options.get(name) is not None and options[name] <= timeout + block
+            for name in ("socket_timeout", "socket_connect_timeout")
+        )
         self.stream = stream
         self.dead_letter_stream = dead_letter_stream or f"{stream}:dead"
         self.timeout = timeout
@@ -114,8 +120,12 @@ class RedisStreamTransport:
             return
         client, stream, maxlen = self.client, self.stream, self.maxlen
         try:
-            if self._owned and len(envelopes) == 1:  # bounded by the client's socket timeouts
-                await client.xadd(stream, fields_of(envelopes[0]), maxlen=maxlen)
+            if len(envelopes) == 1:
+                if self._socket_bounded:  # the client's socket timeouts bound the command
+                    await client.xadd(stream, fields_of(envelopes[0]), maxlen=maxlen)
+                else:
+                    async with asyncio.timeout(self.timeout):
+                        await client.xadd(stream, fields_of(envelopes[0]), maxlen=maxlen)
                 return
             async with asyncio.timeout(self.timeout):
                 async with client.pipeline(transaction=False) as pipe:
