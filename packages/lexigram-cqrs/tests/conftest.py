@@ -19,6 +19,7 @@ from _support import RedisServer
 NEEDS = {
     "test_di_activator.py": (("lexigram.di", "di"),),
     "test_di_module.py": (("lexigram.di", "di"),),
+    "test_di_plans.py": (("lexigram.di", "di"),),
     "test_redis_transport.py": (("redis", "redis"),),
     "test_redis_faults.py": (("redis", "redis"),),
     "test_redis_outbox.py": (("redis", "redis"),),

@@ -24,7 +24,7 @@ from lexigram.web import (
     set_metadata,
     use_interceptors,
 )
-from lexigram.web._config import WebConfig
+from lexigram.web._config.web_config import WebConfig
 from lexigram.web.testing import AsyncTestClient, TestClient
 
 

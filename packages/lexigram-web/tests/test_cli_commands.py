@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lexigram.web import _cli
-from lexigram.web._cli import format_routes, main
+from lexigram.web._serve import cli as _cli
+from lexigram.web._serve.cli import format_routes, main
 
 TESTS_DIR = Path(__file__).parent
 

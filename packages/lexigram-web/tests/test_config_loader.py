@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from lexigram.web._config import WebConfigError
-from lexigram.web._config_loader import load_web_config
+from lexigram.web._config.loader import load_web_config
+from lexigram.web._config.web_config import WebConfigError
 
 pytestmark = pytest.mark.extra("yaml")
 

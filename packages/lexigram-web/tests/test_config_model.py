@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from lexigram.web._config import CORSConfig, OpenAPIConfig, WebConfig, WebConfigError
+from lexigram.web._config.web_config import CORSConfig, OpenAPIConfig, WebConfig, WebConfigError
 
 
 def allow(*args: Any, **kwargs: Any) -> bool:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from lexigram.web._config_loader import load_web_config
+from lexigram.web._config.loader import load_web_config
 
 
 def test_reading_yaml_without_pyyaml_names_the_extra_to_install(

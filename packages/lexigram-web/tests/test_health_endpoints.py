@@ -221,7 +221,7 @@ async def test_health_probes_are_outside_the_default_rate_limit() -> None:
 @pytest.mark.extra("ratelimit")
 def test_the_ratelimit_packages_default_exclusions_cover_the_health_paths() -> None:
     from lexigram.ratelimit import RateLimiter
-    from lexigram.web._throttle import is_excluded
+    from lexigram.web._pipeline.throttle import is_excluded
 
     exclude = RateLimiter.DEFAULT_EXCLUDE
     assert all(is_excluded(path, exclude) for path in ("/health", "/health/live", "/health/ready"))

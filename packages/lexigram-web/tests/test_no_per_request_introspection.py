@@ -16,17 +16,17 @@ from lexigram.web import (
     ParseIntPipe,
     Router,
     _app,
-    _body,
     _compile,
-    _endpoint,
-    _router,
-    _validation,
     get,
     guard,
     post,
     query,
     use_interceptors,
 )
+from lexigram.web._binding import _body
+from lexigram.web._binding import validation as _validation
+from lexigram.web._pipeline import endpoint as _endpoint
+from lexigram.web._routing import router as _router
 from lexigram.web.testing import AsyncTestClient
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from lexigram.web._cli import main
+from lexigram.web._serve.cli import main
 
 APP_SOURCE = (
     "from pydantic import BaseModel\n"

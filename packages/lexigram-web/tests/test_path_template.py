@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from lexigram.web._path_template import join_paths, parse_template
+from lexigram.web._routing.path_template import join_paths, parse_template
 
 
 def test_parameters_must_fill_a_segment() -> None:

@@ -6,7 +6,7 @@ import httpx
 
 from lexigram.http_errors.domain import ConflictError as DomainConflict
 from lexigram.web import LexigramApp, Response, ResultResponseMapper
-from lexigram.web._config import WebConfig
+from lexigram.web._config.web_config import WebConfig
 from lexigram.web.middleware import DefaultMiddlewareStack
 from lexigram.web.testing import AsyncTestClient
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from lexigram.web import RouteConflictError, Router
-from lexigram.web._converters import IntConverter
+from lexigram.web._routing._converters import IntConverter
 
 
 def test_static_path_matches_its_method() -> None:

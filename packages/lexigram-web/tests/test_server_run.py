@@ -13,7 +13,7 @@ import pytest
 from _servers import first_answer, free_port, stop
 from starlette.types import Receive, Scope, Send
 
-from lexigram.web._server import run_server
+from lexigram.web._serve.server import run_server
 
 TESTS_DIR = Path(__file__).parent
 LEXIGRAM = Path(sys.executable).parent / "lexigram"
@@ -62,7 +62,7 @@ def test_lexigram_run_serves_the_app_over_a_socket(server: str, tmp_path: Path) 
 def test_run_server_serves_an_application_object(server: str, tmp_path: Path) -> None:
     port = free_port()
     script = (
-        "from lexigram.web._server import run_server\n"
+        "from lexigram.web._serve.server import run_server\n"
         "from server_fixture_app import app\n"
         f"run_server(app, port={port}, server={server!r}, log_level='warning')\n"
     )

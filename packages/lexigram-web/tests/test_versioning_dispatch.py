@@ -18,7 +18,7 @@ from lexigram.web import (
     post,
     websocket,
 )
-from lexigram.web import _versioning_extract as extract_module
+from lexigram.web._versioning import extract as extract_module
 from lexigram.web.testing import AsyncTestClient, TestClient
 
 

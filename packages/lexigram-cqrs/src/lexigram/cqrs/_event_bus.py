@@ -159,7 +159,7 @@ class EventBus:
         failures: list[tuple[str, Exception]] = []
         if self._concurrent and len(plan) > 1:
             outcomes = await asyncio.gather(
-                *[invoke(event) for _, invoke in plan], return_exceptions=True
+                *[_run(invoke, event) for _, invoke in plan], return_exceptions=True
             )
             for (name, _), outcome in zip(plan, outcomes, strict=True):
                 if isinstance(outcome, Exception):
@@ -182,6 +182,12 @@ class EventBus:
 
 
 _UNKNOWN: Any = object()
+
+
+async def _run(invoke: Next, event: Event) -> Any:
+    """One subscriber as a coroutine: whatever it raises, even before its first await, is
+    that subscriber's outcome and never stops the others."""
+    return await invoke(event)
 
 
 def _publish_error(

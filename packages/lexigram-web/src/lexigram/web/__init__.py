@@ -5,14 +5,50 @@ interceptors, filters.
 ``post``, ... on controller methods or plain functions; parameters bind by convention (path,
 query, JSON body, services from the lexigram-di container) or with ``path()``/``query()``/...
 markers. Every error is one ``application/problem+json`` shape.
+
+The HTTP error classes and ``ProblemDetail`` of lexigram-http-errors are re-exported here, so
+one import serves a web application. ``Ok``/``Err``/``Result`` stay in ``lexigram.result``
+(lexigram-web maps any result-like value without depending on it).
 """
 
 from lexigram.di import injectable, scoped, singleton, transient
-from lexigram.http_errors import WebSocketException, error_status
+from lexigram.http_errors import (
+    BadRequestError,
+    ConflictError,
+    ConnectionLimitError,
+    ForbiddenError,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ProblemDetail,
+    Redirect,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
+    WebSocketException,
+    error_status,
+)
 
 from ._app import LexigramApp, create_app
-from ._background import BackgroundTasks, background
-from ._config import (
+from ._binding.pipes import (
+    DefaultValuePipe,
+    ParseBoolPipe,
+    ParseDatePipe,
+    ParseEnumPipe,
+    ParseIntPipe,
+    ParseUUIDPipe,
+    ValidationPipe,
+)
+from ._binding.validation import RequestValidationError
+from ._config.health import HealthConfig
+from ._config.loader import load_web_config
+from ._config.settings import AppSettings
+from ._config.versioning import VersioningConfig
+from ._config.web_config import (
     CORSConfig,
     GZipConfig,
     OpenAPIConfig,
@@ -20,11 +56,11 @@ from ._config import (
     WebConfig,
     WebConfigError,
 )
-from ._config_loader import load_web_config
-from ._context import ExecutionContext, RouteInfo
-from ._controller import Controller, CQRSController, controller
+from ._controllers.controller import Controller, CQRSController, controller
+from ._controllers.discovery import discover_controllers
+from ._controllers.generic import CRUDServiceProtocol, GenericController
 from ._debug_routes import BasicAuthGuard, BearerTokenGuard
-from ._decorators import (
+from ._declare.decorators import (
     RouteConfig,
     delete,
     get,
@@ -39,37 +75,19 @@ from ._decorators import (
     use_pipes,
     websocket,
 )
-from ._discovery import discover_controllers
-from ._errors import ConfigurationError
-from ._events import (
-    LifespanShutdownCompleted,
-    LifespanStartupCompleted,
-    RequestReceived,
-    ResponsePrepared,
+from ._declare.errors import ConfigurationError
+from ._declare.params import (
+    ParamMetadata,
+    ParamSource,
+    body,
+    cookie,
+    file,
+    form,
+    header,
+    path,
+    query,
 )
-from ._events_hub import EventHub
-from ._filters import catch, use_filters
-from ._generic_controller import CRUDServiceProtocol, GenericController
-from ._guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
-from ._health_config import HealthConfig
-from ._interceptors import (
-    CallHandler,
-    Interceptor,
-    LoggingInterceptor,
-    TimingInterceptor,
-    use_interceptors,
-)
-from ._params import ParamMetadata, ParamSource, body, cookie, file, form, header, path, query
-from ._pipes import (
-    DefaultValuePipe,
-    ParseBoolPipe,
-    ParseDatePipe,
-    ParseEnumPipe,
-    ParseIntPipe,
-    ParseUUIDPipe,
-    ValidationPipe,
-)
-from ._protocols import (
+from ._declare.protocols import (
     AuthorizerProtocol,
     CallHandlerProtocol,
     CommandBusProtocol,
@@ -83,10 +101,26 @@ from ._protocols import (
     RatePolicyProtocol,
     ResultLike,
 )
-from ._registry import RouteRegistry
-from ._render import ResultResponseMapper
-from ._request import Request
-from ._responses import (
+from ._declare.provider_protocols import (
+    ConfigAccessorProtocol,
+    ControllerSourceProtocol,
+    WebAppAccessorProtocol,
+    WebProviderProtocol,
+)
+from ._declare.versioning import ApiVersionMetadata, api_version, version
+from ._events import (
+    LifespanShutdownCompleted,
+    LifespanStartupCompleted,
+    RequestReceived,
+    ResponsePrepared,
+)
+from ._events_hub import EventHub
+from ._http.background import BackgroundTasks, background
+from ._http.context import ExecutionContext, RouteInfo
+from ._http.current_user import get_current_user_optional, get_current_user_required
+from ._http.render import ResultResponseMapper
+from ._http.request import Request
+from ._http.responses import (
     FileResponse,
     HTMLContent,
     HTMLResponse,
@@ -103,27 +137,34 @@ from ._responses import (
     streaming_response,
     text_response,
 )
-from ._router import RouteConflictError, Router
-from ._server import run_server
-from ._settings import AppSettings
-from ._sse import ServerSentEvent
-from ._sse_response import EventSourceResponse
-from ._sse_route import sse
-from ._templates import (
+from ._http.templates import (
     TemplateNotFoundError,
     TemplateResponse,
     Templates,
     TemplatesConfig,
     render_template,
 )
-from ._throttle import rate_limit, throttle
-from ._validation import RequestValidationError
-from ._versioning import ApiVersionMetadata, api_version, version
-from ._versioning_config import VersioningConfig
-from ._versioning_extract import VersionExtractor, get_version
+from ._http.websocket import WebSocket, WebSocketDisconnect
+from ._pipeline.filters import catch, use_filters
+from ._pipeline.guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
+from ._pipeline.interceptors import (
+    CallHandler,
+    Interceptor,
+    LoggingInterceptor,
+    TimingInterceptor,
+    use_interceptors,
+)
+from ._pipeline.throttle import rate_limit, throttle
+from ._routing.controllers import ControllerRegistry, register_controller
+from ._routing.registry import RouteRegistry
+from ._routing.router import RouteConflictError, Router
+from ._serve.server import run_server
+from ._sse.event import ServerSentEvent
+from ._sse.response import EventSourceResponse
+from ._sse.route import sse
+from ._versioning.extract import VersionExtractor, get_version
 from ._web_module import WebModule, WebProvider
-from ._websocket import WebSocket, WebSocketDisconnect
-from ._ws_handler import AbstractWebSocketHandler, WebSocketHandler, websocket_handler
+from ._ws.handler import AbstractWebSocketHandler, WebSocketHandler, websocket_handler
 from .middleware import (
     DefaultMiddlewareStack,
     RequestIDLogFilter,
@@ -138,6 +179,7 @@ __all__ = [
     "AppSettings",
     "AuthorizerProtocol",
     "BackgroundTasks",
+    "BadRequestError",
     "BasicAuthGuard",
     "BearerTokenGuard",
     "CORSConfig",
@@ -146,8 +188,13 @@ __all__ = [
     "CallHandler",
     "CallHandlerProtocol",
     "CommandBusProtocol",
+    "ConfigAccessorProtocol",
     "ConfigurationError",
+    "ConflictError",
+    "ConnectionLimitError",
     "Controller",
+    "ControllerRegistry",
+    "ControllerSourceProtocol",
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "EventHub",
@@ -155,20 +202,25 @@ __all__ = [
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
+    "ForbiddenError",
     "GZipConfig",
     "GenericController",
     "GuardProtocol",
     "HTMLContent",
     "HTMLResponse",
     "HTMXResponse",
+    "HTTPError",
     "HealthConfig",
     "Interceptor",
     "InterceptorProtocol",
+    "InternalServerError",
     "JSONResponse",
     "LexigramApp",
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MethodNotAllowedError",
+    "NotFoundError",
     "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
@@ -177,12 +229,15 @@ __all__ = [
     "ParseEnumPipe",
     "ParseIntPipe",
     "ParseUUIDPipe",
+    "PayloadTooLargeError",
     "PipeProtocol",
     "PlainTextResponse",
+    "ProblemDetail",
     "QueryBusProtocol",
     "RateLimitDecisionProtocol",
     "RateLimiterProtocol",
     "RatePolicyProtocol",
+    "Redirect",
     "RedirectResponse",
     "Request",
     "RequestIDLogFilter",
@@ -200,20 +255,27 @@ __all__ = [
     "Router",
     "SecurityHeadersConfig",
     "ServerSentEvent",
+    "ServiceUnavailableError",
     "StreamingResponse",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",
     "TemplatesConfig",
     "TimingInterceptor",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "UserRolesAuthorizer",
     "ValidationPipe",
     "VersionExtractor",
     "VersioningConfig",
+    "WebAppAccessorProtocol",
     "WebConfig",
     "WebConfigError",
     "WebModule",
     "WebProvider",
+    "WebProviderProtocol",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",
@@ -234,6 +296,8 @@ __all__ = [
     "file_response",
     "form",
     "get",
+    "get_current_user_optional",
+    "get_current_user_required",
     "get_request_id",
     "get_version",
     "guard",
@@ -251,6 +315,7 @@ __all__ = [
     "query",
     "rate_limit",
     "redirect_response",
+    "register_controller",
     "render_template",
     "roles",
     "route",

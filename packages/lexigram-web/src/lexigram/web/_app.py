@@ -24,21 +24,22 @@ from lexigram.http_errors import (
 
 from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
+from ._config.health import HealthConfig, resolve_health
+from ._config.settings import resolve_settings
+from ._config.versioning import VersioningConfig
 from ._debug_routes import debug_route_functions
 from ._declarations import AppDeclarations
 from ._dispatch import Dispatcher, build_stack
-from ._errors_render import send_problem
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._health import health_routes
-from ._health_config import HealthConfig, resolve_health
+from ._http.templates import Templates, TemplatesConfig, build_templates, serving_templates
 from ._lifespan import run_lifespan
-from ._openapi_routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
-from ._registry import RouteRegistry
-from ._seams import bridge_buses
-from ._settings import resolve_settings
-from ._templates import Templates, TemplatesConfig, build_templates, serving_templates
-from ._versioning_config import VersioningConfig
+from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
+from ._pipeline.error_responder import send_problem
+from ._pipeline.seams import bridge_buses
+from ._routing.controllers import ControllerRegistry
+from ._routing.registry import RouteRegistry
 from ._web_module import web_providers
 
 __all__ = ["LexigramApp", "create_app"]
@@ -146,7 +147,10 @@ class LexigramApp(AppDeclarations):
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
         self.settings = resolve_settings(config, self._settings_overrides())
-        self.routes = RouteRegistry()
+        self.controller_registry = ControllerRegistry()
+        """The controllers this app serves: register more before it starts; once started it
+        lists every controller served (given, registered, from modules and providers)."""
+        self.routes = RouteRegistry(controller_registry=self.controller_registry)
         self.application: Application | None = None
         self._compiled: CompiledApp | None = None
         self._stack: ASGIApp = self._not_started
@@ -209,6 +213,7 @@ class LexigramApp(AppDeclarations):
             controllers = _unique(
                 [
                     *self._controllers,
+                    *self.controller_registry.get_all_controllers(),
                     *application.controllers,
                     *(c for p in providers for c in p.controllers),
                 ]
@@ -258,6 +263,9 @@ class LexigramApp(AppDeclarations):
         for provider in providers:
             provider.app = self
         self._started = True
+        for cls in controllers:
+            self.controller_registry.record(cls)
+        self.controller_registry.freeze("the app")
         self.events.freeze()
         if self.events.has_subscribers(LifespanStartupCompleted):
             await self.events.emit(LifespanStartupCompleted(self))
@@ -275,6 +283,7 @@ class LexigramApp(AppDeclarations):
         finally:
             self._exit_overrides()
             self.events.thaw()
+            self.controller_registry.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
 

@@ -14,32 +14,39 @@ from typing import Any
 from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
-from ._binding import compile_binding
+from ._binding.compiler import compile_binding
 from ._compiled import AppParts, CompiledApp, Owner
-from ._components import Component, resolve_component
-from ._context import RouteInfo
-from ._controller import controller_routes
-from ._decorators import WEBSOCKET, RouteConfig, route_configs
-from ._di import (
+from ._config.versioning import VersioningConfig
+from ._controllers.controller import controller_routes
+from ._declare.decorators import WEBSOCKET, RouteConfig, route_configs
+from ._declare.di import (
     ServiceGetter,
     is_coroutine_callable,
     register_marked_dependencies,
     service_getter,
 )
-from ._endpoint import Endpoint, EndpointParts, build_endpoint
-from ._errors import ConfigurationError
-from ._filters import ErrorHandler, build_level
-from ._metadata import mro_items, mro_mapping, mro_value, read_items, read_mapping, read_value
-from ._path_template import PathTemplate, join_paths, parse_template
-from ._registry import RouteRegistry
-from ._render import Renderer
-from ._request import RequestSettings
-from ._router import RouteConflictError, Router
-from ._sse_route import SSE_OPTIONS, EventStreamRenderer
-from ._throttle import find_limiter, route_check
-from ._versioning_config import VersioningConfig
-from ._versioning_routes import VersionRouting, route_version
-from ._websocket_endpoint import build_websocket_endpoint
+from ._declare.errors import ConfigurationError
+from ._declare.metadata import (
+    mro_items,
+    mro_mapping,
+    mro_value,
+    read_items,
+    read_mapping,
+    read_value,
+)
+from ._http.context import RouteInfo
+from ._http.render import Renderer
+from ._http.request import RequestSettings
+from ._pipeline.components import Component, resolve_component
+from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
+from ._pipeline.filters import ErrorHandler, build_level
+from ._pipeline.throttle import find_limiter, route_check
+from ._routing.path_template import PathTemplate, join_paths, parse_template
+from ._routing.registry import RouteRegistry
+from ._routing.router import RouteConflictError, Router
+from ._sse.route import SSE_OPTIONS, EventStreamRenderer
+from ._versioning.routes import VersionRouting, route_version
+from ._ws.endpoint import build_websocket_endpoint
 
 __all__ = ["compile_app"]
 

@@ -8,17 +8,17 @@ from typing import Any
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
-from ._components import Component
-from ._context import RouteInfo
-from ._di import ServiceGetter
-from ._endpoint import Endpoint
-from ._filters import ErrorHandler
-from ._registry import RouteRegistry
-from ._request import RequestSettings
-from ._router import Router
-from ._settings import AppSettings
-from ._throttle import ThrottleSpec
-from ._versioning_config import VersioningConfig
+from ._config.settings import AppSettings
+from ._config.versioning import VersioningConfig
+from ._declare.di import ServiceGetter
+from ._http.context import RouteInfo
+from ._http.request import RequestSettings
+from ._pipeline.components import Component
+from ._pipeline.endpoint import Endpoint
+from ._pipeline.filters import ErrorHandler
+from ._pipeline.throttle import ThrottleSpec
+from ._routing.registry import RouteRegistry
+from ._routing.router import Router
 
 __all__ = ["AppParts", "BuiltinRoute", "CompiledApp", "Owner"]
 

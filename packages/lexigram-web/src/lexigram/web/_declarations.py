@@ -13,10 +13,10 @@ from starlette.middleware import Middleware
 from lexigram.di import Container, Lifetime
 from lexigram.http_errors import HandlerKey
 
-from ._decorators import route
+from ._declare.decorators import route
 from ._events_hub import EventHub
-from ._sse_route import sse
-from ._ws_handler import websocket_handler
+from ._sse.route import sse
+from ._ws.handler import websocket_handler
 
 __all__ = ["AppDeclarations"]
 

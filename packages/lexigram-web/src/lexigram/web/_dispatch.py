@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
 
 from ._compiled import CompiledApp
-from ._context import ExecutionContext, RouteInfo
-from ._errors_render import send_problem, status_for
-from ._render import Renderer
+from ._http.context import ExecutionContext, RouteInfo
+from ._http.render import Renderer
+from ._pipeline.error_responder import send_problem, status_for
 
 __all__ = ["Dispatcher", "build_stack"]
 

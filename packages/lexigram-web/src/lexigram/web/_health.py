@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from lexigram.di import HealthReport, HealthStatus
 
 from ._compiled import BuiltinRoute
-from ._health_config import HealthConfig
+from ._config.health import HealthConfig
 
 __all__ = ["health_routes"]
 

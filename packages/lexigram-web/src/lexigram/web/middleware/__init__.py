@@ -1,17 +1,17 @@
 """Pure-ASGI middleware: request ids, security headers, CORS, trusted hosts, body and query
 limits, gzip, and the default stack that orders them."""
 
-from ._body_limit import BodySizeLimitMiddleware
-from ._cors import CORSMiddleware
-from ._gzip import GZipMiddleware
-from ._query import QuerySanitizerMiddleware
-from ._request_id import (
+from .._http.request_id import (
     RequestIDLogFilter,
     RequestIDMiddleware,
     current_request_id,
     get_request_id,
     request_id_of,
 )
+from ._body_limit import BodySizeLimitMiddleware
+from ._cors import CORSMiddleware
+from ._gzip import GZipMiddleware
+from ._query import QuerySanitizerMiddleware
 from ._security_headers import SecurityHeadersMiddleware
 from ._stack import DefaultMiddlewareStack, apply_middleware
 from ._trusted_host import TrustedHostMiddleware

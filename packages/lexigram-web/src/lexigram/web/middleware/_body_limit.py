@@ -6,7 +6,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError, PayloadTooLargeError
 
-from ._problem import send_problem
+from .._http.problem import send_problem
 
 _HTTP1 = frozenset({"1.0", "1.1"})
 

@@ -9,8 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError
 
+from .._http.problem import send_problem
 from ._headers import add_vary
-from ._problem import send_problem
 
 _SAFELISTED_HEADERS = frozenset({"accept", "accept-language", "content-language", "content-type"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")

@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError, HTTPError
 
-from ._problem import send_problem
+from .._http.problem import send_problem
 
 # Raw C0/DEL bytes, and percent-encoded C0 (except HT, LF, CR), DEL and UTF-8 encoded C1.
 _CONTROL = re.compile(

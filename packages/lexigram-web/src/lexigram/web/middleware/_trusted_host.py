@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError
 
-from ._problem import send_problem
+from .._http.problem import send_problem
 
 _POLICY_VIOLATION = 1008
 

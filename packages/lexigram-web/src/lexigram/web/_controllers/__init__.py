@@ -1,0 +1,1 @@
+"""Controllers, the generic CRUD controller, discovery; imports rooms up to `_versioning`."""

@@ -1,0 +1,1 @@
+"""Decorators, parameter markers, metadata, protocols, startup errors; imports no other room."""

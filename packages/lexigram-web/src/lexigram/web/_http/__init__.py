@@ -1,0 +1,1 @@
+"""Request, WebSocket, responses, problem+json rendering; imports only `_declare`."""

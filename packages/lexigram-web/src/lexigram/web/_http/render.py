@@ -1,0 +1,228 @@
+"""Return-value mapping: what a handler returns becomes one ASGI response.
+
+``Response`` -> sent as is; ``None`` -> 204; ``ResultLike`` -> ``Ok`` value with the route status,
+``Err`` -> problem+json through the scoped error-status map (the same members as a raised
+error: ``instance``, ``request_id``); ``HTMLContent`` -> text/html;
+pydantic models (pydantic's serializer), dataclasses, dicts, lists, scalars -> JSON via orjson.
+The common case (a dict or list) is one ``orjson.dumps`` and two ``send`` calls with a
+precomputed header list.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+from pydantic import BaseModel, TypeAdapter
+from starlette.responses import Response
+from starlette.types import Send
+
+from lexigram.http_errors import ErrorStatusMap, render_exception
+
+from .json import dumps, json_default
+from .problem import problem_for
+from .responses import HTMLContent, JSONResponse
+
+__all__ = [
+    "ProblemResponse",
+    "Renderer",
+    "ResultResponseMapper",
+    "err_to_exception",
+    "is_result_like",
+]
+
+JSON_TYPE: Final = (b"content-type", b"application/json")
+HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
+_START: Final = "http.response.start"
+_BODY: Final = "http.response.body"
+
+
+def is_result_like(value: Any) -> bool:
+    """Structural check: the value's class has ``is_ok``, ``unwrap`` and ``unwrap_err``."""
+    kind: type[Any] = value.__class__
+    return (
+        callable(getattr(kind, "is_ok", None))
+        and callable(getattr(kind, "unwrap", None))
+        and callable(getattr(kind, "unwrap_err", None))
+    )
+
+
+class ErrValue(Exception):
+    """Wraps a non-exception ``Err`` payload so it renders as a problem (400 by default)."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(str(value))
+        self.value = value
+
+
+def err_to_exception(error: Any) -> BaseException:
+    return error if isinstance(error, BaseException) else ErrValue(error)
+
+
+def err_status_map(status_map: ErrorStatusMap | None) -> ErrorStatusMap:
+    """The map for ``Err`` payloads: ``status_map`` with any other exception as a 400."""
+    base = status_map if status_map is not None else ErrorStatusMap()
+    return base.child({Exception: 400})
+
+
+async def send_body(
+    send: Send,
+    status: int,
+    content_type: tuple[bytes, bytes],
+    body: bytes,
+    extra: list[tuple[bytes, bytes]] | None,
+) -> None:
+    headers = [content_type, (b"content-length", str(len(body)).encode())]
+    if extra:
+        headers.extend(extra)
+    await send({"type": _START, "status": status, "headers": headers})
+    await send({"type": _BODY, "body": body})
+
+
+def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` that appends ``extra`` to the response start (the response stays untouched,
+    so a response object returned by several requests never accumulates headers)."""
+
+    async def sending(message: Any) -> None:
+        if message["type"] == _START:
+            message = {**message, "headers": [*message["headers"], *extra]}
+        await send(message)
+
+    return sending
+
+
+class Renderer:
+    """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
+
+    __slots__ = ("adapter", "debug", "err_map", "status", "status_map")
+
+    def __init__(
+        self,
+        status: int,
+        response_model: Any,
+        status_map: ErrorStatusMap | None,
+        *,
+        debug: bool = False,
+    ) -> None:
+        self.status = status
+        self.debug = debug
+        self.adapter: TypeAdapter[Any] | None = (
+            TypeAdapter(response_model) if response_model is not None else None
+        )
+        self.status_map = status_map
+        self.err_map = err_status_map(status_map)
+
+    def encode(self, value: Any) -> tuple[tuple[bytes, bytes], bytes]:
+        """Content-type header and body for a plain value."""
+        adapter = self.adapter
+        if adapter is not None:
+            return JSON_TYPE, adapter.dump_json(
+                adapter.validate_python(value, from_attributes=True)
+            )
+        if isinstance(value, HTMLContent):
+            return HTML_TYPE, value.encode()
+        if isinstance(value, BaseModel):
+            return JSON_TYPE, value.__pydantic_serializer__.to_json(value)
+        return JSON_TYPE, dumps(value)
+
+    async def send(
+        self,
+        result: Any,
+        send: Send,
+        scope: Any,
+        receive: Any,
+        extra: list[tuple[bytes, bytes]] | None,
+        status: int | None = None,
+    ) -> None:
+        """Send ``result`` as the response (``status`` overrides the route's)."""
+        kind: type[Any] = result.__class__
+        if (kind is dict or kind is list) and self.adapter is None:
+            body = orjson.dumps(result, default=json_default)
+            await send_body(send, status or self.status, JSON_TYPE, body, extra)
+            return
+        if result is None:
+            code = status or self.status
+            code = 204 if code == 200 else code
+            headers = list(extra) if extra else []
+            if code not in (204, 304) and code >= 200:
+                headers.append((b"content-length", b"0"))
+            await send({"type": _START, "status": code, "headers": headers})
+            await send({"type": _BODY, "body": b""})
+            return
+        if isinstance(result, Response):
+            await result(scope, receive, _adding_headers(send, extra) if extra else send)
+            return
+        if is_result_like(result) and not isinstance(result, BaseModel):
+            if result.is_ok():
+                await self.send(result.unwrap(), send, scope, receive, extra, status)
+                return
+            error = err_to_exception(result.unwrap_err())
+            rendered = problem_for(error, scope, status_map=self.err_map, debug=self.debug)
+            headers = rendered.headers + extra if extra else rendered.headers
+            await send({"type": _START, "status": rendered.status, "headers": headers})
+            await send({"type": _BODY, "body": rendered.body})
+            return
+        content_type, body = self.encode(result)
+        await send_body(send, status or self.status, content_type, body, extra)
+
+
+class ResultResponseMapper:
+    """Maps ``Result``-like values to responses: ``Ok`` -> JSON with the success status,
+    ``Err`` -> problem+json with the status from this mapper's ``ErrorStatusMap`` (domain
+    errors by default: NotFound 404, Validation 422, PermissionDenied/Authorization 403,
+    Authentication 401, Conflict 409, RateLimit 429, other DomainError 400; anything else
+    400). Each app owns one; ``register`` affects that app only."""
+
+    def __init__(self, status_map: ErrorStatusMap | None = None, *, debug: bool = False) -> None:
+        self.status_map = status_map if status_map is not None else ErrorStatusMap()
+        self.err_map = err_status_map(self.status_map)
+        self.debug = debug
+
+    def register(self, error_type: type[BaseException], status_code: int) -> None:
+        """Map ``error_type`` (and subclasses) to ``status_code`` for this mapper."""
+        self.status_map.register(error_type, status_code)
+
+    def to_response(self, result: Any, success_status: int = 200) -> Response:
+        """The response for a ``Result``-like value."""
+        if not is_result_like(result):
+            raise TypeError(
+                f"expected a Result-like value (is_ok/unwrap/unwrap_err), got {result!r}"
+            )
+        if result.is_ok():
+            value = result.unwrap()
+            if isinstance(value, Response):
+                return value
+            if value is None:
+                return Response(status_code=204 if success_status == 200 else success_status)
+            if isinstance(value, BaseModel):
+                return Response(value.__pydantic_serializer__.to_json(value), success_status,
+                                media_type="application/json")  # fmt: skip
+            return JSONResponse(value, success_status)
+        return self.error_to_response(result.unwrap_err())
+
+    def error_to_response(self, error: Any) -> Response:
+        """The problem+json response for an ``Err`` payload (exception or plain value); sent
+        for a request, it carries that request's ``instance`` and ``request_id`` too."""
+        return ProblemResponse(err_to_exception(error), self.err_map, self.debug)
+
+
+class ProblemResponse(Response):
+    """A problem+json response for ``error``; ``body`` and ``headers`` are the problem without
+    request members, and sending it renders them for the request being answered (the members
+    every other problem has). Headers added after construction are kept."""
+
+    def __init__(self, error: BaseException, status_map: ErrorStatusMap, debug: bool) -> None:
+        rendered = render_exception(error, status_map=status_map, debug=debug)
+        super().__init__(rendered.body, rendered.status)
+        self.raw_headers = list(rendered.headers)
+        self._own = len(rendered.headers)
+        self._problem = (error, status_map, debug)
+
+    async def __call__(self, scope: Any, receive: Any, send: Send) -> None:
+        error, status_map, debug = self._problem
+        rendered = problem_for(error, scope, status_map=status_map, debug=debug)
+        headers = [*rendered.headers, *self.raw_headers[self._own :]]
+        await send({"type": _START, "status": rendered.status, "headers": headers})
+        await send({"type": _BODY, "body": rendered.body})
+        if self.background is not None:
+            await self.background()

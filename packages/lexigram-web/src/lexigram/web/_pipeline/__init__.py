@@ -1,0 +1,1 @@
+"""Guards, interceptors, filters, throttles, endpoint core; imports rooms up to `_binding`."""

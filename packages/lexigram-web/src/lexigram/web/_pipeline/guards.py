@@ -1,0 +1,113 @@
+"""Guards: ``can_activate(context) -> bool`` (sync or async) before a handler runs.
+
+Order: global guards, then the controller's, then the handler's. ``False`` answers 403; a guard
+raising an ``HTTPError`` (e.g. ``UnauthorizedError(www_authenticate="Bearer")``) answers with it.
+A guard may be an instance or a class; a class is built by the container (constructor
+injection), once at startup unless it needs request-scoped services.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from lexigram.di import Container
+from lexigram.http_errors import UnauthorizedError
+
+from .._declare.errors import ConfigurationError
+from .._declare.metadata import add_items, update_mapping
+from .._declare.protocols import AuthorizerProtocol
+
+__all__ = ["RoleGuard", "UserRolesAuthorizer", "guard", "roles", "use_guards"]
+
+T = TypeVar("T")
+
+
+def use_guards(*guards: Any) -> Callable[[T], T]:
+    """Attach guards (classes or instances) to a handler or a controller class."""
+    if not guards:
+        raise TypeError("use_guards() needs at least one guard")
+
+    def decorate(target: T) -> T:
+        add_items(target, "guards", guards)
+        return target
+
+    return decorate
+
+
+guard = use_guards
+"""Alias of :func:`use_guards`."""
+
+
+def _user_of(context: Any) -> Any:
+    user = getattr(context, "user", None)
+    if user is None:
+        request = getattr(context, "request", None)
+        user = getattr(request, "user", None) if request is not None else None
+    return user
+
+
+class UserRolesAuthorizer:
+    """An authorizer reading ``user.roles`` (attribute or mapping key)."""
+
+    def has_any_role(self, user: Any, roles: Sequence[str]) -> bool:
+        owned: Any = (
+            typing.cast(Mapping[str, Any], user).get("roles")
+            if isinstance(user, Mapping)
+            else getattr(user, "roles", None)
+        )
+        if not owned:
+            return False
+        items: list[Any] = [owned] if isinstance(owned, str) else list(owned)
+        owned_set = {str(role) for role in items}
+        return any(role in owned_set for role in roles)
+
+
+class RoleGuard:
+    """Admit users having at least one of ``required_roles`` (401 without a user, 403 without
+    the role). ``authorizer`` defaults to the ``AuthorizerProtocol`` registered in the
+    container, resolved at startup."""
+
+    def __init__(self, *required_roles: str, authorizer: AuthorizerProtocol | None = None) -> None:
+        if not required_roles:
+            raise TypeError("RoleGuard needs at least one role")
+        self.required_roles = tuple(required_roles)
+        self.authorizer = authorizer
+
+    def setup(self, container: Container) -> None:
+        """Startup hook: find the authorizer when none was given."""
+        if self.authorizer is not None:
+            return
+        if not container.has(AuthorizerProtocol):
+            raise ConfigurationError(
+                f"RoleGuard{self.required_roles} has no authorizer: pass authorizer=..., or"
+                " register one with container.singleton(AuthorizerProtocol, MyAuthorizer)"
+                " (UserRolesAuthorizer reads user.roles)"
+            )
+        self.authorizer = container.resolve(AuthorizerProtocol)
+
+    async def can_activate(self, context: Any) -> bool:
+        user = _user_of(context)
+        if user is None:
+            raise UnauthorizedError("authentication required")
+        authorizer = self.authorizer
+        if authorizer is None:
+            raise ConfigurationError("RoleGuard used before startup resolved its authorizer")
+        answer = authorizer.has_any_role(user, self.required_roles)
+        if inspect.isawaitable(answer):
+            answer = await answer
+        return bool(answer)
+
+
+def roles(*role_names: str, authorizer: AuthorizerProtocol | None = None) -> Callable[[T], T]:
+    """Restrict a handler (or controller) to users with one of ``role_names``."""
+    guard_instance = RoleGuard(*role_names, authorizer=authorizer)
+
+    def decorate(target: T) -> T:
+        add_items(target, "guards", (guard_instance,))
+        update_mapping(target, "custom", {"roles": tuple(role_names)})
+        return target
+
+    return decorate

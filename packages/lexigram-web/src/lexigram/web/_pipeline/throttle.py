@@ -1,0 +1,185 @@
+"""Rate limits on routes: ``@throttle`` / ``@rate_limit`` metadata, enforced through the
+``RateLimiterProtocol`` registered in the container.
+
+At startup every throttled route gets its policy (``limiter.policy(rate)``, once); routes without
+their own limit get the limiter's ``default_rate`` unless its ``exclude`` covers them. Per
+request: compute the key, ``await policy.hit(key, cost)``, answer 429 problem+json with the
+policy's headers when denied, add the headers to the response when allowed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from lexigram.di import Container
+from lexigram.http_errors import TooManyRequestsError
+
+from .._declare.errors import ConfigurationError
+from .._declare.metadata import set_value
+from .._declare.protocols import RateLimiterProtocol
+from .._http.context import ExecutionContext
+from .seams import find_implementation
+
+__all__ = [
+    "RateLimitCheck",
+    "ThrottleSpec",
+    "find_limiter",
+    "is_excluded",
+    "rate_limit",
+    "route_check",
+    "throttle",
+]
+
+T = TypeVar("T")
+By = Literal["user", "ip", "endpoint"]
+KeyFunc = Callable[[Any], "str | Awaitable[str]"]
+
+INSTALL_HINT = (
+    'pip install "lexigram-web[ratelimit]" and add RateLimitModule.configure(...) to the app\'s'
+    " modules (or register any RateLimiterProtocol implementation in the container)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleSpec:
+    rate: str
+    by: By = "user"
+    key: KeyFunc | None = None
+    cost: int = 1
+
+
+def rate_limit(
+    rate: str, *, by: By = "ip", key: KeyFunc | None = None, cost: int = 1
+) -> Callable[[T], T]:
+    """Limit a handler (or every handler of a controller) to ``rate`` (e.g. ``"100/minute"``).
+
+    ``key(request)`` (sync or async) overrides the ``by`` key; ``cost`` is the number of hits
+    one request counts for.
+    """
+    if by not in ("user", "ip", "endpoint"):
+        raise ValueError(f"by must be 'user', 'ip' or 'endpoint', got {by!r}")
+    if cost < 1:
+        raise ValueError("cost must be >= 1")
+    spec = ThrottleSpec(rate, by, key, cost)
+
+    def decorate(target: T) -> T:
+        set_value(target, "throttle", spec)
+        return target
+
+    return decorate
+
+
+def throttle(
+    rate: str, by: By = "user", key: KeyFunc | None = None, cost: int = 1
+) -> Callable[[T], T]:
+    """Rate-limit by user (falling back to the client IP), by IP, or per endpoint."""
+    return rate_limit(rate, by=by, key=key, cost=cost)
+
+
+def _is_limiter(candidate: object) -> bool:
+    return (
+        callable(getattr(candidate, "policy", None))
+        and hasattr(candidate, "default_rate")
+        and hasattr(candidate, "exclude")
+    )
+
+
+async def find_limiter(container: Container) -> Any:
+    """The ``RateLimiterProtocol`` implementation in ``container`` (see ``_seams``)."""
+    return await find_implementation(container, RateLimiterProtocol, "policy", _is_limiter)
+
+
+def route_check(
+    spec: ThrottleSpec | None, limiter: Any, default_policy: Any, route: str, label: str
+) -> RateLimitCheck | None:
+    """The check of one route (``"GET /path"``), built at startup: its own limit (a policy
+    created now), else the limiter's default rate unless excluded, else none. A limit with no
+    limiter, or an invalid rate, raises ``ConfigurationError`` naming the fix."""
+    if spec is not None:
+        if limiter is None:
+            raise ConfigurationError(
+                f"{label} uses @throttle/@rate_limit but no RateLimiterProtocol is registered"
+                f" in the container: {INSTALL_HINT}"
+            )
+        try:
+            policy = limiter.policy(spec.rate)
+        except ValueError as exc:
+            reason = str(exc)  # a limiter's own message may already start with this phrase
+            if not reason.startswith("invalid rate"):
+                reason = f"invalid rate {spec.rate!r}: {reason}"
+            raise ConfigurationError(f"{label}: {reason}") from exc
+        return RateLimitCheck(policy, route, spec.by, spec.key, spec.cost)
+    path = route.split(" ", 1)[1]
+    exclude = tuple(getattr(limiter, "exclude", ()) or ())
+    if default_policy is not None and not is_excluded(path, exclude):
+        return RateLimitCheck(default_policy, "default", "user", None, 1)
+    return None
+
+
+def is_excluded(path: str, patterns: Sequence[str]) -> bool:
+    """Whether a route path is covered by a limiter's ``exclude`` (prefixes or globs)."""
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            if fnmatch.fnmatchcase(path, pattern):
+                return True
+        else:
+            prefix = pattern.rstrip("/")
+            if not prefix or path == prefix or path.startswith(prefix + "/"):
+                return True
+    return False
+
+
+def _user_key(ctx: ExecutionContext) -> str:
+    user = ctx.user
+    if user is None:
+        return "ip:" + ctx.client_ip
+    return "user:" + _identity(user)
+
+
+def _identity(user: object) -> str:
+    subject: object = user
+    if isinstance(user, dict):
+        ident: object = typing.cast(dict[str, Any], user).get("id")
+    else:
+        ident = getattr(user, "id", None)
+    return str(subject if ident is None else ident)
+
+
+class RateLimitCheck:
+    """The per-route check built at startup from a policy and a key recipe."""
+
+    __slots__ = ("by", "cost", "key_fn", "policy", "prefix")
+
+    def __init__(self, policy: Any, prefix: str, by: By, key: KeyFunc | None, cost: int) -> None:
+        self.policy = policy
+        self.prefix = prefix
+        self.by = by
+        self.key_fn = key
+        self.cost = cost
+
+    async def key_for(self, ctx: ExecutionContext) -> str:
+        if self.key_fn is not None:
+            value = self.key_fn(ctx.request)
+            if inspect.isawaitable(value):
+                value = await value
+            return f"{self.prefix}:key:{value}"
+        if self.by == "endpoint":
+            return self.prefix
+        if self.by == "ip":
+            return f"{self.prefix}:ip:{ctx.client_ip}"
+        return f"{self.prefix}:{_user_key(ctx)}"
+
+    async def __call__(self, ctx: ExecutionContext) -> None:
+        key = await self.key_for(ctx)
+        policy = self.policy
+        decision = await policy.hit(key, self.cost)
+        headers: list[tuple[str, str]] = policy.headers(decision)
+        if not decision.allowed:
+            raise TooManyRequestsError("rate limit exceeded", headers=headers)
+        for name, value in headers:
+            ctx.add_header(name, value)

@@ -1,0 +1,1 @@
+"""Path templates, converters, router, route registry; imports rooms up to `_config`."""

@@ -1,0 +1,1 @@
+"""WebSocket routes and class-based WebSocket handlers; imports rooms up to `_sse`."""

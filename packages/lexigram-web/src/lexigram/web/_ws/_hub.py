@@ -1,0 +1,119 @@
+"""``ConnectionHub``: the open connections of one ``websocket_handler`` route in one app.
+
+The hub is created when the app compiles the route, so two apps (or two test clients) never
+share connections or per-user counts. It counts connections per user key for
+``max_connections_per_user`` and holds the accepted connections ``broadcast`` sends to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Final
+
+import anyio
+
+from .._http.json import dumps
+from .._http.websocket import WebSocket
+
+__all__ = ["BROADCAST_SEND_TIMEOUT", "ConnectionHub"]
+
+_log = logging.getLogger("lexigram.web")
+BROADCAST_SEND_TIMEOUT: Final = 5.0
+"""Seconds one connection may take to take a broadcast message before it is skipped."""
+
+
+class ConnectionHub:
+    """Open connections and per-user counts of one handler route."""
+
+    __slots__ = ("_connections", "_per_user", "limit")
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self._connections: dict[int, WebSocket] = {}  # by id(): sockets are mappings
+        self._per_user: dict[Hashable, int] = {}
+
+    # -- per-user limit --------------------------------------------------------------------
+    def reserve(self, key: Hashable | None) -> bool:
+        """Count one more connection for ``key``; ``False`` (nothing counted) at the limit."""
+        if key is None or self.limit is None:
+            return True
+        count = self._per_user.get(key, 0)
+        if count >= self.limit:
+            return False
+        self._per_user[key] = count + 1
+        return True
+
+    def release(self, key: Hashable | None) -> None:
+        if key is None or self.limit is None:
+            return
+        count = self._per_user.get(key, 0) - 1
+        if count > 0:
+            self._per_user[key] = count
+        else:
+            self._per_user.pop(key, None)
+
+    def count_for(self, key: Hashable) -> int:
+        return self._per_user.get(key, 0)
+
+    # -- connections -----------------------------------------------------------------------
+    def add(self, websocket: WebSocket) -> None:
+        self._connections[id(websocket)] = websocket
+
+    def discard(self, websocket: WebSocket) -> None:
+        self._connections.pop(id(websocket), None)
+
+    @property
+    def connections(self) -> tuple[WebSocket, ...]:
+        return tuple(self._connections.values())
+
+    def __len__(self) -> int:
+        return len(self._connections)
+
+    async def broadcast(
+        self,
+        message: Any,
+        *,
+        exclude: WebSocket | Iterable[WebSocket] | None = None,
+        where: Callable[[WebSocket], bool] | None = None,
+    ) -> int:
+        """Send ``message`` to every open connection (but ``exclude``, and only those
+        ``where`` accepts); answers how many got it. ``str`` goes as a text frame, ``bytes`` as
+        a binary frame, anything else as JSON text. A connection that fails or takes longer
+        than ``BROADCAST_SEND_TIMEOUT`` is skipped."""
+        if isinstance(message, str):
+            frame: dict[str, Any] = {"type": "websocket.send", "text": message}
+        elif isinstance(message, bytes | bytearray):
+            frame = {"type": "websocket.send", "bytes": bytes(message)}
+        else:
+            frame = {"type": "websocket.send", "text": dumps(message).decode()}
+        skip: set[int]
+        if exclude is None:
+            skip = set()
+        elif isinstance(exclude, WebSocket):
+            skip = {id(exclude)}
+        else:
+            skip = {id(ws) for ws in exclude}
+        targets = [
+            ws
+            for key, ws in self._connections.items()
+            if key not in skip and (where is None or where(ws))
+        ]
+        delivered = 0
+
+        async def deliver(websocket: WebSocket) -> None:
+            nonlocal delivered
+            try:
+                with anyio.fail_after(BROADCAST_SEND_TIMEOUT):
+                    await websocket.send(frame)
+                delivered += 1
+            except Exception:
+                _log.debug("broadcast to a websocket failed; skipped", exc_info=True)
+
+        if len(targets) == 1:
+            await deliver(targets[0])
+        elif targets:
+            async with anyio.create_task_group() as group:
+                for websocket in targets:
+                    group.start_soon(deliver, websocket)
+        return delivered
