@@ -75,6 +75,22 @@ class MessageTimeoutError(CQRSError, TimeoutError):
         )
 
 
+class TransportError(CQRSError):
+    """An integration event could not be handed to its transport (e.g. Redis is down)."""
+
+
+class EventDecodeError(CQRSError):
+    """A received message cannot become an event: unknown name or a payload that does not fit.
+
+    Retrying cannot help, so consumers move such a message to the dead-letter stream at once.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"cannot decode integration event {name!r}: {reason}")
+
+
 class PublishError(ExceptionGroup[Exception]):
     """One or more event handlers failed; every other handler still ran.
 

@@ -55,7 +55,8 @@ class MessageMetadata:
         return MessageMetadata(correlation_id=self.correlation_id, causation_id=self.message_id)
 
 
-def _store(message: object, metadata: MessageMetadata) -> None:
+def store_metadata(message: object, metadata: MessageMetadata) -> None:
+    """Attach ``metadata`` to ``message`` (replacing any it had)."""
     try:
         vars(message)[_METADATA_KEY] = metadata
     except TypeError:
@@ -73,7 +74,7 @@ def metadata_of(message: object) -> MessageMetadata:
         found = None
     if found is None:
         found = MessageMetadata()
-        _store(message, found)
+        store_metadata(message, found)
     return found
 
 
@@ -92,7 +93,7 @@ class Message:
         """Stamp this message as caused by ``cause`` (same correlation id); returns ``self``."""
         parent = cause.message_metadata
         current: MessageMetadata | None = vars(self).get(_METADATA_KEY)
-        _store(
+        store_metadata(
             self,
             MessageMetadata(
                 message_id=current.message_id if current else _new_id(),
@@ -108,7 +109,7 @@ class Message:
         if not correlation_id:
             raise ValueError("correlation_id must be a non-empty string")
         current: MessageMetadata | None = vars(self).get(_METADATA_KEY)
-        _store(
+        store_metadata(
             self,
             MessageMetadata(
                 message_id=current.message_id if current else _new_id(),

@@ -1,9 +1,9 @@
 """Rust-style results: ``Result[T, E] = Ok[T] | Err[E]``.
 
 ``Result`` is a union type alias, so ``match`` over ``Ok``/``Err`` is exhaustive
-and narrows under mypy and pyright with no plugin. Wrapping a caught exception is
-``from_exception(exc)`` or ``Err.from_exception(exc)``: a union alias cannot carry methods
-for a type checker, so there is no ``Result.from_exception``.
+and narrows under mypy and pyright with no plugin. ``Result.from_exception(exc)`` is
+spelled ``from_exception(exc)`` or ``Err.from_exception(exc)`` (optionally with the ``Ok``
+type: ``from_exception(exc, int)``): a union alias cannot carry methods for a type checker.
 """
 
 from ._decorators import as_async_result, as_result

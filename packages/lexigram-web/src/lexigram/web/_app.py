@@ -35,6 +35,7 @@ from ._http.templates import Templates, TemplatesConfig
 from ._lifespan import AppLifespan, run_lifespan
 from ._openapi.routes import OpenAPIOption, OpenAPISite
 from ._pipeline.error_responder import send_problem
+from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._startup import Declared, Started, assemble
 
@@ -134,7 +135,10 @@ class LexigramApp:
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
         self.settings = self._options.settings_for(config)
-        self.routes = RouteRegistry()
+        self.controller_registry = ControllerRegistry()
+        """The controllers this app serves: register more before it starts; once started it
+        lists every controller served (given, registered, from modules and providers)."""
+        self.routes = RouteRegistry(controller_registry=self.controller_registry)
         self._compiled: CompiledApp | None = None
         self._openapi_site: OpenAPISite | None = None
         self._stack: ASGIApp = self._not_started
@@ -171,7 +175,7 @@ class LexigramApp:
         application = await self._lifespan.start(self.container)
         declared = Declared(
             self, self.config, self._options, self._routes, self._components,
-            self._middleware, self.events, lambda: self.routes,
+            self._middleware, self.events, lambda: self.routes, self.controller_registry,
         )  # fmt: skip
         try:
             started = await assemble(declared, application, self.container)
@@ -193,6 +197,9 @@ class LexigramApp:
         for provider in started.providers:
             provider.app = self
         self._gate.started = True
+        for cls in started.controllers:
+            self.controller_registry.record(cls)
+        self.controller_registry.freeze("the app")
         self.events.freeze()
 
     async def shutdown(self) -> None:
@@ -205,6 +212,7 @@ class LexigramApp:
             await self._lifespan.stop()
         finally:
             self.events.thaw()
+            self.controller_registry.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
 

@@ -29,6 +29,7 @@ from ._events_hub import EventHub
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
 from ._openapi.routes import OpenAPISite
+from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._web_module import WebProvider, web_providers
 
@@ -49,6 +50,8 @@ class Declared:
     events: EventHub
     registry: Callable[[], RouteRegistry]
     """The app's current route registry (for the debug routes)."""
+    controller_registry: ControllerRegistry
+    """The controllers registered with the app (``register_controller``) before it starts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class Started:
     versioning: VersioningConfig
     templates: Templates | None
     providers: list[WebProvider]
+    controllers: list[type]
 
 
 async def assemble(declared: Declared, application: Application, container: Container) -> Started:
@@ -91,7 +95,9 @@ async def assemble(declared: Declared, application: Application, container: Cont
     dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
     outer = [m for p in providers for m in p.middleware]
     stack = declared.events.wrap(declared.middleware.build(dispatcher, outer))
-    return Started(compiled, site, stack, settings, versioning, templates, providers)
+    return Started(
+        compiled, site, stack, settings, versioning, templates, providers, parts.controllers
+    )
 
 
 def _parts(
@@ -107,6 +113,7 @@ def _parts(
     controllers = _unique(
         [
             *routes.controllers,
+            *declared.controller_registry.get_all_controllers(),
             *application.controllers,
             *(c for p in providers for c in p.controllers),
         ]

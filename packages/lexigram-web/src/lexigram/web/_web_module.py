@@ -14,6 +14,7 @@ from lexigram.di import Application, Container, DynamicModule, HealthCheckResult
 from lexigram.http_errors import HandlerKey
 
 from ._controllers.discovery import discover_controllers
+from ._routing.controllers import ControllerRegistry
 
 if TYPE_CHECKING:
     from ._app import LexigramApp
@@ -40,12 +41,28 @@ class WebProvider(Provider):
     ) -> None:
         self.middleware: list[Any] = list(middleware or ())
         self.exception_handlers: dict[HandlerKey, Any] = dict(exception_handlers or {})
-        self.controllers: list[type] = list(controllers or ())
+        self.controller_registry = ControllerRegistry()
+        """This provider's controllers (given or discovered); register more before the app
+        starts."""
+        for cls in controllers or ():
+            self.controller_registry.record(cls)
         self.web_config = web_config
         self.provider_config = provider_config
         self.debug_routes_auth = debug_routes_auth
         self.app: LexigramApp | None = None
         """The app serving this provider (set when that app starts)."""
+
+    @property
+    def controllers(self) -> list[type]:
+        """The controller classes this provider declares (its ``controller_registry``)."""
+        return self.controller_registry.get_all_controllers()
+
+    @property
+    def starlette(self) -> LexigramApp | None:
+        """The ASGI application serving this provider (a ``LexigramApp``), or ``None`` until
+        an app has started with it. Lexigram builds no Starlette application: the name is
+        that of ``WebAppAccessorProtocol``."""
+        return self.app
 
     @property
     def fail_on_route_conflict(self) -> bool:
@@ -77,6 +94,17 @@ class WebProvider(Provider):
 class WebModule(DynamicModule):
     """The web layer as a module: ``WebModule.configure(controllers=[...], discover=[...])``."""
 
+    @property
+    def controller_registry(self) -> ControllerRegistry:
+        """The registry of the module's ``WebProvider`` (its controllers, discovered ones
+        included)."""
+        for provider in self.meta.providers:
+            if isinstance(provider, WebProvider):
+                return provider.controller_registry
+        raise LookupError(
+            "this WebModule has no WebProvider: build it with WebModule.configure(...)"
+        )
+
     @classmethod
     def configure(
         cls,
@@ -85,7 +113,7 @@ class WebModule(DynamicModule):
         host: str | None = None,
         port: int | None = None,
         **kwargs: Any,
-    ) -> DynamicModule:
+    ) -> WebModule:
         """A module serving ``controllers`` plus those found in the ``discover`` packages.
 
         ``host``/``port`` build a ``WebConfig`` (or update the one given as ``web_config``);
@@ -105,7 +133,7 @@ class WebModule(DynamicModule):
         return cls(providers=[provider])
 
     @classmethod
-    def stub(cls, config: Any = None, **options: Any) -> DynamicModule:
+    def stub(cls, config: Any = None, **options: Any) -> WebModule:
         """A module with no controllers and the given (or default) config, for tests.
 
         ``options`` go to ``WebProvider``."""

@@ -121,9 +121,11 @@ def _is_special(annotation: Any, *types_: type) -> bool:
 def _source_for(
     param: HandlerParam, path_names: set[str], container: Container
 ) -> ParamSource | str:
-    """Where ``param`` comes from: a ``ParamSource`` or one of "request", "context",
-    "background", "websocket", "service", "default" (an unregistered service type with a
-    default: the default is passed)."""
+    """Where ``param`` comes from: a ``ParamSource`` or one of "dependency", "request",
+    "context", "background", "websocket", "service", "default" (an unregistered service type
+    with a default: the default is passed)."""
+    if param.dependency is not None:
+        return "dependency"
     if param.marker is not None:
         return param.marker.source
     annotation = unwrap_optional(param.annotation)
@@ -227,6 +229,9 @@ def _pipeline_value_step(param: HandlerParam, source: str, route: _Route) -> tup
         return _context_step, False, False
     if source == "background":
         return _background_step, False, False
+    if source == "dependency":
+        assert param.dependency is not None
+        return _dependency_step(param.dependency), True, False
     if source == "default":
         return _constant_step(param.default), False, False
     getter = _service(route.container, param, route.label)
@@ -324,6 +329,13 @@ def _service_step(get: Callable[[Any], Any]) -> Step:
 def _async_service_step(get: Callable[[Any], Any]) -> Callable[[ExecutionContext], Awaitable[Any]]:
     async def step(ctx: ExecutionContext) -> Any:
         return await get(ctx.di_scope)
+
+    return step
+
+
+def _dependency_step(dependency: Callable[[Any], Awaitable[Any]]) -> AsyncStep:
+    async def step(ctx: ExecutionContext) -> Any:
+        return await dependency(ctx)
 
     return step
 
