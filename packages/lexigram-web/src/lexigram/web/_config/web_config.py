@@ -12,9 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator
 from .._http.templates import TemplatesConfig
 from .health import HealthConfig
 from .legacy import upgrade_deprecated_keys
-from .versioning import VersioningConfig
-
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+from .versioning import VersioningConfig, header_name
 
 
 class WebConfigError(ValueError):
@@ -197,9 +195,7 @@ class WebConfig(_Section):
     @field_validator("request_id_header")
     @classmethod
     def _header_token(cls, value: str) -> str:
-        if not _HEADER_NAME.fullmatch(value):
-            raise ValueError(f"{value!r} is not a valid HTTP header name")
-        return value
+        return header_name(value)
 
     @field_validator("trusted_hosts")
     @classmethod

@@ -21,6 +21,7 @@ from lexigram.http_errors import ErrorStatusMap, render_exception
 
 from .json import dumps, json_default
 from .problem import problem_for
+from .request import Request
 from .responses import HTMLContent, JSONResponse
 
 __all__ = [
@@ -125,16 +126,9 @@ class Renderer:
             return JSON_TYPE, value.__pydantic_serializer__.to_json(value)
         return JSON_TYPE, dumps(value)
 
-    async def send(
-        self,
-        result: Any,
-        send: Send,
-        scope: Any,
-        receive: Any,
-        extra: list[tuple[bytes, bytes]] | None,
-        status: int | None = None,
-    ) -> None:
-        """Send ``result`` as the response (``status`` overrides the route's)."""
+    async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
+        """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
+        extra = ctx.response_headers
         kind: type[Any] = result.__class__
         if (kind is dict or kind is list) and self.adapter is None:
             body = orjson.dumps(result, default=json_default)
@@ -150,14 +144,14 @@ class Renderer:
             await send({"type": _BODY, "body": b""})
             return
         if isinstance(result, Response):
-            await result(scope, receive, _adding_headers(send, extra) if extra else send)
+            await result(ctx.scope, ctx.receive, _adding_headers(send, extra) if extra else send)
             return
         if is_result_like(result) and not isinstance(result, BaseModel):
             if result.is_ok():
-                await self.send(result.unwrap(), send, scope, receive, extra, status)
+                await self.send(result.unwrap(), ctx, send, status)
                 return
             error = err_to_exception(result.unwrap_err())
-            rendered = problem_for(error, scope, status_map=self.err_map, debug=self.debug)
+            rendered = problem_for(error, ctx.scope, status_map=self.err_map, debug=self.debug)
             headers = rendered.headers + extra if extra else rendered.headers
             await send({"type": _START, "status": rendered.status, "headers": headers})
             await send({"type": _BODY, "body": rendered.body})

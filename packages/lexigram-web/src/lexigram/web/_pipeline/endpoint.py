@@ -116,7 +116,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
                 if guards:
                     await check_guards(ctx)
                 result = await run(ctx)
-                await renderer.send(result, send, scope, receive, ctx.response_headers)
+                await renderer.send(result, ctx, send)
             except Exception as exc:
                 await responder.respond(ctx, exc, send)
             if ctx.background is not None:

@@ -108,9 +108,7 @@ class ErrorResponder:
     ) -> None:
         try:
             result = await handler(ctx, exc)
-            await self.renderer.send(
-                result, send, ctx.scope, ctx.receive, ctx.response_headers, status
-            )
+            await self.renderer.send(result, ctx, send, status)
         except Exception as inner:
             _log.exception("exception handler for %s failed", type(exc).__name__)
             await self._problem(
