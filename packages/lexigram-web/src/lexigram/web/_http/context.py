@@ -27,7 +27,14 @@ from .._declare.versioning import ApiVersionMetadata
 from .background import BackgroundTasks
 from .settings import DEFAULT_SETTINGS, RequestSettings
 
-__all__ = ["UNROUTED", "ExecutionContext", "RouteInfo", "parse_query", "state_value"]
+__all__ = [
+    "SELF_SOURCES",
+    "UNROUTED",
+    "ExecutionContext",
+    "RouteInfo",
+    "parse_query",
+    "state_value",
+]
 
 
 @dataclass(eq=False)
@@ -71,6 +78,8 @@ class RouteInfo:
 
 
 _UNSAFE = frozenset("\r\n\x00")
+SELF_SOURCES = frozenset({"request", "context", "websocket"})
+"""Binding sources whose parameter receives the request object itself."""
 
 
 def _label(item: Any) -> str:
@@ -137,6 +146,7 @@ class ExecutionContext(HTTPConnection):
         "_query_pairs",
         "_receive",
         "_send",
+        "_validated",
         "background",
         "controller",
         "di_scope",
@@ -144,7 +154,6 @@ class ExecutionContext(HTTPConnection):
         "route",
         "scope",
         "settings",
-        "validated_data",
     )
 
     scope: Scope
@@ -163,8 +172,7 @@ class ExecutionContext(HTTPConnection):
     """The request's background tasks, once some were queued."""
     response_headers: list[tuple[bytes, bytes]] | None
     """Headers added with ``add_header``, for the response the request ends with."""
-    validated_data: dict[str, Any]
-    """Parameter values after binding, validation and pipes."""
+    _validated: dict[str, Any] | None
 
     def _init_context(
         self,
@@ -175,7 +183,7 @@ class ExecutionContext(HTTPConnection):
         self.settings = settings if settings is not None else DEFAULT_SETTINGS
         self.route = route if route is not None else UNROUTED
         self._path_params = path_params
-        self.validated_data = {}
+        self._validated = None
         self.di_scope = None
         self.controller = None
         self.background = None
@@ -204,6 +212,26 @@ class ExecutionContext(HTTPConnection):
     @property
     def route_metadata(self) -> dict[str, Any]:
         return self.route.metadata
+
+    @property
+    def validated_data(self) -> dict[str, Any]:
+        """Parameter values after binding, validation and pipes.
+
+        The pipeline keeps them without the parameters that receive this object itself (a
+        ``Request``/``ExecutionContext``/``WebSocket`` parameter), so a request never refers
+        to itself and is freed as soon as it ends; reading ``validated_data`` puts those
+        parameters back (in a new dict: assign to ``validated_data`` to replace the values)."""
+        values = self._validated
+        if values is None:
+            return {}
+        names = [p.name for p in self.route.params if p.source in SELF_SOURCES]
+        if not names:
+            return values
+        return {**values, **dict.fromkeys(names, self)}
+
+    @validated_data.setter
+    def validated_data(self, values: dict[str, Any]) -> None:
+        self._validated = values
 
     # -- the request --------------------------------------------------------------------------
     @property

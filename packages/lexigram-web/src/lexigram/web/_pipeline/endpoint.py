@@ -18,6 +18,7 @@ import anyio.to_thread
 from starlette.types import Receive, Scope, Send
 
 from .._http.background import FINISHED, REQUEST_TASKS
+from .._http.context import SELF_SOURCES
 from .._http.request import Request
 from .components import get_instance
 from .core import Endpoint, EndpointCore, EndpointParts, close_scope
@@ -47,6 +48,8 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
     abind = core.abind
     call = core.call
     per_request = core.controller is not None
+    # parameters receiving the request itself: kept out of validated_data (no cycle)
+    own = tuple(p.name for p in core.plan.params if p.source in SELF_SOURCES)
 
     async def invoke(ctx: Request) -> Any:
         if empty_binding:
@@ -55,7 +58,13 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
             kwargs = await abind(ctx)
         else:
             kwargs = bind(ctx)
-        ctx.validated_data = kwargs
+        if own:
+            values = kwargs.copy()
+            for name in own:
+                del values[name]
+            ctx.validated_data = values
+        else:
+            ctx.validated_data = kwargs
         target = await core.target(ctx) if per_request else call
         if is_coroutine:
             return await target(**kwargs)
