@@ -282,7 +282,7 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map, self.settings.debug),
+            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -351,11 +351,14 @@ def _route_info(
     )
 
 
-def _renderer(config: RouteConfig, status_map: ErrorStatusMap, debug: bool) -> Renderer:
+def _renderer(
+    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any
+) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
         return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    return Renderer(config.status_code or 200, config.response_model, status_map, debug=debug)
+    status = config.status_code or 200
+    return Renderer(status, config.response_model, status_map, debug=debug, returns=returns)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from .._declare.params import Param
 
-__all__ = ["HandlerParam", "read_signature", "unwrap_optional"]
+__all__ = ["HandlerParam", "read_handler", "read_signature", "unwrap_optional"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,14 @@ def is_model_type(annotation: Any) -> bool:
 
 def read_signature(fn: Callable[..., Any], *, skip_first: bool, label: str) -> list[HandlerParam]:
     """Parameters of ``fn`` with resolved type hints; raises ``TypeError`` naming ``label``."""
+    return read_handler(fn, skip_first=skip_first, label=label)[0]
+
+
+def read_handler(
+    fn: Callable[..., Any], *, skip_first: bool, label: str
+) -> tuple[list[HandlerParam], Any]:
+    """``read_signature`` plus the resolved return annotation (``inspect.Parameter.empty``
+    when there is none), from one resolution of the type hints."""
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError) as exc:
@@ -113,4 +121,4 @@ def read_signature(fn: Callable[..., Any], *, skip_first: bool, label: str) -> l
         elif default is inspect.Parameter.empty:
             default = ...
         params.append(HandlerParam(param.name, annotation, default, marker))
-    return params
+    return params, hints.get("return", inspect.Parameter.empty)

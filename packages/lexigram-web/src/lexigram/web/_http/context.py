@@ -33,6 +33,7 @@ __all__ = [
     "ExecutionContext",
     "RouteInfo",
     "parse_query",
+    "query_dict",
     "state_value",
 ]
 
@@ -110,6 +111,22 @@ def parse_query(query_string: bytes) -> list[tuple[str, str]]:
     except UnicodeDecodeError:
         raise BadRequestError("query string is not valid UTF-8") from None
     return pairs
+
+
+def query_dict(query_string: bytes) -> dict[str, str]:
+    """``dict(parse_query(query_string))`` without the list of pairs in between."""
+    if b"%" in query_string or b"+" in query_string:
+        return dict(parse_query(query_string))
+    try:
+        text = query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequestError("query string is not valid UTF-8") from None
+    query: dict[str, str] = {}
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            query[name] = value
+    return query
 
 
 def _no_handler(*args: Any, **kwargs: Any) -> None:
@@ -341,7 +358,10 @@ class ExecutionContext(HTTPConnection):
         """Query parameters (last value wins), parsed once."""
         query = self._query
         if query is None:
-            query = self._query = dict(self.query_pairs)
+            pairs = self._query_pairs
+            query = self._query = (
+                dict(pairs) if pairs is not None else query_dict(self.scope["query_string"])
+            )
         return query
 
     def query_list(self, name: str) -> list[str]:
@@ -353,9 +373,18 @@ class ExecutionContext(HTTPConnection):
         """Add a header to the response this request ends with (success or error).
 
         ``ValueError`` if the name or value contains CR, LF or NUL (header injection)."""
-        if not _UNSAFE.isdisjoint(name) or not _UNSAFE.isdisjoint(value):
+        settings = self.settings
+        names = settings.header_names
+        key = names.get(name)
+        if key is None:
+            if not _UNSAFE.isdisjoint(name):
+                raise ValueError(f"header {name!r} contains CR, LF or NUL")
+            key = name.lower().encode("latin-1")
+            if len(names) < settings.header_names_kept:
+                names[name] = key
+        if "\r" in value or "\n" in value or "\x00" in value:
             raise ValueError(f"header {name!r} contains CR, LF or NUL")
-        item = (name.lower().encode("latin-1"), value.encode("latin-1"))
+        item = (key, value.encode("latin-1"))
         if self.response_headers is None:
             self.response_headers = [item]
         else:
