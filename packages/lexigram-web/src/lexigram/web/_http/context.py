@@ -13,19 +13,17 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import URL, Headers
 from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
-
-from lexigram.http_errors import BadRequestError
 
 from .._declare.decorators import RouteConfig
 from .._declare.params import BoundParam
 from .._declare.versioning import ApiVersionMetadata
 from .background import BackgroundTasks
 from .settings import DEFAULT_SETTINGS, RequestSettings
+from .wire import header_of, parse_query, query_dict
 
 __all__ = [
     "SELF_SOURCES",
@@ -33,7 +31,6 @@ __all__ = [
     "ExecutionContext",
     "RouteInfo",
     "parse_query",
-    "query_dict",
     "state_value",
 ]
 
@@ -86,47 +83,6 @@ SELF_SOURCES = frozenset({"request", "context", "websocket"})
 def _label(item: Any) -> str:
     target = item if isinstance(item, type) else type(item)
     return target.__qualname__
-
-
-def _decode(raw: bytes) -> str:
-    if b"%" in raw or b"+" in raw:
-        raw = unquote_to_bytes(raw.replace(b"+", b" "))
-    return raw.decode("utf-8")
-
-
-def parse_query(query_string: bytes) -> list[tuple[str, str]]:
-    """Split a query string into decoded pairs; invalid UTF-8 is a 400."""
-    pairs: list[tuple[str, str]] = []
-    try:
-        if b"%" not in query_string and b"+" not in query_string:
-            for part in query_string.decode("utf-8").split("&"):
-                if part:
-                    name, _, text = part.partition("=")
-                    pairs.append((name, text))
-            return pairs
-        for chunk in query_string.split(b"&"):
-            if chunk:
-                key, _, value = chunk.partition(b"=")
-                pairs.append((_decode(key), _decode(value)))
-    except UnicodeDecodeError:
-        raise BadRequestError("query string is not valid UTF-8") from None
-    return pairs
-
-
-def query_dict(query_string: bytes) -> dict[str, str]:
-    """``dict(parse_query(query_string))`` without the list of pairs in between."""
-    if b"%" in query_string or b"+" in query_string:
-        return dict(parse_query(query_string))
-    try:
-        text = query_string.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequestError("query string is not valid UTF-8") from None
-    query: dict[str, str] = {}
-    for part in text.split("&"):
-        if part:
-            name, _, value = part.partition("=")
-            query[name] = value
-    return query
 
 
 def _no_handler(*args: Any, **kwargs: Any) -> None:
@@ -319,7 +275,12 @@ class ExecutionContext(HTTPConnection):
     @property
     def content_type(self) -> str:
         """The media type of the body, lower case, without parameters (``""`` when unset)."""
-        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        raw = header_of(self.scope, b"content-type")
+        if raw is None:
+            return ""
+        if raw == b"application/json":
+            return "application/json"
+        return raw.decode("latin-1").split(";", 1)[0].strip().lower()
 
     @property
     def is_json(self) -> bool:
