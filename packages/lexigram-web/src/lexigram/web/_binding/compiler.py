@@ -31,7 +31,7 @@ from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
 from ._steps import Step, pipe_step, scalar_step
-from .signature import HandlerParam, is_model_type, read_handler, unwrap_optional
+from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
 from .validation import ParamError, RequestValidationError
 
 __all__ = ["BindingPlan", "compile_binding"]
@@ -195,9 +195,10 @@ def compile_binding(
     pipes: Sequence[Any] = (),
     validation_status: int = 422,
     websocket: bool = False,
+    hints_cache: HintsCache | None = None,
 ) -> BindingPlan:
     """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
-    params, returns = read_handler(fn, skip_first=skip_first, label=label)
+    params, returns = read_handler(fn, skip_first=skip_first, label=label, hints_cache=hints_cache)
     sources = {p.name: _source_for(p, set(path_types), container) for p in params}
     body_params = [p for p in params if sources[p.name] is ParamSource.BODY]
     embed = len(body_params) > 1 or any(

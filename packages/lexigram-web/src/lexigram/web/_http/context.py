@@ -59,6 +59,9 @@ class RouteInfo:
     """Whether a rate limit (its own or the limiter's default) applies to the route."""
     version: ApiVersionMetadata | None = None
     """The route's API version (``@api_version``/``@version``), ``None`` when unversioned."""
+    returns: Any = ...
+    """The handler's resolved return annotation (``inspect.Parameter.empty`` when it has
+    none), for generators; ``...`` when the route was not compiled from a handler."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
