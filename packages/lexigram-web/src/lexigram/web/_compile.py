@@ -15,6 +15,7 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import compile_binding
+from ._binding.signature import HintsCache
 from ._compiled import AppParts, CompiledApp, Owner
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
@@ -71,6 +72,7 @@ class _Compiler:
         self.limiter: Any = None
         self.default_policy: Any = None
         self.infos: dict[int, RouteInfo] = {}
+        self.hints: HintsCache = {}
         self.explicit_heads: set[str] = set()
         self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
         self.versions = VersionRouting(
@@ -249,6 +251,7 @@ class _Compiler:
             pipes=pipes,
             validation_status=self.settings.validation_status,
             websocket=is_ws,
+            hints_cache=self.hints,
         )
         filters = await self._filter_level(
             config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
@@ -266,7 +269,7 @@ class _Compiler:
             )
         )
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
-        info.pipes, info.params = pipes, plan.params
+        info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
         call = (
             fn
@@ -282,7 +285,7 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map, self.settings.debug),
+            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -351,11 +354,14 @@ def _route_info(
     )
 
 
-def _renderer(config: RouteConfig, status_map: ErrorStatusMap, debug: bool) -> Renderer:
+def _renderer(
+    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any
+) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
         return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    return Renderer(config.status_code or 200, config.response_model, status_map, debug=debug)
+    status = config.status_code or 200
+    return Renderer(status, config.response_model, status_map, debug=debug, returns=returns)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

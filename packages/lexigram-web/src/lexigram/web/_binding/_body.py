@@ -73,6 +73,13 @@ def body_step(
 ) -> AsyncStep:
     """A step reading the JSON body (or one key of it when ``embed``)."""
     adapter = _adapter(param.annotation)
+    # a model's own validator (what Model.model_validate_json calls), else the adapter's
+    model = param.annotation
+    validate_json = (
+        model.__pydantic_validator__.validate_json
+        if isinstance(model, type) and issubclass(model, BaseModel)
+        else adapter.validate_json
+    )
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = ["body", wire] if embed else ["body"]
@@ -124,7 +131,7 @@ def body_step(
         if not _is_json(content_type):
             raise _unsupported(content_type)
         try:
-            value = adapter.validate_json(body)
+            value = validate_json(body)
         except ValidationError as exc:
             if any(err["type"] == "json_invalid" for err in exc.errors(include_url=False)):
                 raise BadRequestError("request body is not valid JSON") from None

@@ -36,6 +36,7 @@ JSON_TYPE: Final = (b"content-type", b"application/json")
 HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
 _START: Final = "http.response.start"
 _BODY: Final = "http.response.body"
+_RESPONSE_CALL: Final = Response.__call__
 
 
 def is_result_like(value: Any) -> bool:
@@ -95,7 +96,7 @@ def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
 class Renderer:
     """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
 
-    __slots__ = ("adapter", "debug", "err_map", "status", "status_map")
+    __slots__ = ("adapter", "debug", "err_map", "model", "status", "status_map")
 
     def __init__(
         self,
@@ -104,12 +105,20 @@ class Renderer:
         status_map: ErrorStatusMap | None,
         *,
         debug: bool = False,
+        returns: Any = None,
     ) -> None:
         self.status = status
         self.debug = debug
         self.adapter: TypeAdapter[Any] | None = (
             TypeAdapter(response_model) if response_model is not None else None
         )
+        self.model: type[BaseModel] | None = (
+            returns
+            if self.adapter is None and isinstance(returns, type) and issubclass(returns, BaseModel)
+            else None
+        )
+        """The pydantic model the handler declares it returns (without a ``response_model``):
+        a value of exactly that class is serialised without probing what else it could be."""
         self.status_map = status_map
         self.err_map = err_status_map(status_map)
 
@@ -134,6 +143,10 @@ class Renderer:
             body = orjson.dumps(result, default=json_default)
             await send_body(send, status or self.status, JSON_TYPE, body, extra)
             return
+        if kind is self.model:
+            body = result.__pydantic_serializer__.to_json(result)
+            await send_body(send, status or self.status, JSON_TYPE, body, extra)
+            return
         if result is None:
             code = status or self.status
             code = 204 if code == 200 else code
@@ -144,6 +157,13 @@ class Renderer:
             await send({"type": _BODY, "body": b""})
             return
         if isinstance(result, Response):
+            if kind.__call__ is _RESPONSE_CALL and result.background is None:
+                # what Response.__call__ sends, sent here (no wrapping send for added headers)
+                raw = result.raw_headers
+                headers = [*raw, *extra] if extra else raw
+                await send({"type": _START, "status": result.status_code, "headers": headers})
+                await send({"type": _BODY, "body": result.body})
+                return
             await result(ctx.scope, ctx.receive, _adding_headers(send, extra) if extra else send)
             return
         if is_result_like(result) and not isinstance(result, BaseModel):

@@ -68,6 +68,7 @@ class EndpointCore:
         "call",
         "container",
         "controller",
+        "fixed_guards",
         "guards",
         "has_async_binding",
         "method_name",
@@ -86,6 +87,7 @@ class EndpointCore:
         self.controller = controller
         self.method_name = parts.info.method_name or ""
         self.guards = tuple(parts.guards)
+        self.fixed_guards = _fixed_guards(self.guards)
         self.container = parts.container
         self.needs_scope = (
             plan.needs_scope
@@ -102,6 +104,15 @@ class EndpointCore:
 
     async def check_guards(self, ctx: ExecutionContext) -> None:
         """Run the guards in order; ``ForbiddenError`` when one refuses."""
+        fixed = self.fixed_guards
+        if fixed is not None:
+            for can_activate, is_async, label in fixed:
+                allowed = can_activate(ctx)
+                if is_async or (allowed is not True and isawaitable(allowed)):
+                    allowed = await allowed
+                if not allowed:
+                    raise ForbiddenError("access denied by " + label)
+            return
         for component in self.guards:
             guard = await get_instance(component, ctx)
             allowed = guard.can_activate(ctx)
@@ -134,6 +145,19 @@ class EndpointCore:
             return self.call
         method: Callable[..., Any] = getattr(await self.controller_for(ctx), self.method_name)
         return method
+
+
+_FixedGuard = tuple[Callable[[ExecutionContext], Any], bool, str]
+
+
+def _fixed_guards(guards: Sequence[Component]) -> tuple[_FixedGuard, ...] | None:
+    """Each guard's bound ``can_activate`` when every guard was built at startup (``None``
+    when one is built per request, in the request's DI scope)."""
+    if any(c.instance is None for c in guards):
+        return None
+    return tuple(
+        (c.instance.can_activate, c.is_async, type(c.instance).__qualname__) for c in guards
+    )
 
 
 async def close_scope(di_scope: Any) -> None:
