@@ -35,6 +35,7 @@ from ._events_hub import EventHub
 from ._health import health_routes
 from ._http.templates import Templates, TemplatesConfig, build_templates, serving_templates
 from ._lifespan import run_lifespan
+from ._observability import Observability, resolve_observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
 from ._pipeline.error_responder import send_problem
 from ._pipeline.seams import bridge_buses
@@ -80,6 +81,8 @@ class LexigramApp(AppDeclarations):
     ``versioning`` (a ``VersioningConfig``), ``templates`` (a directory, ``TemplatesConfig``
     or ``Templates``), ``health`` (``False``, a mapping or a ``HealthConfig``),
     ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
+    ``observability`` (an ``ObservabilityConfig`` or a mapping) turns on tracing, metrics
+    and the access log (``config.observability``).
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
     """
 
@@ -110,6 +113,7 @@ class LexigramApp(AppDeclarations):
         health: bool | HealthConfig | Mapping[str, Any] | None = None,
         debug_routes: bool | None = None,
         debug_routes_auth: Any = None,
+        observability: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self.config = config
@@ -135,6 +139,8 @@ class LexigramApp(AppDeclarations):
         self._max_body_size = max_body_size
         self._openapi_option = openapi
         self._openapi_site: OpenAPISite | None = None
+        self._observability_option = observability
+        self._observability: Observability | None = None
         self._features: dict[str, Any] = {
             "versioning": versioning,
             "templates": templates,
@@ -200,6 +206,12 @@ class LexigramApp(AppDeclarations):
             settings = resolve_settings(config, self._settings_overrides())
             self.settings = settings
             site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
+            observed = await Observability.build(
+                resolve_observability(self._observability_option, config),
+                self.container,
+                settings,
+            )
+            self._observability = observed
             features = self._features
             versioning = features["versioning"] or getattr(config, "versioning", None)
             self.versioning = versioning or VersioningConfig()
@@ -236,7 +248,12 @@ class LexigramApp(AppDeclarations):
                 ),
             )
             parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
+            if observed is not None:
+                parts.builtin_routes.extend(observed.routes)
+                parts.instruments = observed.instruments
             compiled = await compile_app(parts, self.container)
+            if observed is not None:
+                observed.check(compiled)
             site.publish(
                 compiled.registry,
                 validation_status=settings.validation_status,
@@ -247,8 +264,13 @@ class LexigramApp(AppDeclarations):
             )
             middleware = [*(m for p in providers for m in p.middleware), *self._middleware]
             dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-            self._stack = self.events.wrap(build_stack(dispatcher, middleware))
+            stack = build_stack(dispatcher, middleware)
+            if observed is not None:
+                stack = observed.wrap(stack)
+                observed.start()
+            self._stack = self.events.wrap(stack)
         except BaseException:
+            self._stop_observability()
             await self._stop_application(application)
             self._exit_overrides()
             raise
@@ -273,6 +295,7 @@ class LexigramApp(AppDeclarations):
             if application is not None:
                 await application.stop()
         finally:
+            self._stop_observability()
             self._exit_overrides()
             self.events.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):
@@ -293,6 +316,14 @@ class LexigramApp(AppDeclarations):
             await application.stop()
         except Exception:
             _log.exception("stopping the DI application after a failed startup failed")
+
+    def _stop_observability(self) -> None:
+        observed, self._observability = self._observability, None
+        if observed is not None:
+            try:
+                observed.stop()
+            except Exception:
+                _log.exception("stopping the app's tracing or metrics failed")
 
     def _exit_overrides(self) -> None:
         while self._override_stack:

@@ -112,9 +112,13 @@ class _Compiler:
             self.router.add(method, template, endpoint)
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
+        instruments = parts.instruments
         for builtin in parts.builtin_routes:
             if builtin.method not in static.get(builtin.path, {}):
-                self.router.add(builtin.method, builtin.path, builtin.endpoint)
+                endpoint = builtin.endpoint
+                if instruments is not None:
+                    endpoint = instruments.endpoint(endpoint, builtin.path)
+                self.router.add(builtin.method, builtin.path, endpoint)
         router = self.router
         infos = self.infos
 
@@ -273,6 +277,11 @@ class _Compiler:
                 label,
             )
         )
+        instruments = self.parts.instruments
+        if throttle is not None and instruments is not None and instruments.throttle is not None:
+            spec = read_value(fn, "throttle") or owner.throttle
+            policy = spec.rate if spec is not None else str(self.limiter.default_rate)
+            throttle = instruments.throttle(throttle, template.path, policy)
         info = RouteInfo(
             method=config.method,
             path=template.path,
@@ -312,6 +321,7 @@ class _Compiler:
             container=self.container,
             settings=self.request_settings,
             debug=self.settings.debug,
+            tracer=instruments.tracer if instruments is not None else None,
         )
         explicit = config.name is not None
         if config.method == "HEAD":
@@ -328,6 +338,8 @@ class _Compiler:
             endpoint = build_websocket_endpoint(parts)
         else:
             endpoint = build_endpoint(parts)
+        if self.parts.instruments is not None:
+            endpoint = self.parts.instruments.endpoint(endpoint, info.path)
         endpoint = self.versions.wrap(endpoint, info)
         try:
             if not self.versions.defer(info, template, endpoint):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator
 
 from .._http.templates import TemplatesConfig
 from .health import HealthConfig
+from .observability import ObservabilityConfig
 from .versioning import VersioningConfig
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -141,8 +142,8 @@ class WebConfig(_Section):
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
     carry exception details: never in production), ``validation_status`` (422 or 400).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
-    ``gzip``, ``openapi``, ``versioning``, ``health``, ``templates`` (``None``: no
-    templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
+    ``gzip``, ``openapi``, ``versioning``, ``health``, ``observability`` (tracing,
+    metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
     guard, a callable, or its ``"module:attr"`` import string; required when on).
 
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
@@ -174,6 +175,7 @@ class WebConfig(_Section):
     openapi: OpenAPIConfig = OpenAPIConfig()
     versioning: VersioningConfig = VersioningConfig()
     health: HealthConfig = HealthConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
     templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None

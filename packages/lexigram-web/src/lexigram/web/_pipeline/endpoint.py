@@ -27,6 +27,7 @@ from .._http.background import FINISHED, REQUEST_TASKS
 from .._http.context import ExecutionContext, RouteInfo
 from .._http.render import Renderer
 from .._http.request import RequestSettings
+from .._observe.hooks import PipelineTracer, Step
 from .components import Component, get_instance
 from .error_responder import ErrorResponder
 from .filters import ErrorHandler
@@ -60,6 +61,8 @@ class EndpointParts:
     settings: RequestSettings
     debug: bool
     head: bool = False
+    tracer: PipelineTracer | None = None
+    """Wraps the guard chain and the handler call in spans (``None``: tracing is off)."""
 
 
 def _head_send(send: Send) -> Send:
@@ -127,6 +130,13 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             if not allowed:
                 raise ForbiddenError("access denied by " + type(guard).__qualname__)
 
+    check_guards: Step = run_guards
+    handle: Step = invoke
+    tracer = parts.tracer
+    if tracer is not None:  # decided here, once: untraced routes keep the plain steps
+        check_guards = tracer.guards(run_guards, info)
+        handle = tracer.handler(invoke, info)
+
     if interceptors:
         chain_cache: tuple[Any, ...] | None = (
             tuple(c.instance for c in interceptors)
@@ -138,9 +148,9 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             chain = chain_cache
             if chain is None:
                 chain = tuple([await get_instance(c, ctx) for c in interceptors])
-            return await run_chain(chain, ctx, invoke)
+            return await run_chain(chain, ctx, handle)
     else:
-        run = invoke
+        run = handle
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
         if head:
@@ -157,7 +167,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
                 if throttle is not None:
                     await throttle(ctx)
                 if guards:
-                    await run_guards(ctx)
+                    await check_guards(ctx)
                 result = await run(ctx)
                 await renderer.send(result, send, scope, receive, ctx.response_headers)
             except Exception as exc:
