@@ -23,6 +23,12 @@ from ._binding.pipes import (
 from ._binding.validation import RequestValidationError
 from ._config.health import HealthConfig
 from ._config.loader import load_web_config
+from ._config.observability import (
+    AccessLogConfig,
+    MetricsConfig,
+    ObservabilityConfig,
+    TracingConfig,
+)
 from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
 from ._config.web_config import (
@@ -115,6 +121,8 @@ from ._http.templates import (
     render_template,
 )
 from ._http.websocket import WebSocket, WebSocketDisconnect
+from ._observe.logs import RequestContextFilter, StructuredFormatter
+from ._observe.observation import current_trace_id
 from ._pipeline.filters import catch, use_filters
 from ._pipeline.guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
 from ._pipeline.interceptors import (
@@ -144,6 +152,7 @@ from .middleware import (
 
 __all__ = [
     "AbstractWebSocketHandler",
+    "AccessLogConfig",
     "ApiVersionMetadata",
     "AppSettings",
     "AuthorizerProtocol",
@@ -179,6 +188,8 @@ __all__ = [
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MetricsConfig",
+    "ObservabilityConfig",
     "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
@@ -195,6 +206,7 @@ __all__ = [
     "RatePolicyProtocol",
     "RedirectResponse",
     "Request",
+    "RequestContextFilter",
     "RequestIDLogFilter",
     "RequestReceived",
     "RequestValidationError",
@@ -211,11 +223,13 @@ __all__ = [
     "SecurityHeadersConfig",
     "ServerSentEvent",
     "StreamingResponse",
+    "StructuredFormatter",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",
     "TemplatesConfig",
     "TimingInterceptor",
+    "TracingConfig",
     "UserRolesAuthorizer",
     "ValidationPipe",
     "VersionExtractor",
@@ -237,6 +251,7 @@ __all__ = [
     "cookie",
     "create_app",
     "current_request_id",
+    "current_trace_id",
     "delete",
     "discover_controllers",
     "error_status",

@@ -37,6 +37,7 @@ from ._declare.metadata import (
 from ._http.context import RouteInfo
 from ._http.render import Renderer
 from ._http.request import RequestSettings
+from ._observe.observation import route_template
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
@@ -281,7 +282,7 @@ class _Compiler:
         if throttle is not None and instruments is not None and instruments.throttle is not None:
             spec = read_value(fn, "throttle") or owner.throttle
             policy = spec.rate if spec is not None else str(self.limiter.default_rate)
-            throttle = instruments.throttle(throttle, template.path, policy)
+            throttle = instruments.throttle(throttle, route_template(template.path), policy)
         info = RouteInfo(
             method=config.method,
             path=template.path,

@@ -20,6 +20,7 @@ Turned on with ``WebConfig.observability.tracing`` (or ``LexigramApp(observabili
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any, Final
 
 try:
@@ -42,7 +43,12 @@ from ._declare.errors import ConfigurationError
 from ._http.context import ExecutionContext, RouteInfo
 from ._observe.hooks import Step
 from ._observe.middleware import Feature
-from ._observe.observation import OBSERVATION, Observation, current_observation
+from ._observe.observation import (
+    OBSERVATION,
+    Observation,
+    current_observation,
+    route_template,
+)
 
 __all__ = ["Tracing", "TracingBehaviour", "tracer_provider_for"]
 
@@ -69,7 +75,7 @@ def tracer_provider_for(config: TracingConfig) -> tuple[Any, bool]:
     resource = Resource.create({"service.name": config.service_name or "lexigram"})
     provider = SDKTracerProvider(resource=resource)
     if config.exporter == "console":
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter(out=sys.stdout)))
     elif config.exporter != "none":
         provider.add_span_processor(BatchSpanProcessor(_exporter(config.exporter)))
     return provider, True
@@ -175,7 +181,7 @@ class Tracing(Feature):
         return _traced(self.tracer, "guards", {"lexigram.guards": names}, step, record=False)
 
     def handler(self, step: Step, info: RouteInfo) -> Step:
-        attributes = {"code.function": info.name, "http.route": info.path}
+        attributes = {"code.function": info.name, "http.route": route_template(info.path)}
         return _traced(self.tracer, f"handler {info.name}", attributes, step, record=True)
 
 
@@ -251,7 +257,6 @@ class TracingBehaviour:
             if tracer is None:
                 return await next(message)
         kind = type(message)
-        name = kind.__qualname__
-        attributes = {"lexigram.cqrs.message_type": f"{kind.__module__}.{name}"}
-        with tracer.start_as_current_span(f"cqrs {name}", attributes=attributes):
+        attributes = {"lexigram.cqrs.message_type": f"{kind.__module__}.{kind.__qualname__}"}
+        with tracer.start_as_current_span(f"cqrs {kind.__name__}", attributes=attributes):
             return await next(message)

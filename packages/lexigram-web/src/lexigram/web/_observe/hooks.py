@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from starlette.types import Receive, Scope, Send
 
 from .._http.context import ExecutionContext, RouteInfo
-from .observation import OBSERVATION, Observation
+from .observation import OBSERVATION, Observation, route_template
 
 __all__ = ["Endpoint", "Instruments", "PipelineTracer", "Step", "ThrottleRecorder", "mark_route"]
 
@@ -49,8 +49,9 @@ class Instruments:
         self.throttle = throttle
 
     def endpoint(self, endpoint: Endpoint, template: str) -> Endpoint:
-        """``endpoint`` telling the request's observation which route answered."""
-        return mark_route(endpoint, template)
+        """``endpoint`` telling the request's observation which route answered (``template``
+        is the route's path; converters are dropped: ``/orders/{id}``)."""
+        return mark_route(endpoint, route_template(template))
 
 
 def mark_route(endpoint: Endpoint, template: str) -> Endpoint:

@@ -7,6 +7,7 @@ the ASGI scope (``scope[OBSERVATION]``) and, while the request runs, from a cont
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
 from typing import Any, Final
 
@@ -19,6 +20,7 @@ __all__ = [
     "current_observation",
     "current_trace_id",
     "method_label",
+    "route_template",
     "status_class",
 ]
 
@@ -31,6 +33,8 @@ _METHODS: Final = frozenset(
 )
 _CLASSES: Final = ("1xx", "1xx", "2xx", "3xx", "4xx", "5xx")
 
+_CONVERTER: Final = re.compile(r"\{([^}:]+):[^}]*\}")
+
 _current: ContextVar[Observation | None] = ContextVar("lexigram_observation", default=None)
 
 
@@ -38,6 +42,12 @@ def method_label(method: str) -> str:
     """``method`` when it is a standard HTTP method, else ``"_OTHER"`` (clients choose the
     method: an unbounded label otherwise)."""
     return method if method in _METHODS else "_OTHER"
+
+
+def route_template(path: str) -> str:
+    """A route path as observability shows it: converters dropped (``/orders/{id:int}`` ->
+    ``/orders/{id}``, the form of OpenAPI and of OpenTelemetry's ``http.route``)."""
+    return _CONVERTER.sub(r"{\1}", path)
 
 
 def status_class(status: int) -> str:
