@@ -59,7 +59,7 @@ class Orders(Controller):
 
     @get("/{id:int}")
     @guard(AllowAll)
-    async def show(self, id: int) -> dict[str, int]:
+    async def show(self, id: int, verbose: bool = False) -> dict[str, int]:
         if id == 0:
             raise NotFoundError("no order 0")
         return {"id": id}
@@ -174,7 +174,7 @@ async def test_every_problem_body_carries_the_trace_id(
     async with AsyncTestClient(_app(provider)) as client:
         bodies = [
             (await client.get("/orders/0")).json(),  # raised by the handler
-            (await client.get("/orders/x")).json(),  # a path parameter that is not an int
+            (await client.get("/orders/1?verbose=x")).json(),  # a query parameter not a bool
             (await client.get("/nowhere")).json(),  # no route
             (await client.get("/orders/boom")).json(),  # unexpected exception
         ]

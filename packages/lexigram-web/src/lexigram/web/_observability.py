@@ -23,15 +23,11 @@ from ._config.settings import AppSettings
 from ._declare.errors import ConfigurationError
 from ._http.request import RequestSettings
 from ._observe.hooks import Instruments
-from ._observe.logs import AccessLog, LogSetup
+from ._observe.logs import ACCESS_LOG_ENV, AccessLog, LogSetup
 from ._observe.middleware import Feature, ObservabilityMiddleware
 from ._pipeline.components import resolve_component
 
-__all__ = ["ACCESS_LOG_ENV", "Observability", "resolve_observability"]
-
-ACCESS_LOG_ENV = "LEXIGRAM_ACCESS_LOG"
-"""``1``/``0`` (``true``/``false``): turns the access log on or off whatever the config says
-(``lexigram run --access-log`` / ``--no-access-log`` set it for the server's workers)."""
+__all__ = ["Observability", "resolve_observability"]
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 

@@ -27,6 +27,7 @@ from .observation import Observation, current_observation
 
 __all__ = [
     "ACCESS_LOGGER",
+    "ACCESS_LOG_ENV",
     "FIELDS",
     "AccessLog",
     "LogSetup",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 ACCESS_LOGGER: Final = "lexigram.web.access"
+ACCESS_LOG_ENV: Final = "LEXIGRAM_ACCESS_LOG"
+"""``1``/``0`` (``true``/``false``): turns the access log on or off whatever the config says
+(``lexigram run --access-log`` / ``--no-access-log`` set it for the server's workers)."""
 FRAMEWORK_LOGGER: Final = "lexigram"
 FIELDS: Final = ("request_id", "trace_id", "span_id", "route", "method", "client")
 """The request fields every structured record carries."""
