@@ -127,7 +127,9 @@ def test_lexigram_run_passes_the_access_log_switch_to_the_workers(
     monkeypatch.delenv("LEXIGRAM_ACCESS_LOG")
     seen: list[str | None] = []
     monkeypatch.setattr(
-        _cli, "run_server", lambda app, **options: seen.append(os.environ.get("LEXIGRAM_ACCESS_LOG"))
+        _cli,
+        "run_server",
+        lambda app, **options: seen.append(os.environ.get("LEXIGRAM_ACCESS_LOG")),
     )
     assert main(["run", "server_fixture_app:app", *flags]) == 0
     assert seen == [expected]

@@ -124,9 +124,7 @@ async def test_an_incoming_traceparent_makes_the_span_a_child_and_the_response_n
     assert f"{span.context.trace_id:032x}" == CALLER_TRACE
     assert span.parent is not None and f"{span.parent.span_id:016x}" == CALLER_SPAN
     assert span.parent.is_remote
-    assert response.headers["traceparent"] == (
-        f"00-{CALLER_TRACE}-{span.context.span_id:016x}-01"
-    )
+    assert response.headers["traceparent"] == (f"00-{CALLER_TRACE}-{span.context.span_id:016x}-01")
 
 
 async def test_the_trace_can_be_announced_in_server_timing_instead(
@@ -220,9 +218,7 @@ async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
     async def handle(message: Any) -> str:
         return "placed"
 
-    app = LexigramApp(
-        observability={"tracing": {"enabled": True, "tracer_provider": provider}}
-    )
+    app = LexigramApp(observability={"tracing": {"enabled": True, "tracer_provider": provider}})
 
     @app.get("/place")
     async def place() -> dict[str, str]:
@@ -325,9 +321,7 @@ async def test_the_console_exporter_prints_finished_spans(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     app = LexigramApp(
-        observability={
-            "tracing": {"enabled": True, "exporter": "console", "service_name": "shop"}
-        }
+        observability={"tracing": {"enabled": True, "exporter": "console", "service_name": "shop"}}
     )
 
     @app.get("/items/{id:int}")

@@ -72,7 +72,9 @@ async def test_requests_are_counted_and_timed_by_method_route_template_and_statu
     assert count == 3
     total = value(found, "http_request_duration_seconds_sum", **route, status_class="2xx")
     assert total is not None and total > 0
-    inf = value(found, "http_request_duration_seconds_bucket", **route, status_class="2xx", le="+Inf")
+    inf = value(
+        found, "http_request_duration_seconds_bucket", **route, status_class="2xx", le="+Inf"
+    )
     assert inf == 3
 
 
@@ -84,12 +86,16 @@ async def test_every_unknown_path_is_one_unmatched_route_label() -> None:
         found = samples((await client.get("/metrics")).text)
     routes = {dict(labels)["route"] for name, labels in found if name == "http_requests_total"}
     assert routes == {"<unmatched>"}  # a 405 is answered by no route either
-    assert value(
-        found, "http_requests_total", method="GET", route="<unmatched>", status_class="4xx"
-    ) == 4
-    assert value(
-        found, "http_requests_total", method="_OTHER", route="<unmatched>", status_class="4xx"
-    ) == 1
+    assert (
+        value(found, "http_requests_total", method="GET", route="<unmatched>", status_class="4xx")
+        == 4
+    )
+    assert (
+        value(
+            found, "http_requests_total", method="_OTHER", route="<unmatched>", status_class="4xx"
+        )
+        == 1
+    )
 
 
 async def test_the_scrape_itself_is_in_flight() -> None:
@@ -160,6 +166,7 @@ def test_open_websockets_are_gauged() -> None:
         await socket.accept()
         await socket.send_text("hello")
         await socket.receive_text()
+
     gauge = ("lexigram_open_connections", {"kind": "websocket"})
     with TestClient(app) as client, client.websocket_connect("/live") as socket:
         assert socket.receive_text() == "hello"
@@ -174,9 +181,7 @@ async def test_the_metrics_path_is_configurable_guardable_and_not_documented() -
         assert (await client.get("/metrics")).status_code == 404
         refused = await client.get("/internal/metrics")
         wrong = await client.get("/internal/metrics", headers={"authorization": "Bearer x"})
-        allowed = await client.get(
-            "/internal/metrics", headers={"authorization": "Bearer s3cret"}
-        )
+        allowed = await client.get("/internal/metrics", headers={"authorization": "Bearer s3cret"})
         document = (await client.get("/openapi.json")).json()
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
@@ -205,7 +210,7 @@ async def test_a_metrics_path_taken_by_a_route_fails_at_startup() -> None:
     async def mine() -> dict[str, str]:
         return {"mine": "yes"}
 
-    with pytest.raises(ConfigurationError, match="observability.metrics.path '/metrics'"):
+    with pytest.raises(ConfigurationError, match=r"observability\.metrics\.path '/metrics'"):
         await app.startup()
 
 
@@ -221,4 +226,3 @@ async def test_two_apps_in_one_process_count_separately() -> None:
             for c in (one, two)
         ]  # fmt: skip
     assert counts == [2, 1]
-

@@ -32,9 +32,7 @@ try:
     from opentelemetry.trace import ProxyTracerProvider, SpanKind, Status, StatusCode
     from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 except ImportError:  # pragma: no cover - exercised by the no-extras run
-    raise ImportError(
-        'tracing needs OpenTelemetry: pip install "lexigram-web[otel]"'
-    ) from None
+    raise ImportError('tracing needs OpenTelemetry: pip install "lexigram-web[otel]"') from None
 
 from lexigram.http_errors import HTTPError
 
@@ -256,7 +254,7 @@ class TracingBehaviour:
             tracer = obs.tracer if obs is not None else None
             if tracer is None:
                 return await next(message)
-        kind = type(message)
+        kind: type[object] = message.__class__
         attributes = {"lexigram.cqrs.message_type": f"{kind.__module__}.{kind.__qualname__}"}
         with tracer.start_as_current_span(f"cqrs {kind.__name__}", attributes=attributes):
             return await next(message)

@@ -21,7 +21,8 @@ environment: each worker writes its values there and the endpoint serves their s
 from __future__ import annotations
 
 import os
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, cast
 
 try:
     from prometheus_client import (
@@ -59,6 +60,12 @@ from ._pipeline.throttle import RateLimitCheck
 __all__ = ["Metrics", "prepare_multiprocess_dir"]
 
 _LABELS: Final = ("method", "route", "status_class")
+# prometheus-client leaves these two unannotated
+_mark_process_dead = cast(
+    "Callable[[int, str], None]",
+    multiprocess.mark_process_dead,  # pyright: ignore[reportUnknownMemberType]
+)
+_MultiProcessCollector = cast("Callable[[Any, str], None]", multiprocess.MultiProcessCollector)
 
 
 class Metrics(Feature):
@@ -135,7 +142,7 @@ class Metrics(Feature):
     def stop(self) -> None:
         """This process is leaving: drop its live gauges from the multiprocess directory."""
         if self.multiprocess_dir is not None:
-            multiprocess.mark_process_dead(os.getpid(), self.multiprocess_dir)
+            _mark_process_dead(os.getpid(), self.multiprocess_dir)
 
     # -- rate limits -----------------------------------------------------------------------------
     def record_throttle(self, check: RateLimitCheck, route: str, policy: str) -> RateLimitCheck:
@@ -152,7 +159,7 @@ class Metrics(Feature):
         if self.multiprocess_dir is None:
             return generate_latest(self.registry)
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, self.multiprocess_dir)
+        _MultiProcessCollector(registry, self.multiprocess_dir)
         return generate_latest(registry)
 
     def endpoint(self, path: str, guard: Component | None, settings: RequestSettings) -> Endpoint:
@@ -193,7 +200,8 @@ class _CountedCheck(RateLimitCheck):
     __slots__ = ("_allowed", "_denied")
 
     def __init__(self, check: RateLimitCheck, allowed: Any, denied: Any) -> None:
-        super().__init__(check.policy, check.prefix, check.by, check.key_fn, check.cost)
+        by: Any = check.by
+        super().__init__(check.policy, check.prefix, by, check.key_fn, check.cost)
         self._allowed = allowed
         self._denied = denied
 

@@ -136,4 +136,3 @@ class ObservabilityConfig(_Section):
     def enabled(self) -> bool:
         """Whether any part is on (when none is, requests pay nothing for observability)."""
         return self.tracing.enabled or self.metrics.enabled or self.access_log.enabled
-

@@ -143,8 +143,9 @@ class WebConfig(_Section):
     carry exception details: never in production), ``validation_status`` (422 or 400).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
     ``gzip``, ``openapi``, ``versioning``, ``health``, ``observability`` (tracing,
-    metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
-    guard, a callable, or its ``"module:attr"`` import string; required when on).
+    metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves
+    ``/_debug/routes`` behind ``debug_routes_auth`` (a guard, a callable, or its
+    ``"module:attr"`` import string; required when on).
 
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """

@@ -146,9 +146,7 @@ class AccessLog(Feature):
         }
         if obs.kind == "websocket":
             fields["kind"] = "websocket"
-        logger.info(
-            "%s %s %d", obs.method, obs.path, obs.status, extra={_ACCESS_ATTRIBUTE: fields}
-        )
+        logger.info("%s %s %d", obs.method, obs.path, obs.status, extra={_ACCESS_ATTRIBUTE: fields})
 
 
 class LogSetup:

@@ -144,11 +144,13 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             else None
         )
 
-        async def run(ctx: ExecutionContext) -> Any:
+        async def intercepted(ctx: ExecutionContext) -> Any:
             chain = chain_cache
             if chain is None:
                 chain = tuple([await get_instance(c, ctx) for c in interceptors])
             return await run_chain(chain, ctx, handle)
+
+        run: Step = intercepted
     else:
         run = handle
 
