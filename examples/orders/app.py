@@ -16,6 +16,7 @@ from lexigram.web import (
     WebConfig,
     load_web_config,
 )
+from lexigram.web.otel import TracingBehaviour
 
 from .controllers import CONTROLLERS
 from .handlers import HANDLERS
@@ -44,7 +45,9 @@ def create_app(
         redis_url=settings.redis_url,
         on_backend_error="memory",
     )
-    cqrs = CQRSModule.configure(handlers=HANDLERS, behaviours=[LoggingBehaviour()])
+    # TracingBehaviour: each command and query in its own span, inside the request's trace
+    behaviours = [TracingBehaviour(), LoggingBehaviour()]
+    cqrs = CQRSModule.configure(handlers=HANDLERS, behaviours=behaviours)
     app = LexigramApp(
         config=web,
         controllers=CONTROLLERS,

@@ -149,12 +149,23 @@ class AccessLog(Feature):
         logger.info("%s %s %d", obs.method, obs.path, obs.status, extra={_ACCESS_ATTRIBUTE: fields})
 
 
+class _StderrHandler(logging.StreamHandler[Any]):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+
 class LogSetup:
     """While the app runs: the framework's records (``lexigram.*``, the access log among them)
     go to stderr in the chosen format, and only there."""
 
     def __init__(self, format: Literal["json", "keyvalue"]) -> None:
-        self._handler = logging.StreamHandler(sys.stderr)
+        self._handler = _StderrHandler()
         self._handler.setFormatter(StructuredFormatter(format))
         self._saved: tuple[bool, int] | None = None
 
@@ -162,7 +173,6 @@ class LogSetup:
         framework = logging.getLogger(FRAMEWORK_LOGGER)
         access = logging.getLogger(ACCESS_LOGGER)
         self._saved = (framework.propagate, access.level)
-        self._handler.setStream(sys.stderr)
         framework.addHandler(self._handler)
         framework.propagate = False
         access.setLevel(logging.INFO)
