@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import observability
 from . import scenarios as s
 from .frameworks import BASELINE, FRAMEWORKS, LEXIGRAM
 
@@ -101,6 +102,7 @@ PART_NAMES = {
     "routing": "route scaling",
     "loopback": "loopback",
     "micro": "micro-benchmarks",
+    "observability": "observability overhead",
 }
 
 
@@ -372,6 +374,7 @@ def write(results: dict[str, Any], page: Path, images: Path) -> list[Path]:
         _inprocess_section(results, ratio_chart),
         _routing_section(results, routes_chart),
         _loopback_section(results),
+        observability.section(results),
         _micro_section(results),
         METHOD.splitlines(),
         _machine_section(results),

@@ -197,6 +197,14 @@ async def test_guards_and_the_handler_get_child_spans(
     assert (guards.attributes or {})["lexigram.guards"] == ("AllowAll",)
 
 
+async def test_pipeline_spans_can_be_left_out(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    async with AsyncTestClient(_app(provider, pipeline_spans=False)) as client:
+        await client.get("/orders/7")
+    assert [s.name for s in exporter.get_finished_spans()] == ["GET /orders/{id}"]
+
+
 async def test_the_handler_span_records_an_unexpected_exception(
     provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:

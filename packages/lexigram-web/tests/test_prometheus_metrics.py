@@ -226,3 +226,35 @@ async def test_two_apps_in_one_process_count_separately() -> None:
             for c in (one, two)
         ]  # fmt: skip
     assert counts == [2, 1]
+
+
+def test_the_one_process_recorder_exposes_what_prometheus_client_metrics_would() -> None:
+    from prometheus_client import generate_latest
+
+    from lexigram.web._config.observability import DEFAULT_BUCKETS
+    from lexigram.web._observe.observation import Observation
+    from lexigram.web._prometheus_local import LocalRecorder
+    from lexigram.web.prometheus import ClientRecorder
+
+    exposed: list[Samples] = []
+    for recorder_class in (LocalRecorder, ClientRecorder):
+        registry = CollectorRegistry()
+        recorder = recorder_class(registry, DEFAULT_BUCKETS)
+        for route, status, seconds in [("/a", 200, 0.003), ("/a", 200, 0.2), ("/a", 503, 7.0),
+                                       (None, 404, 0.01), ("/b", 999, 0.05)]:  # fmt: skip
+            obs = Observation({"type": "http"}, "http", "GET", 100.0)
+            recorder.begin(obs)
+            obs.route, obs.status, obs.end = route, status, 100.0 + seconds
+            recorder.finish(obs)
+        stream = Observation({"type": "websocket"}, "websocket", "GET", 0.0)
+        stream.stream = "websocket"
+        recorder.opened(stream)
+        found = samples(generate_latest(registry).decode())
+        exposed.append({key: v for key, v in found.items() if not key[0].endswith("_created")})
+    local, client = exposed
+    assert local == client
+    assert value(local, "http_requests_total", method="GET", route="/b", status_class="5xx") == 1
+    bucket = {"method": "GET", "route": "/a", "status_class": "2xx"}
+    assert value(local, "http_request_duration_seconds_bucket", **bucket, le="0.005") == 1
+    assert value(local, "http_request_duration_seconds_bucket", **bucket, le="0.25") == 2
+    assert value(local, "lexigram_open_connections", kind="websocket") == 1

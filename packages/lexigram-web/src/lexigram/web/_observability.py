@@ -98,11 +98,12 @@ class Observability:
             otel = _extra_module("otel", "otel", "tracing")
             built.tracing = otel.Tracing.from_config(config.tracing)
             built.features.append(built.tracing)
-            instruments.tracer = built.tracing
+            if config.tracing.pipeline_spans:
+                instruments.tracer = built.tracing
         if config.metrics.enabled:
             prometheus = _extra_module("prometheus", "prometheus", "metrics")
             built.metrics = metrics = prometheus.Metrics.from_config(config.metrics)
-            built.features.append(metrics)
+            built.features.append(metrics.feature)
             instruments.throttle = metrics.record_throttle
             guard = None
             if config.metrics.guard is not None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, Final, cast
+from typing import Any, cast
 
 try:
     from prometheus_client import (
@@ -56,10 +56,10 @@ from ._observe.observation import Observation, status_class
 from ._pipeline.components import Component
 from ._pipeline.error_responder import send_problem
 from ._pipeline.throttle import RateLimitCheck
+from ._prometheus_local import HELP, LABELS, LocalRecorder
 
 __all__ = ["Metrics", "prepare_multiprocess_dir"]
 
-_LABELS: Final = ("method", "route", "status_class")
 # prometheus-client leaves these two unannotated
 _mark_process_dead = cast(
     "Callable[[int, str], None]",
@@ -68,90 +68,37 @@ _mark_process_dead = cast(
 _MultiProcessCollector = cast("Callable[[Any, str], None]", multiprocess.MultiProcessCollector)
 
 
-class Metrics(Feature):
-    """The metrics of one app (see the module docstring); built at startup."""
+class Metrics:
+    """The metrics of one app (see the module docstring), built at startup.
 
-    streams = True
+    ``feature`` records each request: in one process plain numbers turned into samples when
+    scraped (``LocalRecorder``); with ``PROMETHEUS_MULTIPROC_DIR``, prometheus-client's
+    metric objects, whose values live in the shared directory (``ClientRecorder``).
+    """
 
     def __init__(
         self, registry: Any = None, *, buckets: tuple[float, ...] = DEFAULT_BUCKETS
     ) -> None:
         self.multiprocess_dir = _multiprocess_dir()
-        self.registry = registry = registry if registry is not None else CollectorRegistry()
-        self._requests = Counter(
-            "http_requests", "HTTP requests answered", _LABELS, registry=registry
+        self.registry = registry if registry is not None else CollectorRegistry()
+        self.feature: LocalRecorder | ClientRecorder = (
+            LocalRecorder(self.registry, buckets)
+            if self.multiprocess_dir is None
+            else ClientRecorder(self.registry, buckets)
         )
-        self._duration = Histogram(
-            "http_request_duration_seconds",
-            "Time from the request's arrival to the last byte of its response",
-            _LABELS,
-            buckets=buckets,
-            registry=registry,
-        )
-        self._in_flight = Gauge(
-            "http_requests_in_flight",
-            "HTTP requests being handled",
-            registry=registry,
-            multiprocess_mode="livesum",
-        )
-        self._open = Gauge(
-            "lexigram_open_connections",
-            "Open WebSocket connections and event streams",
-            ("kind",),
-            registry=registry,
-            multiprocess_mode="livesum",
-        )
-        self._decisions = Counter(
-            "lexigram_rate_limit_decisions",
-            "Rate-limit decisions of @throttle / @rate_limit",
-            ("route", "policy", "decision"),
-            registry=registry,
-        )
-        self._streams = {kind: self._open.labels(kind) for kind in ("websocket", "sse")}
-        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     @classmethod
     def from_config(cls, config: MetricsConfig) -> Metrics:
         return cls(config.registry, buckets=config.buckets)
-
-    # -- per request -----------------------------------------------------------------------------
-    def begin(self, obs: Observation) -> None:
-        if obs.kind == "http":
-            self._in_flight.inc()
-
-    def finish(self, obs: Observation) -> None:
-        if obs.kind != "http":
-            return
-        self._in_flight.dec()
-        key = (obs.method, obs.route_label, status_class(obs.status))
-        children = self._children.get(key)
-        if children is None:
-            children = self._children[key] = (
-                self._requests.labels(*key),
-                self._duration.labels(*key),
-            )
-        children[0].inc()
-        children[1].observe(obs.end - obs.start)
-
-    def opened(self, obs: Observation) -> None:
-        self._streams[obs.stream or "sse"].inc()
-
-    def closed(self, obs: Observation) -> None:
-        self._streams[obs.stream or "sse"].dec()
 
     def stop(self) -> None:
         """This process is leaving: drop its live gauges from the multiprocess directory."""
         if self.multiprocess_dir is not None:
             _mark_process_dead(os.getpid(), self.multiprocess_dir)
 
-    # -- rate limits -----------------------------------------------------------------------------
     def record_throttle(self, check: RateLimitCheck, route: str, policy: str) -> RateLimitCheck:
         """``check`` counting its decisions (built once per throttled route)."""
-        return _CountedCheck(
-            check,
-            self._decisions.labels(route, policy, "allowed"),
-            self._decisions.labels(route, policy, "denied"),
-        )
+        return self.feature.counted(check, route, policy)
 
     # -- exposition ------------------------------------------------------------------------------
     def render(self) -> bytes:
@@ -192,6 +139,60 @@ class Metrics(Feature):
             await send({"type": "http.response.body", "body": body})
 
         return serve
+
+
+class ClientRecorder(Feature):
+    """The recorder of multiprocess mode: prometheus-client's metric objects."""
+
+    streams = True
+
+    def __init__(self, registry: Any, buckets: tuple[float, ...]) -> None:
+        name = "http_request_duration_seconds"
+        self._requests = Counter("http_requests", HELP["http_requests"], LABELS, registry=registry)
+        self._duration = Histogram(name, HELP[name], LABELS, buckets=buckets, registry=registry)
+        name = "http_requests_in_flight"
+        self._in_flight = Gauge(name, HELP[name], registry=registry, multiprocess_mode="livesum")
+        name = "lexigram_open_connections"
+        self._open = Gauge(
+            name, HELP[name], ("kind",), registry=registry, multiprocess_mode="livesum"
+        )
+        name = "lexigram_rate_limit_decisions"
+        self._decisions = Counter(
+            name, HELP[name], ("route", "policy", "decision"), registry=registry
+        )
+        self._streams = {kind: self._open.labels(kind) for kind in ("websocket", "sse")}
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+    def begin(self, obs: Observation) -> None:
+        if obs.kind == "http":
+            self._in_flight.inc()
+
+    def finish(self, obs: Observation) -> None:
+        if obs.kind != "http":
+            return
+        self._in_flight.dec()
+        key = (obs.method, obs.route_label, status_class(obs.status))
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self._requests.labels(*key),
+                self._duration.labels(*key),
+            )
+        children[0].inc()
+        children[1].observe(obs.end - obs.start)
+
+    def opened(self, obs: Observation) -> None:
+        self._streams[obs.stream or "sse"].inc()
+
+    def closed(self, obs: Observation) -> None:
+        self._streams[obs.stream or "sse"].dec()
+
+    def counted(self, check: RateLimitCheck, route: str, policy: str) -> RateLimitCheck:
+        return _CountedCheck(
+            check,
+            self._decisions.labels(route, policy, "allowed"),
+            self._decisions.labels(route, policy, "denied"),
+        )
 
 
 class _CountedCheck(RateLimitCheck):
