@@ -83,7 +83,16 @@ def _fastapi(variant: str, provider: Any) -> Any:
 BUILDERS: dict[str, Callable[[str, Any], Any]] = {LEXIGRAM: _lexigram, "FastAPI": _fastapi}
 
 
-async def run(rounds: int, batch_ms: float, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+def _checker(module: Any, scenario: s.Scenario) -> Callable[[Any], None]:
+    def check(response: Any) -> None:
+        check_answer(module, scenario, response)
+
+    return check
+
+
+async def run(
+    rounds: int, batch_ms: float, progress: Callable[[str], None]
+) -> list[dict[str, Any]]:
     """Build, check and time every (framework, variant) cell; one row per cell."""
     progress(f"observability overhead: {len(FRAMEWORKS)} frameworks x {VARIANTS}")
     scenario = s.SCENARIOS[s.PIPELINE]
@@ -96,7 +105,7 @@ async def run(rounds: int, batch_ms: float, progress: Callable[[str], None]) -> 
                 app = BUILDERS[framework](variant, provider)
                 cell = Cell(
                     framework, f"{framework} {variant}", app, scenario.request, scenario.status,
-                    lambda response, m=module: check_answer(m, scenario, response),
+                    _checker(module, scenario),
                 )  # fmt: skip
                 await start(cell)
                 cells.append(cell)

@@ -194,7 +194,6 @@ async def test_guards_and_the_handler_get_child_spans(
     for child in (guards, handler):
         assert child.parent is not None and child.parent.span_id == server.context.span_id
         assert child.kind is SpanKind.INTERNAL
-    assert (guards.attributes or {})["lexigram.guards"] == ("AllowAll",)
 
 
 async def test_pipeline_spans_can_be_left_out(

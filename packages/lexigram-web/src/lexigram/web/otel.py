@@ -41,12 +41,7 @@ from ._declare.errors import ConfigurationError
 from ._http.context import ExecutionContext, RouteInfo
 from ._observe.hooks import Step
 from ._observe.middleware import Feature
-from ._observe.observation import (
-    OBSERVATION,
-    Observation,
-    current_observation,
-    route_template,
-)
+from ._observe.observation import OBSERVATION, Observation, current_observation
 
 __all__ = ["Tracing", "TracingBehaviour", "tracer_provider_for"]
 
@@ -175,12 +170,10 @@ class Tracing(Feature):
 
     # -- pipeline stages ------------------------------------------------------------------------
     def guards(self, step: Step, info: RouteInfo) -> Step:
-        names = tuple(_label(g) for g in info.guards)
-        return _traced(self.tracer, "guards", {"lexigram.guards": names}, step, record=False)
+        return _traced(self.tracer, "guards", step, record=False)
 
     def handler(self, step: Step, info: RouteInfo) -> Step:
-        attributes = {"code.function": info.name, "http.route": route_template(info.path)}
-        return _traced(self.tracer, f"handler {info.name}", attributes, step, record=True)
+        return _traced(self.tracer, f"handler {info.name}", step, record=True)
 
 
 def _attributes(obs: Observation, scope: Any, host: bytes) -> dict[str, Any]:
@@ -202,17 +195,14 @@ def _attributes(obs: Observation, scope: Any, host: bytes) -> dict[str, Any]:
     return attributes
 
 
-def _label(item: Any) -> str:
-    return (item if isinstance(item, type) else type(item)).__qualname__
-
-
-def _traced(tracer: Any, name: str, attributes: dict[str, Any], step: Step, record: bool) -> Step:
-    """``step`` inside an INTERNAL span, current while it runs. An exception is recorded
-    (status ERROR unless it is an HTTP error below 500) and noted on the observation so the
-    server span can record it too."""
+def _traced(tracer: Any, name: str, step: Step, record: bool) -> Step:
+    """``step`` inside an INTERNAL span (no attributes: each costs a validation per request),
+    current while it runs. An exception is recorded (status ERROR unless it is an HTTP error
+    below 500) and, from the handler, noted on the observation so the server span records it
+    too."""
 
     async def traced(ctx: ExecutionContext) -> Any:
-        span = tracer.start_span(name, attributes=attributes)
+        span = tracer.start_span(name)
         token = otel_context.attach(trace.set_span_in_context(span))
         try:
             return await step(ctx)
