@@ -258,3 +258,15 @@ def test_the_one_process_recorder_exposes_what_prometheus_client_metrics_would()
     assert value(local, "http_request_duration_seconds_bucket", **bucket, le="0.005") == 1
     assert value(local, "http_request_duration_seconds_bucket", **bucket, le="0.25") == 2
     assert value(local, "lexigram_open_connections", kind="websocket") == 1
+
+
+async def test_the_latency_buckets_are_configurable() -> None:
+    async with AsyncTestClient(_app(buckets=[0.5, 30.0])) as client:
+        await client.get("/orders/1")
+        found = samples((await client.get("/metrics")).text)
+    les = {
+        dict(labels)["le"]
+        for name, labels in found
+        if name == "http_request_duration_seconds_bucket"
+    }
+    assert les == {"0.5", "30.0", "+Inf"}
