@@ -150,19 +150,20 @@ class Tracing(Feature):
             return
         try:
             route = obs.route
+            status = obs.status
+            attributes: dict[str, Any] = {"http.response.status_code": status}
             if route is not None:
                 span.update_name(f"{obs.method} {route}")
-                span.set_attribute("http.route", route)
-            status = obs.status
-            span.set_attribute("http.response.status_code", status)
+                attributes["http.route"] = route
             if status >= 500:
                 exc = obs.exception
                 if exc is not None:
                     span.record_exception(exc)
-                span.set_attribute(
-                    "error.type", type(exc).__qualname__ if exc is not None else str(status)
+                attributes["error.type"] = (
+                    type(exc).__qualname__ if exc is not None else str(status)
                 )
                 span.set_status(_ERROR)
+            span.set_attributes(attributes)
             span.end()
         finally:
             obs.span = None
