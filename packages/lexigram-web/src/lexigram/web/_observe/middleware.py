@@ -73,7 +73,7 @@ class ObservabilityMiddleware:
         try:
             for begin in self._begins:
                 begin(obs)
-            await self.app(scope, receive, self._sender(obs, send))
+            await self.app(scope, receive, _ObservedSend(obs, send, self._opens))
         except BaseException as exc:
             if obs.status == 0:
                 obs.status = 500
@@ -102,34 +102,43 @@ class ObservabilityMiddleware:
         except Exception:
             _log.exception("recording the request's observability data failed")
 
-    def _sender(self, obs: Observation, send: Send) -> Send:
-        opens = self._opens
 
-        async def observed(message: Message) -> None:
-            kind = message["type"]
-            if kind == "http.response.start":
-                obs.status = message["status"]
-                extra = obs.headers
-                if extra:
-                    message = {**message, "headers": [*message.get("headers", ()), *extra]}
-                if opens and _is_event_stream(message):
-                    obs.stream = "sse"
-                    for opened in opens:
-                        opened(obs)
-            elif kind == "http.response.body":
-                if not message.get("more_body", False):
-                    obs.end = perf_counter()
-            elif kind == "websocket.accept":
-                obs.status = 101
-                if opens:
-                    obs.stream = "websocket"
-                    for opened in opens:
-                        opened(obs)
-            elif kind == "websocket.http.response.start":
-                obs.status = message["status"]
-            await send(message)
+class _ObservedSend:
+    """The ``send`` the app gets: notes the status, the end of the body, an event stream or an
+    accepted WebSocket, and adds the observation's headers to the response start. One slotted
+    object per request (a closure would be four objects for the garbage collector)."""
 
-        return observed
+    __slots__ = ("obs", "opens", "send")
+
+    def __init__(self, obs: Observation, send: Send, opens: tuple[Any, ...]) -> None:
+        self.obs = obs
+        self.send = send
+        self.opens = opens
+
+    async def __call__(self, message: Message) -> None:
+        kind = message["type"]
+        obs = self.obs
+        if kind == "http.response.start":
+            obs.status = message["status"]
+            extra = obs.headers
+            if extra:
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            if self.opens and _is_event_stream(message):
+                obs.stream = "sse"
+                for opened in self.opens:
+                    opened(obs)
+        elif kind == "http.response.body":
+            if not message.get("more_body", False):
+                obs.end = perf_counter()
+        elif kind == "websocket.accept":
+            obs.status = 101
+            if self.opens:
+                obs.stream = "websocket"
+                for opened in self.opens:
+                    opened(obs)
+        elif kind == "websocket.http.response.start":
+            obs.status = message["status"]
+        await self.send(message)
 
 
 def _is_event_stream(message: Message) -> bool:
