@@ -114,6 +114,7 @@ async def run(
         await stop(cells)
         provider.shutdown()
     medians = {cell.framework: cell.median_ns for cell in cells}
+    floor = span_floor_ns()
     rows: list[dict[str, Any]] = []
     for cell in cells:
         framework, variant = cell.group, cell.framework.rsplit(" ", 1)[1]
@@ -126,7 +127,30 @@ async def run(
                 "samples_ns": [round(x, 1) for x in cell.samples],
             }
         )
+    rows.append({"framework": "OpenTelemetry SDK", "variant": "one span", "median_ns": floor})
     return rows
+
+
+def span_floor_ns(count: int = 5_000, repeats: int = 7) -> float:
+    """The SDK's own cost of one span with six attributes, started and ended with nothing
+    around it (the same provider setup): the floor under any tracing of a request."""
+    import time
+
+    from opentelemetry.trace import SpanKind
+
+    provider = tracer_provider()
+    tracer = provider.get_tracer("bench")
+    attributes = {"http.request.method": "GET", "url.scheme": "http", "url.path": "/p/1",
+                  "server.address": "127.0.0.1", "server.port": 8000,
+                  "client.address": "127.0.0.1"}  # fmt: skip
+    best = float("inf")
+    for _ in range(repeats):
+        began = time.perf_counter_ns()
+        for _ in range(count):
+            tracer.start_span("GET", None, SpanKind.SERVER, attributes).end()
+        best = min(best, (time.perf_counter_ns() - began) / count)
+    provider.shutdown()
+    return best
 
 
 def section(results: dict[str, Any]) -> list[str]:
@@ -135,6 +159,7 @@ def section(results: dict[str, Any]) -> list[str]:
     if not rows:
         return []
     by = {(row["framework"], row["variant"]): row for row in rows}
+    floor = by.get(("OpenTelemetry SDK", "one span"))
     lines = [
         "## Observability overhead",
         "",
@@ -163,4 +188,12 @@ def section(results: dict[str, Any]) -> list[str]:
                 f" | {added / 1000:+.1f} µs | {row['ratio_to_off']:.2f}x"
                 f" | {f'≤ {target:.2f}x' if target else ''} |"
             )
+    if floor is not None:
+        lines += [
+            "",
+            f"One span of the OpenTelemetry SDK alone (started with six attributes and ended,"
+            f" nothing else) took {floor['median_ns'] / 1000:.1f} µs in the same run: the"
+            " floor under tracing a request, which Lexigram's default opens three of"
+            " (server, guards, handler).",
+        ]
     return lines

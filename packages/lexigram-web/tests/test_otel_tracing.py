@@ -353,3 +353,23 @@ async def test_an_unusable_exporter_factory_fails_at_startup(exporter: str, mess
     app = LexigramApp(observability={"tracing": {"enabled": True, "exporter": exporter}})
     with pytest.raises(ConfigurationError, match=message):
         await app.startup()
+
+
+async def test_tracing_leaves_nothing_for_the_cyclic_collector(provider: TracerProvider) -> None:
+    from _garbage import garbage_per_request
+
+    def build(**options: Any) -> LexigramApp:
+        app = LexigramApp(**options)
+
+        @app.get("/items/{id:int}")
+        async def item(id: int) -> dict[str, int]:
+            return {"id": id}
+
+        return app
+
+    plain = await garbage_per_request(build(), "/items/1")
+    traced = await garbage_per_request(
+        build(observability={"tracing": {"enabled": True, "tracer_provider": provider}}),
+        "/items/1",
+    )
+    assert traced == plain

@@ -270,3 +270,25 @@ async def test_the_latency_buckets_are_configurable() -> None:
         if name == "http_request_duration_seconds_bucket"
     }
     assert les == {"0.5", "30.0", "+Inf"}
+
+
+async def test_metrics_and_the_access_log_leave_nothing_for_the_cyclic_collector(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from _garbage import garbage_per_request
+
+    def build(observability: dict[str, Any] | None) -> LexigramApp:
+        app = LexigramApp(observability=observability)
+
+        @app.get("/items/{id:int}")
+        async def item(id: int) -> dict[str, int]:
+            return {"id": id}
+
+        return app
+
+    plain = await garbage_per_request(build(None), "/items/1")
+    observed = await garbage_per_request(
+        build({"metrics": {"enabled": True}, "access_log": {"enabled": True}}), "/items/1"
+    )
+    assert observed == plain
+    capsys.readouterr()

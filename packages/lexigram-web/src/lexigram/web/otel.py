@@ -168,6 +168,7 @@ class Tracing(Feature):
         finally:
             obs.span = None
             otel_context.detach(obs.token)
+            obs.token = None
 
     # -- pipeline stages ------------------------------------------------------------------------
     def guards(self, step: Step, info: RouteInfo) -> Step:

@@ -70,10 +70,11 @@ class ObservabilityMiddleware:
         obs = Observation(scope, kind, method, perf_counter())
         scope[OBSERVATION] = obs
         token = obs.activate()
+        observed = _ObservedSend(obs, send, self._opens)
         try:
             for begin in self._begins:
                 begin(obs)
-            await self.app(scope, receive, _ObservedSend(obs, send, self._opens))
+            await self.app(scope, receive, observed)
         except BaseException as exc:
             if obs.status == 0:
                 obs.status = 500
@@ -83,9 +84,11 @@ class ObservabilityMiddleware:
         finally:
             self._finish(obs)
             obs.deactivate(token)
-            # break the scope <-> observation and exception <-> frame cycles now, so nothing
-            # of this request is left for the cyclic garbage collector
+            # break the scope <-> observation and exception <-> frame cycles now, and let go
+            # of the observation from the send the app holds, so nothing of it waits for the
+            # cyclic garbage collector (even when the app's own objects do)
             obs.exception = None
+            observed.obs = None
             scope.pop(OBSERVATION, None)
 
     def _finish(self, obs: Observation) -> None:
@@ -111,13 +114,16 @@ class _ObservedSend:
     __slots__ = ("obs", "opens", "send")
 
     def __init__(self, obs: Observation, send: Send, opens: tuple[Any, ...]) -> None:
-        self.obs = obs
+        self.obs: Observation | None = obs
         self.send = send
         self.opens = opens
 
     async def __call__(self, message: Message) -> None:
-        kind = message["type"]
         obs = self.obs
+        if obs is None:  # the request is over (a send after the app returned)
+            await self.send(message)
+            return
+        kind = message["type"]
         if kind == "http.response.start":
             obs.status = message["status"]
             extra = obs.headers
