@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from typing import Any
+
+from starlette.types import Message
 
 from lexigram.web import LexigramApp
 
@@ -11,10 +12,10 @@ from lexigram.web import LexigramApp
 async def garbage_per_request(app: LexigramApp, path: str, count: int = 50) -> float:
     """Objects the cyclic collector frees per request of ``GET path`` (after a warm-up)."""
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         return None
 
     async def one() -> None:

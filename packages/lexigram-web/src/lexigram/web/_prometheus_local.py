@@ -11,16 +11,16 @@ rendering ``/metrics``.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
-from typing import Any, Final
+from collections.abc import Callable, Iterator
+from typing import Any, Final, cast
 
+from prometheus_client import utils
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
 )
-from prometheus_client.utils import floatToGoString
 
 from lexigram.http_errors import TooManyRequestsError
 
@@ -30,6 +30,12 @@ from ._observe.observation import UNMATCHED, Observation, status_class
 from ._pipeline.throttle import RateLimitCheck
 
 __all__ = ["HELP", "LABELS", "LocalRecorder"]
+
+# unannotated in prometheus-client: how it writes a bucket bound in the ``le`` label
+_go_float = cast(
+    "Callable[[float], str]",
+    utils.floatToGoString,  # pyright: ignore[reportUnknownMemberType]
+)
 
 LABELS: Final = ("method", "route", "status_class")
 HELP: Final = {
@@ -51,7 +57,7 @@ class LocalRecorder(Feature):
 
     def __init__(self, registry: Any, buckets: tuple[float, ...]) -> None:
         self._bounds = buckets
-        self._les = [floatToGoString(bound) for bound in buckets]
+        self._les = [_go_float(bound) for bound in buckets]
         self._width = len(buckets) + 3  # count, sum, one cell per bucket, +Inf
         self._cells: dict[tuple[str, str, str], list[float]] = {}
         self._in_flight = 0
