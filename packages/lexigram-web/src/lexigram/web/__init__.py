@@ -1,14 +1,38 @@
-"""A NestJS / ASP.NET Core-style web framework on Starlette: controllers, DI, guards, pipes,
-interceptors, filters.
+"""A NestJS / ASP.NET Core-style web framework on Starlette.
+
+Controllers, dependency injection, guards, pipes, interceptors and exception filters.
 
 ``LexigramApp`` (or ``create_app``) is the ASGI application. Routes are declared with ``get``,
 ``post``, ... on controller methods or plain functions; parameters bind by convention (path,
 query, JSON body, services from the lexigram-di container) or with ``path()``/``query()``/...
 markers. Every error is one ``application/problem+json`` shape.
+
+The HTTP error classes and ``ProblemDetail`` of lexigram-http-errors are re-exported here, so
+one import serves a web application. ``Ok``/``Err``/``Result`` stay in ``lexigram.result``
+(lexigram-web maps any result-like value without depending on it).
 """
 
 from lexigram.di import injectable, scoped, singleton, transient
-from lexigram.http_errors import WebSocketException, error_status
+from lexigram.http_errors import (
+    BadRequestError,
+    ConflictError,
+    ConnectionLimitError,
+    ForbiddenError,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ProblemDetail,
+    Redirect,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
+    WebSocketException,
+    error_status,
+)
 
 from ._app import LexigramApp, create_app
 from ._binding.pipes import (
@@ -84,6 +108,12 @@ from ._declare.protocols import (
     RatePolicyProtocol,
     ResultLike,
 )
+from ._declare.provider_protocols import (
+    ConfigAccessorProtocol,
+    ControllerSourceProtocol,
+    WebAppAccessorProtocol,
+    WebProviderProtocol,
+)
 from ._declare.versioning import ApiVersionMetadata, api_version, version
 from ._events import (
     LifespanShutdownCompleted,
@@ -94,6 +124,7 @@ from ._events import (
 from ._events_hub import EventHub
 from ._http.background import BackgroundTasks, background
 from ._http.context import ExecutionContext, RouteInfo
+from ._http.current_user import get_current_user_optional, get_current_user_required
 from ._http.render import ResultResponseMapper
 from ._http.request import Request
 from ._http.responses import (
@@ -133,6 +164,7 @@ from ._pipeline.interceptors import (
     use_interceptors,
 )
 from ._pipeline.throttle import rate_limit, throttle
+from ._routing.controllers import ControllerRegistry, register_controller
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
 from ._serve.server import run_server
@@ -157,6 +189,7 @@ __all__ = [
     "AppSettings",
     "AuthorizerProtocol",
     "BackgroundTasks",
+    "BadRequestError",
     "BasicAuthGuard",
     "BearerTokenGuard",
     "CORSConfig",
@@ -165,8 +198,13 @@ __all__ = [
     "CallHandler",
     "CallHandlerProtocol",
     "CommandBusProtocol",
+    "ConfigAccessorProtocol",
     "ConfigurationError",
+    "ConflictError",
+    "ConnectionLimitError",
     "Controller",
+    "ControllerRegistry",
+    "ControllerSourceProtocol",
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "EventHub",
@@ -174,21 +212,26 @@ __all__ = [
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
+    "ForbiddenError",
     "GZipConfig",
     "GenericController",
     "GuardProtocol",
     "HTMLContent",
     "HTMLResponse",
     "HTMXResponse",
+    "HTTPError",
     "HealthConfig",
     "Interceptor",
     "InterceptorProtocol",
+    "InternalServerError",
     "JSONResponse",
     "LexigramApp",
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MethodNotAllowedError",
     "MetricsConfig",
+    "NotFoundError",
     "ObservabilityConfig",
     "OpenAPIConfig",
     "ParamMetadata",
@@ -198,12 +241,15 @@ __all__ = [
     "ParseEnumPipe",
     "ParseIntPipe",
     "ParseUUIDPipe",
+    "PayloadTooLargeError",
     "PipeProtocol",
     "PlainTextResponse",
+    "ProblemDetail",
     "QueryBusProtocol",
     "RateLimitDecisionProtocol",
     "RateLimiterProtocol",
     "RatePolicyProtocol",
+    "Redirect",
     "RedirectResponse",
     "Request",
     "RequestContextFilter",
@@ -222,6 +268,7 @@ __all__ = [
     "Router",
     "SecurityHeadersConfig",
     "ServerSentEvent",
+    "ServiceUnavailableError",
     "StreamingResponse",
     "StructuredFormatter",
     "TemplateNotFoundError",
@@ -229,15 +276,21 @@ __all__ = [
     "Templates",
     "TemplatesConfig",
     "TimingInterceptor",
+    "TooManyRequestsError",
     "TracingConfig",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "UserRolesAuthorizer",
     "ValidationPipe",
     "VersionExtractor",
     "VersioningConfig",
+    "WebAppAccessorProtocol",
     "WebConfig",
     "WebConfigError",
     "WebModule",
     "WebProvider",
+    "WebProviderProtocol",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",
@@ -259,6 +312,8 @@ __all__ = [
     "file_response",
     "form",
     "get",
+    "get_current_user_optional",
+    "get_current_user_required",
     "get_request_id",
     "get_version",
     "guard",
@@ -276,6 +331,7 @@ __all__ = [
     "query",
     "rate_limit",
     "redirect_response",
+    "register_controller",
     "render_template",
     "roles",
     "route",

@@ -21,7 +21,7 @@ from ._compiled import BuiltinRoute, CompiledApp
 from ._config.observability import ObservabilityConfig
 from ._config.settings import AppSettings
 from ._declare.errors import ConfigurationError
-from ._http.request import RequestSettings
+from ._http.settings import RequestSettings
 from ._observe.hooks import Instruments
 from ._observe.logs import ACCESS_LOG_ENV, AccessLog, LogSetup
 from ._observe.middleware import Feature, ObservabilityMiddleware

@@ -48,7 +48,8 @@ from lexigram.http_errors import ForbiddenError, TooManyRequestsError
 from ._config.observability import DEFAULT_BUCKETS, MetricsConfig
 from ._declare.errors import ConfigurationError
 from ._http.context import ExecutionContext, RouteInfo
-from ._http.request import RequestSettings
+from ._http.request import Request
+from ._http.settings import RequestSettings
 from ._observe.hooks import Endpoint
 from ._observe.middleware import Feature
 from ._observe.multiprocess import ENV, prepare_multiprocess_dir
@@ -117,7 +118,7 @@ class Metrics:
 
         async def serve(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
             if guard is not None:
-                ctx = ExecutionContext(scope, receive, send, params, info, settings)
+                ctx = Request(scope, receive, send, settings=settings, route=info, path_params=params)
                 try:
                     allowed = guard.instance.can_activate(ctx)
                     if guard.is_async or hasattr(allowed, "__await__"):

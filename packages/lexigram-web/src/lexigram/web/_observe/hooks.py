@@ -14,14 +14,14 @@ from typing import Any, Protocol
 
 from starlette.types import Receive, Scope, Send
 
-from .._http.context import ExecutionContext, RouteInfo
+from .._http.context import RouteInfo
 from .observation import OBSERVATION, Observation, route_template
 
 __all__ = ["Endpoint", "Instruments", "PipelineTracer", "Step", "ThrottleRecorder", "mark_route"]
 
 Endpoint = Callable[[Scope, Receive, Send, dict[str, Any]], Awaitable[None]]
-Step = Callable[[ExecutionContext], Awaitable[Any]]
-"""One stage of a route's pipeline (the guard chain, the handler call)."""
+Step = Callable[[Any], Awaitable[Any]]
+"""One stage of a route's pipeline (the guard chain, the handler call), given the request."""
 
 
 class PipelineTracer(Protocol):
