@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import observability
+from . import observability, tables
 from . import scenarios as s
-from . import tables
 from .frameworks import BASELINE, FRAMEWORKS, LEXIGRAM
 from .tables import by, median, table, x
 

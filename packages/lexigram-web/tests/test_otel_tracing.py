@@ -282,7 +282,7 @@ async def test_the_trace_id_is_in_request_state_and_the_log_filter(
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     app = _app(provider)
-    app._middleware.append(RequestIDMiddleware)  # pyright: ignore[reportPrivateUsage]
+    app.add_middleware(RequestIDMiddleware)
 
     @app.get("/state")
     async def state(request: Request) -> dict[str, str]:

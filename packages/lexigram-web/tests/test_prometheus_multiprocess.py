@@ -1,4 +1,6 @@
-"""Metrics across workers: ``lexigram run --workers 2`` with ``PROMETHEUS_MULTIPROC_DIR``."""
+"""Metrics across two workers with ``PROMETHEUS_MULTIPROC_DIR``: granian through ``lexigram run``
+(which empties the directory first), uvicorn started directly after
+``prepare_multiprocess_dir()`` (the way another launcher does it)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import httpx
 import pytest
 from _servers import first_answer, free_port, stop
 from prometheus_client.parser import text_string_to_metric_families
+
+from lexigram.web.prometheus import prepare_multiprocess_dir
 
 TESTS_DIR = Path(__file__).parent
 LEXIGRAM = Path(sys.executable).parent / "lexigram"
@@ -50,10 +54,19 @@ def test_the_endpoint_serves_the_sum_of_both_workers_counts(server: str, tmp_pat
     assert list(directory.glob("counter_*.db"))
     port = free_port()
     log = tmp_path / "server.log"
-    command = [
-        str(LEXIGRAM), "run", "metrics_fixture_app:app", "--port", str(port),
-        "--workers", "2", "--server", server, "--log-level", "warning",
-    ]  # fmt: skip
+    if server == "granian":
+        command = [
+            str(LEXIGRAM), "run", "metrics_fixture_app:app", "--port", str(port),
+            "--workers", "2", "--server", "granian", "--log-level", "warning",
+        ]  # fmt: skip
+    else:
+        prepare_multiprocess_dir(env)
+        # a generous worker health check: a busy machine can take more than uvicorn's 5 s
+        # default to import the app, and uvicorn would kill and restart the worker
+        command = [
+            sys.executable, "-m", "uvicorn", "metrics_fixture_app:app", "--port", str(port),
+            "--workers", "2", "--timeout-worker-healthcheck", "60", "--log-level", "warning",
+        ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=TESTS_DIR, env=env, stdout=output, stderr=subprocess.STDOUT

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from ._config.health import HealthConfig, resolve_health
+from ._config.observability import ObservabilityConfig
 from ._config.settings import AppSettings, resolve_settings
 from ._config.versioning import VersioningConfig
 from ._debug_routes import debug_route_functions
-from ._config.observability import ObservabilityConfig
 from ._http.templates import Templates, TemplatesConfig, build_templates
 from ._observability import resolve_observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config

@@ -118,7 +118,9 @@ class Metrics:
 
         async def serve(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
             if guard is not None:
-                ctx = Request(scope, receive, send, settings=settings, route=info, path_params=params)
+                ctx = Request(
+                    scope, receive, send, settings=settings, route=info, path_params=params
+                )
                 try:
                     allowed = guard.instance.can_activate(ctx)
                     if guard.is_async or hasattr(allowed, "__await__"):
