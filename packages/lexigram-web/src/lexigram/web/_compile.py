@@ -38,6 +38,7 @@ from ._declare.metadata import (
 from ._http.context import RouteInfo
 from ._http.render import Renderer
 from ._http.settings import RequestSettings
+from ._observe.observation import route_template
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
 from ._pipeline.endpoint import build_endpoint
@@ -115,9 +116,13 @@ class _Compiler:
             self.router.add(method, template, endpoint)
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
+        instruments = parts.instruments
         for builtin in parts.builtin_routes:
             if builtin.method not in static.get(builtin.path, {}):
-                self.router.add(builtin.method, builtin.path, builtin.endpoint)
+                endpoint = builtin.endpoint
+                if instruments is not None:
+                    endpoint = instruments.endpoint(endpoint, builtin.path)
+                self.router.add(builtin.method, builtin.path, endpoint)
         router = self.router
         infos = self.infos
 
@@ -268,6 +273,11 @@ class _Compiler:
                 label,
             )
         )
+        instruments = self.parts.instruments
+        if throttle is not None and instruments is not None and instruments.throttle is not None:
+            spec = read_value(fn, "throttle") or owner.throttle
+            policy = spec.rate if spec is not None else str(self.limiter.default_rate)
+            throttle = instruments.throttle(throttle, route_template(template.path), policy)
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
         info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
@@ -291,6 +301,7 @@ class _Compiler:
             container=self.container,
             settings=self.request_settings,
             debug=self.settings.debug,
+            tracer=instruments.tracer if instruments is not None else None,
         )
         self._declare(template, parts, config)
 
@@ -310,6 +321,8 @@ class _Compiler:
             endpoint = build_websocket_endpoint(parts)
         else:
             endpoint = build_endpoint(parts)
+        if self.parts.instruments is not None:
+            endpoint = self.parts.instruments.endpoint(endpoint, info.path)
         endpoint = self.versions.wrap(endpoint, info)
         try:
             if not self.versions.defer(info, template, endpoint):

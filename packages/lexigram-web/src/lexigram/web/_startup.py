@@ -30,6 +30,7 @@ from ._dispatch import Dispatcher
 from ._events_hub import EventHub
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
+from ._observability import Observability
 from ._openapi.routes import OpenAPISite
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
@@ -68,6 +69,8 @@ class Started:
     templates: Templates | None
     providers: list[WebProvider]
     controllers: list[type]
+    observability: Observability | None = None
+    """Tracing, metrics and the access log, when any is on (the app stops them)."""
 
 
 async def assemble(declared: Declared, application: Application, container: Container) -> Started:
@@ -85,8 +88,15 @@ async def assemble(declared: Declared, application: Application, container: Cont
         container.singleton(Templates, instance=templates)
     parts = _parts(declared, application, providers, config, settings, versioning)
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
-    with _collector_paused():
-        compiled = await compile_app(parts, container)
+    observed = await Observability.build(options.observability_for(config), container, settings)
+    try:
+        if observed is not None:
+            parts.builtin_routes.extend(observed.routes)
+            parts.instruments = observed.instruments
+        with _collector_paused():
+            compiled = await compile_app(parts, container)
+        if observed is not None:
+            observed.check(compiled)
         site.publish(
             compiled.registry,
             validation_status=settings.validation_status,
@@ -95,12 +105,20 @@ async def assemble(declared: Declared, application: Application, container: Cont
             versioning=versioning,
             body_limited=settings.max_body_size is not None,
         )
-    dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-    outer = [m for p in providers for m in p.middleware]
-    stack = declared.events.wrap(declared.middleware.build(dispatcher, outer))
+        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
+        outer = [m for p in providers for m in p.middleware]
+        served = declared.middleware.build(dispatcher, outer)
+        if observed is not None:
+            served = observed.wrap(served)
+            observed.start()
+    except BaseException:
+        if observed is not None:
+            observed.stop()
+        raise
     return Started(
-        compiled, site, stack, settings, versioning, templates, providers, parts.controllers
-    )
+        compiled, site, declared.events.wrap(served), settings, versioning, templates, providers,
+        parts.controllers, observed,
+    )  # fmt: skip
 
 
 @contextmanager

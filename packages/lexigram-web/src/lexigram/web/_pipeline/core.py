@@ -26,6 +26,7 @@ from .._declare.di import ServiceGetter
 from .._http.context import ExecutionContext, RouteInfo
 from .._http.render import Renderer
 from .._http.settings import RequestSettings
+from .._observe.hooks import PipelineTracer
 from .components import Component, get_instance
 from .filters import ErrorHandler
 from .throttle import RateLimitCheck
@@ -57,6 +58,8 @@ class EndpointParts:
     settings: RequestSettings
     debug: bool
     head: bool = False
+    tracer: PipelineTracer | None = None
+    """Wraps the guard chain and the handler call in spans (``None``: tracing is off)."""
 
 
 class EndpointCore:

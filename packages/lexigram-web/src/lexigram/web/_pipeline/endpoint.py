@@ -112,11 +112,16 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     throttle = parts.throttle
     renderer = parts.renderer
     responder = ErrorResponder(parts.filters, parts.status_map, renderer, parts.debug)
-    run = _intercepted(parts, _invoker(core, parts.is_coroutine))
+    invoke = _invoker(core, parts.is_coroutine)
+    check_guards: Invoke = core.check_guards
+    tracer = parts.tracer
+    if tracer is not None:  # decided here, once: untraced routes keep the plain steps
+        check_guards = tracer.guards(check_guards, info)
+        invoke = tracer.handler(invoke, info)
+    run = _intercepted(parts, invoke)
     needs_scope = core.needs_scope
     open_scope = core.open_scope
     guards = core.guards
-    check_guards = core.check_guards
     head = parts.head
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:

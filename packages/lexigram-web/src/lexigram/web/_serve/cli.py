@@ -14,6 +14,8 @@ from typing import Protocol, TypeVar, cast, runtime_checkable
 
 from .._config.loader import load_web_config
 from .._config.web_config import WebConfigError
+from .._observe.logs import ACCESS_LOG_ENV
+from .._observe.multiprocess import prepare_multiprocess_dir
 from .._openapi.cli import add_openapi_parser, document_of, render_document, write
 from .server import SERVERS, run_server
 
@@ -83,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="on SIGTERM, wait at most this long for open connections (default 30)",
     )
+    run.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="one structured log line per request (default: observability.access_log.enabled)",
+    )
     routes = commands.add_parser(
         "routes",
         help="list an application's routes",
@@ -100,6 +108,9 @@ def _run(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     workers: int = config.workers if args.workers is None else args.workers
     reload: bool = config.reload if args.reload is None else args.reload
+    if args.access_log is not None:  # read by every LexigramApp the workers start
+        os.environ[ACCESS_LOG_ENV] = "1" if args.access_log else "0"
+    prepare_multiprocess_dir()  # before any worker writes metrics there
     if reload:
         # The reloader re-imports the application in fresh workers; importing it here
         # would leave the old code in this process, where granian forks its workers from.
