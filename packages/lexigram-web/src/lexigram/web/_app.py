@@ -33,6 +33,7 @@ from ._dispatch import Dispatcher, build_stack
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._health import health_routes
+from ._http.connections import OPEN_CONNECTIONS, OpenConnections
 from ._http.templates import Templates, TemplatesConfig, build_templates, serving_templates
 from ._lifespan import run_lifespan
 from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
@@ -44,6 +45,8 @@ from ._web_module import web_providers
 __all__ = ["LexigramApp", "create_app"]
 
 _log = logging.getLogger("lexigram.web")
+_CLOSE_WAIT = 5.0
+"""Seconds the shutdown waits for the open event streams and websockets to end."""
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 
@@ -152,6 +155,7 @@ class LexigramApp(AppDeclarations):
         self._stack: ASGIApp = self._not_started
         self._started = False
         self._start_lock: asyncio.Lock | None = None
+        self.open_connections = OpenConnections()
 
     # -- declaration ---------------------------------------------------------------------------
     def _settings_overrides(self) -> dict[str, Any]:
@@ -184,6 +188,7 @@ class LexigramApp(AppDeclarations):
         """Start the DI application, compile the routes, build the middleware stack."""
         if self._started:
             return
+        self.open_connections = OpenConnections()
         application = Application(self._modules, self._providers, container=self.container)
         for service, replacement in self._overrides:
             override = self.container.override(service, replacement)
@@ -263,10 +268,17 @@ class LexigramApp(AppDeclarations):
             await self.events.emit(LifespanStartupCompleted(self))
 
     async def shutdown(self) -> None:
-        """Stop the DI application (providers in reverse order, then the container)."""
+        """End the open event streams and websockets (see ``open_connections``), then stop the
+        DI application (providers in reverse order, then the container)."""
         if not self._started:
             return
         self._started = False
+        if not await self.open_connections.aclose(_CLOSE_WAIT):
+            _log.warning(
+                "%d event streams or websockets were still open %ss after shutdown began",
+                len(self.open_connections),
+                _CLOSE_WAIT,
+            )
         self._stack = self._not_started
         application, self.application = self.application, None
         try:
@@ -313,7 +325,14 @@ class LexigramApp(AppDeclarations):
         if kind == "http" or kind == "websocket":
             await self._stack(scope, receive, send)
         elif kind == "lifespan":
-            await run_lifespan(self.startup, self.shutdown, receive, send)
+            state = scope.get("state")
+
+            async def startup() -> None:
+                await self.startup()
+                if isinstance(state, dict):
+                    state[OPEN_CONNECTIONS] = self.open_connections
+
+            await run_lifespan(startup, self.shutdown, receive, send)
 
     async def _not_started(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Used before startup: start on the first request (servers without lifespan)."""

@@ -22,7 +22,7 @@ from .._declare.decorators import RouteConfig
 from .._declare.params import BoundParam
 from .._declare.versioning import ApiVersionMetadata
 from .background import BackgroundTasks
-from .request import Request, RequestSettings, state_value
+from .request import Request, RequestSettings, receive_body_part, state_value
 
 __all__ = ["ExecutionContext", "RouteInfo", "parse_query"]
 
@@ -299,8 +299,9 @@ class ExecutionContext:
         chunks: list[bytes] = []
         size = 0
         receive = self.receive
+        timeout = self.settings.body_timeout
         while True:
-            message = await receive()
+            message = await receive_body_part(receive, timeout)
             kind = message["type"]
             if kind == "http.request":
                 chunk: bytes = message.get("body", b"")

@@ -1,19 +1,21 @@
-"""The ``Request`` wrapper: Starlette's request plus proxy-aware ``ip`` and a body size limit."""
+"""The ``Request`` wrapper: Starlette's request plus proxy-aware ``ip``, a body size limit and
+a body read timeout."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import typing
 from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
+from starlette.requests import ClientDisconnect, empty_receive, empty_send
 from starlette.requests import Request as StarletteRequest
-from starlette.requests import empty_receive, empty_send
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from lexigram.http_errors import PayloadTooLargeError
+from lexigram.http_errors import HTTPError, PayloadTooLargeError
 
-__all__ = ["Request", "RequestSettings", "state_value"]
+__all__ = ["Request", "RequestSettings", "body_timeout_error", "receive_body_part", "state_value"]
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -22,17 +24,26 @@ class RequestSettings:
     """Per-app request settings, parsed once: body size limit, trusted proxies, and the
     ``url_path_for`` provider behind ``request.url_for``."""
 
-    __slots__ = ("app", "max_body_size", "router", "trust_all_proxies", "trusted_networks")
+    __slots__ = (
+        "app",
+        "body_timeout",
+        "max_body_size",
+        "router",
+        "trust_all_proxies",
+        "trusted_networks",
+    )
 
     def __init__(
         self,
         *,
         max_body_size: int | None = None,
+        body_timeout: float | None = None,
         trusted_proxies: Iterable[str] = (),
         router: Any = None,
         app: Any = None,
     ) -> None:
         self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
         self.router = router
         self.app = app
         networks: list[_Network] = []
@@ -82,6 +93,26 @@ class RequestSettings:
 
 
 DEFAULT_SETTINGS = RequestSettings()
+
+
+def body_timeout_error(timeout: float) -> HTTPError:
+    """The 408 answered when a request body stalls (the connection is closed after it)."""
+    return HTTPError(
+        408,
+        f"the request body stalled: no data for {timeout:g} seconds",
+        headers={"Connection": "close"},
+    )
+
+
+async def receive_body_part(receive: Receive, timeout: float | None) -> Message:
+    """``await receive()``, answered 408 (``body_timeout_error``) after ``timeout`` seconds."""
+    if timeout is None:
+        return await receive()
+    try:
+        async with asyncio.timeout(timeout):
+            return await receive()
+    except TimeoutError:
+        raise body_timeout_error(timeout) from None
 
 
 def state_value(scope: Scope, key: str) -> Any:
@@ -178,17 +209,32 @@ class Request(StarletteRequest):
         self._validated = value
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
-        limit = self._settings.max_body_size
-        if limit is None or hasattr(self, "_body"):
+        """The body as it arrives: refused with 413 past the size limit, 408 when it stalls."""
+        if hasattr(self, "_body"):
             async for chunk in super().stream():
                 yield chunk
             return
-        declared = self.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-        received = 0
-        async for chunk in super().stream():
-            received += len(chunk)
-            if received > limit:
+        limit = self._settings.max_body_size
+        timeout = self._settings.body_timeout
+        if limit is not None:
+            declared = self.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-            yield chunk
+        if self._stream_consumed:
+            raise RuntimeError("Stream consumed")
+        received = 0
+        while not self._stream_consumed:
+            message = await receive_body_part(self._receive, timeout)
+            if message["type"] == "http.request":
+                chunk: bytes = message.get("body", b"")
+                if not message.get("more_body", False):
+                    self._stream_consumed = True
+                if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
+                    yield chunk
+            elif message["type"] == "http.disconnect":
+                self._is_disconnected = True
+                raise ClientDisconnect()
+        yield b""

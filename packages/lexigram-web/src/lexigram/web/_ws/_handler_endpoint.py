@@ -15,7 +15,7 @@ from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket, decode_message
 from .._pipeline.endpoint import Endpoint, EndpointParts
 from ._hub import ConnectionHub
-from .endpoint import close_for_exception, finish, handshake, shielded
+from .endpoint import close_for_exception, handshake, run_session, shielded
 
 if TYPE_CHECKING:
     from .handler import HandlerOptions, WebSocketHandler
@@ -92,11 +92,15 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
                 return
             accepted = True
             hub.add(websocket)
-            if heartbeat:
-                await _session_with_heartbeat(handler, websocket, options)
-            else:
-                await _receive_loop(handler, websocket, None)
-            await finish(websocket)
+            session = handler
+
+            async def run() -> None:
+                if heartbeat:
+                    await _session_with_heartbeat(session, websocket, options)
+                else:
+                    await _receive_loop(session, websocket, None)
+
+            await run_session(websocket, run)
         except Exception as exc:
             await close_for_exception(websocket, exc, status_map, debug)
         finally:
