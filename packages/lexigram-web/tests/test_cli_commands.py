@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lexigram.web._serve import cli as _cli
+from lexigram.web._serve import _run
 from lexigram.web._serve.cli import format_routes, main
 
 TESTS_DIR = Path(__file__).parent
@@ -153,7 +153,7 @@ def test_run_passes_options_over_the_configuration_to_run_server(
     def fake_run_server(app: str, **options: object) -> None:
         calls.append({"app": app, **options})
 
-    monkeypatch.setattr(_cli, "run_server", fake_run_server)
+    monkeypatch.setattr(_run, "run_server", fake_run_server)
     monkeypatch.setenv("LEXIGRAM_WEB__PORT", "9100")
     monkeypatch.setenv("LEXIGRAM_WEB__SERVER", "uvicorn")
     assert main(["run", "server_fixture_app:app", "--workers", "3", "--host", "0.0.0.0"]) == 0
@@ -167,6 +167,13 @@ def test_run_passes_options_over_the_configuration_to_run_server(
             "reload": False,
             "log_level": "info",
             "graceful_timeout": 30.0,
+            "backlog": 1024,
+            "max_connections": 1000,
+            "header_timeout": 10.0,
+            "keep_alive_timeout": 5.0,
+            "root_path": "",
+            "forwarded_allow_ips": (),
+            "factory": False,
         }
     ]
 
@@ -176,7 +183,7 @@ def test_run_takes_the_graceful_timeout_from_the_flag_over_the_configuration(
 ) -> None:
     timeouts: list[object] = []
     monkeypatch.setattr(
-        _cli, "run_server", lambda app, **options: timeouts.append(options["graceful_timeout"])
+        _run, "run_server", lambda app, **options: timeouts.append(options["graceful_timeout"])
     )
     monkeypatch.setenv("LEXIGRAM_WEB__GRACEFUL_TIMEOUT", "5")
     assert main(["run", "server_fixture_app:app"]) == 0
@@ -188,7 +195,7 @@ def test_run_with_reload_checks_the_import_without_importing_here(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(_cli, "run_server", lambda app, **options: calls.append(app))
+    monkeypatch.setattr(_run, "run_server", lambda app, **options: calls.append(app))
     (project / "cli_case_reloaded.py").write_text("app = object()\n")
     assert main(["run", "cli_case_reloaded:app", "--reload"]) == 0
     assert calls == ["cli_case_reloaded:app"]

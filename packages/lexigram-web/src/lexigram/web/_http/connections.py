@@ -11,7 +11,8 @@ connections are gone (uvicorn) can call ``close()`` as soon as it stops acceptin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import typing
+from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Any, Final
 
@@ -45,7 +46,7 @@ class OpenConnections:
         return self._closing
 
     @contextmanager
-    def track(self) -> Iterator[anyio.CancelScope]:
+    def track(self) -> Generator[anyio.CancelScope]:
         """Run the block as one open connection; it is cancelled by ``close()``.
 
         After the block, ``scope.cancelled_caught`` tells whether shutdown ended it.
@@ -69,15 +70,15 @@ class OpenConnections:
         for scope in tuple(self._scopes):
             scope.cancel()
 
-    async def aclose(self, timeout: float) -> bool:
-        """``close()``, then wait up to ``timeout`` seconds for them to end; ``False`` if some
+    async def aclose(self, within: float) -> bool:
+        """``close()``, then wait up to ``within`` seconds for them to end; ``False`` if some
         are still open then."""
         self.close()
         if not self._scopes:
             return True
         idle = self._idle = asyncio.Event()
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 await idle.wait()
         except TimeoutError:
             return False
@@ -89,8 +90,7 @@ class OpenConnections:
 def open_connections(scope: Scope) -> OpenConnections | None:
     """The app's registry from the request's lifespan state (``None`` without a lifespan)."""
     state: Any = scope.get("state")
-    if isinstance(state, dict):
-        found: Any = state.get(OPEN_CONNECTIONS)  # pyright: ignore[reportUnknownMemberType]
-        if isinstance(found, OpenConnections):
-            return found
-    return None
+    if not isinstance(state, dict):
+        return None
+    found: object = typing.cast("dict[str, object]", state).get(OPEN_CONNECTIONS)
+    return found if isinstance(found, OpenConnections) else None

@@ -104,15 +104,16 @@ def body_timeout_error(timeout: float) -> HTTPError:
     )
 
 
-async def receive_body_part(receive: Receive, timeout: float | None) -> Message:
-    """``await receive()``, answered 408 (``body_timeout_error``) after ``timeout`` seconds."""
-    if timeout is None:
+async def receive_body_part(receive: Receive, stall_limit: float | None) -> Message:
+    """``await receive()``, answered 408 (``body_timeout_error``) after ``stall_limit``
+    seconds (``None``: wait as long as it takes)."""
+    if stall_limit is None:
         return await receive()
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(stall_limit):
             return await receive()
     except TimeoutError:
-        raise body_timeout_error(timeout) from None
+        raise body_timeout_error(stall_limit) from None
 
 
 def state_value(scope: Scope, key: str) -> Any:
@@ -226,14 +227,14 @@ class Request(StarletteRequest):
         while not self._stream_consumed:
             message = await receive_body_part(self._receive, timeout)
             if message["type"] == "http.request":
-                chunk: bytes = message.get("body", b"")
+                part: bytes = message.get("body", b"")
                 if not message.get("more_body", False):
                     self._stream_consumed = True
-                if chunk:
-                    received += len(chunk)
+                if part:
+                    received += len(part)
                     if limit is not None and received > limit:
                         raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-                    yield chunk
+                    yield part
             elif message["type"] == "http.disconnect":
                 self._is_disconnected = True
                 raise ClientDisconnect()
