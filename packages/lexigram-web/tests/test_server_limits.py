@@ -101,9 +101,7 @@ def test_idle_connections_past_the_limit_are_closed_and_a_new_client_is_served(
 
 
 @pytest.mark.parametrize("server", SERVERS)
-def test_a_stalled_request_body_is_answered_408_problem_json(
-    server: str, tmp_path: Path
-) -> None:
+def test_a_stalled_request_body_is_answered_408_problem_json(server: str, tmp_path: Path) -> None:
     with serving(server, tmp_path) as port:
         sock = socket.create_connection(("127.0.0.1", port), timeout=CLOSE_DEADLINE)
         with sock:

@@ -4,7 +4,8 @@ Granian speaks HTTP/1.1 only here: in its automatic HTTP/1-or-2 mode it waits fo
 connection's first bytes with no timeout, so connections that never send anything would hold
 their slots forever. Its header read timeout is also its keep-alive timeout: it gets the
 shorter of ``header_timeout`` and ``keep_alive_timeout``. ``max_connections`` is Granian's
-backpressure: connections past it wait in the backlog.
+backpressure: connections past it wait in the backlog. A worker ends a Lexigram app's event
+streams and websockets when it is told to stop (see ``_signals``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp
 
 from ._reload import granian_filter
+from ._signals import close_connections_on_stop
 from .server import ServerOptions, import_target, missing_server
 
 __all__ = ["granian_options", "load_granian_target", "run_granian"]
@@ -58,6 +60,7 @@ def load_granian_target(
 ) -> ASGIApp:
     """Import the application in a worker, behind the proxy-headers wrapper when asked."""
     app: ASGIApp = import_target(target, factory)
+    close_connections_on_stop(app)
     return _behind_proxies(app, forwarded_allow_ips)
 
 
@@ -90,6 +93,7 @@ def run_granian(app: ASGIApp | str, options: ServerOptions) -> None:
         )
 
     def load(_target: str) -> ASGIApp:
+        close_connections_on_stop(app)
         return _behind_proxies(app, options.forwarded_allow_ips)
 
     server.serve(target_loader=load)
