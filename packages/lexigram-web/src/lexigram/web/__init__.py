@@ -7,6 +7,11 @@ query, JSON body, services from the lexigram-di container) or with ``path()``/``
 markers. Every error is one ``application/problem+json`` shape.
 """
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from lexigram.di import injectable, scoped, singleton, transient
 from lexigram.http_errors import WebSocketException, error_status
 
