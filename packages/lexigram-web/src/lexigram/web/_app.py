@@ -84,6 +84,10 @@ class LexigramApp(AppDeclarations):
     or ``Templates``), ``health`` (``False``, a mapping or a ``HealthConfig``),
     ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
+    ``app.open_connections`` holds the open event streams and websockets; the shutdown ends
+    them first (streams send their last chunk, websockets close with 1001), and a server
+    integration can end them earlier through the lifespan state key
+    ``"lexigram.web.open_connections"``.
     """
 
     def __init__(
