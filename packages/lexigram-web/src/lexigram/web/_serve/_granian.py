@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import math
 import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,11 @@ def load_granian_target(
     return _behind_proxies(app, forwarded_allow_ips)
 
 
-def run_granian(app: ASGIApp | str, options: ServerOptions) -> None:
-    """Serve ``app`` with Granian until it stops."""
+def run_granian(
+    app: ASGIApp | str, options: ServerOptions, before_serving: Callable[[], None]
+) -> None:
+    """Serve ``app`` with Granian until it stops; ``before_serving`` runs once everything
+    needed is known to be installed."""
     try:
         from granian import Granian
     except ImportError:
@@ -75,6 +79,7 @@ def run_granian(app: ASGIApp | str, options: ServerOptions) -> None:
             'reloading with granian needs watchfiles: pip install "granian[reload]" '
             "(or choose server='uvicorn' / --server uvicorn)"
         )
+    before_serving()
     target = app if isinstance(app, str) else f"{type(app).__module__}:{type(app).__qualname__}"
     server = Granian(target=target, **granian_options(options))
     if isinstance(app, str):

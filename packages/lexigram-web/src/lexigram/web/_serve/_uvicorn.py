@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,11 @@ def _ignored_dirs(roots: list[Path]) -> list[Path]:
     return found
 
 
-def run_uvicorn(app: ASGIApp | str, options: ServerOptions) -> None:
-    """Serve ``app`` with Uvicorn until it stops (what ``uvicorn.run`` does, with our config)."""
+def run_uvicorn(
+    app: ASGIApp | str, options: ServerOptions, before_serving: Callable[[], None]
+) -> None:
+    """Serve ``app`` with Uvicorn until it stops (what ``uvicorn.run`` does, with our config);
+    ``before_serving`` runs once everything needed is known to be installed."""
     try:
         import uvicorn
         from uvicorn.supervisors import ChangeReload, Multiprocess
@@ -85,6 +89,7 @@ def run_uvicorn(app: ASGIApp | str, options: ServerOptions) -> None:
         )
     from ._uvicorn_config import LexigramConfig
 
+    before_serving()
     config = LexigramConfig(app, **uvicorn_options(options))
     server = uvicorn.Server(config=config)
     try:

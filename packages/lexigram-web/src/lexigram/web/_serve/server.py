@@ -110,15 +110,18 @@ def run_server(
     served: Any = app
     if factory and not isinstance(app, str):
         served = served()  # a factory object: one process, so it is called here
-    check_port_free(host, port)
+
+    def before_serving() -> None:
+        check_port_free(host, port)
+
     if server == "granian":
         from ._granian import run_granian
 
-        run_granian(served, options)
+        run_granian(served, options, before_serving)
     else:
         from ._uvicorn import run_uvicorn
 
-        run_uvicorn(served, options)
+        run_uvicorn(served, options, before_serving)
 
 
 def check_server_options(
