@@ -137,6 +137,7 @@ def test_a_port_in_use_is_refused_before_any_server_starts() -> None:
         ({"max_connections": 0}, "max_connections must be at least 1"),
         ({"backlog": 0}, "backlog must be at least 1"),
         ({"root_path": "api/"}, "root_path must start with '/' and not end with '/'"),
+        ({"forwarded_allow_ips": ["my-proxy"]}, "'my-proxy' is not an IP address or network"),
     ],
 )
 def test_limits_no_server_can_use_are_refused(options: dict[str, object], message: str) -> None:

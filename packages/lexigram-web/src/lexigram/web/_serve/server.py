@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -167,6 +168,15 @@ def check_limits(options: ServerOptions) -> None:
     root = options.root_path
     if root and (not root.startswith("/") or root.endswith("/")):
         raise ValueError(f"root_path must start with '/' and not end with '/', got {root!r}")
+    for entry in options.forwarded_allow_ips:
+        if entry != "*":
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"forwarded_allow_ips entry {entry!r} is not an IP address or network; use "
+                    "e.g. '10.0.0.1', '10.0.0.0/8' or '*' (any peer)"
+                ) from None
 
 
 def missing_server(extra: ServerName) -> ImportError:
