@@ -1,5 +1,6 @@
-"""A fast, scoped, async dependency-injection container with modules, providers and an
-Application lifecycle."""
+"""A fast, scoped, async dependency-injection container.
+
+It comes with modules, providers and an ``Application`` lifecycle."""
 
 # First: fails fast, naming the fix, when another project's `lexigram` is in the way.
 from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]

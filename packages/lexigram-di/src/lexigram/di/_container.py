@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import punq
 
@@ -31,6 +31,9 @@ from ._registration import (
 )
 from ._scope import Scope
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
 T = TypeVar("T")
 _MODULE_CODE = compile("def resolve(scope):\n    return _install(scope)\n", "<resolver>", "exec")
 _TRAMPOLINE = next(c for c in _MODULE_CODE.co_consts if isinstance(c, types.CodeType))
@@ -42,8 +45,14 @@ class Container:
 
     Registration follows punq's model (``register(service, implementation)``, later
     registrations win, ``resolve_all`` returns every one); each service is analysed and
-    compiled into a resolver function once, on first use or :meth:`validate`.
+    compiled into a resolver function once, on first use or ``validate``.
+
+    ``revision`` increases whenever a registration or an override changes what this container
+    resolves (its own or a parent's): a consumer that planned at startup from
+    ``needs_scope`` / ``is_async`` plans again when it differs from the one it saw.
     """
+
+    revision: int
 
     def __init__(self, *, parent: Container | None = None) -> None:
         self._parent = parent
@@ -57,12 +66,15 @@ class Container:
         self._finalizers: list[tuple[str, Any]] = []
         self._sync: dict[Any, Getter] = {}
         self._async: dict[Any, AsyncGetter] = {}
+        self._plain: dict[Any, Getter] = {}
+        """The sync getters of keys whose graph has no async factory (``aresolve``'s fast path)."""
         self._localns: dict[str, Any] | None = None
         self._owner: Any = None
         self._graph = Graph(self._lookup, self._lookup_all, self._names, Scope)
         self._compiler = Compiler(self._cells, self._locks, self._finalizers)
         self._calls = CallPlans(self)
         self._resolvers: dict[Any, tuple[Getter, dict[str, Any], Getter]] = {}
+        self.revision = 0
         self._add(Registration(Container, Lifetime.SINGLETON, Kind.INSTANCE, instance=self))
 
     # -- registration --------------------------------------------------------------------
@@ -178,8 +190,10 @@ class Container:
         return self._localns
 
     def _invalidate(self) -> None:
+        self.revision += 1
         self._sync.clear()
         self._async.clear()
+        self._plain.clear()
         self._graph.clear()
         self._localns = None
         self._compiler = Compiler(self._cells, self._locks, self._finalizers)
@@ -206,7 +220,10 @@ class Container:
         key = service if name is None else NamedKey(service, name)
         getter = self._async.get(key)
         if getter is None:
-            getter = self._async[key] = self._compiler.async_(self._graph.node(key))
+            node = self._graph.node(key)
+            getter = self._async[key] = self._compiler.async_(node)
+            if not node.is_async:  # the async paths call its sync getter directly from now on
+                self._plain[key] = self._getter(service, name)
         return getter
 
     def needs_scope(self, service: Any, name: str | None = None) -> bool:
@@ -238,27 +255,36 @@ class Container:
 
     # -- resolution ------------------------------------------------------------------------
     @overload
-    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    def resolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    def resolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` outside any scope (sync graphs; scoped services need a scope)."""
-        key = service if name is None else NamedKey(service, name)
-        getter = self._sync.get(key)
-        if getter is None:
+        try:
+            getter = self._sync[service if name is None else NamedKey(service, name)]
+        except KeyError:
             getter = self._getter(service, name)
         return getter(None)
 
     @overload
-    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    async def aresolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    async def aresolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` outside any scope, awaiting async factories."""
+        getter = self._plain.get(service if name is None else NamedKey(service, name))
+        if getter is not None:  # a sync graph: no coroutine besides this one
+            return getter(None)
         return await self._agetter(service, name)(None)
 
     @overload
-    def resolve_all(self, service: type[T]) -> list[T]: ...
+    def resolve_all(self, service: str) -> list[Any]: ...
+    @overload
+    def resolve_all(self, service: TypeForm[T]) -> list[T]: ...
     @overload
     def resolve_all(self, service: Any) -> list[Any]: ...
     def resolve_all(self, service: Any) -> list[Any]:
@@ -267,7 +293,7 @@ class Container:
         return result
 
     async def aresolve_all(self, service: Any) -> list[Any]:
-        """:meth:`resolve_all`, awaiting async factories."""
+        """``resolve_all``, awaiting async factories."""
         result: list[Any] = await self._agetter(AllKey(service), None)(None)
         return result
 
@@ -275,8 +301,8 @@ class Container:
         """A precompiled ``resolve(scope_or_None)`` for ``service``, to call per request.
 
         Analyses ``service`` now (raising on a missing dependency, a cycle ...). It follows
-        later overrides and registrations. For a service that :meth:`is_async`, use
-        :meth:`aresolver`.
+        later overrides and registrations. For a service that ``is_async``, use
+        ``aresolver``.
         """
         node = self._node(service, name)
         if node.is_async:
@@ -312,15 +338,14 @@ class Container:
         return function, namespace, install
 
     def aresolver(self, service: Any, name: str | None = None) -> AsyncGetter:
-        """The async form of :meth:`resolver`: ``await resolve(scope_or_None)``."""
-        node = self._node(service, name)
-        key, getters, compile_ = node.key, self._async, self._agetter
+        """The async form of ``resolver``: ``await resolve(scope_or_None)``."""
+        key, plain, agetter = self._node(service, name).key, self._plain, self._agetter
 
         async def resolve(scope: Scope | None) -> Any:
-            getter = getters.get(key)
-            if getter is None:
-                getter = compile_(service, name)
-            return await getter(scope)
+            getter = plain.get(key)
+            if getter is not None:  # a sync graph: no coroutine besides this one
+                return getter(scope)
+            return await agetter(service, name)(scope)
 
         return resolve
 
@@ -333,7 +358,7 @@ class Container:
     @overload
     async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
     async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
-        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        """Like ``call``, resolving async dependencies and awaiting the result."""
         return await self._acall(fn, None, overrides)
 
     def _call(self, fn: Callable[..., R], scope: Scope | None, overrides: dict[str, Any]) -> R:
@@ -350,7 +375,7 @@ class Container:
 
     # -- scopes, overrides, children -------------------------------------------------------
     def scope(self, context: Mapping[Any, Any] | None = None) -> Scope:
-        """A new scope; ``context`` supplies the values declared with :meth:`from_context`."""
+        """A new scope; ``context`` supplies the values declared with ``from_context``."""
         return Scope(self, context)
 
     def override(
@@ -391,8 +416,10 @@ class Container:
         self._invalidate()
 
     def child(self) -> Container:
-        """A container that inherits these registrations; its own ones (and its singletons)
-        stay in it. Instances registered here are shared; singletons are built anew."""
+        """A container that inherits these registrations.
+
+        Its own registrations (and its singletons) stay in it. Instances registered here are
+        shared; singletons are built anew."""
         child = Container(parent=self)
         self._children.add(child)
         return child

@@ -12,6 +12,8 @@ from ._finalize import close_async, close_sync, report
 from ._registration import NamedKey
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
     from ._container import Container
 
 T = TypeVar("T")
@@ -21,10 +23,10 @@ _EMPTY: Mapping[Any, Any] = {}
 
 
 class Scope:
-    """Created by :meth:`Container.scope`; usable with ``with``, ``async with`` or bare.
+    """Created by ``Container.scope``; usable with ``with``, ``async with`` or bare.
 
-    A bare scope must be closed with :meth:`close` / :meth:`aclose`. A nested scope
-    (:meth:`scope`) has its own scoped instances and finalizers, and sees the context
+    A bare scope must be closed with ``close`` / ``aclose``. A nested scope
+    (``scope``) has its own scoped instances and finalizers, and sees the context
     values of the scope it was opened from.
     """
 
@@ -34,7 +36,8 @@ class Scope:
         self._container = container
         self._context: Mapping[Any, Any] = context if context else _EMPTY
         self._cache: dict[Any, Any] = {}
-        self._finalizers: list[tuple[str, Any]] = []
+        self._finalizers: list[tuple[str, Any]] | None = None
+        """Made by the first generator factory entered in this scope."""
         self._locks: dict[Any, asyncio.Lock] | None = None
         self._closed = False
 
@@ -62,7 +65,9 @@ class Scope:
             )
 
     @overload
-    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    def resolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    def resolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
@@ -70,20 +75,28 @@ class Scope:
         if self._closed:
             self._check_open()
         container = self._container
-        getter = container._sync.get(service if name is None else NamedKey(service, name))  # pyright: ignore[reportPrivateUsage]
-        if getter is None:
+        try:
+            getter = container._sync[service if name is None else NamedKey(service, name)]  # pyright: ignore[reportPrivateUsage]
+        except KeyError:
             getter = container._getter(service, name)  # pyright: ignore[reportPrivateUsage]
         return getter(self)
 
     @overload
-    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    async def aresolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    async def aresolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` in this scope, awaiting async factories."""
-        self._check_open()
-        getter = self._container._agetter(service, name)  # pyright: ignore[reportPrivateUsage]
-        return await getter(self)
+        if self._closed:
+            self._check_open()
+        container = self._container
+        key = service if name is None else NamedKey(service, name)
+        getter = container._plain.get(key)  # pyright: ignore[reportPrivateUsage]
+        if getter is not None:  # a sync graph: no coroutine besides this one
+            return getter(self)
+        return await container._agetter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
 
     def call(self, fn: Callable[..., R], /, **overrides: Any) -> R:
         """Call ``fn`` with its parameters resolved in this scope (``overrides`` win)."""
@@ -95,7 +108,7 @@ class Scope:
     @overload
     async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
     async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
-        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        """Like ``call``, resolving async dependencies and awaiting the result."""
         self._check_open()
         return await self._container._acall(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]
 
@@ -109,18 +122,17 @@ class Scope:
         """Run the finalizers of the scoped (and transient) instances made in this scope."""
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(close_sync(self._finalizers), "scope", None)
+        finalizers = self._finalizers
+        if finalizers:
+            report(close_sync(finalizers), "scope", None)
 
     async def aclose(self) -> None:
         """Run sync and async finalizers, newest first."""
-        await self._close_async(None)
-
-    async def _close_async(self, body_error: BaseException | None) -> None:
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(await close_async(self._finalizers), "scope", body_error)
+        finalizers = self._finalizers
+        if finalizers:
+            report(await close_async(finalizers), "scope", None)
 
     def __enter__(self) -> Self:
         return self
@@ -131,8 +143,9 @@ class Scope:
     ) -> None:  # fmt: skip
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(close_sync(self._finalizers), "scope", exc)
+        finalizers = self._finalizers
+        if finalizers:
+            report(close_sync(finalizers), "scope", exc)
 
     async def __aenter__(self) -> Self:
         return self
@@ -141,4 +154,8 @@ class Scope:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
-        await self._close_async(exc)
+        self._closed = True
+        self._cache.clear()
+        finalizers = self._finalizers
+        if finalizers:
+            report(await close_async(finalizers), "scope", exc)

@@ -1,10 +1,15 @@
-"""A NestJS / ASP.NET Core-style web framework on Starlette: controllers, DI, guards, pipes,
-interceptors, filters.
+"""A NestJS / ASP.NET Core-style web framework on Starlette.
+
+Controllers, dependency injection, guards, pipes, interceptors and exception filters.
 
 ``LexigramApp`` (or ``create_app``) is the ASGI application. Routes are declared with ``get``,
 ``post``, ... on controller methods or plain functions; parameters bind by convention (path,
 query, JSON body, services from the lexigram-di container) or with ``path()``/``query()``/...
 markers. Every error is one ``application/problem+json`` shape.
+
+The HTTP error classes and ``ProblemDetail`` of lexigram-http-errors are re-exported here, so
+one import serves a web application. ``Ok``/``Err``/``Result`` stay in ``lexigram.result``
+(lexigram-web maps any result-like value without depending on it).
 """
 
 # First: fails fast, naming the fix, when another project's `lexigram` is in the way.
@@ -13,7 +18,26 @@ from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
 # isort: split
 
 from lexigram.di import injectable, scoped, singleton, transient
-from lexigram.http_errors import WebSocketException, error_status
+from lexigram.http_errors import (
+    BadRequestError,
+    ConflictError,
+    ConnectionLimitError,
+    ForbiddenError,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ProblemDetail,
+    Redirect,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
+    WebSocketException,
+    error_status,
+)
 
 from ._app import LexigramApp, create_app
 from ._binding.pipes import (
@@ -83,6 +107,12 @@ from ._declare.protocols import (
     RatePolicyProtocol,
     ResultLike,
 )
+from ._declare.provider_protocols import (
+    ConfigAccessorProtocol,
+    ControllerSourceProtocol,
+    WebAppAccessorProtocol,
+    WebProviderProtocol,
+)
 from ._declare.versioning import ApiVersionMetadata, api_version, version
 from ._events import (
     LifespanShutdownCompleted,
@@ -93,6 +123,7 @@ from ._events import (
 from ._events_hub import EventHub
 from ._http.background import BackgroundTasks, background
 from ._http.context import ExecutionContext, RouteInfo
+from ._http.current_user import get_current_user_optional, get_current_user_required
 from ._http.render import ResultResponseMapper
 from ._http.request import Request
 from ._http.responses import (
@@ -130,6 +161,7 @@ from ._pipeline.interceptors import (
     use_interceptors,
 )
 from ._pipeline.throttle import rate_limit, throttle
+from ._routing.controllers import ControllerRegistry, register_controller
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
 from ._serve.server import run_server
@@ -153,6 +185,7 @@ __all__ = [
     "AppSettings",
     "AuthorizerProtocol",
     "BackgroundTasks",
+    "BadRequestError",
     "BasicAuthGuard",
     "BearerTokenGuard",
     "CORSConfig",
@@ -161,8 +194,13 @@ __all__ = [
     "CallHandler",
     "CallHandlerProtocol",
     "CommandBusProtocol",
+    "ConfigAccessorProtocol",
     "ConfigurationError",
+    "ConflictError",
+    "ConnectionLimitError",
     "Controller",
+    "ControllerRegistry",
+    "ControllerSourceProtocol",
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "EventHub",
@@ -170,20 +208,25 @@ __all__ = [
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
+    "ForbiddenError",
     "GZipConfig",
     "GenericController",
     "GuardProtocol",
     "HTMLContent",
     "HTMLResponse",
     "HTMXResponse",
+    "HTTPError",
     "HealthConfig",
     "Interceptor",
     "InterceptorProtocol",
+    "InternalServerError",
     "JSONResponse",
     "LexigramApp",
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MethodNotAllowedError",
+    "NotFoundError",
     "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
@@ -192,12 +235,15 @@ __all__ = [
     "ParseEnumPipe",
     "ParseIntPipe",
     "ParseUUIDPipe",
+    "PayloadTooLargeError",
     "PipeProtocol",
     "PlainTextResponse",
+    "ProblemDetail",
     "QueryBusProtocol",
     "RateLimitDecisionProtocol",
     "RateLimiterProtocol",
     "RatePolicyProtocol",
+    "Redirect",
     "RedirectResponse",
     "Request",
     "RequestIDLogFilter",
@@ -215,20 +261,27 @@ __all__ = [
     "Router",
     "SecurityHeadersConfig",
     "ServerSentEvent",
+    "ServiceUnavailableError",
     "StreamingResponse",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",
     "TemplatesConfig",
     "TimingInterceptor",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "UserRolesAuthorizer",
     "ValidationPipe",
     "VersionExtractor",
     "VersioningConfig",
+    "WebAppAccessorProtocol",
     "WebConfig",
     "WebConfigError",
     "WebModule",
     "WebProvider",
+    "WebProviderProtocol",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",
@@ -249,6 +302,8 @@ __all__ = [
     "file_response",
     "form",
     "get",
+    "get_current_user_optional",
+    "get_current_user_required",
     "get_request_id",
     "get_version",
     "guard",
@@ -266,6 +321,7 @@ __all__ = [
     "query",
     "rate_limit",
     "redirect_response",
+    "register_controller",
     "render_template",
     "roles",
     "route",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator
 
 from .._http.templates import TemplatesConfig
 from .health import HealthConfig
+from .legacy import upgrade_deprecated_keys
 from .serving import (
     DEFAULT_BACKLOG,
     DEFAULT_BODY_TIMEOUT,
@@ -158,6 +159,9 @@ class WebConfig(_Section):
     templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
     guard, a callable, or its ``"module:attr"`` import string; required when on).
 
+    The deprecated ``server: {host, port}`` and ``security`` sections are read as
+    ``host``/``port`` and ``security_headers``, with a ``DeprecationWarning``.
+
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
 
@@ -195,6 +199,11 @@ class WebConfig(_Section):
     templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _deprecated_keys(cls, data: Any) -> Any:
+        return upgrade_deprecated_keys(data)
 
     @field_validator("validation_status")
     @classmethod

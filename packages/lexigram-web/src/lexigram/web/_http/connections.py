@@ -11,6 +11,7 @@ connections are gone (uvicorn) can call ``close()`` as soon as it stops acceptin
 from __future__ import annotations
 
 import asyncio
+import logging
 import typing
 from collections.abc import Generator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ OPEN_CONNECTIONS: Final = "lexigram.web.open_connections"
 """The lifespan-state key of an app's ``OpenConnections``."""
 GOING_AWAY: Final = 1001
 """The WebSocket close code sent to open sessions when the server shuts down."""
+_log = logging.getLogger("lexigram.web")
 
 
 class OpenConnections:
@@ -85,6 +87,22 @@ class OpenConnections:
         finally:
             self._idle = None
         return True
+
+    async def end(self, within: float) -> None:
+        """``aclose(within)`` at shutdown; a warning is logged when some are still open then."""
+        if not await self.aclose(within):
+            _log.warning(
+                "%d event streams or websockets were still open %ss after shutdown began",
+                len(self),
+                within,
+            )
+
+    def publish(self, lifespan_scope: Scope) -> None:
+        """Put the registry in the lifespan state under ``OPEN_CONNECTIONS`` (requests find it
+        with ``open_connections``; a server integration can ``close()`` it earlier)."""
+        state: Any = lifespan_scope.get("state")
+        if isinstance(state, dict):
+            typing.cast("dict[str, object]", state)[OPEN_CONNECTIONS] = self
 
 
 def open_connections(scope: Scope) -> OpenConnections | None:

@@ -14,7 +14,7 @@ from lexigram.http_errors import BadRequestError
 
 from .._config.versioning import VersioningConfig
 from .._declare.versioning import normalize_version
-from .._http.context import parse_query
+from .._http.context import ExecutionContext, parse_query
 
 __all__ = ["STATE_KEY", "VersionExtractor", "get_version", "set_request_version"]
 
@@ -140,23 +140,18 @@ def set_request_version(scope: Scope, value: str) -> None:
         scope["state"] = {STATE_KEY: value}
 
 
-def get_version(request: HTTPConnection) -> str:
+def get_version(request: HTTPConnection) -> str | None:
     """The API version ``request`` is served with.
 
     On a versioned route: the route's version (or, on a version-neutral route, the version
-    asked for). Elsewhere: the app's ``default_version``. ``LookupError`` when neither exists.
+    asked for). Elsewhere: the app's ``default_version``, which is ``None`` unless configured
+    (``VersioningConfig(default_version=...)``).
     """
     state: Any = request.scope.get("state")
     if isinstance(state, dict):
         found = typing.cast(dict[str, Any], state).get(STATE_KEY)
         if found is not None:
             return str(found)
-    app = request.scope.get("app")
+    app = request.app if isinstance(request, ExecutionContext) else request.scope.get("app")
     config = getattr(app, "versioning", None)
-    default = config.default_version if isinstance(config, VersioningConfig) else None
-    if default is None:
-        raise LookupError(
-            "this request has no API version: its route is not versioned and no"
-            " default_version is configured (set VersioningConfig(default_version=...))"
-        )
-    return default
+    return config.default_version if isinstance(config, VersioningConfig) else None
