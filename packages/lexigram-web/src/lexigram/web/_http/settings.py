@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import asyncio
+import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
