@@ -151,3 +151,4 @@ def test_uvicorn_gets_its_limits_and_a_protocol_with_a_header_deadline() -> None
     assert options["header_timeout"] == 10.0
     assert issubclass(options["http"], HeaderDeadline)
     assert options["proxy_headers"] is False  # uvicorn alone would trust 127.0.0.1
+    assert options["timeout_worker_healthcheck"] >= 30  # a starting worker is not killed

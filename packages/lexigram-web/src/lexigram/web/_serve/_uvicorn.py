@@ -24,6 +24,11 @@ from .server import ServerOptions, missing_server
 __all__ = ["run_uvicorn", "uvicorn_options"]
 
 _STARTUP_FAILURE = 3
+_WORKER_HEALTHCHECK = 30
+"""Seconds a worker process has to answer Uvicorn's health check. A worker unpickles its
+configuration (our ``Config`` subclass and HTTP protocol) before it can answer, which imports
+lexigram.web; on a busy machine that exceeds Uvicorn's 5-second default, and the supervisor
+would kill and respawn workers that are only starting."""
 
 
 def uvicorn_options(options: ServerOptions) -> dict[str, Any]:
@@ -35,6 +40,7 @@ def uvicorn_options(options: ServerOptions) -> dict[str, Any]:
         "host": options.host,
         "port": options.port,
         "workers": options.workers if options.workers > 1 else None,
+        "timeout_worker_healthcheck": _WORKER_HEALTHCHECK,
         "http": http_protocol(),
         "header_timeout": options.header_timeout,
         "log_level": options.log_level,
