@@ -31,6 +31,7 @@ from ._config.versioning import VersioningConfig
 from ._declarations import AppComponents, AppRoutes, Gate
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
+from ._http.connections import OpenConnections
 from ._http.templates import Templates, TemplatesConfig
 from ._lifespan import AppLifespan, run_lifespan
 from ._observability import Observability
@@ -43,6 +44,8 @@ from ._startup import Declared, Started, assemble
 __all__ = ["LexigramApp", "create_app"]
 
 _log = logging.getLogger("lexigram.web")
+_CLOSE_WAIT = 5.0
+"""Seconds the shutdown waits for the open event streams and websockets to end."""
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 E = TypeVar("E")
@@ -76,6 +79,8 @@ class LexigramApp:
     ``observability`` (an ``ObservabilityConfig`` or a mapping) turns on tracing, metrics
     and the access log (``config.observability``).
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
+    ``app.open_connections``: the open event streams and websockets, ended first at shutdown
+    (or earlier through the lifespan state key ``"lexigram.web.open_connections"``).
     """
 
     def __init__(
@@ -148,6 +153,7 @@ class LexigramApp:
         self._openapi_site: OpenAPISite | None = None
         self._stack: ASGIApp = self._not_started
         self._observability: Observability | None = None
+        self.open_connections = OpenConnections()
 
     # -- introspection -------------------------------------------------------------------------
     @property
@@ -178,6 +184,7 @@ class LexigramApp:
         """Start the DI application, compile the routes, build the middleware stack."""
         if self.started:
             return
+        self.open_connections = OpenConnections()
         application = await self._lifespan.start(self.container)
         declared = Declared(
             self, self.config, self._options, self._routes, self._components,
@@ -210,10 +217,12 @@ class LexigramApp:
         self.events.freeze()
 
     async def shutdown(self) -> None:
-        """Stop the DI application (providers in reverse order, then the container)."""
+        """End the open event streams and websockets (see ``open_connections``), then stop the
+        DI application (providers in reverse order, then the container)."""
         if not self.started:
             return
         self._gate.started = False
+        await self.open_connections.end(_CLOSE_WAIT)
         self._stack = self._not_started
         observed, self._observability = self._observability, None
         try:
@@ -241,7 +250,12 @@ class LexigramApp:
         if kind == "http" or kind == "websocket":
             await self._stack(scope, receive, send)
         elif kind == "lifespan":
-            await run_lifespan(self.startup, self.shutdown, receive, send)
+
+            async def startup() -> None:
+                await self.startup()
+                self.open_connections.publish(scope)
+
+            await run_lifespan(startup, self.shutdown, receive, send)
 
     async def _not_started(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Used before startup: start on the first request (servers without lifespan)."""
