@@ -154,3 +154,4 @@ def test_uvicorn_gets_its_limits_and_a_protocol_with_a_header_deadline() -> None
     assert isinstance(options["http"], str)
     assert issubclass(import_from_string(options["http"]), HeaderDeadline)
     assert options["proxy_headers"] is False  # uvicorn alone would trust 127.0.0.1
+    assert options["timeout_worker_healthcheck"] == 30  # workers import lexigram.web first
