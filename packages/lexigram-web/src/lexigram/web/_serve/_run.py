@@ -103,7 +103,24 @@ def run_command(args: argparse.Namespace) -> int:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())  # as servers do; worker processes inherit it
     place = locate_module(module_name) if module_name else None
-    config = _config(args.config, place)
+    chosen = _chosen_config(args.config)
+    previous = os.environ.get(CONFIG_ENV)
+    if chosen is not None:
+        os.environ[CONFIG_ENV] = str(chosen)  # the application's load_web_config() default
+    try:
+        _serve(args, _config(chosen, place), place, chosen)
+    finally:
+        if chosen is not None:
+            if previous is None:
+                os.environ.pop(CONFIG_ENV, None)
+            else:
+                os.environ[CONFIG_ENV] = previous
+    return 0
+
+
+def _serve(
+    args: argparse.Namespace, config: WebConfig, place: ModulePlace | None, chosen: Path | None
+) -> None:
     reload: bool = config.reload if args.reload is None else args.reload
     if args.access_log is not None:  # read by every LexigramApp the workers start
         os.environ[ACCESS_LOG_ENV] = "1" if args.access_log else "0"
@@ -116,26 +133,30 @@ def run_command(args: argparse.Namespace) -> int:
     else:
         loaded = load_app(args.app, factory=args.factory)
         lexigram_app = args.factory or isinstance(loaded, Startable)
-    options = _options(args, config, reload, place)
+    options = _options(args, config)
+    if reload:
+        options["reload_dirs"] = _watched(place, chosen)
     print(banner(args.app, config, options, docs=lexigram_app), flush=True)
     try:
         run_server(args.app, **options)
     except (ValueError, ImportError, OSError) as exc:
         raise CLIError(str(exc)) from None
-    finally:
-        if args.config is not None:
-            os.environ.pop(CONFIG_ENV, None)
-    return 0
 
 
-def _config(path: str | None, place: ModulePlace | None) -> WebConfig:
+def _chosen_config(path: str | None) -> Path | None:
+    """``--config PATH``, resolved (``CLIError`` if it does not exist)."""
+    if path is None:
+        return None
+    location = Path(path).resolve()
+    if not location.exists():
+        raise CLIError(f"--config {path}: no such file or folder")
+    return location
+
+
+def _config(chosen: Path | None, place: ModulePlace | None) -> WebConfig:
     """The web settings: ``--config PATH``, else ``application.yaml`` next to the module."""
-    if path is not None:
-        location = Path(path).resolve()
-        if not location.exists():
-            raise CLIError(f"--config {path}: no such file or folder")
-        os.environ[CONFIG_ENV] = str(location)  # the application's load_web_config() default
-    else:
+    location = chosen
+    if location is None:
         location = place.home if place is not None else Path.cwd()
         stray = Path.cwd() / "application.yaml"
         if place is not None and not (location / "application.yaml").is_file() and stray.is_file():
@@ -150,21 +171,29 @@ def _config(path: str | None, place: ModulePlace | None) -> WebConfig:
         raise CLIError(str(exc)) from None
 
 
-def _options(
-    args: argparse.Namespace, config: WebConfig, reload: bool, place: ModulePlace | None
-) -> dict[str, Any]:
+def _watched(place: ModulePlace | None, chosen: Path | None) -> tuple[str, ...]:
+    """What ``--reload`` watches: the app's top-level package folder and the config's."""
+    folders = [place.root] if place is not None else [Path.cwd()]
+    if chosen is not None:
+        config_folder = chosen if chosen.is_dir() else chosen.parent
+        if not any(config_folder.is_relative_to(folder) for folder in folders):
+            folders.append(config_folder)
+    return tuple(str(folder) for folder in folders)
+
+
+def _options(args: argparse.Namespace, config: WebConfig) -> dict[str, Any]:
     def pick(flag: object, configured: object) -> Any:
         return configured if flag is None else flag
 
     ips: Any = config.trusted_proxies
     if args.forwarded_allow_ips is not None:
         ips = tuple(ip.strip() for ip in args.forwarded_allow_ips.split(",") if ip.strip())
-    options: dict[str, Any] = {
+    return {
         "host": pick(args.host, config.host),
         "port": pick(args.port, config.port),
         "workers": pick(args.workers, config.workers),
         "server": pick(args.server, config.server),
-        "reload": reload,
+        "reload": pick(args.reload, config.reload),
         "log_level": args.log_level,
         "graceful_timeout": pick(args.graceful_timeout, config.graceful_timeout),
         "backlog": pick(args.backlog, config.backlog),
@@ -175,16 +204,6 @@ def _options(
         "forwarded_allow_ips": tuple(ips),
         "factory": args.factory,
     }
-    if reload:
-        folders = [place.root] if place is not None else [Path.cwd()]
-        config_env = os.environ.get(CONFIG_ENV)
-        if args.config is not None and config_env:
-            config_folder = Path(config_env)
-            config_folder = config_folder if config_folder.is_dir() else config_folder.parent
-            if not any(config_folder.is_relative_to(folder) for folder in folders):
-                folders.append(config_folder)
-        options["reload_dirs"] = tuple(str(folder) for folder in folders)
-    return options
 
 
 def banner(app: str, config: WebConfig, options: dict[str, Any], *, docs: bool = True) -> str:

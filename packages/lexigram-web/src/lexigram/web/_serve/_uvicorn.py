@@ -1,10 +1,11 @@
 """Serving with Uvicorn: ``run_server``'s options in Uvicorn's terms.
 
 Uvicorn has no header timeout of its own: its HTTP protocol gets one (see
-``_uvicorn_protocols``), read from the ``Config`` subclass below, which worker and reloader
-processes receive as it is. ``max_connections`` is Uvicorn's ``limit_concurrency``: requests
-past it are answered 503. Proxy headers are believed only from ``forwarded_allow_ips``
-(Uvicorn's own default trusts 127.0.0.1).
+``_uvicorn_protocols``), named by import string and reading ``header_timeout`` from the
+``Config``, so worker processes receive only uvicorn's own classes and import Lexigram (and
+the application) after they answer uvicorn's health checks. ``max_connections`` is Uvicorn's
+``limit_concurrency``: requests past it are answered 503. Proxy headers are believed only
+from ``forwarded_allow_ips`` (Uvicorn's own default trusts 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -24,25 +25,18 @@ from .server import ServerOptions, missing_server
 __all__ = ["run_uvicorn", "uvicorn_options"]
 
 _STARTUP_FAILURE = 3
-_WORKER_HEALTHCHECK = 30
-"""Seconds a worker process has to answer Uvicorn's health check. A worker unpickles its
-configuration (our ``Config`` subclass and HTTP protocol) before it can answer, which imports
-lexigram.web; on a busy machine that exceeds Uvicorn's 5-second default, and the supervisor
-would kill and respawn workers that are only starting."""
+_HEALTHCHECK = 30
+_PROTOCOL = "lexigram.web._serve._uvicorn_protocols:AutoDeadlineProtocol"
 
 
 def uvicorn_options(options: ServerOptions) -> dict[str, Any]:
     """``uvicorn.Config`` keyword arguments (all but the application) for ``options``."""
-    from ._uvicorn_protocols import http_protocol
-
     ips = options.forwarded_allow_ips
     settings: dict[str, Any] = {
         "host": options.host,
         "port": options.port,
         "workers": options.workers if options.workers > 1 else None,
-        "timeout_worker_healthcheck": _WORKER_HEALTHCHECK,
-        "http": http_protocol(),
-        "header_timeout": options.header_timeout,
+        "http": _PROTOCOL,
         "log_level": options.log_level,
         # annotated ``int``, used as asyncio delays: fractions of a second work
         "timeout_graceful_shutdown": options.graceful_timeout,
@@ -54,6 +48,9 @@ def uvicorn_options(options: ServerOptions) -> dict[str, Any]:
         "forwarded_allow_ips": ("*" if "*" in ips else list(ips)) if ips else None,
         "factory": options.factory,
         "reload": options.reload,
+        # A worker started from the ``lexigram`` command imports it (all of lexigram.web)
+        # before it can answer uvicorn's first health check; 5 s is short on a busy machine.
+        "timeout_worker_healthcheck": _HEALTHCHECK,
     }
     if options.reload:
         roots = [Path(d).resolve() for d in options.reload_dirs] or [Path.cwd()]
@@ -93,10 +90,10 @@ def run_uvicorn(
             'reloading with uvicorn needs watchfiles: pip install "lexigram-web[uvicorn]" '
             "(or choose server='granian' / --server granian)"
         )
-    from ._uvicorn_config import LexigramConfig
-
     before_serving()
-    config = LexigramConfig(app, **uvicorn_options(options))
+    config = uvicorn.Config(app, **uvicorn_options(options))
+    extended: Any = config  # read by the protocol, in each worker
+    extended.header_timeout = options.header_timeout
     server = uvicorn.Server(config=config)
     try:
         if config.should_reload:

@@ -18,9 +18,10 @@ from typing import Any
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .._config.serving import DEFAULT_HEADER_TIMEOUT
 from .._http.connections import OPEN_CONNECTIONS, OpenConnections
 
-__all__ = ["DeadlineH11Protocol", "HeaderDeadline", "http_protocol"]
+__all__ = ["AutoDeadlineProtocol", "DeadlineH11Protocol", "HeaderDeadline"]
 
 
 class HeaderDeadline(asyncio.Protocol):
@@ -59,7 +60,8 @@ class HeaderDeadline(asyncio.Protocol):
     def _arm(self) -> None:
         me: Any = self
         loop: asyncio.AbstractEventLoop = me.loop
-        self._deadline = loop.call_later(me.config.header_timeout, self._expired)
+        delay: float = getattr(me.config, "header_timeout", DEFAULT_HEADER_TIMEOUT)
+        self._deadline = loop.call_later(delay, self._expired)
 
     def _disarm(self) -> None:
         deadline = self._deadline
@@ -81,10 +83,15 @@ class DeadlineH11Protocol(HeaderDeadline, H11Protocol):
     """``H11Protocol`` (pure Python) with the header deadline."""
 
 
-def http_protocol() -> type[asyncio.Protocol]:
-    """The protocol uvicorn's ``http="auto"`` would pick, with the header deadline."""
+def _auto_protocol() -> type[asyncio.Protocol]:
+    """The protocol uvicorn's ``http="auto"`` picks, with the header deadline."""
     if AutoHTTPProtocol is H11Protocol:
         return DeadlineH11Protocol
     from ._uvicorn_httptools import DeadlineHttpToolsProtocol
 
     return DeadlineHttpToolsProtocol
+
+
+AutoDeadlineProtocol = _auto_protocol()
+"""What ``run_server`` passes to uvicorn (as the import string
+``"lexigram.web._serve._uvicorn_protocols:AutoDeadlineProtocol"``)."""
