@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 NEEDS = {
+    "test_no_garbage_per_request.py": (("lexigram.result",), "result"),
     "test_otel_tracing.py": (("opentelemetry.sdk",), "otel"),
     "test_prometheus_metrics.py": (("prometheus_client", "lexigram.ratelimit"), "prometheus"),
     "test_prometheus_multiprocess.py": (("prometheus_client",), "prometheus"),
