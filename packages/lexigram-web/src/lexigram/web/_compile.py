@@ -35,6 +35,7 @@ from ._declare.metadata import (
     read_value,
 )
 from ._http.context import RouteInfo
+from ._http.error_log import ServerErrorLog
 from ._http.render import Renderer
 from ._http.request import RequestSettings
 from ._pipeline.components import Component, resolve_component
@@ -62,6 +63,7 @@ class _Compiler:
             trusted_proxies=parts.settings.trusted_proxies,
             router=self.registry,
             app=parts.app,
+            error_log=ServerErrorLog(),
         )
         self.router: Router[Endpoint] = Router(
             fail_on_conflict=parts.settings.fail_on_route_conflict

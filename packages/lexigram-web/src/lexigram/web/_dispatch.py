@@ -20,7 +20,7 @@ from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoun
 from ._compiled import CompiledApp
 from ._http.context import ExecutionContext, RouteInfo
 from ._http.render import Renderer
-from ._pipeline.error_responder import send_problem, status_for
+from ._pipeline.error_responder import log_server_error, send_problem, status_for
 
 __all__ = ["Dispatcher", "build_stack"]
 
@@ -30,15 +30,22 @@ _log = logging.getLogger("lexigram.web")
 class Dispatcher:
     """Routes one request to its compiled endpoint."""
 
-    __slots__ = ("_compiled", "_debug", "_lookup", "_static")
+    __slots__ = ("_compiled", "_debug", "_error_log", "_lookup", "_static")
 
     def __init__(self, compiled: CompiledApp, debug: bool) -> None:
         self._compiled = compiled
         self._static = compiled.router.static_routes
         self._lookup = compiled.router.lookup
         self._debug = debug
+        self._error_log = compiled.request_settings.error_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._dispatch(scope, receive, send)
+        except Exception as exc:
+            await self._crashed(scope, send, exc)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
         root = scope.get("root_path")
         if root and path.startswith(root):
@@ -64,6 +71,22 @@ class Dispatcher:
             return
         error = MethodNotAllowedError(allowed) if allowed else NotFoundError()
         await self._router_error(scope, send, error)
+
+    async def _crashed(self, scope: Scope, send: Send, exc: Exception) -> None:
+        """A failure nothing else answered: log it (rate-limited) and answer a 500 problem,
+        or abort when the response had already started."""
+        method = scope.get("method", "WEBSOCKET")
+        status = status_for(exc, self._compiled.status_map)
+        log_server_error(exc, status, method, "(dispatch)", self._error_log)
+        try:
+            if scope["type"] == "http":
+                await send_problem(
+                    send, exc, scope=scope, status_map=self._compiled.status_map, debug=self._debug
+                )
+            else:
+                await send({"type": "websocket.close", "code": 1011, "reason": ""})
+        except Exception:  # the response had started: the server closes the connection
+            _log.debug("could not answer the failure of %s %s", method, scope.get("path"))
 
     async def _router_error(self, scope: Scope, send: Send, error: Exception) -> None:
         compiled = self._compiled

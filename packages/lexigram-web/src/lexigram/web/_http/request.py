@@ -13,6 +13,8 @@ from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import PayloadTooLargeError
 
+from .error_log import ServerErrorLog
+
 __all__ = ["Request", "RequestSettings", "state_value"]
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -22,7 +24,14 @@ class RequestSettings:
     """Per-app request settings, parsed once: body size limit, trusted proxies, and the
     ``url_path_for`` provider behind ``request.url_for``."""
 
-    __slots__ = ("app", "max_body_size", "router", "trust_all_proxies", "trusted_networks")
+    __slots__ = (
+        "app",
+        "error_log",
+        "max_body_size",
+        "router",
+        "trust_all_proxies",
+        "trusted_networks",
+    )
 
     def __init__(
         self,
@@ -31,8 +40,11 @@ class RequestSettings:
         trusted_proxies: Iterable[str] = (),
         router: Any = None,
         app: Any = None,
+        error_log: ServerErrorLog | None = None,
     ) -> None:
         self.max_body_size = max_body_size
+        self.error_log = error_log
+        """The app's rate-limited log of server errors (``None``: log every one)."""
         self.router = router
         self.app = app
         networks: list[_Network] = []

@@ -11,6 +11,7 @@ from starlette.types import Send
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
 from .._http.context import ExecutionContext
+from .._http.error_log import ServerErrorLog
 from .._http.problem import problem_for
 from .._http.render import Renderer
 from .filters import ErrorHandler
@@ -20,10 +21,20 @@ __all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
 _log = logging.getLogger("lexigram.web")
 
 
-def log_server_error(exc: BaseException, status: int, method: str, path: str) -> None:
+def log_server_error(
+    exc: BaseException,
+    status: int,
+    method: str,
+    path: str,
+    error_log: ServerErrorLog | None = None,
+) -> None:
     """Log a failure answered with a 5xx ``status``: an ``HTTPError`` the app raised on
     purpose (a 503 connection limit, ...) at WARNING without a traceback, anything else (an
-    unexpected exception) at ERROR with its traceback."""
+    unexpected exception) at ERROR with its traceback. With the app's ``error_log`` (and
+    ``path`` a route template), a repeating failure is logged once per interval."""
+    if error_log is not None:
+        error_log.log(exc, status, method, path)
+        return
     if isinstance(exc, HTTPError):
         detail = f": {exc.detail}" if exc.detail else ""
         _log.warning("%s %s answered %d (%s%s)", method, path, status, type(exc).__name__, detail)
@@ -91,7 +102,9 @@ class ErrorResponder:
                     exc = inner
                     status = status_for(exc, self.status_map)
         if status >= 500:
-            log_server_error(exc, status, ctx.scope.get("method", ""), ctx.scope.get("path", ""))
+            log_server_error(
+                exc, status, ctx.scope.get("method", ""), ctx.route.path, ctx.settings.error_log
+            )
         await send_problem(
             ctx.send,
             exc,
