@@ -176,3 +176,15 @@ def test_the_working_directory_is_the_default_location(
     write(tmp_path, "application.yaml", "web:\n  port: 8123\n")
     monkeypatch.chdir(tmp_path)
     assert load_web_config(environ={}).port == 8123
+
+
+def test_the_production_profile_refuses_a_credentialed_match_anything_origin_regex(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "application-production.yaml",
+        "web:\n  cors:\n    allow_origin_regex: '.*'\n    allow_credentials: true\n",
+    )
+    with pytest.raises(WebConfigError, match="anchor it to your own hosts"):
+        load_web_config(tmp_path, profile="production", environ={})

@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
 
 from .._http.templates import TemplatesConfig
+from .cors_rules import credentialed_origins_problem
 from .health import HealthConfig
 from .legacy import upgrade_deprecated_keys
 from .versioning import VersioningConfig
@@ -53,12 +54,10 @@ class CORSConfig(_Section):
 
     @model_validator(mode="after")
     def _no_wildcard_with_credentials(self) -> Self:
-        if self.allow_credentials and "*" in self.allow_origins:
-            raise ValueError(
-                "allow_origins contains '*' while allow_credentials is true, which would let "
-                "every site read credentialed responses; list the allowed origins explicitly "
-                "or set allow_credentials to false"
-            )
+        if self.allow_credentials:
+            problem = credentialed_origins_problem(self.allow_origins, self.allow_origin_regex)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
 
