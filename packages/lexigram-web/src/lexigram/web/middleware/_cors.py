@@ -22,9 +22,9 @@ class CORSMiddleware:
 
     ``allow_origins`` lists exact origins (``"https://app.example.com"``) or is ``["*"]``;
     ``allow_origin_regex`` matches whole origins. ``"*"`` in ``allow_methods`` or
-    ``allow_headers`` allows any. ``allow_credentials=True`` is refused with ``"*"``, ``"null"`` or a
-    regular expression that matches any origin: each would let every site read credentialed
-    responses. A preflight for a
+    ``allow_headers`` allows any. ``allow_credentials=True`` is refused with ``"*"``,
+    ``"null"`` or a regular expression that matches any origin: each would let every site
+    read credentialed responses. A preflight for a
     disallowed origin, method or header is answered 400 problem+json; an actual request
     from a disallowed origin passes through without CORS headers (the browser blocks it).
     """
