@@ -72,7 +72,10 @@ class LexigramApp(AppDeclarations):
     Larger apps pass ``controllers=``, ``modules=`` / ``providers=`` (lexigram-di) and
     ``config=`` (a ``WebConfig`` or any object with the same setting names). Keyword settings
     win over ``config``: ``debug``, ``validation_status`` (422 or 400), ``trusted_proxies``,
-    ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit).
+    ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit),
+    ``strict_body`` (``True`` by default: JSON body fields must have their declared type, so
+    an ``int`` refuses ``true``, ``"2"`` and ``2.0``; ``False`` accepts pydantic's lenient
+    coercions; a route's ``strict_body=`` wins).
     ``middleware`` is an ordered list (outermost first) of pure-ASGI middleware classes or
     ``starlette.middleware.Middleware(cls, **options)`` entries, built once at startup.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
@@ -111,6 +114,7 @@ class LexigramApp(AppDeclarations):
         health: bool | HealthConfig | Mapping[str, Any] | None = None,
         debug_routes: bool | None = None,
         debug_routes_auth: Any = None,
+        strict_body: bool | None = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self.config = config
@@ -132,6 +136,7 @@ class LexigramApp(AppDeclarations):
             "validation_status": validation_status,
             "trusted_proxies": tuple(trusted_proxies) if trusted_proxies is not None else None,
             "fail_on_route_conflict": fail_on_route_conflict,
+            "strict_body": strict_body,
         }
         self._max_body_size = max_body_size
         self._openapi_option = openapi

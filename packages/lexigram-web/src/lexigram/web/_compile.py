@@ -250,6 +250,9 @@ class _Compiler:
             pipes=pipes,
             validation_status=self.settings.validation_status,
             websocket=is_ws,
+            strict_body=(
+                self.settings.strict_body if config.strict_body is None else config.strict_body
+            ),
         )
         handler_handlers = config.extra.get("exception_handlers")
         filters = await self._filter_level(

@@ -73,8 +73,9 @@ class Dispatcher:
         await self._router_error(scope, send, error)
 
     async def _crashed(self, scope: Scope, send: Send, exc: Exception) -> None:
-        """A failure nothing else answered: log it (rate-limited) and answer a 500 problem,
-        or abort when the response had already started."""
+        """A failure nothing else answered: log it (rate-limited) and answer a 500 problem;
+        when that cannot be sent (the response had started, the peer is gone), re-raise so
+        the server aborts the connection."""
         method = scope.get("method", "WEBSOCKET")
         status = status_for(exc, self._compiled.status_map)
         log_server_error(exc, status, method, "(dispatch)", self._error_log)
@@ -85,8 +86,8 @@ class Dispatcher:
                 )
             else:
                 await send({"type": "websocket.close", "code": 1011, "reason": ""})
-        except Exception:  # the response had started: the server closes the connection
-            _log.debug("could not answer the failure of %s %s", method, scope.get("path"))
+        except Exception:
+            raise exc from None
 
     async def _router_error(self, scope: Scope, send: Send, error: Exception) -> None:
         compiled = self._compiled

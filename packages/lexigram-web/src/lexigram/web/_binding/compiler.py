@@ -172,6 +172,7 @@ def compile_binding(
     pipes: Sequence[Any] = (),
     validation_status: int = 422,
     websocket: bool = False,
+    strict_body: bool = True,
 ) -> BindingPlan:
     """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
     params = read_signature(fn, skip_first=skip_first, label=label)
@@ -250,7 +251,7 @@ def compile_binding(
         validation = marker.validation if marker is not None else None
         if source in (ParamSource.BODY, ParamSource.FORM, ParamSource.FILE):
             if source is ParamSource.BODY:
-                step = body_step(param, metadata, wire, embed, chain, validation)
+                step = body_step(param, metadata, wire, embed, chain, validation, strict_body)
             else:
                 step = form_step(param, metadata, wire, source, chain, validation, label)
             async_steps.append((param.name, step))

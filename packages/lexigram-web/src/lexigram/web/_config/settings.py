@@ -15,13 +15,16 @@ class AppSettings:
     """``debug``: 5xx problems carry the exception and traceback. ``validation_status``: 422 or
     400. ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed (IPs, networks, or
     ``"*"``). ``fail_on_route_conflict``: duplicate routes raise at startup. ``max_body_size``:
-    bytes (``None``: no limit), enforced while the body streams in."""
+    bytes (``None``: no limit), enforced while the body streams in. ``strict_body``: JSON
+    bodies are validated strictly (an ``int`` field refuses ``true``, ``"2"`` and ``2.0``);
+    ``False`` accepts pydantic's lenient coercions (a route's ``strict_body=`` wins)."""
 
     debug: bool = False
     validation_status: int = 422
     trusted_proxies: tuple[str, ...] = ()
     fail_on_route_conflict: bool = True
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE
+    strict_body: bool = True
 
     def __post_init__(self) -> None:
         if self.validation_status not in (400, 422):

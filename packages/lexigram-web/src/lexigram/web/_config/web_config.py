@@ -139,7 +139,9 @@ class WebConfig(_Section):
     ``max_query_length`` (bytes, longer is 414), ``sanitize_query_params`` and
     ``query_control_chars`` (``reject``: 400, or ``strip``), ``request_id_header`` and
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
-    carry exception details: never in production), ``validation_status`` (422 or 400).
+    carry exception details: never in production), ``validation_status`` (422 or 400),
+    ``strict_body`` (JSON body fields must have their declared type: an ``int`` refuses
+    ``true``, ``"2"`` and ``2.0``; ``false`` accepts pydantic's lenient coercions).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
     ``gzip``, ``openapi``, ``versioning``, ``health``, ``templates`` (``None``: no
     templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
@@ -168,6 +170,7 @@ class WebConfig(_Section):
     sanitize_query_params: bool = True
     query_control_chars: Literal["reject", "strip"] = "reject"
     validation_status: int = 422
+    strict_body: bool = True
     fail_on_route_conflict: bool = True
     request_id_header: str = "X-Request-ID"
     trust_request_id: bool = True
