@@ -14,7 +14,6 @@ import json
 from typing import Any
 
 import orjson
-
 from pydantic import BaseModel
 
 from lexigram.http_errors import BadRequestError
