@@ -338,7 +338,9 @@ class _Compiler:
             if not self.versions.defer(info, template, endpoint):
                 self.router.add(info.method, template, endpoint)
             self.registry.add(info, template, explicit_name=explicit and not info.auto_head)
-        except (RouteConflictError, ValueError) as exc:
+        except RouteConflictError:
+            raise
+        except ValueError as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
 

@@ -20,7 +20,12 @@ from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoun
 from ._compiled import CompiledApp
 from ._http.context import ExecutionContext, RouteInfo
 from ._http.render import Renderer
-from ._pipeline.error_responder import log_server_error, send_problem, status_for
+from ._pipeline.error_responder import (
+    filter_headers,
+    log_server_error,
+    send_problem,
+    status_for,
+)
 
 __all__ = ["Dispatcher", "build_stack"]
 
@@ -105,7 +110,7 @@ class Dispatcher:
         try:
             result = await handler(ctx, error)
             await Renderer(status, None, status_map, debug=self._debug).send(
-                result, send, scope, _no_receive, None, status
+                result, send, scope, _no_receive, filter_headers(result, error, None), status
             )
         except Exception as exc:
             _log.exception("the exception handler for %s failed", type(error).__name__)

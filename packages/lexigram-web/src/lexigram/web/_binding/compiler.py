@@ -29,7 +29,7 @@ from .._http.background import BackgroundTasks
 from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
-from ._steps import Step, pipe_step, scalar_step
+from ._steps import Step, pipe_step, resolve_pipe, scalar_step
 from .signature import HandlerParam, is_model_type, read_signature, unwrap_optional
 from .validation import ParamError, RequestValidationError
 
@@ -243,7 +243,10 @@ def compile_binding(
             default=_default_of(param, marker),
             alias=marker.alias if marker is not None else None,
         )
-        chain = (*pipes, *(marker.pipes if marker is not None else ()))
+        chain = tuple(
+            resolve_pipe(container, pipe, label)
+            for pipe in (*pipes, *(marker.pipes if marker is not None else ()))
+        )
         for pipe in chain:
             prepare = getattr(pipe, "prepare", None)
             if callable(prepare):

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
@@ -13,10 +14,10 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 from .._http.context import ExecutionContext
 from .._http.error_log import ServerErrorLog
 from .._http.problem import problem_for
-from .._http.render import Renderer
+from .._http.render import Renderer, ResponseAborted
 from .filters import ErrorHandler
 
-__all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
+__all__ = ["ErrorResponder", "filter_headers", "log_server_error", "send_problem", "status_for"]
 
 _log = logging.getLogger("lexigram.web")
 
@@ -65,10 +66,26 @@ async def send_problem(
     await send({"type": "http.response.body", "body": rendered.body})
 
 
+def filter_headers(
+    result: Any, exc: BaseException, extra: list[tuple[bytes, bytes]] | None
+) -> list[tuple[bytes, bytes]] | None:
+    """The headers for a filter's plain-value answer: the error's own (``Allow``,
+    ``WWW-Authenticate``, ``Retry-After``, ...) after ``extra``. A ``Response`` the filter
+    built is sent as it is."""
+    if not isinstance(exc, HTTPError) or not exc.headers or isinstance(result, Response):
+        return extra
+    own = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in exc.headers]
+    return [*extra, *own] if extra else own
+
+
 class ErrorResponder:
     """Per-route error handling: the route's filter chain, then the problem renderer."""
 
     __slots__ = ("debug", "filters", "renderer", "status_map")
+
+    renderer: Renderer
+    """Renders a filter's answer: without the route's ``response_model`` (a filter's value
+    describes the error, not the route's success)."""
 
     def __init__(
         self,
@@ -79,12 +96,18 @@ class ErrorResponder:
     ) -> None:
         self.filters = filters
         self.status_map = status_map
-        self.renderer = renderer
+        self.renderer = Renderer(renderer.status, None, status_map, debug=debug)
         self.debug = debug
 
     async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
+            return
+        if isinstance(exc, ResponseAborted):
+            # the status and headers are out: return without completing the body, so the
+            # server closes the connection and the client sees a truncated response
+            method = ctx.scope.get("method", "")
+            log_server_error(exc.cause, 500, method, ctx.route.path, ctx.settings.error_log)
             return
         status = status_for(exc, self.status_map)
         filters = self.filters
@@ -93,8 +116,9 @@ class ErrorResponder:
             if handler is not None:
                 try:
                     result = await handler(ctx, exc)
+                    extra = filter_headers(result, exc, ctx.response_headers)
                     await self.renderer.send(
-                        result, ctx.send, ctx.scope, ctx.receive, ctx.response_headers, status
+                        result, ctx.send, ctx.scope, ctx.receive, extra, status
                     )
                     return
                 except Exception as inner:
