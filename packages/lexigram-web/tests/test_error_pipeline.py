@@ -5,7 +5,6 @@ the app's; ``@roles`` challenges anonymous callers; route conflicts raise
 twice; pipe classes are built at startup; a guard shared by two apps serves each with its own
 authorizer."""
 
-import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -20,7 +19,6 @@ from lexigram.web import (
     ParseIntPipe,
     RouteConflictError,
     StreamingResponse,
-    query,
     roles,
 )
 from lexigram.web.testing import AsyncTestClient
@@ -170,8 +168,8 @@ async def test_a_pipe_given_as_a_class_is_built_at_startup() -> None:
     app = LexigramApp(pipes=[ParseIntPipe])
 
     @app.get("/double")
-    async def double(n: Any = query()) -> int:
-        return int(n) * 2
+    async def double(n: int) -> int:
+        return n * 2
 
     async with AsyncTestClient(app) as client:
         response = await client.get("/double", params={"n": "21"})
