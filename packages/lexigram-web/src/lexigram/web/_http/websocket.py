@@ -97,6 +97,10 @@ class WebSocket(StarletteWebSocket):
         if max_message_size is not None and max_message_size < 1:
             raise ValueError(f"max_message_size must be at least 1, got {max_message_size}")
         self.max_message_size = max_message_size
+        client = self.scope.get("client")
+        self.client_ip: str = client[0] if client else ""
+        """The client's address: the peer's, or (set by the route) the client named in
+        ``X-Forwarded-For`` when the peer is a trusted proxy."""
         self.close_code: int | None = None
         self.close_reason: str | None = None
         self._send_lock: anyio.Lock | None = None

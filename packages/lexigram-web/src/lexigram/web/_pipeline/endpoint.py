@@ -1,6 +1,7 @@
 """The compiled endpoint of one route: the request pipeline, decided at startup.
 
-    DI scope (only if needed) -> rate limit -> guards -> interceptors( binding + pipes -> handler )
+    DI scope (only if needed) -> rate limit by IP/endpoint -> guards -> rate limit by user
+    -> interceptors( binding + pipes -> handler )
     -> return-value mapping -> exception filters -> problem+json fallback
 
 Every branch not used by a route is decided away when the route is compiled; the per-request
@@ -81,6 +82,8 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     guards = tuple(parts.guards)
     interceptors = tuple(parts.interceptors)
     throttle = parts.throttle
+    early_limit = throttle if throttle is not None and not throttle.after_guards else None
+    late_limit = throttle if throttle is not None and throttle.after_guards else None
     renderer = parts.renderer
     settings = parts.settings
     container = parts.container
@@ -154,10 +157,12 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             try:
                 if needs_scope:
                     di_scope = ctx.di_scope = container.scope()
-                if throttle is not None:
-                    await throttle(ctx)
+                if early_limit is not None:
+                    await early_limit(ctx)
                 if guards:
                     await run_guards(ctx)
+                if late_limit is not None:
+                    await late_limit(ctx)
                 result = await run(ctx)
                 await renderer.send(result, send, scope, receive, ctx.response_headers)
             except Exception as exc:

@@ -65,6 +65,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
         websocket.serialize_sends()
         ctx = ExecutionContext(scope, receive, send, params, info, settings)
         ctx.websocket = websocket
+        websocket.client_ip = ctx.client_ip
         di_scope = None
         handler: WebSocketHandler | None = None
         key: Hashable | None = None

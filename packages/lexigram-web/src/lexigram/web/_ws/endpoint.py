@@ -209,6 +209,7 @@ def build_websocket_endpoint(parts: EndpointParts) -> Endpoint:
         websocket = WebSocket(scope, receive, send, max_message_size=max_size)
         ctx = ExecutionContext(scope, receive, send, params, info, settings)
         ctx.websocket = websocket
+        websocket.client_ip = ctx.client_ip
         di_scope = None
         try:
             if needs_scope:
