@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from starlette.websockets import WebSocketDisconnect
+from test_throttle import Limiter
 
 from lexigram.http_errors import UnauthorizedError
 from lexigram.web import (
@@ -19,7 +20,6 @@ from lexigram.web import (
     websocket_handler,
 )
 from lexigram.web.testing import AsyncTestClient, TestClient
-from test_throttle import Limiter
 
 
 class UserFromHeader:
