@@ -55,17 +55,17 @@ class AnonymousHandler(WebSocketHandler):
 
 def test_the_websocket_user_cap_counts_each_mapping_user_by_its_id() -> None:
     app = LexigramApp(controllers=[LiveHandler])
-    with TestClient(app) as client:
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/live", headers={"X-User": "ann"}) as ann,
+        client.websocket_connect("/live", headers={"X-User": "bob"}) as bob,
+    ):
+        assert (ann.receive_text(), bob.receive_text()) == ("welcome", "welcome")
         with (
-            client.websocket_connect("/live", headers={"X-User": "ann"}) as ann,
-            client.websocket_connect("/live", headers={"X-User": "bob"}) as bob,
+            client.websocket_connect("/live", headers={"X-User": "ann"}) as again,
+            pytest.raises(WebSocketDisconnect) as closed,
         ):
-            assert (ann.receive_text(), bob.receive_text()) == ("welcome", "welcome")
-            with (
-                client.websocket_connect("/live", headers={"X-User": "ann"}) as again,
-                pytest.raises(WebSocketDisconnect) as closed,
-            ):
-                again.receive_text()
+            again.receive_text()
     assert closed.value.code == 1013
 
 
