@@ -15,7 +15,7 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import compile_binding
-from ._compiled import AppParts, CompiledApp, Owner
+from ._compiled import AppParts, BuiltinRoute, CompiledApp, Owner
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
 from ._declare.decorators import WEBSOCKET, RouteConfig, route_configs
@@ -39,7 +39,7 @@ from ._http.error_log import ServerErrorLog
 from ._http.render import Renderer
 from ._http.request import RequestSettings
 from ._pipeline.components import Component, resolve_component
-from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
+from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint, head_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
 from ._pipeline.throttle import find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
@@ -114,9 +114,9 @@ class _Compiler:
             self.router.add(method, template, endpoint)
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
-        for builtin in parts.builtin_routes:
-            if builtin.method not in static.get(builtin.path, {}):
-                self.router.add(builtin.method, builtin.path, builtin.endpoint)
+        for method, path, endpoint in _with_heads(parts.builtin_routes):
+            if method not in static.get(path, {}):
+                self.router.add(method, path, endpoint)
         router = self.router
         infos = self.infos
 
@@ -343,6 +343,18 @@ class _Compiler:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
+
+
+def _with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoint]]:
+    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do)."""
+    routes = [(b.method, b.path, b.endpoint) for b in builtins]
+    declared = {(method, path) for method, path, _ in routes}
+    routes += [
+        ("HEAD", path, head_endpoint(endpoint))
+        for method, path, endpoint in list(routes)
+        if method == "GET" and ("HEAD", path) not in declared
+    ]
+    return routes
 
 
 def _renderer(config: RouteConfig, status_map: ErrorStatusMap, debug: bool) -> Renderer:

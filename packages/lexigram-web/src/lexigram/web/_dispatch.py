@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
+from lexigram.http_errors import BadRequestError, HTTPError, MethodNotAllowedError, NotFoundError
 
 from ._compiled import CompiledApp
 from ._http.context import ExecutionContext, RouteInfo
@@ -74,8 +74,7 @@ class Dispatcher:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": ""})
             return
-        error = MethodNotAllowedError(allowed) if allowed else NotFoundError()
-        await self._router_error(scope, send, error)
+        await self._router_error(scope, send, _method_error(allowed))
 
     async def _crashed(self, scope: Scope, send: Send, exc: Exception) -> None:
         """A failure nothing else answered: log it (rate-limited) and answer a 500 problem;
@@ -115,6 +114,21 @@ class Dispatcher:
         except Exception as exc:
             _log.exception("the exception handler for %s failed", type(error).__name__)
             await send_problem(send, exc, scope=scope, status_map=status_map, debug=self._debug)
+
+
+def _method_error(allowed: tuple[str, ...]) -> HTTPError:
+    """404 for an unknown path; 405 listing the HTTP methods it takes; 426 for a plain HTTP
+    request to a path that only takes WebSocket connections."""
+    if not allowed:
+        return NotFoundError()
+    methods = tuple(m for m in allowed if m != "WEBSOCKET")
+    if methods:
+        return MethodNotAllowedError(methods)
+    return HTTPError(
+        426,
+        "this path takes WebSocket connections only: open it with a WebSocket client",
+        headers={"Upgrade": "websocket", "Connection": "Upgrade"},
+    )
 
 
 async def _no_receive() -> Any:

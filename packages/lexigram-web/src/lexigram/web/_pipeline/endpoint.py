@@ -34,7 +34,7 @@ from .filters import ErrorHandler
 from .interceptors import run_chain
 from .throttle import RateLimitCheck
 
-__all__ = ["Endpoint", "EndpointParts", "build_endpoint"]
+__all__ = ["Endpoint", "EndpointParts", "build_endpoint", "head_endpoint"]
 
 Endpoint = Callable[[Scope, Receive, Send, dict[str, Any]], Awaitable[None]]
 _log = logging.getLogger("lexigram.web")
@@ -70,6 +70,15 @@ def _head_send(send: Send) -> Send:
         await send(message)
 
     return head_send
+
+
+def head_endpoint(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` answering ``HEAD``: the same status and headers, no body."""
+
+    async def head(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
+        await endpoint(scope, receive, _head_send(send), params)
+
+    return head
 
 
 def build_endpoint(parts: EndpointParts) -> Endpoint:
