@@ -4,10 +4,10 @@ HTTP request to a WebSocket-only path (426 Upgrade Required)."""
 from typing import Any
 
 import pytest
+from test_versioning_dispatch import ItemsV1, ItemsV2
 
 from lexigram.web import LexigramApp, VersioningConfig, WebSocket
 from lexigram.web.testing import AsyncTestClient
-from test_versioning_dispatch import ItemsV1, ItemsV2
 
 
 @pytest.mark.parametrize("path", ["/health", "/health/live", "/health/ready"])
