@@ -5,7 +5,7 @@ the app's; ``@roles`` challenges anonymous callers; route conflicts raise
 twice; pipe classes are built at startup; a guard shared by two apps serves each with its own
 authorizer."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, MutableMapping, Sequence
 from typing import Any
 
 import pytest
@@ -143,12 +143,12 @@ async def test_a_stream_failing_after_its_headers_is_aborted_and_logged_once(
     async def export() -> StreamingResponse:
         return StreamingResponse(chunks(), media_type="text/plain")
 
-    messages: list[dict[str, Any]] = []
+    messages: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         messages.append(message)
 
     scope = {

@@ -1,7 +1,7 @@
 """Small HTTP edges: ``HEAD`` on the health probes, ``Vary`` on version errors, and a plain
 HTTP request to a WebSocket-only path (426 Upgrade Required)."""
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from test_versioning_dispatch import ItemsV1, ItemsV2
@@ -29,7 +29,7 @@ async def test_head_on_a_health_probe_answers_like_get_without_a_body(path: str)
     ],
 )
 async def test_a_version_error_varies_like_a_versioned_success(
-    strategy: str, vary: str, headers: dict[str, str]
+    strategy: Literal["header", "media_type"], vary: str, headers: dict[str, str]
 ) -> None:
     app = LexigramApp(controllers=[ItemsV1, ItemsV2], versioning=VersioningConfig(
         strategy=strategy))  # fmt: skip

@@ -55,7 +55,7 @@ def count_keys(value: Any) -> int:
     return total
 
 
-def fields_bound_keys(model: type[Any]) -> bool:
+def fields_bound_keys(model: object) -> bool:
     """Whether ``len(instance.model_fields_set)`` never exceeds the keys of the input object:
     true for a pydantic model without model validators or ``model_post_init`` (either could
     set fields the input did not name)."""
