@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +21,9 @@ from typing import TypeVar
 __all__ = ["SCHEMA", "Database", "transaction"]
 
 T = TypeVar("T")
+
+MIN_FREE_BYTES = 1024 * 1024
+"""Below this much free space on its disk the database is reported unable to take orders."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -64,9 +68,26 @@ class Database:
         self._connection: sqlite3.Connection | None = None
 
     async def open(self) -> None:
-        """Start the database thread, connect, and create the tables that are missing."""
+        """Start the database thread, connect, and create the tables that are missing; a
+        database that cannot be opened or written raises naming its path."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orders-db")
-        self._connection = await self._submit(self._connect)
+        try:
+            self._connection = await self._submit(self._connect)
+        except (OSError, sqlite3.Error) as exc:
+            await self.close()
+            raise RuntimeError(
+                f"cannot use the orders database at {self.path!r}: {exc}; check that the"
+                " folder exists or can be created, that the file is a writable SQLite database"
+                " and that its disk has room, or set LEXIGRAM_ORDERS__DATABASE to another path"
+            ) from exc
+        problem = await self.write_problem()
+        if problem is not None:
+            await self.close()
+            raise RuntimeError(
+                f"the orders database at {self.path!r} cannot take writes: {problem}; make the"
+                " file and its folder writable, free disk space, or set"
+                " LEXIGRAM_ORDERS__DATABASE to another path"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         if self.path != ":memory:":
@@ -98,6 +119,21 @@ class Database:
         row = await self.run(lambda db: db.execute("SELECT 1").fetchone())
         return row is not None and row[0] == 1
 
+    async def write_problem(self) -> str | None:
+        """Why the database cannot take an order now (``None`` when it can): a write in a
+        transaction that is rolled back, and room on the disk holding the file."""
+        try:
+            await self.run(_probe_write)
+        except sqlite3.Error as exc:
+            return f"a write fails ({exc})"
+        if self.path == ":memory:":
+            return None
+        folder = Path(self.path).parent
+        free = (await self._submit(lambda: shutil.disk_usage(folder))).free
+        if free < MIN_FREE_BYTES:
+            return f"the disk holding it has only {free} bytes free"
+        return None
+
     async def close(self) -> None:
         executor, connection = self._executor, self._connection
         if executor is None:
@@ -122,6 +158,18 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def _probe_write(connection: sqlite3.Connection) -> None:
+    """Write a row in a transaction and roll it back (nothing is kept)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute(
+            "INSERT OR REPLACE INTO products (sku, name, price_cents)"
+            " VALUES ('__write_probe__', 'write probe', 0)"
+        )
+    finally:
+        connection.execute("ROLLBACK")
 
 
 def _when_unlocked(statement: Callable[[], object], deadline_seconds: float = 10.0) -> None:
