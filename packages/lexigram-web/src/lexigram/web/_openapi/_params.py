@@ -63,7 +63,7 @@ def _not_null(annotation: Any) -> Any:
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extras = typing.get_args(annotation)
         inner = unwrap_optional(base)
-        return annotation if inner is base else typing.Annotated[(inner, *extras)]  # type: ignore[valid-type]
+        return annotation if inner is base else typing.Annotated[(inner, *extras)]
     return unwrap_optional(annotation)
 
 

@@ -187,10 +187,13 @@ def _merge_content(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, An
         if current is None or "schema" not in current or "schema" not in entry:
             merged.setdefault(media, entry)
             continue
-        ours, new = current["schema"], entry["schema"]
-        variants: list[Any] = (
-            list(ours["anyOf"]) if isinstance(ours, dict) and list(ours) == ["anyOf"] else [ours]
-        )
+        ours: Any = current["schema"]
+        new: Any = entry["schema"]
+        variants: list[Any] = [ours]
+        if isinstance(ours, dict):
+            schema = typing.cast(dict[str, Any], ours)
+            if list(schema) == ["anyOf"]:
+                variants = list(schema["anyOf"])
         if any(_same(v, new) for v in variants):
             continue
         merged[media] = {**current, "schema": {"anyOf": [*variants, new]}}
