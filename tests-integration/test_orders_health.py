@@ -13,7 +13,7 @@ import pytest
 from _servers import free_port
 
 from examples.orders import create_app, load_settings
-from examples.orders.database import Database
+from examples.orders.database import Database, SQLiteDatabase
 from examples.orders.settings import HERE
 from lexigram.web import LexigramApp, load_web_config
 from lexigram.web.testing import TestClient
@@ -30,6 +30,7 @@ def test_readiness_fails_while_the_database_refuses_writes(tmp_path: Path) -> No
     with TestClient(app) as client:
         assert client.get("/health/ready").status_code == 200
         database = app.container.resolve(Database)
+        assert isinstance(database, SQLiteDatabase)
         portal = client.portal
         assert portal is not None
         portal.call(database.run, lambda db: db.execute("PRAGMA query_only = ON"))

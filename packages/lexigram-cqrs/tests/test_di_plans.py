@@ -259,3 +259,41 @@ async def test_concurrent_publish_reports_a_handler_that_fails_to_build_and_runs
     assert [str(e) for e in info.value.exceptions] == ["cannot build"]
     assert container.resolve(Log).lines == ["x"]
     assert container.scopes == 0
+
+
+async def test_async_built_handler_and_behaviour_classes_run_with_and_without_a_scope() -> None:
+    seen: list[str] = []
+
+    class Timed:
+        def __init__(self, clock: Clock) -> None:
+            self.clock = clock
+
+        async def __call__(self, message: Any, next: Next) -> Any:
+            seen.append(f"timed by {self.clock.now()}")
+            return await next(message)
+
+    async def clock() -> Clock:
+        return Clock()
+
+    container = CountingContainer()
+    container.singleton(Clock, factory=clock).singleton(Log).transient(StampHandler)
+    container.transient(Timed)
+    bus = CommandBus(
+        HandlerRegistry([StampHandler]),
+        behaviours=[Timed],
+        activator=ContainerActivator(container),
+    )
+    assert (await bus.dispatch(Stamp("a")))[1] == "real"
+    assert container.scopes == 0
+    log = Log()
+
+    def scoped_log() -> Iterator[Log]:
+        log.lines.append("open")
+        yield log
+        log.lines.append("close")
+
+    with container.override(Log, factory=scoped_log, lifetime=Lifetime.SCOPED):
+        assert (await bus.dispatch(Stamp("b")))[1] == "real"
+    assert log.lines == ["open", "b", "close"]
+    assert container.scopes == 1
+    assert seen == ["timed by real", "timed by real"]

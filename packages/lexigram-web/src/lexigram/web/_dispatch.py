@@ -6,43 +6,41 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 
 from __future__ import annotations
 
-import logging
-import typing
-from collections.abc import Sequence
-from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError, HTTPError, MethodNotAllowedError, NotFoundError
 
 from ._compiled import CompiledApp
-from ._http.context import ExecutionContext, RouteInfo
 from ._http.render import Renderer
 from ._pipeline.error_responder import (
-    filter_headers,
+    ErrorResponder,
     log_server_error,
     send_problem,
     status_for,
 )
 
-__all__ = ["Dispatcher", "build_stack"]
-
-_log = logging.getLogger("lexigram.web")
+__all__ = ["Dispatcher"]
 
 
 class Dispatcher:
     """Routes one request to its compiled endpoint."""
 
-    __slots__ = ("_compiled", "_debug", "_error_log", "_lookup", "_static")
+    __slots__ = ("_debug", "_lookup", "_responder", "_settings", "_static", "_status_map")
 
     def __init__(self, compiled: CompiledApp, debug: bool) -> None:
-        self._compiled = compiled
         self._static = compiled.router.static_routes
         self._lookup = compiled.router.lookup
         self._debug = debug
-        self._error_log = compiled.request_settings.error_log
+        self._settings = compiled.request_settings
+        self._status_map = compiled.status_map
+        self._responder = ErrorResponder(
+            compiled.filters,
+            compiled.status_map,
+            Renderer(200, None, compiled.status_map, debug=debug),
+            debug,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -81,12 +79,12 @@ class Dispatcher:
         when that cannot be sent (the response had started, the peer is gone), re-raise so
         the server aborts the connection."""
         method = scope.get("method", "WEBSOCKET")
-        status = status_for(exc, self._compiled.status_map)
-        log_server_error(exc, status, method, "(dispatch)", self._error_log)
+        status = status_for(exc, self._status_map)
+        log_server_error(exc, status, method, "(dispatch)", self._settings.error_log)
         try:
             if scope["type"] == "http":
                 await send_problem(
-                    send, exc, scope=scope, status_map=self._compiled.status_map, debug=self._debug
+                    send, exc, scope=scope, status_map=self._status_map, debug=self._debug
                 )
             else:
                 await send({"type": "websocket.close", "code": 1011, "reason": ""})
@@ -94,26 +92,7 @@ class Dispatcher:
             raise exc from None
 
     async def _router_error(self, scope: Scope, send: Send, error: Exception) -> None:
-        compiled = self._compiled
-        status_map = compiled.status_map
-        filters = compiled.filters
-        handler = filters.lookup(error, status_for(error, status_map)) if filters else None
-        if handler is None:
-            await send_problem(send, error, scope=scope, status_map=status_map, debug=self._debug)
-            return
-        info = RouteInfo(
-            method=scope.get("method", ""), path=scope["path"], name="", handler=handler
-        )
-        ctx = ExecutionContext(scope, _no_receive, send, {}, info, compiled.request_settings)
-        status = status_for(error, status_map)
-        try:
-            result = await handler(ctx, error)
-            await Renderer(status, None, status_map, debug=self._debug).send(
-                result, send, scope, _no_receive, filter_headers(result, error, None), status
-            )
-        except Exception as exc:
-            _log.exception("the exception handler for %s failed", type(error).__name__)
-            await send_problem(send, exc, scope=scope, status_map=status_map, debug=self._debug)
+        await self._responder.respond_unrouted(scope, send, error, self._settings)
 
 
 def _method_error(allowed: tuple[str, ...]) -> HTTPError:
@@ -131,10 +110,6 @@ def _method_error(allowed: tuple[str, ...]) -> HTTPError:
     )
 
 
-async def _no_receive() -> Any:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
 def _path_is_utf8(scope: Scope) -> bool:
     raw = scope.get("raw_path")
     if raw:
@@ -146,19 +121,3 @@ def _path_is_utf8(scope: Scope) -> bool:
             return False
         return True
     return "\ufffd" not in scope["path"]
-
-
-def build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` (outermost first), once."""
-    for entry in reversed(middleware):
-        if isinstance(entry, Middleware):
-            cls, args, kwargs = entry
-            app = cls(app, *args, **kwargs)
-        elif callable(entry):
-            app = typing.cast(ASGIApp, entry(app))
-        else:
-            raise TypeError(
-                f"middleware {entry!r} is neither a class, a factory nor a"
-                " starlette.middleware.Middleware entry"
-            )
-    return app

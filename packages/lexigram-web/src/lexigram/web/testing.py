@@ -37,8 +37,10 @@ def _apply(app: LexigramApp, overrides: Mapping[Any, Any] | None) -> None:
 
 
 class TestClient(_StarletteTestClient):
-    """A synchronous client; use it as ``with TestClient(app) as client:`` to run the
-    lifespan (startup on enter, shutdown on exit)."""
+    """A synchronous test client (Starlette's, on ``httpx2``).
+
+    Use it as ``with TestClient(app) as client:`` to run the lifespan (startup on enter,
+    shutdown on exit)."""
 
     __test__ = False
 
@@ -52,7 +54,7 @@ class TestClient(_StarletteTestClient):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         _apply(app, overrides)
-        super().__init__(  # pyright: ignore[reportUnknownMemberType]
+        super().__init__(
             app,
             base_url=base_url,
             raise_server_exceptions=raise_server_exceptions,

@@ -1,4 +1,4 @@
-"""The ``WebSocket`` handed to WebSocket handlers: Starlette's, with limits and clear closes.
+"""``WebSocket``: the execution context of a WebSocket route, with limits and clear closes.
 
 Bad input never surfaces as a bare ``KeyError`` or ``JSONDecodeError``: each receive method
 raises ``WebSocketException`` with the close code the endpoint then closes with:
@@ -19,7 +19,9 @@ from starlette.websockets import WebSocketDisconnect
 
 from lexigram.http_errors import WebSocketException
 
+from .context import ExecutionContext, RouteInfo
 from .json import dumps, loads
+from .settings import RequestSettings
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
@@ -65,8 +67,10 @@ def decode_message(message: Message, encoding: str | None) -> Any:
     return text if text is not None else message.get("bytes", b"")
 
 
-class WebSocket(StarletteWebSocket):
+class WebSocket(ExecutionContext, StarletteWebSocket):
     """Starlette's WebSocket with orjson JSON, a message size limit and close bookkeeping.
+
+    On a WebSocket route it is the ``ExecutionContext`` too: the route's guards receive it.
 
     Build it from an ASGI ``(scope, receive, send)`` or wrap an existing Starlette
     ``WebSocket`` (``WebSocket(starlette_socket)``). ``max_message_size`` (bytes, ``None`` for
@@ -82,6 +86,9 @@ class WebSocket(StarletteWebSocket):
         send: Send | None = None,
         *,
         max_message_size: int | None = None,
+        settings: RequestSettings | None = None,
+        route: RouteInfo | None = None,
+        path_params: dict[str, Any] | None = None,
     ) -> None:
         if isinstance(scope, StarletteWebSocket):
             wrapped = scope
@@ -97,13 +104,10 @@ class WebSocket(StarletteWebSocket):
         if max_message_size is not None and max_message_size < 1:
             raise ValueError(f"max_message_size must be at least 1, got {max_message_size}")
         self.max_message_size = max_message_size
-        client = self.scope.get("client")
-        self.client_ip: str = client[0] if client else ""
-        """The client's address: the peer's, or (set by the route) the client named in
-        ``X-Forwarded-For`` when the peer is a trusted proxy."""
         self.close_code: int | None = None
         self.close_reason: str | None = None
         self._send_lock: anyio.Lock | None = None
+        self._init_context(settings, route, path_params)
 
     def serialize_sends(self) -> None:
         """Make concurrent sends (heartbeat, broadcasts, the handler) go out one at a time."""

@@ -7,14 +7,16 @@ from typing import Any
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
-from starlette.types import Send
+from starlette.types import Message, Scope, Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
-from .._http.context import ExecutionContext
+from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
 from .._http.problem import problem_for
 from .._http.render import Renderer, ResponseAborted
+from .._http.request import Request
+from .._http.settings import RequestSettings
 from .filters import ErrorHandler
 
 __all__ = ["ErrorResponder", "filter_headers", "log_server_error", "send_problem", "status_for"]
@@ -79,7 +81,9 @@ def filter_headers(
 
 
 class ErrorResponder:
-    """Per-route error handling: the route's filter chain, then the problem renderer."""
+    """Turns an exception into the response: the first matching exception filter (by type,
+    then status code), else problem+json. One per route, and one per app for the requests no
+    route answers (400, 404, 405)."""
 
     __slots__ = ("debug", "filters", "renderer", "status_map")
 
@@ -99,7 +103,8 @@ class ErrorResponder:
         self.renderer = Renderer(renderer.status, None, status_map, debug=debug)
         self.debug = debug
 
-    async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:
+    async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
+        """Answer ``exc``, raised while handling ``ctx``."""
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
             return
@@ -110,30 +115,64 @@ class ErrorResponder:
             log_server_error(exc.cause, 500, method, ctx.route.path, ctx.settings.error_log)
             return
         status = status_for(exc, self.status_map)
-        filters = self.filters
-        if filters is not None:
-            handler = filters.lookup(exc, status)
-            if handler is not None:
-                try:
-                    result = await handler(ctx, exc)
-                    extra = filter_headers(result, exc, ctx.response_headers)
-                    await self.renderer.send(
-                        result, ctx.send, ctx.scope, ctx.receive, extra, status
-                    )
-                    return
-                except Exception as inner:
-                    _log.exception("exception handler for %s failed", type(exc).__name__)
-                    exc = inner
-                    status = status_for(exc, self.status_map)
-        if status >= 500:
-            log_server_error(
-                exc, status, ctx.scope.get("method", ""), ctx.route.path, ctx.settings.error_log
-            )
-        await send_problem(
-            ctx.send,
-            exc,
-            scope=ctx.scope,
-            status_map=self.status_map,
-            debug=self.debug,
-            extra=ctx.response_headers,
+        handler = self.filters.lookup(exc, status) if self.filters is not None else None
+        if handler is not None:
+            await self._filtered(handler, ctx, exc, status, send)
+            return
+        _log_failure(exc, status, ctx)
+        await self._problem(exc, status, ctx.scope, send, ctx.response_headers)
+
+    async def respond_unrouted(
+        self, scope: Scope, send: Send, exc: Exception, settings: RequestSettings
+    ) -> None:
+        """Answer ``exc`` for a request no route answers; a request object is built only when
+        an exception filter wants one."""
+        status = status_for(exc, self.status_map)
+        handler = self.filters.lookup(exc, status) if self.filters is not None else None
+        if handler is None:
+            if status >= 500:
+                method = scope.get("method", "")
+                log_server_error(exc, status, method, "(no route)", settings.error_log)
+            await self._problem(exc, status, scope, send, None)
+            return
+        route = RouteInfo(
+            method=scope.get("method", ""), path=scope["path"], name="", handler=handler
         )
+        ctx = Request(scope, _no_receive, send, settings=settings, route=route)
+        await self._filtered(handler, ctx, exc, status, send)
+
+    async def _filtered(
+        self, handler: ErrorHandler, ctx: Request, exc: Exception, status: int, send: Send
+    ) -> None:
+        try:
+            result = await handler(ctx, exc)
+            extra = filter_headers(result, exc, ctx.response_headers)
+            await self.renderer.send(result, send, ctx.scope, ctx.receive, extra, status)
+        except Exception as inner:
+            _log.exception("exception handler for %s failed", type(exc).__name__)
+            inner_status = status_for(inner, self.status_map)
+            _log_failure(inner, inner_status, ctx)
+            await self._problem(inner, inner_status, ctx.scope, send, ctx.response_headers)
+
+    async def _problem(
+        self,
+        exc: Exception,
+        status: int,
+        scope: Scope,
+        send: Send,
+        headers: list[tuple[bytes, bytes]] | None,
+    ) -> None:
+        await send_problem(
+            send, exc, scope=scope, status_map=self.status_map, debug=self.debug, extra=headers
+        )
+
+
+def _log_failure(exc: Exception, status: int, ctx: Request) -> None:
+    """Log a 5xx answer, keyed on the route's template in the app's error log."""
+    if status >= 500:
+        method = ctx.scope.get("method", "")
+        log_server_error(exc, status, method, ctx.route.path, ctx.settings.error_log)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}

@@ -53,13 +53,16 @@ class ThrottleSpec:
     cost: int = 1
 
 
-def rate_limit(
-    rate: str, *, by: By = "ip", key: KeyFunc | None = None, cost: int = 1
+def throttle(
+    rate: str, by: By = "user", key: KeyFunc | None = None, cost: int = 1
 ) -> Callable[[T], T]:
     """Limit a handler (or every handler of a controller) to ``rate`` (e.g. ``"100/minute"``).
 
-    ``key(request)`` (sync or async) overrides the ``by`` key; ``cost`` is the number of hits
-    one request counts for.
+    ``by`` picks the key: ``"user"`` (the authenticated user's id, else the client IP),
+    ``"ip"`` or ``"endpoint"`` (one budget shared by every caller); ``key(request)`` (sync or
+    async) overrides it. ``cost`` is the number of hits one request counts for. A limit by
+    user (or by a ``key`` function, which may read the user too) is checked after the route's
+    guards, so it sees the user they authenticated.
     """
     if by not in ("user", "ip", "endpoint"):
         raise ValueError(f"by must be 'user', 'ip' or 'endpoint', got {by!r}")
@@ -74,12 +77,8 @@ def rate_limit(
     return decorate
 
 
-def throttle(
-    rate: str, by: By = "user", key: KeyFunc | None = None, cost: int = 1
-) -> Callable[[T], T]:
-    """Rate-limit by user (falling back to the client IP), by IP, or per endpoint. A limit by
-    user is checked after the route's guards, so it sees the user they authenticated."""
-    return rate_limit(rate, by=by, key=key, cost=cost)
+rate_limit = throttle
+"""The same decorator as `throttle`, for readers who know rate limits by that name."""
 
 
 def _is_limiter(candidate: object) -> bool:
