@@ -33,6 +33,7 @@ from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._http.templates import Templates, TemplatesConfig
 from ._lifespan import AppLifespan, run_lifespan
+from ._observability import Observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite
 from ._pipeline.error_responder import send_problem
 from ._routing.controllers import ControllerRegistry
@@ -75,6 +76,8 @@ class LexigramApp:
     ``versioning`` (a ``VersioningConfig``), ``templates`` (a directory, ``TemplatesConfig``
     or ``Templates``), ``health`` (``False``, a mapping or a ``HealthConfig``),
     ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
+    ``observability`` (an ``ObservabilityConfig`` or a mapping) turns on tracing, metrics
+    and the access log (``config.observability``).
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
     """
 
@@ -106,6 +109,7 @@ class LexigramApp:
         debug_routes: bool | None = None,
         debug_routes_auth: Any = None,
         strict_body: bool | None = None,
+        observability: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self.config = config
@@ -135,6 +139,7 @@ class LexigramApp:
             debug_routes=debug_routes,
             debug_routes_auth=debug_routes_auth,
             strict_body=strict_body,
+            observability=observability,
         )
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
@@ -147,6 +152,7 @@ class LexigramApp:
         self._compiled: CompiledApp | None = None
         self._openapi_site: OpenAPISite | None = None
         self._stack: ASGIApp = self._not_started
+        self._observability: Observability | None = None
 
     # -- introspection -------------------------------------------------------------------------
     @property
@@ -199,6 +205,7 @@ class LexigramApp:
         self._openapi_site = started.site
         self.routes = started.compiled.registry
         self._stack = started.stack
+        self._observability = started.observability
         for provider in started.providers:
             provider.app = self
         self._gate.started = True
@@ -213,9 +220,12 @@ class LexigramApp:
             return
         self._gate.started = False
         self._stack = self._not_started
+        observed, self._observability = self._observability, None
         try:
             await self._lifespan.stop()
         finally:
+            if observed is not None:
+                observed.stop()
             self.events.thaw()
             self.controller_registry.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):

@@ -15,7 +15,8 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import compile_binding
-from ._compiled import AppParts, BuiltinRoute, CompiledApp, Owner
+from ._binding.signature import HintsCache
+from ._compiled import AppParts, CompiledApp, Owner, with_heads
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
 from ._declare.decorators import WEBSOCKET, RouteConfig, route_configs
@@ -38,11 +39,12 @@ from ._http.context import RouteInfo
 from ._http.error_log import ServerErrorLog
 from ._http.render import Renderer
 from ._http.settings import RequestSettings
+from ._observe.observation import route_template
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
-from ._pipeline.endpoint import build_endpoint, head_endpoint
+from ._pipeline.endpoint import build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
-from ._pipeline.throttle import find_limiter, route_check
+from ._pipeline.throttle import RateLimitCheck, find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
@@ -73,6 +75,7 @@ class _Compiler:
         self.limiter: Any = None
         self.default_policy: Any = None
         self.infos: dict[int, RouteInfo] = {}
+        self.hints: HintsCache = {}
         self.explicit_heads: set[str] = set()
         self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
         self.versions = VersionRouting(
@@ -115,8 +118,11 @@ class _Compiler:
             self.router.add(method, template, endpoint)
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
-        for method, path, endpoint in _with_heads(parts.builtin_routes):
+        instruments = parts.instruments
+        for method, path, endpoint in with_heads(parts.builtin_routes):
             if method not in static.get(path, {}):
+                if instruments is not None:
+                    endpoint = instruments.endpoint(endpoint, path)
                 self.router.add(method, path, endpoint)
         router = self.router
         infos = self.infos
@@ -254,24 +260,16 @@ class _Compiler:
             strict_body=(
                 self.settings.strict_body if config.strict_body is None else config.strict_body
             ),
+            hints_cache=self.hints,
         )
         filters = await self._filter_level(
             config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
             label,
         )  # fmt: skip
-        throttle = (
-            None
-            if is_ws
-            else route_check(
-                read_value(fn, "throttle") or owner.throttle,
-                self.limiter,
-                self.default_policy,
-                f"{config.method} {template.path}",
-                label,
-            )
-        )
+        throttle = None if is_ws else self._throttle(fn, owner, config.method, template.path, label)
+        instruments = self.parts.instruments
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
-        info.pipes, info.params = pipes, plan.params
+        info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
         call = (
             fn
@@ -287,14 +285,27 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map, self.settings.debug),
+            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
             settings=self.request_settings,
             debug=self.settings.debug,
+            tracer=instruments.tracer if instruments is not None else None,
         )
         self._declare(template, parts, config)
+
+    def _throttle(
+        self, fn: Callable[..., Any], owner: Owner, method: str, path: str, label: str
+    ) -> RateLimitCheck | None:
+        """The route's rate limit (counting its decisions when metrics are on), if any."""
+        spec = read_value(fn, "throttle") or owner.throttle
+        throttle = route_check(spec, self.limiter, self.default_policy, f"{method} {path}", label)
+        instruments = self.parts.instruments
+        if throttle is not None and instruments is not None and instruments.throttle is not None:
+            policy = spec.rate if spec is not None else str(self.limiter.default_rate)
+            throttle = instruments.throttle(throttle, route_template(path), policy)
+        return throttle
 
     def _declare(self, template: PathTemplate, parts: EndpointParts, config: RouteConfig) -> None:
         """Add the route, and remember the HEAD route a GET route implies."""
@@ -312,6 +323,8 @@ class _Compiler:
             endpoint = build_websocket_endpoint(parts)
         else:
             endpoint = build_endpoint(parts)
+        if self.parts.instruments is not None:
+            endpoint = self.parts.instruments.endpoint(endpoint, info.path)
         endpoint = self.versions.wrap(endpoint, info)
         try:
             if not self.versions.defer(info, template, endpoint):
@@ -322,18 +335,6 @@ class _Compiler:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
-
-
-def _with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoint]]:
-    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do)."""
-    routes = [(b.method, b.path, b.endpoint) for b in builtins]
-    declared = {(method, path) for method, path, _ in routes}
-    routes += [
-        ("HEAD", path, head_endpoint(endpoint))
-        for method, path, endpoint in list(routes)
-        if method == "GET" and ("HEAD", path) not in declared
-    ]
-    return routes
 
 
 def _route_info(
@@ -370,11 +371,14 @@ def _route_info(
     )
 
 
-def _renderer(config: RouteConfig, status_map: ErrorStatusMap, debug: bool) -> Renderer:
+def _renderer(
+    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any
+) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
         return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    return Renderer(config.status_code or 200, config.response_model, status_map, debug=debug)
+    status = config.status_code or 200
+    return Renderer(status, config.response_model, status_map, debug=debug, returns=returns)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

@@ -8,7 +8,9 @@ and wraps the dispatcher in the middleware once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Generator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,7 @@ from ._dispatch import Dispatcher
 from ._events_hub import EventHub
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
+from ._observability import Observability
 from ._openapi.routes import OpenAPISite
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
@@ -66,6 +69,8 @@ class Started:
     templates: Templates | None
     providers: list[WebProvider]
     controllers: list[type]
+    observability: Observability | None = None
+    """Tracing, metrics and the access log, when any is on (the app stops them)."""
 
 
 async def assemble(declared: Declared, application: Application, container: Container) -> Started:
@@ -83,21 +88,51 @@ async def assemble(declared: Declared, application: Application, container: Cont
         container.singleton(Templates, instance=templates)
     parts = _parts(declared, application, providers, config, settings, versioning)
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
-    compiled = await compile_app(parts, container)
-    site.publish(
-        compiled.registry,
-        validation_status=settings.validation_status,
-        app_guards=declared.components.guards,
-        root_path=str(getattr(config, "root_path", "") or ""),
-        versioning=versioning,
-        body_limited=settings.max_body_size is not None,
-    )
-    dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-    outer = [m for p in providers for m in p.middleware]
-    stack = declared.events.wrap(declared.middleware.build(dispatcher, outer))
+    observed = await Observability.build(options.observability_for(config), container, settings)
+    try:
+        if observed is not None:
+            parts.builtin_routes.extend(observed.routes)
+            parts.instruments = observed.instruments
+        with _collector_paused():
+            compiled = await compile_app(parts, container)
+        if observed is not None:
+            observed.check(compiled)
+        site.publish(
+            compiled.registry,
+            validation_status=settings.validation_status,
+            app_guards=declared.components.guards,
+            root_path=str(getattr(config, "root_path", "") or ""),
+            versioning=versioning,
+            body_limited=settings.max_body_size is not None,
+        )
+        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
+        outer = [m for p in providers for m in p.middleware]
+        served = declared.middleware.build(dispatcher, outer)
+        if observed is not None:
+            served = observed.wrap(served)
+            observed.start()
+    except BaseException:
+        if observed is not None:
+            observed.stop()
+        raise
     return Started(
-        compiled, site, stack, settings, versioning, templates, providers, parts.controllers
-    )
+        compiled, site, declared.events.wrap(served), settings, versioning, templates, providers,
+        parts.controllers, observed,
+    )  # fmt: skip
+
+
+@contextmanager
+def _collector_paused() -> Generator[None]:
+    """No cyclic collection while the routes compile: compiling allocates many long-lived
+    objects and few cycles, so the collections it would trigger (ever longer full passes
+    over a growing heap, with thousands of routes) would find next to nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _parts(

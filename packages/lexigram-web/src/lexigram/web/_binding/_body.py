@@ -20,7 +20,7 @@ from .._declare.params import ParamMetadata, ParamSource
 from .._http.json import dumps, loads
 from .._http.json_keys import check_duplicate_keys, fields_bound_keys
 from .._http.request import Request
-from ._steps import apply_validation, run_pipes
+from ._steps import apply_validation, finisher, run_pipes
 from .signature import HandlerParam, unwrap_optional
 from .validation import ParamError, missing_error, pydantic_errors
 
@@ -80,7 +80,6 @@ def body_step(
     ``int``); values a pipe produced are validated leniently (the pipe converts on purpose).
     """
     adapter = _adapter(param.annotation)
-    bounded = fields_bound_keys(param.annotation)
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = ["body", wire] if embed else ["body"]
@@ -124,6 +123,27 @@ def body_step(
 
         return from_json
 
+    return _whole_body(param.annotation, adapter, finish, loc, required, default, strict)
+
+
+def _whole_body(
+    annotation: Any,
+    adapter: TypeAdapter[Any],
+    finish: Callable[[Any], Any],
+    loc: list[str | int],
+    required: bool,
+    default: Any,
+    strict: bool,
+) -> AsyncStep:
+    """The step validating the whole JSON body straight from its bytes."""
+    bounded = fields_bound_keys(annotation)
+    # a model's own validator (what Model.model_validate_json calls), else the adapter's
+    validate_json = (
+        annotation.__pydantic_validator__.validate_json
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        else adapter.validate_json
+    )
+
     async def whole_body(ctx: Request) -> Any:
         body = await ctx.body()
         if not body:
@@ -134,7 +154,7 @@ def body_step(
         if not _is_json(content_type):
             raise _unsupported(content_type)
         try:
-            value = adapter.validate_json(body, strict=strict)
+            value = validate_json(body, strict=strict)
         except ValidationError as exc:
             if any(err["type"] == "json_invalid" for err in exc.errors(include_url=False)):
                 raise BadRequestError("request body is not valid JSON") from None
@@ -213,6 +233,8 @@ def form_step(
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = [source.value, wire]
+    convert = adapter.validate_python if adapter is not None else None
+    finish = finisher(convert, validation, loc, required, default)
 
     async def step(ctx: Request) -> Any:
         raw = _form_value(await read_form(ctx), wire, whole_model, many)
@@ -220,19 +242,8 @@ def form_step(
             return default
         if pipes:
             raw = await run_pipes(raw, pipes, metadata, loc)
-        if raw is None:
-            if required:
-                raise ParamError([missing_error(loc)])
-            return default
-        if source is ParamSource.FILE:
+        if raw is not None and source is ParamSource.FILE:
             raw = await _uploads(raw, many, wants_bytes, loc)
-        elif adapter is not None:
-            try:
-                raw = adapter.validate_python(raw)
-            except ValidationError as exc:
-                raise ParamError(pydantic_errors(exc, loc)) from None
-        if validation is not None:
-            raw = apply_validation(validation, raw, loc)
-        return raw
+        return finish(raw)
 
     return step

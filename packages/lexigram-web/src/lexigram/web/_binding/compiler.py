@@ -31,7 +31,7 @@ from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
 from ._steps import Step, pipe_step, resolve_pipe, scalar_step
-from .signature import HandlerParam, is_model_type, read_signature, unwrap_optional
+from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
 from .validation import ParamError, RequestValidationError
 
 __all__ = ["BindingPlan", "compile_binding"]
@@ -62,7 +62,15 @@ class BindingPlan:
     ``has_async``). ``needs_scope``: some injected service needs the request's DI scope.
     """
 
-    __slots__ = ("async_steps", "has_async", "needs_scope", "params", "status", "sync_steps")
+    __slots__ = (
+        "async_steps",
+        "has_async",
+        "needs_scope",
+        "params",
+        "returns",
+        "status",
+        "sync_steps",
+    )
 
     def __init__(
         self,
@@ -71,6 +79,7 @@ class BindingPlan:
         needs_scope: bool,
         status: int,
         params: Sequence[BoundParam] = (),
+        returns: Any = _EMPTY,
     ) -> None:
         self.params = tuple(params)
         """How each parameter is bound (for generators such as OpenAPI)."""
@@ -79,6 +88,8 @@ class BindingPlan:
         self.has_async = bool(async_steps)
         self.needs_scope = needs_scope
         self.status = status
+        self.returns = returns
+        """The handler's resolved return annotation (``inspect.Parameter.empty`` if none)."""
 
     @property
     def is_empty(self) -> bool:
@@ -188,9 +199,10 @@ def compile_binding(
     validation_status: int = 422,
     websocket: bool = False,
     strict_body: bool = True,
+    hints_cache: HintsCache | None = None,
 ) -> BindingPlan:
     """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
-    params = read_signature(fn, skip_first=skip_first, label=label)
+    params, returns = read_handler(fn, skip_first=skip_first, label=label, hints_cache=hints_cache)
     sources = {p.name: _source_for(p, set(path_types), container) for p in params}
     body_params = [p for p in params if sources[p.name] is ParamSource.BODY]
     embed = len(body_params) > 1 or any(
@@ -212,7 +224,7 @@ def compile_binding(
         else:
             sync_steps.append((param.name, step))
     bound = [_bound(p, sources[p.name], embed) for p in params]
-    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound)
+    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
 
 
 def _pipeline_value_step(param: HandlerParam, source: str, route: _Route) -> tuple[Any, bool, bool]:

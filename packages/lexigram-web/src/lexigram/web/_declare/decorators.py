@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .metadata import add_items, read_items, update_mapping
+from .metadata import add_items, adding, read_items, update_mapping
 
 __all__ = [
     "RouteConfig",
@@ -153,12 +153,7 @@ def websocket(path: str, **kwargs: Any) -> Callable[[F], F]:
 
 def use_pipes(*pipes: Any) -> Callable[[T], T]:
     """Apply pipes to every bound parameter of a handler, or of every handler of a controller."""
-
-    def decorate(target: T) -> T:
-        add_items(target, "pipes", pipes)
-        return target
-
-    return decorate
+    return adding("pipes", pipes)
 
 
 def set_metadata(key: str, value: Any) -> Callable[[T], T]:

@@ -22,6 +22,7 @@ from lexigram.http_errors import ErrorStatusMap, render_exception
 
 from .json import dumps, json_default
 from .problem import problem_for
+from .request import Request
 from .responses import HTMLContent, JSONResponse
 
 __all__ = [
@@ -37,6 +38,7 @@ JSON_TYPE: Final = (b"content-type", b"application/json")
 HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
 _START: Final = "http.response.start"
 _BODY: Final = "http.response.body"
+_RESPONSE_CALL: Final = Response.__call__
 
 
 def is_result_like(value: Any) -> bool:
@@ -132,7 +134,7 @@ async def _stream(
 class Renderer:
     """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
 
-    __slots__ = ("adapter", "debug", "err_map", "status", "status_map")
+    __slots__ = ("adapter", "debug", "err_map", "model", "status", "status_map")
 
     def __init__(
         self,
@@ -141,12 +143,20 @@ class Renderer:
         status_map: ErrorStatusMap | None,
         *,
         debug: bool = False,
+        returns: Any = None,
     ) -> None:
         self.status = status
         self.debug = debug
         self.adapter: TypeAdapter[Any] | None = (
             TypeAdapter(response_model) if response_model is not None else None
         )
+        self.model: type[BaseModel] | None = (
+            returns
+            if self.adapter is None and isinstance(returns, type) and issubclass(returns, BaseModel)
+            else None
+        )
+        """The pydantic model the handler declares it returns (without a ``response_model``):
+        a value of exactly that class is serialised without probing what else it could be."""
         self.status_map = status_map
         self.err_map = err_status_map(status_map)
 
@@ -163,19 +173,16 @@ class Renderer:
             return JSON_TYPE, value.__pydantic_serializer__.to_json(value)
         return JSON_TYPE, dumps(value)
 
-    async def send(
-        self,
-        result: Any,
-        send: Send,
-        scope: Any,
-        receive: Any,
-        extra: list[tuple[bytes, bytes]] | None,
-        status: int | None = None,
-    ) -> None:
-        """Send ``result`` as the response (``status`` overrides the route's)."""
+    async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
+        """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
+        extra = ctx.response_headers
         kind: type[Any] = result.__class__
         if (kind is dict or kind is list) and self.adapter is None:
             body = orjson.dumps(result, default=json_default)
+            await send_body(send, status or self.status, JSON_TYPE, body, extra)
+            return
+        if kind is self.model:
+            body = result.__pydantic_serializer__.to_json(result)
             await send_body(send, status or self.status, JSON_TYPE, body, extra)
             return
         if result is None:
@@ -188,17 +195,24 @@ class Renderer:
             await send({"type": _BODY, "body": b""})
             return
         if isinstance(result, Response):
-            if isinstance(result, StreamingResponse):
-                await _stream(result, scope, receive, send, extra)
+            if kind.__call__ is _RESPONSE_CALL and result.background is None:
+                # what Response.__call__ sends, sent here (no wrapping send for added headers)
+                raw = result.raw_headers
+                headers = [*raw, *extra] if extra else raw
+                await send({"type": _START, "status": result.status_code, "headers": headers})
+                await send({"type": _BODY, "body": result.body})
                 return
-            await result(scope, receive, _adding_headers(send, extra) if extra else send)
+            if isinstance(result, StreamingResponse):
+                await _stream(result, ctx.scope, ctx.receive, send, extra)
+                return
+            await result(ctx.scope, ctx.receive, _adding_headers(send, extra) if extra else send)
             return
         if is_result_like(result) and not isinstance(result, BaseModel):
             if result.is_ok():
-                await self.send(result.unwrap(), send, scope, receive, extra, status)
+                await self.send(result.unwrap(), ctx, send, status)
                 return
             error = err_to_exception(result.unwrap_err())
-            rendered = problem_for(error, scope, status_map=self.err_map, debug=self.debug)
+            rendered = problem_for(error, ctx.scope, status_map=self.err_map, debug=self.debug)
             headers = rendered.headers + extra if extra else rendered.headers
             await send({"type": _START, "status": rendered.status, "headers": headers})
             await send({"type": _BODY, "body": rendered.body})

@@ -10,8 +10,10 @@ from starlette.types import Scope
 
 from .error_log import ServerErrorLog
 
-__all__ = ["DEFAULT_SETTINGS", "RequestSettings"]
+__all__ = ["DEFAULT_SETTINGS", "HEADER_NAMES_KEPT", "RequestSettings"]
 
+HEADER_NAMES_KEPT = 256
+"""How many distinct ``add_header`` names an app keeps checked and encoded."""
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -22,6 +24,8 @@ class RequestSettings:
     __slots__ = (
         "app",
         "error_log",
+        "header_names",
+        "header_names_kept",
         "max_body_size",
         "router",
         "trust_all_proxies",
@@ -36,10 +40,15 @@ class RequestSettings:
         router: Any = None,
         app: Any = None,
         error_log: ServerErrorLog | None = None,
+        header_names_kept: int = HEADER_NAMES_KEPT,
     ) -> None:
         self.max_body_size = max_body_size
         self.error_log = error_log
         """The app's rate-limited log of server errors (``None``: log every one)."""
+        self.header_names: dict[str, bytes] = {}
+        """Header names given to ``add_header``, checked and encoded once (at most
+        ``header_names_kept`` of them; an app's own names are a handful)."""
+        self.header_names_kept = header_names_kept
         self.router = router
         self.app = app
         networks: list[_Network] = []
@@ -88,4 +97,5 @@ class RequestSettings:
         return hops[0] if hops else peer
 
 
-DEFAULT_SETTINGS = RequestSettings()
+DEFAULT_SETTINGS = RequestSettings(header_names_kept=0)
+"""The settings of a request built outside an app (shared: it keeps no header names)."""

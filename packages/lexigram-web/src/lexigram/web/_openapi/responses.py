@@ -160,12 +160,14 @@ def _phrase(status: int) -> str:
         return "Response"
 
 
-def _return_annotation(fn: Any) -> Any:
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception:
-        return _EMPTY
-    annotation = hints.get("return", _EMPTY)
+def _return_annotation(info: RouteInfo) -> Any:
+    annotation = info.returns
+    if annotation is ...:  # not compiled from the handler's signature: resolve it here
+        try:
+            hints = typing.get_type_hints(info.handler, include_extras=True)
+        except Exception:
+            return _EMPTY
+        annotation = hints.get("return", _EMPTY)
     if typing.get_origin(annotation) is Awaitable:
         annotation = typing.get_args(annotation)[0]
     return annotation
@@ -227,7 +229,7 @@ def _success(info: RouteInfo, collector: SchemaCollector, label: str) -> tuple[i
             "description": description,
             "content": {"application/json": {"schema": declared}},
         }
-    annotation = _ok_type(_return_annotation(info.handler))
+    annotation = _ok_type(_return_annotation(info))
     if annotation is None or annotation is type(None):
         status = 204 if status == 200 else status
         return status, {"description": _phrase(status)}

@@ -120,7 +120,13 @@ class ErrorResponder:
             await self._filtered(handler, ctx, exc, status, send)
             return
         _log_failure(exc, status, ctx)
-        await self._problem(exc, status, ctx.scope, send, ctx.response_headers)
+        scope = ctx.scope
+        # send_problem's two sends, without two more coroutine frames per error
+        rendered = problem_for(exc, scope, status_map=self.status_map, debug=self.debug)
+        extra = ctx.response_headers
+        headers = rendered.headers + extra if extra else rendered.headers
+        await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
+        await send({"type": "http.response.body", "body": rendered.body})
 
     async def respond_unrouted(
         self, scope: Scope, send: Send, exc: Exception, settings: RequestSettings
@@ -146,8 +152,13 @@ class ErrorResponder:
     ) -> None:
         try:
             result = await handler(ctx, exc)
-            extra = filter_headers(result, exc, ctx.response_headers)
-            await self.renderer.send(result, send, ctx.scope, ctx.receive, extra, status)
+            headers = ctx.response_headers
+            # the error's own headers (Allow, WWW-Authenticate, ...) go with the filter's answer
+            ctx.response_headers = filter_headers(result, exc, headers)
+            try:
+                await self.renderer.send(result, ctx, send, status)
+            finally:
+                ctx.response_headers = headers
         except Exception as inner:
             _log.exception("exception handler for %s failed", type(exc).__name__)
             inner_status = status_for(inner, self.status_map)

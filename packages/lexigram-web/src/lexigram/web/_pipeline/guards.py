@@ -17,7 +17,7 @@ from lexigram.di import Container
 from lexigram.http_errors import UnauthorizedError
 
 from .._declare.errors import ConfigurationError
-from .._declare.metadata import add_items, update_mapping
+from .._declare.metadata import add_items, adding, update_mapping
 from .._declare.protocols import AuthorizerProtocol
 
 __all__ = ["RoleGuard", "UserRolesAuthorizer", "guard", "roles", "use_guards"]
@@ -33,12 +33,7 @@ def guard(*guards: Any) -> Callable[[T], T]:
     """
     if not guards:
         raise TypeError("guard() needs at least one guard")
-
-    def decorate(target: T) -> T:
-        add_items(target, "guards", guards)
-        return target
-
-    return decorate
+    return adding("guards", guards)
 
 
 use_guards = guard

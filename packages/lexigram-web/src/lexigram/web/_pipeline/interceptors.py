@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from .._declare.metadata import add_items
+from .._declare.metadata import adding
 from .._declare.protocols import CallHandlerProtocol, ExecutionContextProtocol, InterceptorProtocol
 
 __all__ = [
@@ -31,12 +31,7 @@ def use_interceptors(*interceptors: Any) -> Callable[[T], T]:
     """Attach interceptors (classes or instances) to a handler or a controller class."""
     if not interceptors:
         raise TypeError("use_interceptors() needs at least one interceptor")
-
-    def decorate(target: T) -> T:
-        add_items(target, "interceptors", interceptors)
-        return target
-
-    return decorate
+    return adding("interceptors", interceptors)
 
 
 class CallHandler:
