@@ -52,7 +52,13 @@ PACKAGES = _packages()
 PACKAGE_NAMES = list(PACKAGES)
 WITH_EXTRAS = [name for name, project in PACKAGES.items() if project.get("optional-dependencies")]
 # stdlib-only scripts (pytest_no_skips.py needs pytest and is checked by running it)
-TOOLING_SCRIPTS = ["bump_version.py", "check_layout.py", "new_package.py", "release_check.py"]
+TOOLING_SCRIPTS = [
+    "bump_version.py",
+    "check_layout.py",
+    "exercise_extras.py",
+    "new_package.py",
+    "release_check.py",
+]
 PYTEST_TIMEOUT = 600
 TIMEOUT = ["timeout", "--signal=INT", "--kill-after=30", str(PYTEST_TIMEOUT)]
 
@@ -164,6 +170,21 @@ def _check_each_wheel_alone(session: nox.Session, out: Path, failed: list[str]) 
             _release_check(session, "imports", _module(package), python=python)
 
 
+def _check_each_extra(session: nox.Session, out: Path, failed: list[str]) -> None:
+    """Each extra of each package alone in a bare venv, from the wheels: exactly its closure
+    installs, and scripts/exercise_extras.py uses what it brings (a WebSocket handshake on each
+    server, a template rendered, a form parsed, ...)."""
+    script = str(ROOT / "scripts" / "exercise_extras.py")
+    for package, project in PACKAGES.items():
+        for extra in sorted(project.get("optional-dependencies", {})):
+            if extra == "all":
+                continue  # the full-stack step installs and imports everything
+            requirement = f"{package}[{extra}]"
+            with _step(failed, requirement):
+                python = _install_from_dist(session, out, f"extra-{package}-{extra}", requirement)
+                session.run(python, script, package, extra, external=True)
+
+
 @contextlib.contextmanager
 def _step(failed: list[str], name: str) -> Iterator[None]:
     """Run one check; on failure note it and go on, so one run reports every problem."""
@@ -192,8 +213,9 @@ def release_check(session: nox.Session) -> None:
 
     sdist and wheel built with --no-sources; metadata, README rendering (readme_renderer) and
     wheel contents; each wheel alone in a bare venv (exactly its declared closure installs and
-    it imports); lexigram-web[all] (plus any package it does not pull in) from the local
-    wheels, importing every public module of every package."""
+    it imports); each extra alone, exercised (scripts/exercise_extras.py); lexigram-web[all]
+    (plus any package it does not pull in) from the local wheels, importing every public module
+    of every package."""
     _sync(session, "--only-group", "lint")
     out = ROOT / "dist"
     _build_all(session, out)
@@ -201,6 +223,7 @@ def release_check(session: nox.Session) -> None:
     with _step(failed, "metadata and contents"):
         _release_check(session, "artifacts", str(out), python="python")
     _check_each_wheel_alone(session, out, failed)
+    _check_each_extra(session, out, failed)
     stack = _release_check(session, "full-stack", silent=True).split()
     with _step(failed, " + ".join(stack)):
         python = _install_from_dist(session, out, "full-stack", *stack)

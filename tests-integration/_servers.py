@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 BIN = Path(sys.executable).parent
-START_DEADLINE = 30.0
+START_DEADLINE = 60.0  # a busy machine starts two workers and an app slowly; far below "never"
 STOP_DEADLINE = 15.0
 POLL = 0.05
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from lexigram.web._serve import cli as _cli
+from lexigram.web._serve import _run
 from lexigram.web._serve.cli import format_routes, main
 
 TESTS_DIR = Path(__file__).parent
@@ -153,7 +154,7 @@ def test_run_passes_options_over_the_configuration_to_run_server(
     def fake_run_server(app: str, **options: object) -> None:
         calls.append({"app": app, **options})
 
-    monkeypatch.setattr(_cli, "run_server", fake_run_server)
+    monkeypatch.setattr(_run, "run_server", fake_run_server)
     monkeypatch.setenv("LEXIGRAM_WEB__PORT", "9100")
     monkeypatch.setenv("LEXIGRAM_WEB__SERVER", "uvicorn")
     assert main(["run", "server_fixture_app:app", "--workers", "3", "--host", "0.0.0.0"]) == 0
@@ -167,6 +168,13 @@ def test_run_passes_options_over_the_configuration_to_run_server(
             "reload": False,
             "log_level": "info",
             "graceful_timeout": 30.0,
+            "backlog": 1024,
+            "max_connections": 1000,
+            "header_timeout": 10.0,
+            "keep_alive_timeout": 5.0,
+            "root_path": "",
+            "forwarded_allow_ips": (),
+            "factory": False,
         }
     ]
 
@@ -176,7 +184,7 @@ def test_run_takes_the_graceful_timeout_from_the_flag_over_the_configuration(
 ) -> None:
     timeouts: list[object] = []
     monkeypatch.setattr(
-        _cli, "run_server", lambda app, **options: timeouts.append(options["graceful_timeout"])
+        _run, "run_server", lambda app, **options: timeouts.append(options["graceful_timeout"])
     )
     monkeypatch.setenv("LEXIGRAM_WEB__GRACEFUL_TIMEOUT", "5")
     assert main(["run", "server_fixture_app:app"]) == 0
@@ -188,7 +196,7 @@ def test_run_with_reload_checks_the_import_without_importing_here(
     project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(_cli, "run_server", lambda app, **options: calls.append(app))
+    monkeypatch.setattr(_run, "run_server", lambda app, **options: calls.append(app))
     (project / "cli_case_reloaded.py").write_text("app = object()\n")
     assert main(["run", "cli_case_reloaded:app", "--reload"]) == 0
     assert calls == ["cli_case_reloaded:app"]
@@ -232,4 +240,127 @@ def test_format_routes_aligns_columns_and_sorts_by_path() -> None:
         "METHOD  PATH  HANDLER     GUARDS  INTERCEPTORS",
         "GET     /a    index_page  Auth    -",
         "POST    /b    create      -       -",
+    ]
+
+
+def _capture_run_server(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    calls: list[dict[str, object]] = []
+
+    def fake_run_server(app: str, **options: object) -> None:
+        calls.append({"app": app, "LEXIGRAM_CONFIG": os.environ.get("LEXIGRAM_CONFIG"), **options})
+
+    monkeypatch.setattr(_run, "run_server", fake_run_server)
+    return calls
+
+
+def _package(root: Path, name: str, yaml: str | None) -> None:
+    (root / name).mkdir()
+    (root / name / "__init__.py").write_text("")
+    (root / name / "main.py").write_text("app = object()\n")
+    if yaml is not None:
+        (root / name / "application.yaml").write_text(yaml)
+
+
+@pytest.mark.extra("yaml")
+def test_run_reads_the_application_yaml_next_to_the_app_module(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = _capture_run_server(monkeypatch)
+    _package(project, "cli_case_beside", "web: {port: 9200}\n")
+    (project / "application.yaml").write_text("web: {port: 9300}\n")
+    assert main(["run", "cli_case_beside.main:app"]) == 0
+    assert calls[0]["port"] == 9200
+    assert capsys.readouterr().err == ""
+
+
+def test_run_says_when_only_the_working_directory_has_an_application_yaml(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calls = _capture_run_server(monkeypatch)
+    _package(project, "cli_case_elsewhere", None)
+    (project / "application.yaml").write_text("web: {port: 9300}\n")
+    assert main(["run", "cli_case_elsewhere.main:app"]) == 0
+    assert calls[0]["port"] == 8000
+    err = capsys.readouterr().err
+    assert "no application.yaml next to the app" in err
+    assert "pass --config application.yaml to use it" in err
+
+
+@pytest.mark.extra("yaml")
+def test_run_with_config_reads_that_file_and_hands_it_to_the_application(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _capture_run_server(monkeypatch)
+    _package(project, "cli_case_configured", "web: {port: 9200}\n")
+    (project / "deploy.yaml").write_text("web: {port: 9400, max_connections: 64}\n")
+    assert main(["run", "cli_case_configured.main:app", "--config", "deploy.yaml"]) == 0
+    assert calls[0]["port"] == 9400
+    assert calls[0]["max_connections"] == 64
+    assert calls[0]["LEXIGRAM_CONFIG"] == str(project / "deploy.yaml")
+    assert "LEXIGRAM_CONFIG" not in os.environ
+
+
+def test_run_with_a_missing_config_file_is_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "server_fixture_app:app", "--config", "nowhere.yaml"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "lexigram: error: --config nowhere.yaml: no such file or folder\n"
+    )
+
+
+def test_run_passes_the_connection_flags_over_the_configuration(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _capture_run_server(monkeypatch)
+    monkeypatch.setenv("LEXIGRAM_WEB__HEADER_TIMEOUT", "4")
+    monkeypatch.setenv("LEXIGRAM_WEB__TRUSTED_PROXIES", '["10.0.0.0/8"]')
+    assert main(["run", "server_fixture_app:app", "--backlog", "256", "--keep-alive-timeout",
+                 "2.5", "--root-path", "/api", "--factory"]) == 0  # fmt: skip
+    assert main(["run", "server_fixture_app:app", "--forwarded-allow-ips", "10.0.0.1, *"]) == 0
+    first, second = calls
+    assert (first["backlog"], first["keep_alive_timeout"], first["header_timeout"]) == (
+        256,
+        2.5,
+        4.0,
+    )
+    assert (first["root_path"], first["factory"]) == ("/api", True)
+    assert first["forwarded_allow_ips"] == ("10.0.0.0/8",)
+    assert second["forwarded_allow_ips"] == ("10.0.0.1", "*")
+
+
+def test_run_with_factory_refuses_an_attribute_that_is_not_callable(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "cli_case_value.py").write_text("app = 42\n")
+    assert main(["run", "cli_case_value:app", "--factory"]) == 2
+    assert "--factory needs a function returning the application" in capsys.readouterr().err
+
+
+@pytest.mark.extra("docs")
+def test_run_prints_a_banner_with_the_urls_of_the_app_and_its_docs(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _capture_run_server(monkeypatch)
+    (project / "cli_case_banner.py").write_text(
+        "from lexigram.web import LexigramApp\napp = LexigramApp()\n"
+    )
+    assert main(["run", "cli_case_banner:app", "--host", "0.0.0.0", "--port", "9000",
+                 "--root-path", "/api"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Lexigram: serving cli_case_banner:app with granian (1 worker)"
+    assert lines[1] == "  app:     http://0.0.0.0:9000/api/"
+    assert lines[-1] == "  openapi: http://0.0.0.0:9000/api/openapi.json"
+    assert "  docs:    http://0.0.0.0:9000/api/docs (Swagger UI)" in lines
+
+
+def test_the_banner_of_a_plain_asgi_app_names_no_docs(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _capture_run_server(monkeypatch)
+    assert main(["run", "server_fixture_app:app", "--host", "::1"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Lexigram: serving server_fixture_app:app with granian (1 worker)",
+        "  app:     http://[::1]:8000/",
     ]

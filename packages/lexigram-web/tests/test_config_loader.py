@@ -188,3 +188,23 @@ def test_the_production_profile_refuses_a_credentialed_match_anything_origin_reg
     )
     with pytest.raises(WebConfigError, match="anchor it to your own hosts"):
         load_web_config(tmp_path, profile="production", environ={})
+
+
+def test_a_file_of_any_name_is_read_with_its_own_profile_files(tmp_path: Path) -> None:
+    write(tmp_path, "deploy.yaml", "web:\n  port: 9001\n")
+    write(tmp_path, "deploy-staging.yaml", "web:\n  workers: 3\n")
+    write(tmp_path, "application.yaml", "web:\n  port: 1\n")
+    config = load_web_config(tmp_path / "deploy.yaml", profile="staging", environ={})
+    assert (config.port, config.workers) == (9001, 3)
+
+
+def test_lexigram_config_is_the_default_location(tmp_path: Path) -> None:
+    write(tmp_path, "application.yaml", "web:\n  max_connections: 64\n")
+    assert load_web_config(environ={"LEXIGRAM_CONFIG": str(tmp_path)}).max_connections == 64
+    chosen = write(tmp_path, "other.yaml", "web:\n  max_connections: 32\n")
+    assert load_web_config(environ={"LEXIGRAM_CONFIG": str(chosen)}).max_connections == 32
+
+
+def test_a_configuration_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(WebConfigError, match=r"missing.yaml does not exist .*LEXIGRAM_CONFIG"):
+        load_web_config(environ={"LEXIGRAM_CONFIG": str(tmp_path / "missing.yaml")})

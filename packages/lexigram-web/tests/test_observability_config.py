@@ -16,7 +16,7 @@ from lexigram.web import (
     TracingConfig,
     WebConfig,
 )
-from lexigram.web._serve import cli as _cli
+from lexigram.web._serve import _run as _cli
 from lexigram.web._serve.cli import main
 from lexigram.web.testing import AsyncTestClient
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from _servers import first_answer, free_port, stop
 from starlette.types import Receive, Scope, Send
 
+from lexigram.web._serve._port import PortInUseError, check_port_free
 from lexigram.web._serve.server import run_server
 
 TESTS_DIR = Path(__file__).parent
@@ -111,3 +113,33 @@ def test_a_missing_server_names_the_extra_to_install(
     monkeypatch.setitem(sys.modules, server, None)
     with pytest.raises(ImportError, match=rf'pip install "lexigram-web\[{server}\]"'):
         run_server(app, server=server)  # type: ignore[arg-type]
+
+
+def test_a_port_in_use_is_refused_before_any_server_starts() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUseError) as caught:
+            check_port_free("127.0.0.1", port)
+    assert str(caught.value) == (
+        f"port {port} on 127.0.0.1 is already in use by another process; stop it or choose "
+        "another port (--port, or port in application.yaml)"
+    )
+    check_port_free("127.0.0.1", port)  # free again once the listener is gone
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"header_timeout": 61}, "header_timeout must be at most 60 seconds"),
+        ({"keep_alive_timeout": 0}, "keep_alive_timeout must be a positive number of seconds"),
+        ({"max_connections": 0}, "max_connections must be at least 1"),
+        ({"backlog": 0}, "backlog must be at least 1"),
+        ({"root_path": "api/"}, "root_path must start with '/' and not end with '/'"),
+        ({"forwarded_allow_ips": ["my-proxy"]}, "'my-proxy' is not an IP address or network"),
+    ],
+)
+def test_limits_no_server_can_use_are_refused(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        run_server(app, **options)  # type: ignore[arg-type]

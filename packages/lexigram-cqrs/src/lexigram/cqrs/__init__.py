@@ -7,6 +7,11 @@ once per message type when a bus is built. ``lexigram.cqrs.di`` builds handlers
 with a lexigram-di container, in a scope per message when they need one.
 """
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from ._buses import CommandBus, QueryBus
 from ._catalog import EventCatalog
 from ._errors import (

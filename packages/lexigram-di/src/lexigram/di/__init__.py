@@ -2,6 +2,11 @@
 
 It comes with modules, providers and an ``Application`` lifecycle."""
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from ._application import Application
 from ._container import Container
 from ._errors import (

@@ -11,6 +11,11 @@
 No dependencies; orjson is used for JSON when it is installed.
 """
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from . import domain, status
 from ._handlers import ExceptionHandlers, HandlerKey
 from ._http_classes import (

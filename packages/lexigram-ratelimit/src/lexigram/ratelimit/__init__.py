@@ -7,6 +7,11 @@ IETF / draft-06 / ``X-RateLimit-*`` headers and a plain ASGI middleware. Extras:
 ``lexigram.ratelimit.di`` (``RateLimitModule``, ``RateLimitProvider``, extra ``di``).
 """
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from ._algorithm import Algorithm
 from ._backend import BoundLimit, RateLimitBackend
 from ._decision import RateLimitDecision

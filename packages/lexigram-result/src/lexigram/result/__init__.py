@@ -6,6 +6,11 @@ spelled ``from_exception(exc)`` or ``Err.from_exception(exc)`` (optionally with 
 type: ``from_exception(exc, int)``): a union alias cannot carry methods for a type checker.
 """
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from ._decorators import as_async_result, as_result
 from ._errors import UnwrapError
 from ._functions import collect, from_exception, is_err, is_ok, partition

@@ -12,6 +12,11 @@ one import serves a web application. ``Ok``/``Err``/``Result`` stay in ``lexigra
 (lexigram-web maps any result-like value without depending on it).
 """
 
+# First: fails fast, naming the fix, when another project's `lexigram` is in the way.
+from . import _namespace  # noqa: F401  # pyright: ignore[reportUnusedImport]
+
+# isort: split
+
 from lexigram.di import injectable, scoped, singleton, transient
 from lexigram.http_errors import (
     BadRequestError,

@@ -31,6 +31,7 @@ from ._config.versioning import VersioningConfig
 from ._declarations import AppComponents, AppRoutes, Gate
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
+from ._http.connections import OpenConnections
 from ._http.templates import Templates, TemplatesConfig
 from ._lifespan import AppLifespan, run_lifespan
 from ._observability import Observability
@@ -43,6 +44,8 @@ from ._startup import Declared, Started, assemble
 __all__ = ["LexigramApp", "create_app"]
 
 _log = logging.getLogger("lexigram.web")
+_CLOSE_WAIT = 5.0
+"""Seconds the shutdown waits for the open event streams and websockets to end."""
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 E = TypeVar("E")
@@ -65,9 +68,8 @@ class LexigramApp:
     ``config=`` (a ``WebConfig`` or any object with the same setting names). Keyword settings
     win over ``config``: ``debug``, ``validation_status`` (422 or 400), ``trusted_proxies``,
     ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit),
-    ``strict_body`` (``True`` by default: JSON body fields must have their declared type, so
-    an ``int`` refuses ``true``, ``"2"`` and ``2.0``; ``False`` accepts pydantic's lenient
-    coercions; a route's ``strict_body=`` wins).
+    ``strict_body`` (``False``: JSON bodies get pydantic's lenient coercions, so an ``int``
+    field takes ``"2"``; a route's ``strict_body=`` wins).
     ``middleware`` is an ordered list (outermost first) of pure-ASGI middleware classes or
     ``starlette.middleware.Middleware(cls, **options)`` entries, built once at startup.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
@@ -79,6 +81,8 @@ class LexigramApp:
     ``observability`` (an ``ObservabilityConfig`` or a mapping) turns on tracing, metrics
     and the access log (``config.observability``).
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
+    ``app.open_connections``: the open event streams and websockets, ended first at shutdown
+    (or earlier through the lifespan state key ``"lexigram.web.open_connections"``).
     """
 
     def __init__(
@@ -127,20 +131,12 @@ class LexigramApp:
         self._middleware = MiddlewareList(middleware, gate)
         self._lifespan = AppLifespan(modules, providers, gate)
         self._options = AppOptions(
-            debug=debug,
-            validation_status=validation_status,
-            trusted_proxies=trusted_proxies,
-            fail_on_route_conflict=fail_on_route_conflict,
-            max_body_size=max_body_size,
-            openapi=openapi,
-            versioning=versioning,
-            templates=templates,
-            health=health,
-            debug_routes=debug_routes,
-            debug_routes_auth=debug_routes_auth,
-            strict_body=strict_body,
+            debug=debug, validation_status=validation_status, trusted_proxies=trusted_proxies,
+            fail_on_route_conflict=fail_on_route_conflict, max_body_size=max_body_size,
+            strict_body=strict_body, openapi=openapi, versioning=versioning, templates=templates,
+            health=health, debug_routes=debug_routes, debug_routes_auth=debug_routes_auth,
             observability=observability,
-        )
+        )  # fmt: skip
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
@@ -153,6 +149,7 @@ class LexigramApp:
         self._openapi_site: OpenAPISite | None = None
         self._stack: ASGIApp = self._not_started
         self._observability: Observability | None = None
+        self.open_connections = OpenConnections()
 
     # -- introspection -------------------------------------------------------------------------
     @property
@@ -183,6 +180,7 @@ class LexigramApp:
         """Start the DI application, compile the routes, build the middleware stack."""
         if self.started:
             return
+        self.open_connections = OpenConnections()
         application = await self._lifespan.start(self.container)
         declared = Declared(
             self, self.config, self._options, self._routes, self._components,
@@ -215,10 +213,12 @@ class LexigramApp:
         self.events.freeze()
 
     async def shutdown(self) -> None:
-        """Stop the DI application (providers in reverse order, then the container)."""
+        """End the open event streams and websockets (see ``open_connections``), then stop the
+        DI application (providers in reverse order, then the container)."""
         if not self.started:
             return
         self._gate.started = False
+        await self.open_connections.end(_CLOSE_WAIT)
         self._stack = self._not_started
         observed, self._observability = self._observability, None
         try:
@@ -246,7 +246,12 @@ class LexigramApp:
         if kind == "http" or kind == "websocket":
             await self._stack(scope, receive, send)
         elif kind == "lifespan":
-            await run_lifespan(self.startup, self.shutdown, receive, send)
+
+            async def startup() -> None:
+                await self.startup()
+                self.open_connections.publish(scope)
+
+            await run_lifespan(startup, self.shutdown, receive, send)
 
     async def _not_started(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Used before startup: start on the first request (servers without lifespan)."""

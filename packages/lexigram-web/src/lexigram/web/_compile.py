@@ -63,6 +63,7 @@ class _Compiler:
         self.registry = RouteRegistry()
         self.request_settings = RequestSettings(
             max_body_size=parts.settings.max_body_size,
+            body_timeout=parts.settings.body_timeout,
             trusted_proxies=parts.settings.trusted_proxies,
             router=self.registry,
             app=parts.app,

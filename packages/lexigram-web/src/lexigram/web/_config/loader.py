@@ -25,6 +25,7 @@ from .web_config import WebConfig, WebConfigError
 
 ENV_PREFIX = "LEXIGRAM_WEB__"
 PROFILE_ENV = "LEXIGRAM_PROFILE"
+CONFIG_ENV = "LEXIGRAM_CONFIG"
 SECTION = "web"
 
 _PRODUCTION_PROFILES = frozenset({"prod", "production"})
@@ -44,20 +45,32 @@ def load_web_config(
 ) -> WebConfig:
     """Load the ``web`` section of ``application.yaml`` (+ profile file) into a ``WebConfig``.
 
-    ``config_dir`` defaults to the working directory; ``profile`` defaults to
+    ``config_dir`` is the directory holding ``application.yaml``, or the path of the file
+    itself (any name: its profile files are ``<name>-<profile>.yaml`` next to it); it
+    defaults to ``$LEXIGRAM_CONFIG`` (which ``lexigram run --config`` sets), else the
+    working directory. ``profile`` defaults to
     ``$LEXIGRAM_PROFILE``; ``environ`` defaults to ``os.environ``. A missing
     ``application.yaml`` is fine (defaults apply); a selected profile whose file is
     missing is an error. The profiles ``prod`` and ``production`` also run
     ``WebConfig.validate_production_security()``.
     """
-    directory = Path.cwd() if config_dir is None else Path(config_dir)
     env: Mapping[str, str] = os.environ if environ is None else environ
+    if config_dir is None:
+        config_dir = env.get(CONFIG_ENV) or Path.cwd()
+    base = Path(config_dir)
+    if base.suffix not in (".yaml", ".yml"):
+        base = base / "application.yaml"
+    elif not base.is_file():
+        raise WebConfigError(
+            f"the configuration file {base} does not exist (given as config_dir or by "
+            f"${CONFIG_ENV}); fix the path"
+        )
+    directory = base.parent
     if profile is None:
         profile = env.get(PROFILE_ENV) or None
     merged: dict[str, Any] = {}
     origins: dict[_Path, str] = {}
 
-    base = directory / "application.yaml"
     if base.is_file():
         _merge(merged, origins, _read_section(base, env), (), str(base))
     if profile is not None:
@@ -66,7 +79,7 @@ def load_web_config(
                 f"profile {profile!r} is not a valid profile name; use letters, digits, '.', "
                 "'_' or '-' (set by the profile argument or $LEXIGRAM_PROFILE)"
             )
-        profile_file = directory / f"application-{profile}.yaml"
+        profile_file = directory / f"{base.stem}-{profile}{base.suffix}"
         if not profile_file.is_file():
             raise WebConfigError(
                 f"profile {profile!r} is selected but {profile_file} does not exist; create it "

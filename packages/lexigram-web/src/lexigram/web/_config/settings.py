@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .serving import DEFAULT_BODY_TIMEOUT
+
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AppSettings", "resolve_settings"]
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
@@ -17,15 +19,18 @@ class AppSettings:
     ``debug``: 5xx problems carry the exception and traceback. ``validation_status``: 422 or
     400. ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed (IPs, networks, or
     ``"*"``). ``fail_on_route_conflict``: duplicate routes raise at startup. ``max_body_size``:
-    bytes (``None``: no limit), enforced while the body streams in. ``strict_body``: JSON
-    bodies are validated strictly (an ``int`` field refuses ``true``, ``"2"`` and ``2.0``);
-    ``False`` accepts pydantic's lenient coercions (a route's ``strict_body=`` wins)."""
+    bytes (``None``: no limit), enforced while the body streams in. ``body_timeout``: seconds
+    to wait for the next piece of a request body before answering 408 (``None``: no limit).
+    ``strict_body``: JSON bodies are validated strictly (an ``int`` field refuses ``true``,
+    ``"2"`` and ``2.0``); ``False`` accepts pydantic's lenient coercions (a route's
+    ``strict_body=`` wins)."""
 
     debug: bool = False
     validation_status: int = 422
     trusted_proxies: tuple[str, ...] = ()
     fail_on_route_conflict: bool = True
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE
+    body_timeout: float | None = DEFAULT_BODY_TIMEOUT
     strict_body: bool = True
 
     def __post_init__(self) -> None:
@@ -35,10 +40,12 @@ class AppSettings:
             )
         if self.max_body_size is not None and self.max_body_size < 0:
             raise ValueError("max_body_size must be >= 0 (or None for no limit)")
+        if self.body_timeout is not None and not 0 < self.body_timeout < float("inf"):
+            raise ValueError("body_timeout must be a positive number of seconds (or None)")
 
 
 _NAMES = tuple(f.name for f in fields(AppSettings))
-_NONE_IS_A_VALUE = frozenset({"max_body_size"})
+_NONE_IS_A_VALUE = frozenset({"max_body_size", "body_timeout"})
 """Settings where an override of ``None`` means something (no limit), not "not given"."""
 
 

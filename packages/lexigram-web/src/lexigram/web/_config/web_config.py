@@ -14,6 +14,14 @@ from .cors_rules import credentialed_origins_problem
 from .health import HealthConfig
 from .legacy import upgrade_deprecated_keys
 from .observability import ObservabilityConfig
+from .serving import (
+    DEFAULT_BACKLOG,
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEP_ALIVE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    MAX_HEADER_TIMEOUT,
+)
 from .versioning import VersioningConfig, header_name
 
 
@@ -131,7 +139,12 @@ class WebConfig(_Section):
 
     Server: ``host``, ``port``, ``workers``, ``server`` (granian or uvicorn), ``reload``,
     ``root_path``, ``graceful_timeout`` (seconds a graceful stop waits for open connections,
-    such as event streams, before closing them). Requests: ``trusted_hosts`` (``"*"`` = any;
+    such as event streams, before closing them). Connections, per worker: ``backlog``
+    (connections queued before they are accepted), ``max_connections`` (held at once),
+    ``header_timeout`` (seconds to send the request headers, from the connection's first
+    moment), ``keep_alive_timeout`` (seconds idle between requests); ``body_timeout``
+    (seconds to wait for the next piece of a request body before answering 408; ``None``:
+    wait forever). Requests: ``trusted_hosts`` (``"*"`` = any;
     else names or ``*.example.com``), ``trusted_proxies`` (peers whose forwarding headers
     are believed: addresses, networks or ``"*"``), ``max_body_size`` (bytes, ``None`` = no
     limit),
@@ -162,6 +175,11 @@ class WebConfig(_Section):
     server: Literal["granian", "uvicorn"] = "granian"
     reload: bool = False
     graceful_timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
+    backlog: int = Field(default=DEFAULT_BACKLOG, ge=1)
+    max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=1)
+    header_timeout: float = Field(default=DEFAULT_HEADER_TIMEOUT, gt=0, le=MAX_HEADER_TIMEOUT)
+    keep_alive_timeout: float = Field(default=DEFAULT_KEEP_ALIVE_TIMEOUT, gt=0, allow_inf_nan=False)
+    body_timeout: float | None = Field(default=DEFAULT_BODY_TIMEOUT, gt=0, allow_inf_nan=False)
     root_path: str = ""
     trusted_hosts: tuple[str, ...] = ("*",)
     trusted_proxies: tuple[str, ...] = ()

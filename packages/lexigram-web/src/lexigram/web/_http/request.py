@@ -1,8 +1,9 @@
 """``Request``: the execution context of an HTTP route, a Starlette request with a body limit.
 
-The body size limit is enforced in one place, ``_next_chunk``: a declared ``Content-Length``
-over the limit is refused before anything is read, and a streamed body as soon as it crosses
-the limit; ``body()``, ``stream()``, ``form()`` and ``json()`` all read through it.
+The body size limit and the body read timeout are enforced in one place, ``_next_chunk``: a
+declared ``Content-Length`` over the limit is refused (413) before anything is read, a streamed
+body as soon as it crosses the limit, and a body that stalls for ``body_timeout`` seconds is
+answered 408; ``body()``, ``stream()``, ``form()`` and ``json()`` all read through it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from lexigram.http_errors import PayloadTooLargeError
 
 from .context import ExecutionContext, RouteInfo
-from .settings import RequestSettings
+from .settings import RequestSettings, receive_body_part
 from .wire import header_of
 
 __all__ = ["Request"]
@@ -29,8 +30,8 @@ class Request(ExecutionContext, StarletteRequest):
     A Starlette ``Request`` (so any Starlette utility accepts it) and an
     ``ExecutionContext`` (the route answering it), with a few additions: ``ip``
     (proxy-aware), ``user``/``auth`` that answer ``None`` instead of asserting, ``request_id``,
-    ``is_json``, ``accepted_types``, ``validated_data``, and a body size limit enforced while
-    the body streams in.
+    ``is_json``, ``accepted_types``, ``validated_data``, and a body size limit and read timeout
+    enforced while the body streams in.
     """
 
     __slots__ = (
@@ -75,14 +76,16 @@ class Request(ExecutionContext, StarletteRequest):
 
     async def _next_chunk(self) -> bytes | None:
         """The next non-empty chunk of the body, or ``None`` once all of it arrived; 413 as
-        soon as the body is (or is declared) larger than the limit."""
-        limit = self.settings.max_body_size
+        soon as the body is (or is declared) larger than the limit; 408 when it stalls."""
+        settings = self.settings
+        limit = settings.max_body_size
+        timeout = settings.body_timeout
         if limit is not None and not self._received:
             declared = header_of(self.scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise _too_large(limit)
         while not self._stream_consumed:
-            message = await self._receive()
+            message = await receive_body_part(self._receive, timeout)
             kind = message["type"]
             if kind == "http.request":
                 if not message.get("more_body", False):

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
-from starlette.types import Scope
+from starlette.types import Message, Receive, Scope
+
+from lexigram.http_errors import HTTPError
 
 from .error_log import ServerErrorLog
 
-__all__ = ["DEFAULT_SETTINGS", "HEADER_NAMES_KEPT", "RequestSettings"]
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "HEADER_NAMES_KEPT",
+    "RequestSettings",
+    "body_timeout_error",
+    "receive_body_part",
+]
 
 HEADER_NAMES_KEPT = 256
 """How many distinct ``add_header`` names an app keeps checked and encoded."""
@@ -18,11 +27,12 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class RequestSettings:
-    """Per-app request settings, parsed once: body size limit, trusted proxies, and the
-    ``url_path_for`` provider behind ``request.url_for``."""
+    """Per-app request settings, parsed once: body size limit, body read timeout, trusted
+    proxies, and the ``url_path_for`` provider behind ``request.url_for``."""
 
     __slots__ = (
         "app",
+        "body_timeout",
         "error_log",
         "header_names",
         "header_names_kept",
@@ -36,6 +46,7 @@ class RequestSettings:
         self,
         *,
         max_body_size: int | None = None,
+        body_timeout: float | None = None,
         trusted_proxies: Iterable[str] = (),
         router: Any = None,
         app: Any = None,
@@ -49,6 +60,7 @@ class RequestSettings:
         """Header names given to ``add_header``, checked and encoded once (at most
         ``header_names_kept`` of them; an app's own names are a handful)."""
         self.header_names_kept = header_names_kept
+        self.body_timeout = body_timeout
         self.router = router
         self.app = app
         networks: list[_Network] = []
@@ -99,3 +111,24 @@ class RequestSettings:
 
 DEFAULT_SETTINGS = RequestSettings(header_names_kept=0)
 """The settings of a request built outside an app (shared: it keeps no header names)."""
+
+
+def body_timeout_error(timeout: float) -> HTTPError:
+    """The 408 answered when a request body stalls (the connection is closed after it)."""
+    return HTTPError(
+        408,
+        f"the request body stalled: no data for {timeout:g} seconds",
+        headers={"Connection": "close"},
+    )
+
+
+async def receive_body_part(receive: Receive, stall_limit: float | None) -> Message:
+    """``await receive()``, answered 408 (``body_timeout_error``) after ``stall_limit``
+    seconds (``None``: wait as long as it takes)."""
+    if stall_limit is None:
+        return await receive()
+    try:
+        async with asyncio.timeout(stall_limit):
+            return await receive()
+    except TimeoutError:
+        raise body_timeout_error(stall_limit) from None

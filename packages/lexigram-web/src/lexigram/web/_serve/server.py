@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
+import ipaddress
 import math
-import multiprocessing
 import re
-from typing import Any, Literal, NamedTuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from starlette.types import ASGIApp
+
+from .._config.serving import (
+    DEFAULT_BACKLOG,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEP_ALIVE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    MAX_HEADER_TIMEOUT,
+)
+from ._port import check_port_free
 
 ServerName = Literal["granian", "uvicorn"]
 SERVERS: tuple[ServerName, ...] = ("granian", "uvicorn")
@@ -17,8 +27,28 @@ _IMPORT_STRING = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
+@dataclass(frozen=True, slots=True)
+class ServerOptions:
+    """What ``run_server`` was asked for, checked; the server runners translate it."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    reload: bool = False
+    log_level: str = "info"
+    graceful_timeout: float = 30.0
+    backlog: int = DEFAULT_BACKLOG
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT
+    root_path: str = ""
+    forwarded_allow_ips: tuple[str, ...] = ()
+    factory: bool = False
+    reload_dirs: tuple[str, ...] = ()
+
+
 def run_server(
-    app: ASGIApp | str,
+    app: ASGIApp | Callable[[], ASGIApp] | str,
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 1,
@@ -27,44 +57,72 @@ def run_server(
     *,
     log_level: str = "info",
     graceful_timeout: float = 30.0,
+    backlog: int = DEFAULT_BACKLOG,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    keep_alive_timeout: float = DEFAULT_KEEP_ALIVE_TIMEOUT,
+    root_path: str = "",
+    forwarded_allow_ips: Sequence[str] = (),
+    factory: bool = False,
+    reload_dirs: Sequence[str] = (),
 ) -> None:
     """Serve ``app`` until interrupted (blocking).
 
-    ``app`` is an ASGI application object or an import string ``"package.module:attr"``.
+    ``app`` is an ASGI application object or an import string ``"package.module:attr"``
+    (with ``factory=True``: a function returning the application, called in each worker).
     ``workers > 1`` and ``reload`` start fresh processes that import the application
     themselves, so they need the import string. ``server`` picks the ``granian``
     (default) or ``uvicorn`` extra; a missing one raises ``ImportError`` naming the
-    install command.
+    install command. A port already in use raises ``OSError`` before any server starts.
+
+    Connections, per worker: at most ``max_connections`` at once (``backlog`` more wait to
+    be accepted); a connection must send its request headers within ``header_timeout``
+    seconds and is closed after ``keep_alive_timeout`` idle seconds between requests
+    (granian has one timer for both: the shorter of the two). ``root_path``: the prefix a
+    reverse proxy strips. ``forwarded_allow_ips``: proxies (addresses, networks or ``"*"``)
+    whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` set the client address and scheme.
+    ``reload`` restarts on changes to the Python sources and ``application*.yaml`` files under
+    ``reload_dirs`` (default: the working directory).
 
     ``graceful_timeout`` bounds a graceful stop (SIGTERM / Ctrl-C): the server stops
-    accepting connections and waits at most this many seconds for open ones (endless
-    event streams and websockets never finish by themselves). Uvicorn then cancels them and
-    runs the lifespan shutdown; granian, which counts whole seconds (rounded up), kills the
-    workers still busy, so their lifespan shutdown does not run.
+    accepting connections, a Lexigram app ends its event streams and websockets, and the
+    server waits at most this many seconds for the other open connections. Uvicorn then
+    cancels them and runs the lifespan shutdown; granian, which counts whole seconds
+    (rounded up), kills the workers still busy.
     """
+    options = ServerOptions(
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level=log_level,
+        graceful_timeout=graceful_timeout,
+        backlog=backlog,
+        max_connections=max_connections,
+        header_timeout=header_timeout,
+        keep_alive_timeout=keep_alive_timeout,
+        root_path=root_path,
+        forwarded_allow_ips=tuple(forwarded_allow_ips),
+        factory=factory,
+        reload_dirs=tuple(reload_dirs),
+    )
     check_server_options(app, port=port, workers=workers, server=server, reload=reload)
-    if log_level not in _LOG_LEVELS:
-        raise ValueError(f"log_level must be one of {', '.join(_LOG_LEVELS)}, got {log_level!r}")
-    if not (math.isfinite(graceful_timeout) and graceful_timeout > 0):
-        raise ValueError(
-            f"graceful_timeout must be a positive number of seconds, got {graceful_timeout!r}"
-        )
-    options = _Options(host, port, workers, reload, log_level, graceful_timeout)
+    check_limits(options)
+    served: Any = app
+    if factory and not isinstance(app, str):
+        served = served()  # a factory object: one process, so it is called here
+
+    def before_serving() -> None:
+        check_port_free(host, port)
+
     if server == "granian":
-        _run_granian(app, options)
+        from ._granian import run_granian
+
+        run_granian(served, options, before_serving)
     else:
-        _run_uvicorn(app, options)
+        from ._uvicorn import run_uvicorn
 
-
-class _Options(NamedTuple):
-    """``run_server``'s checked options, as both runners take them."""
-
-    host: str
-    port: int
-    workers: int
-    reload: bool
-    log_level: str
-    graceful_timeout: float
+        run_uvicorn(served, options, before_serving)
 
 
 def check_server_options(
@@ -88,7 +146,41 @@ def check_server_options(
         )
 
 
-def _missing(extra: ServerName) -> ImportError:
+def check_limits(options: ServerOptions) -> None:
+    """Raise ``ValueError`` for a log level, limit or timeout no server can use."""
+    if options.log_level not in _LOG_LEVELS:
+        raise ValueError(
+            f"log_level must be one of {', '.join(_LOG_LEVELS)}, got {options.log_level!r}"
+        )
+    for name in ("graceful_timeout", "header_timeout", "keep_alive_timeout"):
+        value: float = getattr(options, name)
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    if options.header_timeout > MAX_HEADER_TIMEOUT:
+        raise ValueError(
+            f"header_timeout must be at most {MAX_HEADER_TIMEOUT:g} seconds (granian's "
+            f"ceiling), got {options.header_timeout!r}"
+        )
+    for name in ("backlog", "max_connections"):
+        count: int = getattr(options, name)
+        if count < 1:
+            raise ValueError(f"{name} must be at least 1, got {count}")
+    root = options.root_path
+    if root and (not root.startswith("/") or root.endswith("/")):
+        raise ValueError(f"root_path must start with '/' and not end with '/', got {root!r}")
+    for entry in options.forwarded_allow_ips:
+        if entry != "*":
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"forwarded_allow_ips entry {entry!r} is not an IP address or network; use "
+                    "e.g. '10.0.0.1', '10.0.0.0/8' or '*' (any peer)"
+                ) from None
+
+
+def missing_server(extra: ServerName) -> ImportError:
+    """The ``ImportError`` for a server extra that is not installed."""
     other = "uvicorn" if extra == "granian" else "granian"
     return ImportError(
         f'serving with {extra} needs it installed: pip install "lexigram-web[{extra}]" '
@@ -96,58 +188,12 @@ def _missing(extra: ServerName) -> ImportError:
     )
 
 
-def _run_granian(app: ASGIApp | str, options: _Options) -> None:
-    try:
-        from granian import Granian
-        from granian.constants import Interfaces
-        from granian.log import LogLevels
-    except ImportError:
-        raise _missing("granian") from None
-    if options.reload and importlib.util.find_spec("watchfiles") is None:
-        raise ImportError(
-            'reloading with granian needs watchfiles: pip install "granian[reload]" '
-            "(or choose server='uvicorn' / --server uvicorn)"
-        )
-    target = app if isinstance(app, str) else f"{type(app).__module__}:{type(app).__qualname__}"
-    server = Granian(
-        target=target,
-        address=options.host,
-        port=options.port,
-        workers=options.workers,
-        interface=Interfaces.ASGI,
-        reload=options.reload,
-        log_level=LogLevels(options.log_level),
-        workers_kill_timeout=max(1, math.ceil(options.graceful_timeout)),
-    )
-    if isinstance(app, str):
-        server.serve()
-        return
-    if multiprocessing.get_start_method() != "fork":
-        raise ValueError(
-            "granian runs the application in a worker process, which receives an application "
-            "object only when processes are forked; pass an import string such as "
-            "'package.module:app' or use server='uvicorn'"
-        )
+def import_target(target: str, factory: bool) -> Any:
+    """Import ``"module:attr"`` (calling it when ``factory``): what a worker serves."""
+    import importlib
 
-    def load(_target: str) -> ASGIApp:
-        return app
-
-    server.serve(target_loader=load)
-
-
-def _run_uvicorn(app: ASGIApp | str, options: _Options) -> None:
-    try:
-        import uvicorn
-    except ImportError:
-        raise _missing("uvicorn") from None
-    # Annotated ``int | None`` by uvicorn, but used as an asyncio timeout: fractions work.
-    grace: dict[str, Any] = {"timeout_graceful_shutdown": options.graceful_timeout}
-    uvicorn.run(
-        app,
-        host=options.host,
-        port=options.port,
-        workers=options.workers if options.workers > 1 else None,
-        reload=options.reload,
-        log_level=options.log_level,
-        **grace,
-    )
+    module_name, _, attribute = target.partition(":")
+    found: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        found = getattr(found, part)
+    return found() if factory else found

@@ -4,8 +4,10 @@ While the stream runs, three things happen concurrently: the content is iterated
 sent as one event; a heartbeat comment is sent every ``heartbeat`` seconds (proxies and
 browsers drop idle connections); and ``receive`` is watched for ``http.disconnect``. When the
 client goes away the iteration is cancelled and the generator is closed (its ``finally`` blocks
-run) before the response returns. An error raised by the content after the headers went out
-cannot become an error response: it is logged and the stream ends.
+run) before the response returns. When the app shuts down, the stream is ended the same way
+and its last (empty) chunk is sent, so the client sees a complete response. An error raised by
+the content after the headers went out cannot become an error response: it is logged and the
+stream ends.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from .._http.connections import OpenConnections, open_connections
 from .event import encode_comment, encode_event
 
 __all__ = ["EventSourceResponse"]
@@ -76,13 +79,30 @@ class EventSourceResponse(Response):
             if scope.get("method") == "HEAD":
                 await send({"type": _BODY, "body": b""})
                 return
-            finished = await self._stream(iterator, receive, send)
+            connections = open_connections(scope)
+            if connections is None:
+                finished = await self._stream(iterator, receive, send)
+            else:
+                finished = await self._tracked(connections, iterator, receive, send)
             if finished:
                 await send({"type": _BODY, "body": b""})
         finally:
             await _close(content, iterator)
         if self.background is not None:
             await self.background()
+
+    async def _tracked(
+        self,
+        connections: OpenConnections,
+        iterator: AsyncIterator[Any],
+        receive: Receive,
+        send: Send,
+    ) -> bool:
+        """``_stream`` that the app's shutdown can end (then the stream finishes normally)."""
+        finished = True
+        with connections.track():
+            finished = await self._stream(iterator, receive, send)
+        return finished
 
     async def _stream(self, iterator: AsyncIterator[Any], receive: Receive, send: Send) -> bool:
         """Send every item; ``False`` when the client disconnected first."""

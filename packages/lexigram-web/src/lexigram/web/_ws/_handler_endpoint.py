@@ -14,7 +14,7 @@ from starlette.websockets import WebSocketState
 from .._http.websocket import WebSocket, decode_message
 from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
 from ._hub import ConnectionHub
-from .endpoint import cleanup, close_for_exception, finish, shielded
+from .endpoint import cleanup, close_for_exception, run_session, shielded
 
 if TYPE_CHECKING:
     from .handler import AbstractWebSocketHandler, HandlerOptions
@@ -78,11 +78,15 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
                 return
             accepted = True
             hub.add(websocket)
-            if heartbeat:
-                await _session_with_heartbeat(handler, websocket, options)
-            else:
-                await _receive_loop(handler, websocket, None)
-            await finish(websocket)
+            session = handler
+
+            async def run() -> None:
+                if heartbeat:
+                    await _session_with_heartbeat(session, websocket, options)
+                else:
+                    await _receive_loop(session, websocket, None)
+
+            await run_session(websocket, run)
         except Exception as exc:
             await close_for_exception(websocket, exc, status_map, debug)
         finally:

@@ -9,7 +9,8 @@ handshake with 1008 (policy violation; the server then answers 403).
 After ``accept``: ``WebSocketException`` closes with its code and reason; an ``HTTPError``
 closes with 1008 and its detail (1011 without detail for a 5xx); any other error is logged and
 closes with 1011, with no reason unless the app runs in debug mode. A handler that returns
-without closing has its connection closed with 1000. Cleanup (background tasks, the DI scope)
+without closing has its connection closed with 1000; a session still open when the app shuts
+down is cancelled and closed with 1001 (going away). Cleanup (background tasks, the DI scope)
 runs even when the connection task is cancelled, bounded by ``CLEANUP_TIMEOUT`` seconds.
 """
 
@@ -31,6 +32,7 @@ from lexigram.http_errors import (
 )
 from lexigram.http_errors import WebSocketDisconnect as PeerGone
 
+from .._http.connections import GOING_AWAY, open_connections
 from .._http.problem import problem_for
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
@@ -43,6 +45,7 @@ __all__ = [
     "cleanup",
     "close_for_exception",
     "finish",
+    "run_session",
     "shielded",
 ]
 
@@ -141,6 +144,21 @@ async def finish(websocket: WebSocket) -> None:
         await _close(websocket, POLICY_VIOLATION)
 
 
+async def run_session(websocket: WebSocket, session: Callable[[], Awaitable[None]]) -> None:
+    """Run an accepted connection's ``session``, then ``finish``; when the app shuts down
+    first, the session is cancelled and the connection closed with 1001 (going away)."""
+    connections = open_connections(websocket.scope)
+    if connections is None:
+        await session()
+    else:
+        with connections.track() as live:
+            await session()
+        if live.cancelled_caught:
+            await _close(websocket, GOING_AWAY, "the server is shutting down")
+            return
+    await finish(websocket)
+
+
 async def shielded(label: str, step: Callable[[], Awaitable[Any]]) -> None:
     """Run a cleanup ``step`` even inside a cancelled task, for at most ``CLEANUP_TIMEOUT``
     seconds; its failure is logged."""
@@ -178,8 +196,7 @@ def build_websocket_endpoint(parts: EndpointParts) -> Endpoint:
             await core.check_guards(websocket)
             kwargs = await core.arguments(websocket)
             target = await core.target(websocket)
-            await target(**kwargs)
-            await finish(websocket)
+            await run_session(websocket, lambda: target(**kwargs))
         except Exception as exc:
             await close_for_exception(websocket, exc, status_map, debug)
         finally:
