@@ -37,6 +37,7 @@ from ._declare.metadata import (
 from ._http.context import RouteInfo
 from ._http.render import Renderer
 from ._http.request import RequestSettings
+from ._http.response_model import response_model_for
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
@@ -306,7 +307,13 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map, self.settings.debug),
+            renderer=_renderer(
+                fn,
+                config,
+                owner.status_map,
+                self.settings.debug,
+                f"{config.method} {template.path} (handler {qualname})",
+            ),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -338,11 +345,14 @@ class _Compiler:
         self.infos[id(endpoint)] = info
 
 
-def _renderer(config: RouteConfig, status_map: ErrorStatusMap, debug: bool) -> Renderer:
+def _renderer(
+    fn: Callable[..., Any], config: RouteConfig, status_map: ErrorStatusMap, debug: bool, label: str
+) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
         return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    return Renderer(config.status_code or 200, config.response_model, status_map, debug=debug)
+    model = None if config.method == WEBSOCKET else response_model_for(fn, config, label)
+    return Renderer(config.status_code or 200, model, status_map, debug=debug)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

@@ -5,15 +5,16 @@ Everything declared here is read once, when the app starts; declaring after star
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, Unpack, overload
 
 from starlette.middleware import Middleware
 
 from lexigram.di import Container, Lifetime
 from lexigram.http_errors import HandlerKey
 
-from ._declare.decorators import route
+from ._declare.decorators import RouteOptions, WebSocketOptions, route
 from ._events_hub import EventHub
 from ._sse.route import sse
 from ._ws.handler import websocket_handler
@@ -135,9 +136,11 @@ class AppDeclarations:
     transient = injectable
 
     # -- quickstart routes ---------------------------------------------------------------------
-    def route(self, method: str, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def route(
+        self, method: str, path: str = "", **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
         """Decorate a function as the handler of ``method`` on ``path`` in this app."""
-        decorate = route(method, path, **kwargs)
+        decorate = route(method, path, **options)
 
         def register(fn: F) -> F:
             decorate(fn)
@@ -147,34 +150,34 @@ class AppDeclarations:
 
         return register
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("GET", path, **kwargs)
+    def get(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("GET", path, **options)
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("POST", path, **kwargs)
+    def post(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("POST", path, **options)
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("PUT", path, **kwargs)
+    def put(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("PUT", path, **options)
 
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("PATCH", path, **kwargs)
+    def patch(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("PATCH", path, **options)
 
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("DELETE", path, **kwargs)
+    def delete(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("DELETE", path, **options)
 
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("HEAD", path, **kwargs)
+    def head(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("HEAD", path, **options)
 
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("OPTIONS", path, **kwargs)
+    def options(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("OPTIONS", path, **options)
 
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("TRACE", path, **kwargs)
+    def trace(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route("TRACE", path, **options)
 
-    def websocket(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route("WEBSOCKET", path, **kwargs)
+    def websocket(self, path: str = "", **options: Unpack[WebSocketOptions]) -> Callable[[F], F]:
+        return self.route("WEBSOCKET", path, **typing.cast(RouteOptions, options))
 
-    def websocket_handler(self, path: str, **options: Any) -> Callable[[C], C]:
+    def websocket_handler(self, path: str = "", **options: Any) -> Callable[[C], C]:
         """``@websocket_handler(path, ...)`` on a class, added to this app."""
         declare = websocket_handler(path, **options)
 
@@ -186,7 +189,7 @@ class AppDeclarations:
 
         return register
 
-    def sse(self, path: str, **options: Any) -> Callable[[F], F]:
+    def sse(self, path: str = "", **options: Any) -> Callable[[F], F]:
         """``@sse(path, ...)`` on an async generator function, added to this app."""
         declare = sse(path, **options)
 

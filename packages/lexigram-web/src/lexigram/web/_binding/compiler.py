@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections.abc
 import datetime as dt
 import decimal
+import difflib
 import enum
 import inspect
 import pathlib
@@ -260,7 +261,31 @@ def compile_binding(
         sync_steps.append(
             (param.name, scalar_step(param, metadata, source, wire, validation, path_type))
         )
+    _check_path_variables(bound, path_types, label)
     return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound)
+
+
+def _check_path_variables(
+    bound: Sequence[BoundParam], path_types: dict[str, type[Any]], label: str
+) -> None:
+    """Every variable of the route path must reach a handler parameter."""
+    taken = {b.wire for b in bound if b.source is ParamSource.PATH}
+    for name, kind in path_types.items():
+        if name in taken:
+            continue
+        others = [b.name for b in bound if b.source is ParamSource.QUERY]
+        close = difflib.get_close_matches(name, others, n=1, cutoff=0.5) or [
+            other for other in others if other in name or name in other
+        ]
+        hint = (
+            f"; did you mean to name parameter {close[0]!r} {name!r}?"
+            if close
+            else f"; add a parameter `{name}: {kind.__name__}`"
+        )
+        raise ConfigurationError(
+            f"{label}: path variable {{{name}}} has no handler parameter, so its value would"
+            f" never reach the handler{hint} (or mark one with path(alias={name!r}))"
+        )
 
 
 def _bound(param: HandlerParam, source: ParamSource | str, embed: bool) -> BoundParam:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import orjson
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.types import Send
 
@@ -21,6 +21,7 @@ from lexigram.http_errors import ErrorStatusMap, render_exception
 
 from .json import dumps, json_default
 from .problem import problem_for
+from .response_model import ResponseModel
 from .responses import HTMLContent, JSONResponse
 
 __all__ = [
@@ -92,33 +93,37 @@ def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
 
 
 class Renderer:
-    """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
+    """Per-route renderer: status, the route's ``ResponseModel`` (``None``: answers are sent
+    as returned), error-status map."""
 
-    __slots__ = ("adapter", "debug", "err_map", "status", "status_map")
+    __slots__ = ("debug", "err_map", "model", "status", "status_map")
 
     def __init__(
         self,
         status: int,
-        response_model: Any,
+        model: ResponseModel | None,
         status_map: ErrorStatusMap | None,
         *,
         debug: bool = False,
     ) -> None:
         self.status = status
         self.debug = debug
-        self.adapter: TypeAdapter[Any] | None = (
-            TypeAdapter(response_model) if response_model is not None else None
-        )
+        self.model = model
         self.status_map = status_map
         self.err_map = err_status_map(status_map)
 
+    def without_model(self) -> Renderer:
+        """A renderer with the same status and errors that sends values as returned (for
+        what exception filters answer: not the route's model)."""
+        if self.model is None:
+            return self
+        return Renderer(self.status, None, self.status_map, debug=self.debug)
+
     def encode(self, value: Any) -> tuple[tuple[bytes, bytes], bytes]:
         """Content-type header and body for a plain value."""
-        adapter = self.adapter
-        if adapter is not None:
-            return JSON_TYPE, adapter.dump_json(
-                adapter.validate_python(value, from_attributes=True)
-            )
+        model = self.model
+        if model is not None:
+            return JSON_TYPE, model.dump(value)
         if isinstance(value, HTMLContent):
             return HTML_TYPE, value.encode()
         if isinstance(value, BaseModel):
@@ -136,11 +141,13 @@ class Renderer:
     ) -> None:
         """Send ``result`` as the response (``status`` overrides the route's)."""
         kind: type[Any] = result.__class__
-        if (kind is dict or kind is list) and self.adapter is None:
+        if (kind is dict or kind is list) and self.model is None:
             body = orjson.dumps(result, default=json_default)
             await send_body(send, status or self.status, JSON_TYPE, body, extra)
             return
         if result is None:
+            if self.model is not None:
+                self.model.check_none()
             code = status or self.status
             code = 204 if code == 200 else code
             headers = list(extra) if extra else []

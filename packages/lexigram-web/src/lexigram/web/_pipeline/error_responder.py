@@ -13,6 +13,7 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 from .._http.context import ExecutionContext
 from .._http.problem import problem_for
 from .._http.render import Renderer
+from .._http.response_model import ResponseValidationError
 from .filters import ErrorHandler
 
 __all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
@@ -23,7 +24,11 @@ _log = logging.getLogger("lexigram.web")
 def log_server_error(exc: BaseException, status: int, method: str, path: str) -> None:
     """Log a failure answered with a 5xx ``status``: an ``HTTPError`` the app raised on
     purpose (a 503 connection limit, ...) at WARNING without a traceback, anything else (an
-    unexpected exception) at ERROR with its traceback."""
+    unexpected exception) at ERROR with its traceback; an answer that does not match the
+    route's response model at ERROR, in one line naming the route template and the fields."""
+    if isinstance(exc, ResponseValidationError):
+        _log.error("%s %s answered 500: %s", method, path, exc)
+        return
     if isinstance(exc, HTTPError):
         detail = f": {exc.detail}" if exc.detail else ""
         _log.warning("%s %s answered %d (%s%s)", method, path, status, type(exc).__name__, detail)
@@ -68,7 +73,7 @@ class ErrorResponder:
     ) -> None:
         self.filters = filters
         self.status_map = status_map
-        self.renderer = renderer
+        self.renderer = renderer.without_model()
         self.debug = debug
 
     async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:

@@ -17,6 +17,7 @@ from lexigram.di import Container
 from lexigram.http_errors import UnauthorizedError
 
 from .._declare.errors import ConfigurationError
+from .._declare.keywords import check_not_bare
 from .._declare.metadata import add_items, update_mapping
 from .._declare.protocols import AuthorizerProtocol
 
@@ -29,6 +30,7 @@ def use_guards(*guards: Any) -> Callable[[T], T]:
     """Attach guards (classes or instances) to a handler or a controller class."""
     if not guards:
         raise TypeError("use_guards() needs at least one guard")
+    check_not_bare("use_guards", guards, "guards")
 
     def decorate(target: T) -> T:
         add_items(target, "guards", guards)
@@ -103,6 +105,11 @@ class RoleGuard:
 
 def roles(*role_names: str, authorizer: AuthorizerProtocol | None = None) -> Callable[[T], T]:
     """Restrict a handler (or controller) to users with one of ``role_names``."""
+    for role in role_names:
+        if not isinstance(role, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f'@roles takes role names, e.g. @roles("admin"); got {role!r} (not bare @roles)'
+            )
     guard_instance = RoleGuard(*role_names, authorizer=authorizer)
 
     def decorate(target: T) -> T:

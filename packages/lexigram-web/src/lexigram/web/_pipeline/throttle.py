@@ -61,6 +61,11 @@ def rate_limit(
     ``key(request)`` (sync or async) overrides the ``by`` key; ``cost`` is the number of hits
     one request counts for.
     """
+    if not isinstance(rate, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f'@throttle/@rate_limit take a rate such as "100/minute" first; got {rate!r}'
+            " (not bare @throttle)"
+        )
     if by not in ("user", "ip", "endpoint"):
         raise ValueError(f"by must be 'user', 'ip' or 'endpoint', got {by!r}")
     if cost < 1:
