@@ -15,8 +15,9 @@ from typing import Any, Final
 import anyio
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket as StarletteWebSocket
-from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect as StarletteWebSocketDisconnect
 
+from lexigram.http_errors import WebSocketDisconnect as PeerClosed
 from lexigram.http_errors import WebSocketException
 
 from .json import dumps, loads
@@ -31,6 +32,20 @@ __all__ = [
 
 DEFAULT_MAX_MESSAGE_SIZE: Final = 1024 * 1024
 """Default limit of one received message on ``@websocket`` routes and handler classes."""
+
+_ABNORMAL_CLOSURE: Final = 1006
+
+
+class WebSocketDisconnect(StarletteWebSocketDisconnect, PeerClosed):
+    """The peer closed the WebSocket (``code``, ``reason``): the one disconnect type of the
+    web layer. It is both ``lexigram.http_errors.WebSocketDisconnect`` and Starlette's
+    ``WebSocketDisconnect``, so ``except`` on any of the three names catches it."""
+
+    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
+        if isinstance(code, bool) or not 1000 <= code <= 4999:  # pyright: ignore[reportUnnecessaryIsInstance]
+            code = _ABNORMAL_CLOSURE
+        PeerClosed.__init__(self, code, reason or "")
+
 
 MESSAGE_TOO_BIG: Final = 1009
 UNSUPPORTED_DATA: Final = 1003
@@ -131,11 +146,16 @@ class WebSocket(StarletteWebSocket):
             self.close_code = int(message.get("code", 1000))
             self.close_reason = message.get("reason") or ""
         lock = self._send_lock
-        if lock is None:
-            await super().send(message)
-            return
-        async with lock:
-            await super().send(message)
+        try:
+            if lock is None:
+                await super().send(message)
+                return
+            async with lock:
+                await super().send(message)
+        except WebSocketDisconnect:
+            raise
+        except StarletteWebSocketDisconnect as gone:
+            raise WebSocketDisconnect(gone.code, gone.reason) from None
 
     async def _receive_data(self) -> Message:
         message = await self.receive()

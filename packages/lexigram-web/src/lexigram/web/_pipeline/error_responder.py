@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
 from .._http.context import ExecutionContext
-from .._http.problem import problem_for
+from .._http.problem import as_http_error, problem_for
 from .._http.render import Renderer
 from .._http.response_model import ResponseValidationError
 from .filters import ErrorHandler
@@ -29,6 +30,7 @@ def log_server_error(exc: BaseException, status: int, method: str, path: str) ->
     if isinstance(exc, ResponseValidationError):
         _log.error("%s %s answered 500: %s", method, path, exc)
         return
+    exc = as_http_error(exc)
     if isinstance(exc, HTTPError):
         detail = f": {exc.detail}" if exc.detail else ""
         _log.warning("%s %s answered %d (%s%s)", method, path, status, type(exc).__name__, detail)
@@ -38,6 +40,8 @@ def log_server_error(exc: BaseException, status: int, method: str, path: str) ->
 
 def status_for(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
     if isinstance(exc, HTTPError):
+        return exc.status_code
+    if isinstance(exc, StarletteHTTPException) and 400 <= exc.status_code <= 599:
         return exc.status_code
     status = status_map.lookup(type(exc)) if status_map is not None else None
     return 500 if status is None else status
