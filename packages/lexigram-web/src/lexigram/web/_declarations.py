@@ -102,6 +102,10 @@ class AppDeclarations:
         self._check_not_started("override a service")
         self._overrides.append((service, replacement))
 
+    def _withdraw_overrides(self, entries: list[tuple[Any, Any]]) -> None:
+        """Forget overrides a test client added (its own entries, by identity)."""
+        self._overrides[:] = [o for o in self._overrides if not any(o is e for e in entries)]
+
     @overload
     def on(self, event_type: type[E]) -> Callable[[Callable[[E], Any]], Callable[[E], Any]]: ...
     @overload
