@@ -137,7 +137,7 @@ async def test_http_errors_websocket_disconnect_catches_a_client_leaving() -> No
         except lexigram.http_errors.WebSocketDisconnect as gone:
             caught.append((gone.code, gone.reason))
 
-    inbox = [
+    inbox: list[dict[str, object]] = [
         {"type": "websocket.connect"},
         {"type": "websocket.disconnect", "code": 1001, "reason": "tab closed"},
     ]

@@ -89,7 +89,7 @@ class TestClient(_StarletteTestClient):
     def close(self) -> None:
         """Close the client; its overrides end here (see the module docstring)."""
         try:
-            super().close()
+            super().close()  # pyright: ignore[reportUnknownMemberType]
         finally:
             self._end()
 
