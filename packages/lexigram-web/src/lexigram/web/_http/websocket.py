@@ -42,7 +42,7 @@ class WebSocketDisconnect(StarletteWebSocketDisconnect, PeerClosed):
     ``WebSocketDisconnect``, so ``except`` on any of the three names catches it."""
 
     def __init__(self, code: int = 1000, reason: str | None = None) -> None:
-        if isinstance(code, bool) or not 1000 <= code <= 4999:  # pyright: ignore[reportUnnecessaryIsInstance]
+        if isinstance(code, bool) or not 1000 <= code <= 4999:
             code = _ABNORMAL_CLOSURE
         PeerClosed.__init__(self, code, reason or "")
 
