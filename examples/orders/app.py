@@ -10,7 +10,6 @@ from lexigram.cqrs import LoggingBehaviour
 from lexigram.cqrs.di import CQRSModule
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
-    DefaultMiddlewareStack,
     LexigramApp,
     LifespanStartupCompleted,
     WebConfig,
@@ -51,7 +50,6 @@ def create_app(
         modules=[cqrs, rate_limits],
         providers=[DatabaseProvider(settings), OrdersProvider(settings)],
         interceptors=[RequestTimer],
-        middleware=DefaultMiddlewareStack(web).build(),
     )
     app.on(LifespanStartupCompleted, lambda _: _announce(settings))
     return app

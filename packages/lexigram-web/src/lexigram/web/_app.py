@@ -22,14 +22,16 @@ from lexigram.http_errors import (
     HandlerKey,
 )
 
+from ._app_config import as_web_config, effective_config, middleware_stack
 from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
 from ._config.health import HealthConfig, resolve_health
 from ._config.settings import resolve_settings
 from ._config.versioning import VersioningConfig
+from ._config.web_config import WebConfig
 from ._debug_routes import debug_route_functions
 from ._declarations import AppDeclarations
-from ._dispatch import Dispatcher, build_stack
+from ._dispatch import Dispatcher
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._health import health_routes
@@ -40,6 +42,7 @@ from ._pipeline.error_responder import send_problem
 from ._pipeline.seams import bridge_buses
 from ._routing.registry import RouteRegistry
 from ._web_module import web_providers
+from .middleware import DefaultMiddlewareStack, apply_middleware
 
 __all__ = ["LexigramApp", "create_app"]
 
@@ -69,11 +72,15 @@ class LexigramApp(AppDeclarations):
         async def get_user(id: int, users: UserService) -> User: ...
 
     Larger apps pass ``controllers=``, ``modules=`` / ``providers=`` (lexigram-di) and
-    ``config=`` (a ``WebConfig`` or any object with the same setting names). Keyword settings
-    win over ``config``: ``debug``, ``validation_status`` (422 or 400), ``trusted_proxies``,
-    ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit).
-    ``middleware`` is an ordered list (outermost first) of pure-ASGI middleware classes or
-    ``starlette.middleware.Middleware(cls, **options)`` entries, built once at startup.
+    ``config=`` (a ``WebConfig``, or a mapping of its settings; else a ``WebProvider``'s
+    ``web_config``, else the defaults). Every setting of the config takes effect: the app
+    installs the middleware it asks for (request ids, security headers, CORS, trusted hosts,
+    gzip, body and query limits) through ``DefaultMiddlewareStack`` (``app.middleware_stack``
+    once started). Keyword settings win over ``config``: ``debug``, ``validation_status``
+    (422 or 400), ``trusted_proxies``, ``fail_on_route_conflict``, ``max_body_size`` (bytes,
+    ``None`` for no limit). ``middleware`` is your own pure-ASGI middleware, outermost first
+    (classes, factory functions or ``starlette.middleware.Middleware(cls, **options)``
+    entries), run inside the default stack and built once at startup.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
     ``False`` disables them, a mapping updates settings (``{"title": "Shop"}``), an
     ``OpenAPIConfig`` replaces them; ``app.openapi()`` returns the document.
@@ -112,7 +119,7 @@ class LexigramApp(AppDeclarations):
         debug_routes_auth: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
-        self.config = config
+        self._given_config = as_web_config(config)
         self._controllers = list(controllers)
         self._functions = list(routes)
         self._providers = list(providers)
@@ -145,7 +152,13 @@ class LexigramApp(AppDeclarations):
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
-        self.settings = resolve_settings(config, self._settings_overrides())
+        self.config: WebConfig = effective_config(
+            self._given_config, [], self._settings_overrides()
+        )
+        """The configuration the app runs with (final once started)."""
+        self.settings = resolve_settings(self.config, {})
+        self.middleware_stack: DefaultMiddlewareStack | None = None
+        """The middleware stack the app built at startup (``None`` before)."""
         self.routes = RouteRegistry()
         self.application: Application | None = None
         self._compiled: CompiledApp | None = None
@@ -155,7 +168,7 @@ class LexigramApp(AppDeclarations):
 
     # -- declaration ---------------------------------------------------------------------------
     def _settings_overrides(self) -> dict[str, Any]:
-        overrides = dict(self._setting_overrides)
+        overrides = {k: v for k, v in self._setting_overrides.items() if v is not None}
         if self._max_body_size is not UNSET:
             overrides["max_body_size"] = self._max_body_size
         return overrides
@@ -194,14 +207,17 @@ class LexigramApp(AppDeclarations):
             self._override_stack.extend(await bridge_buses(self.container))
             self.application = application
             providers = web_providers(application)
-            config = self.config
-            if config is None:
-                config = next((p.web_config for p in providers if p.web_config is not None), None)
-            settings = resolve_settings(config, self._settings_overrides())
+            config = effective_config(
+                self._given_config,
+                (p.web_config for p in providers),
+                self._settings_overrides(),
+            )
+            self.config = config
+            settings = resolve_settings(config, {})
             self.settings = settings
             site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
             features = self._features
-            versioning = features["versioning"] or getattr(config, "versioning", None)
+            versioning = features["versioning"] or config.versioning
             self.versioning = versioning or VersioningConfig()
             self.templates = templates = build_templates(features["templates"], config)
             if templates is not None and not self.container.has(Templates):
@@ -241,18 +257,21 @@ class LexigramApp(AppDeclarations):
                 compiled.registry,
                 validation_status=settings.validation_status,
                 app_guards=self._guards,
-                root_path=str(getattr(config, "root_path", "") or ""),
+                root_path=config.root_path,
                 versioning=self.versioning,
                 body_limited=settings.max_body_size is not None,
             )
-            middleware = [*(m for p in providers for m in p.middleware), *self._middleware]
+            stack = middleware_stack(
+                config, [*(m for p in providers for m in p.middleware), *self._middleware]
+            )
             dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-            self._stack = self.events.wrap(build_stack(dispatcher, middleware))
+            self._stack = self.events.wrap(apply_middleware(dispatcher, stack.build()))
         except BaseException:
             await self._stop_application(application)
             self._exit_overrides()
             raise
         self._compiled = compiled
+        self.middleware_stack = stack
         self._openapi_site = site
         self.routes = compiled.registry
         for provider in providers:
@@ -278,14 +297,14 @@ class LexigramApp(AppDeclarations):
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
 
-    def _debug_functions(self, config: Any) -> list[Callable[..., Any]]:
+    def _debug_functions(self, config: WebConfig) -> list[Callable[..., Any]]:
         enabled = self._features["debug_routes"]
-        auth = self._features["debug_routes_auth"] or getattr(config, "debug_routes_auth", None)
+        auth = self._features["debug_routes_auth"] or config.debug_routes_auth
         if auth is None and self.application is not None:
             found = (p.debug_routes_auth for p in web_providers(self.application))
             auth = next((a for a in found if a is not None), None)
         if enabled is None:
-            enabled = bool(getattr(config, "debug_routes", False))
+            enabled = config.debug_routes
         return debug_route_functions(enabled, auth, lambda: self.routes)
 
     async def _stop_application(self, application: Application) -> None:

@@ -7,13 +7,10 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 from __future__ import annotations
 
 import logging
-import typing
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
 
@@ -22,7 +19,7 @@ from ._http.context import ExecutionContext, RouteInfo
 from ._http.render import Renderer
 from ._pipeline.error_responder import send_problem, status_for
 
-__all__ = ["Dispatcher", "build_stack"]
+__all__ = ["Dispatcher"]
 
 _log = logging.getLogger("lexigram.web")
 
@@ -103,19 +100,3 @@ def _path_is_utf8(scope: Scope) -> bool:
             return False
         return True
     return "\ufffd" not in scope["path"]
-
-
-def build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` (outermost first), once."""
-    for entry in reversed(middleware):
-        if isinstance(entry, Middleware):
-            cls, args, kwargs = entry
-            app = cls(app, *args, **kwargs)
-        elif callable(entry):
-            app = typing.cast(ASGIApp, entry(app))
-        else:
-            raise TypeError(
-                f"middleware {entry!r} is neither a class, a factory nor a"
-                " starlette.middleware.Middleware entry"
-            )
-    return app

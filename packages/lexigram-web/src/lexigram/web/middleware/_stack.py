@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable, Sequence
-from typing import cast
+from typing import Any, cast
 
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
@@ -34,8 +36,12 @@ class DefaultMiddlewareStack:
     8. ``extra_middlewares``, in the given order, innermost: they see requests that passed
        the checks above.
 
-    Extras are ``starlette.middleware.Middleware`` entries or middleware classes taking the
-    wrapped app as their only required argument.
+    Extras are ``starlette.middleware.Middleware`` entries, middleware classes taking the
+    wrapped app as their only required argument, or factory functions ``app -> app``.
+
+    A ``LexigramApp`` builds its stack with this class from its ``WebConfig``, its providers'
+    middleware and its ``middleware=`` as the extras (``app.middleware_stack`` is that
+    instance), so the order above is what every app runs.
     """
 
     __slots__ = ("_config", "_extras")
@@ -43,20 +49,20 @@ class DefaultMiddlewareStack:
     def __init__(
         self,
         config: WebConfig | None = None,
-        extra_middlewares: Sequence[Middleware | type[object]] | None = None,
+        extra_middlewares: Sequence[Middleware | type[object] | Callable[..., Any]] | None = None,
     ) -> None:
         self._config = config if config is not None else WebConfig()
         extras: list[Middleware] = []
         for entry in extra_middlewares or ():
             if isinstance(entry, Middleware):
                 extras.append(entry)
-            elif isinstance(entry, type):  # pyright: ignore[reportUnnecessaryIsInstance]
+            elif isinstance(entry, type) or _is_factory(entry):
                 extras.append(Middleware(cast("Callable[..., ASGIApp]", entry)))
             else:
                 raise TypeError(
-                    f"extra middleware {entry!r} is neither a middleware class nor a "
-                    "starlette.middleware.Middleware; pass the class, or "
-                    "Middleware(MyMiddleware, option=...) to give it options"
+                    f"extra middleware {entry!r} is neither a middleware class, a factory"
+                    " function (app -> app) nor a starlette.middleware.Middleware; pass the"
+                    " class, or Middleware(MyMiddleware, option=...) to give it options"
                 )
         self._extras = tuple(extras)
 
@@ -129,6 +135,12 @@ class DefaultMiddlewareStack:
         )
         stack.extend(self._extras)
         return stack
+
+
+def _is_factory(entry: object) -> bool:
+    return (
+        inspect.isfunction(entry) or inspect.ismethod(entry) or isinstance(entry, functools.partial)
+    )
 
 
 def apply_middleware(app: ASGIApp, middleware: Iterable[Middleware]) -> ASGIApp:
