@@ -88,7 +88,7 @@ def test_apply_middleware_wraps_outermost_first() -> None:
 
 def test_an_extra_that_is_not_a_class_or_middleware_names_the_fix() -> None:
     with pytest.raises(TypeError, match=r"Middleware\(MyMiddleware, option=...\)"):
-        DefaultMiddlewareStack(extra_middlewares=[Marker(plain)])  # type: ignore[list-item]
+        DefaultMiddlewareStack(extra_middlewares=[Marker(plain)])
 
 
 async def test_errors_from_inner_middleware_carry_the_request_id_and_cors_headers() -> None:

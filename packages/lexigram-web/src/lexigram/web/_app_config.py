@@ -90,7 +90,7 @@ def middleware_stack(config: WebConfig, middleware: Sequence[Any]) -> DefaultMid
     stack = DefaultMiddlewareStack(config, extra_middlewares=middleware)
     installed = {entry.cls for entry in DefaultMiddlewareStack(config).build()}
     for entry in middleware:
-        cls = entry.cls if isinstance(entry, Middleware) else entry
+        cls: Any = entry.cls if isinstance(entry, Middleware) else entry
         if cls in installed:
             name = getattr(cls, "__name__", repr(cls))
             raise ConfigurationError(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
@@ -14,6 +15,11 @@ from .health import HealthConfig
 from .versioning import VersioningConfig
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+REMOVED_KEYS = {
+    "name": "the section is always 'web'",
+    "enabled": "an app serves what it declares (leave the web module out to serve nothing)",
+}
+"""Keys of the original Lexigram's web section that had no effect, with why they are gone."""
 
 
 class WebConfigError(ValueError):
@@ -148,8 +154,6 @@ class WebConfig(_Section):
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
 
-    name: str = "web"
-    enabled: bool = True
     debug: bool = False
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -177,6 +181,12 @@ class WebConfig(_Section):
     templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_removed_keys(cls, data: object) -> object:
+        _refuse_removed(data)
+        return data
 
     @field_validator("validation_status")
     @classmethod
@@ -246,6 +256,15 @@ class WebConfig(_Section):
                 "insecure configuration for production:\n- " + "\n- ".join(problems)
             )
         return self
+
+
+def _refuse_removed(data: object) -> None:
+    if not isinstance(data, Mapping):
+        return
+    given = typing.cast("Mapping[str, object]", data)
+    for key, why in REMOVED_KEYS.items():
+        if key in given:
+            raise ValueError(f"'{key}' is not a web setting: {why}; delete the key")
 
 
 def _is_subdomain(pattern: str) -> bool:
