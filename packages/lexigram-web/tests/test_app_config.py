@@ -59,7 +59,7 @@ async def test_every_app_has_request_ids_without_any_configuration() -> None:
 
 
 async def test_a_cors_config_answers_preflights_on_a_plain_app() -> None:
-    app = LexigramApp(config=WebConfig(cors={"allow_origins": ["https://app.example"]}))
+    app = LexigramApp(config={"cors": {"allow_origins": ["https://app.example"]}})
 
     @app.put("/items")
     async def put() -> None: ...
@@ -74,14 +74,15 @@ async def test_a_cors_config_answers_preflights_on_a_plain_app() -> None:
 
 
 async def test_the_app_builds_its_stack_with_default_middleware_stack() -> None:
-    config = WebConfig(gzip={"enabled": True})
+    config = WebConfig.model_validate({"gzip": {"enabled": True}})
     app = LexigramApp(config=config, middleware=[Tag])
     async with AsyncTestClient(app) as client:
         response = await client.get("/health")
     stack = app.middleware_stack
     assert isinstance(stack, DefaultMiddlewareStack)
     assert stack.config is app.config
-    assert [entry.cls for entry in stack.build()] == [
+    classes: list[object] = [entry.cls for entry in stack.build()]
+    assert classes == [
         RequestIDMiddleware,
         SecurityHeadersMiddleware,
         GZipMiddleware,
@@ -106,7 +107,7 @@ async def test_the_default_stack_passed_as_middleware_is_refused_naming_the_fix(
 
 
 async def test_a_middleware_the_config_installs_is_refused_in_middleware() -> None:
-    cors = WebConfig(cors={"allow_origins": ["https://a.example"]})
+    cors = WebConfig.model_validate({"cors": {"allow_origins": ["https://a.example"]}})
     app = LexigramApp(config=cors, middleware=[Middleware(CORSMiddleware, allow_origins=["*"])])
     with pytest.raises(ConfigurationError, match=r"CORSMiddleware.*\(cors\)"):
         await app.startup()
@@ -120,7 +121,7 @@ async def test_a_middleware_the_config_leaves_out_may_be_added_by_hand() -> None
 
 
 async def test_a_provider_config_is_used_when_the_app_has_none() -> None:
-    provided = WebConfig(security_headers={"frame_options": "SAMEORIGIN"})
+    provided = WebConfig.model_validate({"security_headers": {"frame_options": "SAMEORIGIN"}})
     app = LexigramApp(modules=[WebModule.stub(provided)])
     async with AsyncTestClient(app) as client:
         response = await client.get("/health")
