@@ -22,7 +22,7 @@ from lexigram.http_errors import (
     HandlerKey,
 )
 
-from ._app_config import as_web_config, effective_config, middleware_stack
+from ._app_config import as_web_config, effective_config, middleware_stack, provided
 from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
 from ._config.health import HealthConfig, resolve_health
@@ -41,7 +41,7 @@ from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
 from ._pipeline.error_responder import send_problem
 from ._pipeline.seams import bridge_buses
 from ._routing.registry import RouteRegistry
-from ._web_module import web_providers
+from ._web_module import WebProvider, web_providers
 from .middleware import DefaultMiddlewareStack, apply_middleware
 
 __all__ = ["LexigramApp", "create_app"]
@@ -213,59 +213,8 @@ class LexigramApp(AppDeclarations):
                 self._settings_overrides(),
             )
             self.config = config
-            settings = resolve_settings(config, {})
-            self.settings = settings
-            site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
-            features = self._features
-            versioning = features["versioning"] or config.versioning
-            self.versioning = versioning or VersioningConfig()
-            self.templates = templates = build_templates(features["templates"], config)
-            if templates is not None and not self.container.has(Templates):
-                self.container.singleton(Templates, instance=templates)
-            controllers = _unique(
-                [
-                    *self._controllers,
-                    *application.controllers,
-                    *(c for p in providers for c in p.controllers),
-                ]
-            )
-            handlers = dict(self._exception_handlers)
-            for provider in providers:
-                for key, value in provider.exception_handlers.items():
-                    handlers.setdefault(key, value)
-            parts = AppParts(
-                controllers=controllers,
-                functions=[*self._functions, *self._debug_functions(config)],
-                guards=self._guards,
-                interceptors=self._interceptors,
-                pipes=self._pipes,
-                filters=self._filters,
-                exception_handlers=handlers,
-                error_statuses=self._error_statuses,
-                settings=settings,
-                app=self,
-                versioning=self.versioning,
-                builtin_routes=health_routes(
-                    lambda: self.application,
-                    resolve_health(features["health"], config),
-                    debug=settings.debug,
-                ),
-            )
-            parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
-            compiled = await compile_app(parts, self.container)
-            site.publish(
-                compiled.registry,
-                validation_status=settings.validation_status,
-                app_guards=self._guards,
-                root_path=config.root_path,
-                versioning=self.versioning,
-                body_limited=settings.max_body_size is not None,
-            )
-            stack = middleware_stack(
-                config, [*(m for p in providers for m in p.middleware), *self._middleware]
-            )
-            dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-            self._stack = self.events.wrap(apply_middleware(dispatcher, stack.build()))
+            self.settings = resolve_settings(config, {})
+            compiled, site, stack = await self._compile(application, providers, config)
         except BaseException:
             await self._stop_application(application)
             self._exit_overrides()
@@ -297,15 +246,60 @@ class LexigramApp(AppDeclarations):
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
 
-    def _debug_functions(self, config: WebConfig) -> list[Callable[..., Any]]:
-        enabled = self._features["debug_routes"]
+    async def _compile(
+        self, application: Application, providers: list[WebProvider], config: WebConfig
+    ) -> tuple[CompiledApp, OpenAPISite, DefaultMiddlewareStack]:
+        """Compile the routes, publish the OpenAPI document, build the middleware stack."""
+        settings = self.settings
+        site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
+        features = self._features
+        self.versioning = features["versioning"] or config.versioning
+        self.templates = templates = build_templates(features["templates"], config)
+        if templates is not None and not self.container.has(Templates):
+            self.container.singleton(Templates, instance=templates)
+        controllers, handlers = provided(
+            providers, [*self._controllers, *application.controllers], self._exception_handlers
+        )
         auth = self._features["debug_routes_auth"] or config.debug_routes_auth
-        if auth is None and self.application is not None:
-            found = (p.debug_routes_auth for p in web_providers(self.application))
-            auth = next((a for a in found if a is not None), None)
-        if enabled is None:
-            enabled = config.debug_routes
-        return debug_route_functions(enabled, auth, lambda: self.routes)
+        debug = debug_route_functions(
+            config.debug_routes if features["debug_routes"] is None else features["debug_routes"],
+            auth or next((p.debug_routes_auth for p in providers if p.debug_routes_auth), None),
+            lambda: self.routes,
+        )
+        parts = AppParts(
+            controllers=controllers,
+            functions=[*self._functions, *debug],
+            guards=self._guards,
+            interceptors=self._interceptors,
+            pipes=self._pipes,
+            filters=self._filters,
+            exception_handlers=handlers,
+            error_statuses=self._error_statuses,
+            settings=settings,
+            app=self,
+            versioning=self.versioning,
+            builtin_routes=health_routes(
+                lambda: self.application,
+                resolve_health(features["health"], config),
+                debug=settings.debug,
+            ),
+        )
+        parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
+        compiled = await compile_app(parts, self.container)
+        site.publish(
+            compiled.registry,
+            validation_status=settings.validation_status,
+            app_guards=self._guards,
+            root_path=config.root_path,
+            versioning=self.versioning,
+            body_limited=settings.max_body_size is not None,
+        )
+        stack = middleware_stack(
+            config, [*(m for p in providers for m in p.middleware), *self._middleware]
+        )
+        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
+        self._stack = self.events.wrap(apply_middleware(dispatcher, stack.build()))
+        return compiled, site, stack
 
     async def _stop_application(self, application: Application) -> None:
         try:
@@ -351,14 +345,6 @@ class LexigramApp(AppDeclarations):
                         )
                     return
         await self._stack(scope, receive, send)
-
-
-def _unique(items: Iterable[type]) -> list[type]:
-    seen: list[type] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
 
 
 def create_app(
