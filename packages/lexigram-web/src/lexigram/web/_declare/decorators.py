@@ -94,8 +94,8 @@ class RouteOptions(TypedDict, total=False):
 
 class WebSocketOptions(TypedDict, total=False):
     """The keywords of ``@websocket``: ``name``, ``max_message_size`` (bytes per received
-    message; ``None``: no limit), and ``summary``/``description``/``tags``/``deprecated``
-    for the route listing."""
+    message; ``None``: no limit), and ``summary``/``description``/``tags``/``deprecated``/
+    ``include_in_schema`` for the document's ``x-websockets`` listing."""
 
     name: str | None
     max_message_size: int | None
@@ -103,6 +103,7 @@ class WebSocketOptions(TypedDict, total=False):
     description: str | None
     tags: Sequence[str] | None
     deprecated: bool
+    include_in_schema: bool
 
 
 ROUTE_KEYWORDS: Final = frozenset(RouteOptions.__annotations__)

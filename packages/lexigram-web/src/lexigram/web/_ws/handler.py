@@ -255,7 +255,6 @@ def websocket_handler(
             method=WEBSOCKET,
             path=path,
             name=name,
-            include_in_schema=False,
             extra={HANDLER_OPTIONS: options},
         )
         set_value(cls, HANDLER_ROUTE, (_binding_view(handler_cls), config))
