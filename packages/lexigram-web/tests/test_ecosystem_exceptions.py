@@ -155,12 +155,26 @@ async def test_http_errors_websocket_disconnect_catches_a_client_leaving() -> No
     assert caught == [(1001, "tab closed")]
 
 
-def test_the_web_disconnect_is_one_type_under_three_names() -> None:
-    gone = WebSocketDisconnect(1001, "bye")
-    assert isinstance(gone, lexigram.http_errors.WebSocketDisconnect)
-    assert isinstance(gone, StarletteDisconnect)
-    assert (gone.code, gone.reason) == (1001, "bye")
-    assert WebSocketDisconnect(1000).reason == ""
+async def test_the_disconnect_the_web_layer_raises_is_caught_by_every_name() -> None:
+    inbox: list[dict[str, object]] = [
+        {"type": "websocket.connect"},
+        {"type": "websocket.disconnect", "code": 1001, "reason": "bye"},
+    ]
+
+    async def receive() -> dict[str, object]:
+        return inbox.pop(0)
+
+    async def send(message: object) -> None:
+        return None
+
+    socket = WebSocket({"type": "websocket", "path": "/", "headers": []}, receive, send)
+    await socket.accept()
+    with pytest.raises(WebSocketDisconnect) as gone:
+        await socket.receive_text()
+    assert isinstance(gone.value, lexigram.http_errors.WebSocketDisconnect)
+    assert isinstance(gone.value, StarletteDisconnect)
+    assert WebSocketDisconnect is StarletteDisconnect  # what the test client raises, too
+    assert (gone.value.code, gone.value.reason) == (1001, "bye")
 
 
 async def test_a_send_to_a_vanished_peer_raises_the_web_disconnect() -> None:

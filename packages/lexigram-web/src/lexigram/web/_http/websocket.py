@@ -15,7 +15,7 @@ from typing import Any, Final
 import anyio
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket as StarletteWebSocket
-from starlette.websockets import WebSocketDisconnect as StarletteWebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect
 
 from lexigram.http_errors import WebSocketDisconnect as PeerClosed
 from lexigram.http_errors import WebSocketException
@@ -24,6 +24,7 @@ from .json import dumps, loads
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
+    "PeerDisconnect",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",
@@ -36,10 +37,11 @@ DEFAULT_MAX_MESSAGE_SIZE: Final = 1024 * 1024
 _ABNORMAL_CLOSURE: Final = 1006
 
 
-class WebSocketDisconnect(StarletteWebSocketDisconnect, PeerClosed):
-    """The peer closed the WebSocket (``code``, ``reason``): the one disconnect type of the
-    web layer. It is both ``lexigram.http_errors.WebSocketDisconnect`` and Starlette's
-    ``WebSocketDisconnect``, so ``except`` on any of the three names catches it."""
+class PeerDisconnect(WebSocketDisconnect, PeerClosed):
+    """The peer closed the WebSocket (``code``, ``reason``): what the web layer raises. It is
+    Starlette's ``WebSocketDisconnect`` (``lexigram.web.WebSocketDisconnect``, also what the
+    test client raises) and ``lexigram.http_errors.WebSocketDisconnect``, so ``except`` on
+    either name catches it."""
 
     def __init__(self, code: int = 1000, reason: str | None = None) -> None:
         if isinstance(code, bool) or not 1000 <= code <= 4999:
@@ -152,15 +154,15 @@ class WebSocket(StarletteWebSocket):
                 return
             async with lock:
                 await super().send(message)
-        except WebSocketDisconnect:
+        except PeerDisconnect:
             raise
-        except StarletteWebSocketDisconnect as gone:
-            raise WebSocketDisconnect(gone.code, gone.reason) from None
+        except WebSocketDisconnect as gone:
+            raise PeerDisconnect(gone.code, gone.reason) from None
 
     async def _receive_data(self) -> Message:
         message = await self.receive()
         if message["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+            raise PeerDisconnect(message.get("code", 1000), message.get("reason"))
         return message
 
     async def receive_text(self) -> str:
