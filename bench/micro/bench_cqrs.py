@@ -1,30 +1,36 @@
 """lexigram-cqrs send overhead against a direct ``await handler.handle(cmd)``, mediatr and lato.
 
 Run: ``python bench/micro/bench_cqrs.py [--quick]`` with the ``bench`` group installed.
-Contenders are interleaved in rounds; each figure is the median ns per send over a
-fixed loop. "overhead" is the time above the direct await; "ratio" is the time
-divided by the direct await (1.00x = free). Every contender calls the same kind of
-handler: an instance's ``async def handle`` returning a field of the command.
+Contenders are interleaved in rounds; each figure is the median ns per send over a fixed
+loop, by CPU time (``process_time``) and by wall clock. "overhead" is the time above the
+direct await; "ratio" is the time divided by the direct await (1.00x = free). Every
+contender calls the same kind of handler: an instance's ``async def handle`` returning a
+field of the command. The "CQRSModule" rows wire the bus as an application does (and the
+web layer resolves it): ``CQRSModule.configure(handlers=[...])`` booted in an
+``Application``, the handler class built by the container for every message.
 """
 
 import argparse
 import asyncio
 import json
-import statistics
-import time
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import lato
+from _timing import Samples, time_async
 from mediatr import Mediator
 
 from lexigram.cqrs import Command, CommandBus, HandlerRegistry, MessageKind, Next
-from lexigram.cqrs.di import ContainerActivator
-from lexigram.di import Container
+from lexigram.cqrs.di import CQRSModule
+from lexigram.di import Application, Container, Provider
 
 Send = Callable[[], Awaitable[object]]
+DIRECT = "direct await handler.handle(cmd)"
+MODULE = "lexigram via CQRSModule"
+MODULE_SCOPED = "lexigram via CQRSModule, scoped dep"
 
 
 # -- lexigram ---------------------------------------------------------------------------------
@@ -36,6 +42,31 @@ class Add(Command[int]):
 class AddHandler:
     async def handle(self, command: Add) -> int:
         return command.value + 1
+
+
+@dataclass(frozen=True)
+class Bump(Command[int]):
+    value: int
+
+
+class Tally:
+    """A scoped service: its handler needs a DI scope per message."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class BumpHandler:
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+
+    async def handle(self, command: Bump) -> int:
+        return command.value + 1
+
+
+class TallyProvider(Provider):
+    def register(self, container: Container) -> None:
+        container.scoped(Tally)
 
 
 async def passthrough(message: Any, next: Next) -> Any:
@@ -52,12 +83,12 @@ def lexigram_bus(*behaviours: object) -> CommandBus:
     return CommandBus(registry, behaviours=behaviours)
 
 
-def lexigram_di_bus() -> CommandBus:
-    container = Container()
-    container.transient(AddHandler)
-    registry = HandlerRegistry()
-    registry.register(MessageKind.COMMAND, Add, AddHandler)
-    return CommandBus(registry, activator=ContainerActivator(container))
+async def module_bus(stack: AsyncExitStack) -> CommandBus:
+    module = CQRSModule.configure(handlers=[AddHandler, BumpHandler])
+    app = await stack.enter_async_context(
+        Application.boot(modules=[module], providers=[TallyProvider()])
+    )
+    return app.container.resolve(CommandBus)
 
 
 # -- mediatr (its registries are process-global: one request class per scenario) ---------------
@@ -124,26 +155,20 @@ def lato_app(middlewares: int) -> lato.Application:
 
 
 # -- timing -------------------------------------------------------------------------------------
-async def _time(send: Send, loops: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(loops):
-        await send()
-    return (time.perf_counter_ns() - start) / loops
-
-
-def contenders() -> dict[str, Send]:
-    command, handler = Add(1), AddHandler()
+async def contenders(stack: AsyncExitStack) -> dict[str, Send]:
+    command, bump, handler = Add(1), Bump(1), AddHandler()
     bare, two = lexigram_bus(), lexigram_bus(passthrough, passthrough_too)
-    scoped = lexigram_di_bus()
+    wired = await module_bus(stack)
     plain, wrapped = mediatr_setup()
     m_cmd, m_wrapped = MAdd(1), MAddWrapped(1)
     lato_bare, lato_two = lato_app(0), lato_app(2)
     l_cmd = LAdd(value=1)
     return {
-        "direct await handler.handle(cmd)": lambda: handler.handle(command),
+        DIRECT: lambda: handler.handle(command),
         "lexigram, no behaviours": lambda: bare.dispatch(command),
         "lexigram, two behaviours": lambda: two.dispatch(command),
-        "lexigram + DI scope per message": lambda: scoped.dispatch(command),
+        MODULE: lambda: wired.dispatch(command),
+        MODULE_SCOPED: lambda: wired.dispatch(bump),
         "mediatr, no behaviours": lambda: plain.send_async(m_cmd),
         "mediatr, two behaviours": lambda: wrapped.send_async(m_wrapped),
         "lato, no middleware": lambda: lato_bare.execute_async(l_cmd),
@@ -151,17 +176,18 @@ def contenders() -> dict[str, Send]:
     }
 
 
-async def run(loops: int, rounds: int) -> dict[str, float]:
-    cases = contenders()
-    for send in cases.values():  # every contender answers correctly before being timed
-        result = await send()
-        assert result in (2, (2,)), result
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, send in cases.items():
-            per_case = loops if name.startswith(("direct", "lexigram")) else max(loops // 10, 100)
-            samples[name].append(await _time(send, per_case))
-    return {name: statistics.median(values) for name, values in samples.items()}
+async def run(loops: int, rounds: int) -> dict[str, Samples]:
+    async with AsyncExitStack() as stack:
+        cases = await contenders(stack)
+        for send in cases.values():  # every contender answers correctly before being timed
+            result = await send()
+            assert result in (2, (2,)), result
+        samples = {name: Samples() for name in cases}
+        for _ in range(rounds):
+            for name, send in cases.items():
+                ours = name.startswith(("direct", "lexigram"))
+                await time_async(send, loops if ours else max(loops // 10, 100), samples[name])
+        return samples
 
 
 def main() -> None:
@@ -169,25 +195,32 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     loops, rounds = (20_000, 5) if args.quick else (100_000, 15)
-    medians = asyncio.run(run(loops, rounds))
-    direct = medians["direct await handler.handle(cmd)"]
-    rows = []
-    print(f"{'scenario':36} {'ns/send':>9} {'overhead ns':>12} {'ratio':>8}")
-    for name, ns in medians.items():
-        rows.append({"scenario": name, "ns_per_send": ns, "overhead_ns": ns - direct,
-                     "ratio_to_direct": ns / direct})  # fmt: skip
-        print(f"{name:36} {ns:9.0f} {ns - direct:12.0f} {ns / direct:7.2f}x")
+    samples = asyncio.run(run(loops, rounds))
+    cpu = {name: s.cpu_ns for name, s in samples.items()}
+    wall = {name: s.wall_ns for name, s in samples.items()}
+    rows: list[dict[str, Any]] = []
+    print(f"{'':36} {'--------- CPU time ---------':>31}  {'-------- wall clock --------':>31}")
+    print(f"{'scenario':36} {'ns/send':>9} {'overhead ns':>12} {'ratio':>8}"
+          f"  {'ns/send':>9} {'overhead ns':>12} {'ratio':>8}")  # fmt: skip
+    for name in samples:
+        row: dict[str, Any] = {"scenario": name}
+        line = f"{name:36}"
+        for clock, values in (("cpu", cpu), ("wall", wall)):
+            ns, direct = values[name], values[DIRECT]
+            row |= {f"{clock}_ns_per_send": ns, f"{clock}_overhead_ns": ns - direct,
+                    f"{clock}_ratio_to_direct": ns / direct}  # fmt: skip
+            line += f" {ns:9.0f} {ns - direct:12.0f} {ns / direct:7.2f}x "
+        rows.append(row)
+        print(line.rstrip())
     pairs = [("no behaviours", "mediatr, no behaviours", "lato, no middleware"),
              ("two behaviours", "mediatr, two behaviours", "lato, two middlewares")]  # fmt: skip
     print()
     for label, mediatr_case, lato_case in pairs:
-        ours = medians[f"lexigram, {label}"]
-        faster = (f"{label}: lexigram is {medians[mediatr_case] / ours:.1f}x faster than mediatr, "
-                  f"{medians[lato_case] / ours:.1f}x faster than lato")  # fmt: skip
-        print(faster)
-        rows.append({"scenario": f"speedup, {label}",
-                     "vs_mediatr": medians[mediatr_case] / ours,
-                     "vs_lato": medians[lato_case] / ours})  # fmt: skip
+        ours = cpu[f"lexigram, {label}"]
+        print(f"{label}: lexigram is {cpu[mediatr_case] / ours:.1f}x faster than mediatr, "
+              f"{cpu[lato_case] / ours:.1f}x faster than lato (CPU time)")  # fmt: skip
+        rows.append({"scenario": f"speedup, {label}", "vs_mediatr": cpu[mediatr_case] / ours,
+                     "vs_lato": cpu[lato_case] / ours})  # fmt: skip
     out = Path(__file__).resolve().parent.parent / "results"
     out.mkdir(exist_ok=True)
     (out / "cqrs.json").write_text(json.dumps(rows, indent=2))

@@ -2,7 +2,8 @@
 
 Run: ``python bench/micro/bench_http_errors.py [--quick]`` with the ``bench`` group installed
 (it brings Starlette through FastAPI). Contenders are interleaved in rounds; the figure is
-the median ns/op; the ratio is Starlette's time divided by ours (above 1.0: we are faster).
+the median ns/op by CPU time (``process_time``) and by wall clock; the ratio is Starlette's
+time divided by ours (above 1.0: we are faster).
 
 Scenarios:
 - render a 404 with a detail and one header: ``render_exception`` (problem+json, raw ASGI
@@ -18,12 +19,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
-import time
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+from _timing import Samples, time_sync
 from starlette.exceptions import HTTPException
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
@@ -32,13 +32,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from lexigram.http_errors import NotFoundError, ProblemDetailsMiddleware, render_exception
 
 Message = MutableMapping[str, Any]
-
-
-def _time(fn: Callable[[], object], loops: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(loops):
-        fn()
-    return (time.perf_counter_ns() - start) / loops
 
 
 def _scope() -> dict[str, Any]:
@@ -127,24 +120,32 @@ def main() -> None:
     loops, rounds, batch = (3_000, 5, 20) if args.quick else (30_000, 15, 50)
     loop = asyncio.new_event_loop()
     cases = scenarios(loop, batch)
-    samples: dict[str, dict[str, list[float]]] = {
-        c: {"lexigram": [], "starlette": []} for c in cases
-    }
+    samples = {c: {"lexigram": Samples(), "starlette": Samples()} for c in cases}
     for _ in range(rounds):
         for case, contenders in cases.items():
             per = contenders["per"]
             for name in ("lexigram", "starlette"):
                 n = max(loops // per, 10)
-                samples[case][name].append(_time(contenders[name], n) / per)
+                time_sync(contenders[name], n, samples[case][name])
     loop.close()
     rows = []
-    print(f"{'scenario':28} {'lexigram ns':>12} {'starlette ns':>13} {'ratio':>7}")
+    cpu, wall = "CPU time".center(32, "-"), "wall clock".center(32, "-")
+    print(f"{'':28} {cpu:>34}  {wall:>34}")
+    print(f"{'scenario':28} {'lexigram ns':>12} {'starlette ns':>13} {'ratio':>7}"
+          f"  {'lexigram ns':>12} {'starlette ns':>13} {'ratio':>7}")  # fmt: skip
     for case in cases:
-        mine = statistics.median(samples[case]["lexigram"])
-        theirs = statistics.median(samples[case]["starlette"])
-        rows.append({"scenario": case, "lexigram_ns": mine, "starlette_ns": theirs,
-                     "speedup_vs_starlette": theirs / mine})  # fmt: skip
-        print(f"{case:28} {mine:12.1f} {theirs:13.1f} {theirs / mine:6.2f}x")
+        per = cases[case]["per"]
+        mine, theirs = samples[case]["lexigram"], samples[case]["starlette"]
+        row: dict[str, object] = {"scenario": case}
+        line = f"{case:28}"
+        clocks = (("cpu", mine.cpu_ns / per, theirs.cpu_ns / per),
+                  ("wall", mine.wall_ns / per, theirs.wall_ns / per))  # fmt: skip
+        for clock, ours_ns, peer_ns in clocks:
+            row |= {f"{clock}_lexigram_ns": ours_ns, f"{clock}_starlette_ns": peer_ns,
+                    f"{clock}_speedup_vs_starlette": peer_ns / ours_ns}  # fmt: skip
+            line += f" {ours_ns:12.1f} {peer_ns:13.1f} {peer_ns / ours_ns:6.2f}x "
+        rows.append(row)
+        print(line.rstrip())
     out = Path(__file__).resolve().parent.parent / "results"
     out.mkdir(exist_ok=True)
     (out / "http_errors.json").write_text(json.dumps(rows, indent=2))

@@ -1,29 +1,22 @@
 """lexigram-result against the ``result`` package (PyPI): construction, chains, match.
 
 Run: ``python bench/micro/bench_result.py [--quick]`` with the ``bench`` group installed.
-Contenders are interleaved in rounds; the figure is the median ns/op; the ratio is
-``result``'s time divided by ours (above 1.0: we are faster).
+Contenders are interleaved in rounds; the figure is the median ns/op by CPU time
+(``process_time``) and by wall clock; the ratio is ``result``'s time divided by ours (above
+1.0: we are faster).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import result as peer
+from _timing import Samples, time_sync
 
 from lexigram import result as ours
-
-
-def _time(fn: Callable[[], object], loops: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(loops):
-        fn()
-    return (time.perf_counter_ns() - start) / loops
 
 
 def scenarios(lib: object) -> dict[str, Callable[[], object]]:
@@ -73,19 +66,27 @@ def main() -> None:
     args = parser.parse_args()
     loops, rounds = (20_000, 5) if args.quick else (200_000, 15)
     contenders = {"lexigram": scenarios(ours), "result": scenarios(peer)}
-    samples: dict[str, dict[str, list[float]]] = {n: {} for n in contenders}
+    samples: dict[str, dict[str, Samples]] = {n: {} for n in contenders}
     for _ in range(rounds):
         for name, cases in contenders.items():
             for case, fn in cases.items():
-                samples[name].setdefault(case, []).append(_time(fn, loops))
+                time_sync(fn, loops, samples[name].setdefault(case, Samples()))
     rows = []
-    print(f"{'scenario':40} {'lexigram ns':>12} {'result ns':>10} {'ratio':>7}")
+    cpu, wall = "CPU time".center(30, "-"), "wall clock".center(30, "-")
+    print(f"{'':40} {cpu:>32}  {wall:>32}")
+    print(f"{'scenario':40} {'lexigram ns':>12} {'result ns':>10} {'ratio':>8}"
+          f"  {'lexigram ns':>12} {'result ns':>10} {'ratio':>8}")  # fmt: skip
     for case in contenders["lexigram"]:
-        mine = statistics.median(samples["lexigram"][case])
-        theirs = statistics.median(samples["result"][case])
-        rows.append({"scenario": case, "lexigram_ns": mine, "result_ns": theirs,
-                     "speedup_vs_result": theirs / mine})  # fmt: skip
-        print(f"{case:40} {mine:12.1f} {theirs:10.1f} {theirs / mine:6.2f}x")
+        mine, theirs = samples["lexigram"][case], samples["result"][case]
+        row: dict[str, object] = {"scenario": case}
+        line = f"{case:40}"
+        for clock, ours_ns, peer_ns in (("cpu", mine.cpu_ns, theirs.cpu_ns),
+                                        ("wall", mine.wall_ns, theirs.wall_ns)):  # fmt: skip
+            row |= {f"{clock}_lexigram_ns": ours_ns, f"{clock}_result_ns": peer_ns,
+                    f"{clock}_speedup_vs_result": peer_ns / ours_ns}  # fmt: skip
+            line += f" {ours_ns:12.1f} {peer_ns:10.1f} {peer_ns / ours_ns:7.2f}x "
+        rows.append(row)
+        print(line.rstrip())
     out = Path(__file__).resolve().parent.parent / "results"
     out.mkdir(exist_ok=True)
     (out / "result.json").write_text(json.dumps(rows, indent=2))

@@ -22,7 +22,7 @@ from typing import Any
 from . import loopback, machine, report, routing
 from . import scenarios as s
 from .checks import check_answer
-from .frameworks import FRAMEWORKS, ROUTING_FRAMEWORKS, load
+from .frameworks import FRAMEWORKS, LOOPBACK_FRAMEWORKS, ROUTING_FRAMEWORKS, load
 from .inprocess import Cell, measure, start, stop
 
 BENCH = Path(__file__).resolve().parent.parent
@@ -40,13 +40,14 @@ class Plan:
     loopback_seconds: int
     loopback_warmup_s: int
     loopback_passes: int
+    garbage_requests: int
     connections: int = 32
 
     @staticmethod
     def make(quick: bool) -> Plan:
         if quick:
-            return Plan(True, 5, 15.0, (10, 100, 1_000), (s.PLAINTEXT, s.PIPELINE), 2, 1, 1)
-        return Plan(False, 21, 100.0, (10, 100, 1_000, 10_000), tuple(s.SCENARIOS), 2, 1, 5)
+            return Plan(True, 5, 15.0, (10, 100, 1_000), (s.PLAINTEXT, s.PIPELINE), 2, 1, 1, 200)
+        return Plan(False, 21, 100.0, (10, 100, 1_000, 10_000), tuple(s.SCENARIOS), 2, 1, 5, 2_000)
 
 
 def say(text: str) -> None:
@@ -71,7 +72,13 @@ async def run_inprocess(plan: Plan) -> list[dict[str, Any]]:
             await start(cell)
             cells.append(cell)
     try:
-        await measure(cells, plan.rounds, batch_ms=plan.batch_ms, progress=say)
+        await measure(
+            cells,
+            plan.rounds,
+            batch_ms=plan.batch_ms,
+            garbage_requests=plan.garbage_requests,
+            progress=say,
+        )
     finally:
         await stop(cells)
     return [_row(cell, scenario=cell.group) for cell in cells]
@@ -92,8 +99,11 @@ def _row(cell: Cell, **key: Any) -> dict[str, Any]:
         **key,
         "framework": cell.framework,
         "median_ns": cell.median_ns,
+        "cpu_median_ns": cell.median_cpu_ns,
+        "objects_per_request": cell.objects_per_request,
         "requests_per_batch": cell.count,
         "samples_ns": [round(x, 1) for x in cell.samples],
+        "cpu_samples_ns": [round(x, 1) for x in cell.cpu_samples],
         "startup_s": round(cell.startup_s, 4),
     }
 
@@ -105,7 +115,7 @@ def run_loopback(plan: Plan) -> list[dict[str, Any]]:
     )
     results = loopback.measure(
         list(plan.loopback_scenarios),
-        list(FRAMEWORKS),
+        list(LOOPBACK_FRAMEWORKS),
         seconds=plan.loopback_seconds,
         warmup_s=plan.loopback_warmup_s,
         connections=plan.connections,
@@ -184,6 +194,7 @@ def collect(plan: Plan, parts: list[str], previous: dict[str, Any] | None) -> di
             "route_counts": list(plan.route_counts),
             "loopback_seconds": plan.loopback_seconds,
             "loopback_passes": plan.loopback_passes,
+            "garbage_requests": plan.garbage_requests,
             "connections": plan.connections,
         },
         machine=machine.describe(),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-NEEDS_DI = {"test_di_activator.py", "test_di_module.py"}
+NEEDS_DI = {"test_di_activator.py", "test_di_module.py", "test_di_plans.py"}
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

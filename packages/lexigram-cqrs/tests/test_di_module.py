@@ -12,13 +12,14 @@ from lexigram.cqrs import (
     EventBus,
     HandlerRegistry,
     Next,
+    PublishStrategy,
     Query,
     QueryBus,
     command_handler,
     event_handler,
     query_handler,
 )
-from lexigram.cqrs.di import CQRSModule, CQRSProvider
+from lexigram.cqrs.di import CQRSModule, CQRSOptions, CQRSProvider
 from lexigram.di import Application, Container, MissingDependencyError, Provider
 
 pytestmark = pytest.mark.extra("di")
@@ -152,6 +153,28 @@ def test_the_provider_registers_handler_classes_it_was_given() -> None:
     assert container.has(CreateUserHandler)
     assert container.has(CommandBus)
     assert container.has(EventBus)
+
+
+def test_an_unknown_option_is_refused_naming_the_options() -> None:
+    with pytest.raises(TypeError, match=r"unknown option\(s\) handler; the options are"):
+        CQRSModule.configure(handler=[CreateUserHandler])  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"unknown option\(s\) strategies"):
+        CQRSProvider(strategies="parallel")  # type: ignore[call-arg]
+
+
+def test_the_module_and_the_provider_take_the_same_options() -> None:
+    registry = HandlerRegistry()
+    options: CQRSOptions = {
+        "handlers": [CreateUserHandler],
+        "behaviours": [],
+        "query_behaviours": [],
+        "strategy": PublishStrategy.CONCURRENT,
+        "registry": registry,
+    }
+    module = CQRSModule.configure(imports=[], **options)
+    assert module.provider.registry is registry
+    assert module.provider.strategy is PublishStrategy.CONCURRENT
+    assert registry.handlers == (CreateUserHandler,)
 
 
 class SessionProvider(Provider):

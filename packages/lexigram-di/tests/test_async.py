@@ -1,5 +1,5 @@
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -120,3 +120,62 @@ async def test_aresolve_all_awaits_each_registration() -> None:
     assert len(pools) == 2
     with pytest.raises(ResolutionError, match="aresolve"):
         container.resolve_all(Pool)
+
+
+async def test_aresolve_of_a_sync_graph_follows_an_async_override() -> None:
+    container = Container().transient(Pool).transient(Repo)
+    scope = container.scope()
+    await scope.aresolve(Repo)  # the sync graph is now on the direct path
+    made = Pool()
+
+    async def async_pool() -> Pool:
+        await asyncio.sleep(0)
+        return made
+
+    with container.override(Pool, factory=async_pool):
+        assert (await scope.aresolve(Repo)).pool is made
+        assert (await container.aresolve(Repo)).pool is made
+    assert (await scope.aresolve(Repo)).pool is not made
+    await scope.aclose()
+
+
+async def test_aresolver_of_a_sync_graph_follows_an_async_override() -> None:
+    container = Container().transient(Pool).transient(Repo)
+    resolve = container.aresolver(Repo)
+    assert isinstance((await resolve(None)).pool, Pool)
+    made = Pool()
+
+    async def async_pool() -> Pool:
+        return made
+
+    with container.override(Pool, factory=async_pool):
+        assert (await resolve(None)).pool is made
+    assert (await resolve(None)).pool is not made
+
+
+async def test_acall_injects_sync_and_async_dependencies_in_a_scope() -> None:
+    container = Container().singleton(Pool, factory=make_pool).scoped(Repo)
+
+    def use(repo: Repo, pool: Pool) -> tuple[Repo, Pool]:
+        return repo, pool
+
+    async with container.scope() as scope:
+        repo, pool = await scope.acall(use)
+        assert repo is await scope.aresolve(Repo)
+    assert repo.pool is pool
+
+
+async def test_async_scope_closed_by_aclose_runs_finalizers_and_refuses_resolving() -> None:
+    log: list[str] = []
+
+    def pool() -> Iterator[Pool]:
+        yield Pool()
+        log.append("closed")
+
+    container = Container().scoped(Pool, factory=pool)
+    scope = container.scope()
+    await scope.aresolve(Pool)
+    await scope.aclose()
+    assert log == ["closed"]
+    with pytest.raises(ResolutionError, match="this scope is closed"):
+        await scope.aresolve(Pool)

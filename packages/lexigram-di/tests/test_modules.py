@@ -286,3 +286,25 @@ async def test_providers_list_rejects_arbitrary_objects() -> None:
 
     with pytest.raises(RegistrationError, match="neither a Provider nor a class"):
         await Application(modules=[Bad]).start()
+
+
+class CacheModule(DynamicModule):
+    def __init__(self, size: int = 1) -> None:
+        super().__init__(providers=[SettingsProvider(f"cache://{size}")])
+
+    # A subclass declares exactly (and typed) what it accepts: no override error.
+    @classmethod
+    def configure(cls, *, size: int = 1) -> "CacheModule":
+        return cls(size)
+
+
+async def test_dynamic_module_subclass_configure_takes_its_own_typed_arguments() -> None:
+    async with Application.boot(modules=[CacheModule.configure(size=8)]) as app:
+        assert app.container.resolve(Settings).url == "cache://8"
+
+
+async def test_dynamic_module_configure_passes_positional_arguments_to_the_constructor() -> None:
+    configured = DynamicModule.configure(SettingsModule, providers=[SettingsProvider("pos://")])
+    assert configured.module is SettingsModule
+    async with Application.boot(modules=[configured]) as app:
+        assert app.container.resolve(Settings).url == "pos://"

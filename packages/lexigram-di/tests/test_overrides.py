@@ -138,3 +138,19 @@ def test_parent_override_reaches_the_child() -> None:
     child.resolve(Signup)
     with parent.override(Mailer, fake):
         assert child.resolve(Signup).mailer is fake
+
+
+def test_revision_changes_with_registrations_and_overrides_here_and_in_the_parent() -> None:
+    container = app()
+    child = container.child()
+    seen = [container.revision, child.revision]
+    container.resolve(Signup)
+    assert [container.revision, child.revision] == seen  # resolving changes nothing
+    with container.override(Mailer, FakeMailer()):
+        assert container.revision > seen[0]
+        assert child.revision > seen[1]
+        inside = container.revision
+    assert container.revision > inside
+    before = child.revision
+    child.transient(FakeMailer)
+    assert child.revision > before

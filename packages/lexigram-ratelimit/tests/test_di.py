@@ -6,7 +6,7 @@ import pytest
 
 from lexigram.di import Application, BootError, Container, HealthStatus
 from lexigram.ratelimit import MemoryBackend, RateLimiter, RateLimitMiddleware
-from lexigram.ratelimit.di import RateLimitModule, RateLimitProvider
+from lexigram.ratelimit.di import RateLimitModule, RateLimitOptions, RateLimitProvider
 
 pytestmark = pytest.mark.extra("di")
 
@@ -74,6 +74,33 @@ def test_options_are_validated_when_configured() -> None:
         RateLimitModule.configure(on_backend_error="maybe")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="'sliding_log'"):
         RateLimitModule.configure(algorithm="leaky")  # type: ignore[arg-type]
+
+
+def test_an_unknown_option_is_refused_naming_the_options() -> None:
+    with pytest.raises(TypeError, match=r"unknown option\(s\) default_rate; the options are"):
+        RateLimitModule.configure(default_rate="5/minute")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"RateLimitProvider\(\) got unknown option\(s\) rate"):
+        RateLimitProvider(rate="5/minute")  # type: ignore[call-arg]
+
+
+def test_the_module_and_the_provider_accept_the_same_options() -> None:
+    options: RateLimitOptions = {
+        "backend": "memory",
+        "default_limit": "3/second",
+        "exclude": ("/internal",),
+        "algorithm": "gcra",
+        "headers": "draft06",
+        "headers_on_allowed": False,
+        "on_backend_error": "closed",
+        "key_prefix": "app:",
+        "timeout": 0.5,
+    }
+    provider = RateLimitModule.configure(enabled=False, **options).meta.providers[0]
+    direct = RateLimitProvider(None, False, **options)
+    assert isinstance(provider, RateLimitProvider)
+    assert provider.options == direct.options
+    assert (provider.key_prefix, provider.timeout, provider.enabled) == ("app:", 0.5, False)
+    assert provider.options["exclude"] == ("/internal",)
 
 
 def test_the_stub_uses_the_memory_backend() -> None:

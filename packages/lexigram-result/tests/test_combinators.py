@@ -148,3 +148,8 @@ def test_inspect_err_sees_the_error_and_returns_the_same_result() -> None:
 def test_match_method_calls_the_branch_of_the_variant() -> None:
     assert Ok(2).match(ok=lambda v: v + 1, err=lambda e: -1) == 3
     assert Err("ab").match(ok=lambda v: 0, err=len) == 2
+
+
+def test_match_takes_its_two_callables_positionally() -> None:
+    assert Ok(2).match(lambda v: v + 1, lambda e: -1) == 3
+    assert Err("ab").match(lambda v: 0, len) == 2

@@ -27,6 +27,18 @@ def test_from_exception_wraps_the_exception_in_err() -> None:
     assert Err.from_exception(exc).error is exc
 
 
+def test_from_exception_accepts_the_ok_type_positionally_and_by_name() -> None:
+    exc = KeyError("k")
+    assert from_exception(exc, int) == Err(exc)
+    assert from_exception(exc, ok_type=str) == Err(exc)
+    assert Err.from_exception(exc, int) == Err(exc)
+
+
+def test_from_exception_of_a_value_that_is_not_an_exception_names_err() -> None:
+    with pytest.raises(TypeError, match=r"use Err\(value\)"):
+        from_exception("not an exception")  # type: ignore[call-overload]
+
+
 def test_collect_gathers_all_ok_values() -> None:
     assert collect([Ok(1), Ok(2)]) == Ok([1, 2])
     assert collect([]) == Ok([])

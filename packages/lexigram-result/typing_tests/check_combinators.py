@@ -2,7 +2,17 @@
 
 from typing import assert_type
 
-from lexigram.result import Err, Ok, Result, as_async_result, as_result, collect, partition
+from lexigram.result import (
+    Err,
+    Ok,
+    Result,
+    as_async_result,
+    as_result,
+    collect,
+    from_exception,
+    is_ok,
+    partition,
+)
 
 
 def half(value: int) -> Result[float, str]:
@@ -26,6 +36,7 @@ async def combinators(result: Result[int, str]) -> None:
     assert_type(result.to_optional(), int | None)
     assert_type(result.filter(lambda v: v > 0, "neg"), Ok[int] | Err[str])
     assert_type(result.match(ok=str, err=lambda e: e), str)
+    assert_type(result.match(str, lambda e: e), str)
     assert_type(await result.map(fetch), Ok[str] | Err[str])
     assert_type(await result.and_then(lookup), Ok[bytes] | Err[str])
     chain = result.map_sync(lambda v: v + 1).and_then_sync(half).unwrap_or(0.0)
@@ -58,3 +69,22 @@ async def decorated() -> None:
 
 def flatten_needs_a_nested_result(result: Ok[int]) -> None:
     result.flatten()  # type: ignore[misc]
+
+
+def from_exception_types(exc: KeyError) -> None:
+    assert_type(from_exception(exc), Err[KeyError])
+    assert_type(from_exception(exc, int), Ok[int] | Err[KeyError])
+    assert_type(Err.from_exception(exc, ok_type=str), Ok[str] | Err[KeyError])
+
+
+def from_exception_is_a_result_that_still_narrows(exc: KeyError) -> Result[int, KeyError]:
+    result = from_exception(exc, int)
+    if is_ok(result):
+        assert_type(result.value, int)
+    else:
+        assert_type(result.error, KeyError)
+    return result
+
+
+def from_exception_needs_an_exception() -> None:
+    from_exception("text")  # type: ignore[call-overload]

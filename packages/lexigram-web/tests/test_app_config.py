@@ -83,12 +83,12 @@ async def test_the_app_builds_its_stack_with_default_middleware_stack() -> None:
     assert stack.config is app.config
     classes: list[object] = [entry.cls for entry in stack.build()]
     assert classes == [
+        Tag,
         RequestIDMiddleware,
         SecurityHeadersMiddleware,
         GZipMiddleware,
         BodySizeLimitMiddleware,
         QuerySanitizerMiddleware,
-        Tag,
     ]
     assert response.headers["x-tag"] == "1"
 
@@ -177,12 +177,14 @@ def test_provider_config_is_refused_naming_where_settings_go() -> None:
 
 @pytest.mark.parametrize("key", ["name", "enabled"])
 def test_settings_that_did_nothing_are_refused_with_the_fix(key: str) -> None:
-    with pytest.raises(ValidationError, match=f"'{key}' is not a web setting.*delete the key"):
+    with pytest.raises(
+        ValidationError, match=f"web.{key} is not a setting any more.*delete the key"
+    ):
         WebConfig.model_validate({key: "web" if key == "name" else False})
 
 
 @pytest.mark.extra("yaml")
 def test_a_removed_key_in_application_yaml_names_the_file(tmp_path: Any) -> None:
     (tmp_path / "application.yaml").write_text("web:\n  enabled: true\n")
-    with pytest.raises(ValueError, match=r"'enabled' is not a web setting.*application\.yaml"):
+    with pytest.raises(ValueError, match=r"web\.enabled is not a setting.*application\.yaml"):
         load_web_config(tmp_path, environ={})

@@ -1,8 +1,12 @@
 import httpx
 import pytest
 from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lexigram.di import Container
 from lexigram.web import LexigramApp
 from lexigram.web._config.web_config import CORSConfig, GZipConfig, SecurityHeadersConfig, WebConfig
 from lexigram.web.middleware import (
@@ -50,7 +54,7 @@ def test_the_default_stack_is_request_id_security_headers_body_limit_query() -> 
     ]
 
 
-def test_the_full_stack_is_in_the_documented_order_with_extras_innermost() -> None:
+def test_the_full_stack_is_in_the_documented_order_with_extras_in_front() -> None:
     config = WebConfig(
         gzip=GZipConfig(enabled=True),
         trusted_hosts=("api.example.com",),
@@ -59,6 +63,8 @@ def test_the_full_stack_is_in_the_documented_order_with_extras_innermost() -> No
     stack = DefaultMiddlewareStack(config, extra_middlewares=[Marker, Middleware(Marker, "b")])
     classes: list[object] = [entry.cls for entry in stack.build()]
     assert classes == [
+        Marker,
+        Marker,
         RequestIDMiddleware,
         SecurityHeadersMiddleware,
         GZipMiddleware,
@@ -66,8 +72,6 @@ def test_the_full_stack_is_in_the_documented_order_with_extras_innermost() -> No
         CORSMiddleware,
         BodySizeLimitMiddleware,
         QuerySanitizerMiddleware,
-        Marker,
-        Marker,
     ]
 
 
@@ -138,3 +142,55 @@ async def test_the_default_stack_wraps_a_lexigram_app() -> None:
     assert too_large.status_code == 413
     assert too_large.json()["instance"] == "/echo"
     assert fine.json() == {"ok": "yes"}
+
+
+class Timing:
+    """A call-next instance: ``dispatch(request, call_next)``, as migrated apps write them."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        self.seen.append(request.url.path)
+        response = await call_next(request)
+        response.headers["x-timed"] = "yes"
+        return response
+
+
+async def tag_function(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    response = await call_next(request)
+    response.headers["x-function"] = "yes"
+    return response
+
+
+async def test_call_next_instances_run_in_front_of_the_defaults() -> None:
+    timing = Timing()
+    stack = DefaultMiddlewareStack(extra_middlewares=[timing, tag_function, (Marker, {"tag": "t"})])
+    entries = stack.build()
+    classes: list[object] = [entry.cls for entry in entries]
+    assert classes[:4] == [BaseHTTPMiddleware, BaseHTTPMiddleware, Marker, RequestIDMiddleware]
+    async with client(apply_middleware(plain, entries)) as http:
+        response = await http.get("/timed")
+    assert timing.seen == ["/timed"]
+    assert (response.headers["x-timed"], response.headers["x-function"]) == ("yes", "yes")
+    assert response.headers["x-request-id"]
+
+
+def test_the_config_is_read_from_the_container_when_given_one() -> None:
+    container = Container()
+    container.singleton(WebConfig, instance=WebConfig(max_body_size=None))
+    for stack in (DefaultMiddlewareStack(container=container), DefaultMiddlewareStack(container)):
+        assert stack.config.max_body_size is None
+        classes: list[object] = [entry.cls for entry in stack.build()]
+        assert BodySizeLimitMiddleware not in classes
+    assert DefaultMiddlewareStack(container=Container()).config == WebConfig()
+
+
+def test_a_first_argument_that_is_neither_config_nor_container_is_refused() -> None:
+    with pytest.raises(TypeError, match="takes a WebConfig or a container"):
+        DefaultMiddlewareStack({"max_body_size": 1})  # type: ignore[arg-type]
+
+
+def test_an_extra_pair_must_be_a_class_and_its_options() -> None:
+    with pytest.raises(TypeError, match=r"not a \(class, \{options\}\) pair"):
+        DefaultMiddlewareStack(extra_middlewares=[(Marker, "t")])

@@ -123,7 +123,7 @@ async def test_get_version_on_an_unversioned_route_is_the_default_version() -> N
     app = LexigramApp(versioning=VersioningConfig(default_version="4"))
 
     @app.get("/plain")
-    async def plain(request: Request) -> str:
+    async def plain(request: Request) -> str | None:
         return get_version(request)
 
     async with AsyncTestClient(app) as client:
@@ -131,16 +131,13 @@ async def test_get_version_on_an_unversioned_route_is_the_default_version() -> N
     assert response.json() == "4"
 
 
-async def test_get_version_without_any_version_raises_lookup_error() -> None:
+async def test_get_version_on_an_unversioned_route_without_a_default_is_none() -> None:
     app = LexigramApp()
 
     @app.get("/plain")
-    async def plain(request: Request) -> str:
-        try:
-            return get_version(request)
-        except LookupError as exc:
-            return str(exc)
+    async def plain(request: Request) -> dict[str, str | None]:
+        return {"version": get_version(request)}
 
     async with AsyncTestClient(app) as client:
         response = await client.get("/plain")
-    assert "default_version" in response.json()
+    assert (response.status_code, response.json()) == (200, {"version": None})

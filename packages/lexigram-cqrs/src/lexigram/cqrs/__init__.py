@@ -4,7 +4,7 @@
 declared result type; ``EventBus.publish(evt)`` reaches every subscriber. Handlers
 are collected into a :class:`HandlerRegistry` instance; behaviour chains are linked
 once per message type when a bus is built. ``lexigram.cqrs.di`` builds handlers
-with a lexigram-di container, in a scope per message.
+with a lexigram-di container, in a scope per message when they need one.
 """
 
 from ._buses import CommandBus, QueryBus

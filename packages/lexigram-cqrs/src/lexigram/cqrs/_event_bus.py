@@ -70,7 +70,7 @@ class EventBus:
         failures: list[tuple[str, Exception]] = []
         if self._concurrent and len(plan) > 1:
             outcomes = await asyncio.gather(
-                *[invoke(event) for _, invoke in plan], return_exceptions=True
+                *[_run(invoke, event) for _, invoke in plan], return_exceptions=True
             )
             for (name, _), outcome in zip(plan, outcomes, strict=True):
                 if isinstance(outcome, Exception):
@@ -90,6 +90,12 @@ class EventBus:
         """The handlers an event of ``event_type`` reaches, in the order they run."""
         plan = self._plans.get(event_type)
         return tuple(name for name, _ in (plan if plan is not None else self._plan(event_type)))
+
+
+async def _run(invoke: Next, event: Event) -> Any:
+    """One subscriber as a coroutine: whatever it raises, even before its first await, is
+    that subscriber's outcome and never stops the others."""
+    return await invoke(event)
 
 
 def _publish_error(

@@ -306,9 +306,17 @@ class Compiler:
                 f"the generator factory of {label} returned without yielding; it must yield the "
                 f"instance exactly once (code after the yield is its finalizer)"
             ) from None
-        owner = self._finalizers if scope is None else scope._finalizers  # pyright: ignore[reportPrivateUsage]
-        owner.append((label, gen))
+        self._owner(scope).append((label, gen))
         return value
+
+    def _owner(self, scope: Scope | None) -> Finalizers:
+        """The finalizers a generator entered in ``scope`` (``None``: the container) joins."""
+        if scope is None:
+            return self._finalizers
+        owner = scope._finalizers  # pyright: ignore[reportPrivateUsage]
+        if owner is None:
+            owner = scope._finalizers = []  # pyright: ignore[reportPrivateUsage]
+        return owner
 
     async def _aenter(self, gen: AsyncGenerator[Any, None], scope: Scope | None, label: str) -> Any:
         try:
@@ -318,8 +326,7 @@ class Compiler:
                 f"the async generator factory of {label} returned without yielding; it must "
                 f"yield the instance exactly once (code after the yield is its finalizer)"
             ) from None
-        owner = self._finalizers if scope is None else scope._finalizers  # pyright: ignore[reportPrivateUsage]
-        owner.append((label, gen))
+        self._owner(scope).append((label, gen))
         return value
 
 

@@ -43,7 +43,13 @@ class Container:
     Registration follows punq's model (``register(service, implementation)``, later
     registrations win, ``resolve_all`` returns every one); each service is analysed and
     compiled into a resolver function once, on first use or :meth:`validate`.
+
+    ``revision`` increases whenever a registration or an override changes what this container
+    resolves (its own or a parent's): a consumer that planned at startup from
+    :meth:`needs_scope` / :meth:`is_async` plans again when it differs from the one it saw.
     """
+
+    revision: int
 
     def __init__(self, *, parent: Container | None = None) -> None:
         self._parent = parent
@@ -57,12 +63,15 @@ class Container:
         self._finalizers: list[tuple[str, Any]] = []
         self._sync: dict[Any, Getter] = {}
         self._async: dict[Any, AsyncGetter] = {}
+        self._plain: dict[Any, Getter] = {}
+        """The sync getters of keys whose graph has no async factory (``aresolve``'s fast path)."""
         self._localns: dict[str, Any] | None = None
         self._owner: Any = None
         self._graph = Graph(self._lookup, self._lookup_all, self._names, Scope)
         self._compiler = Compiler(self._cells, self._locks, self._finalizers)
         self._calls = CallPlans(self)
         self._resolvers: dict[Any, tuple[Getter, dict[str, Any], Getter]] = {}
+        self.revision = 0
         self._add(Registration(Container, Lifetime.SINGLETON, Kind.INSTANCE, instance=self))
 
     # -- registration --------------------------------------------------------------------
@@ -178,8 +187,10 @@ class Container:
         return self._localns
 
     def _invalidate(self) -> None:
+        self.revision += 1
         self._sync.clear()
         self._async.clear()
+        self._plain.clear()
         self._graph.clear()
         self._localns = None
         self._compiler = Compiler(self._cells, self._locks, self._finalizers)
@@ -206,7 +217,10 @@ class Container:
         key = service if name is None else NamedKey(service, name)
         getter = self._async.get(key)
         if getter is None:
-            getter = self._async[key] = self._compiler.async_(self._graph.node(key))
+            node = self._graph.node(key)
+            getter = self._async[key] = self._compiler.async_(node)
+            if not node.is_async:  # the async paths call its sync getter directly from now on
+                self._plain[key] = self._getter(service, name)
         return getter
 
     def needs_scope(self, service: Any, name: str | None = None) -> bool:
@@ -243,9 +257,9 @@ class Container:
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` outside any scope (sync graphs; scoped services need a scope)."""
-        key = service if name is None else NamedKey(service, name)
-        getter = self._sync.get(key)
-        if getter is None:
+        try:
+            getter = self._sync[service if name is None else NamedKey(service, name)]
+        except KeyError:
             getter = self._getter(service, name)
         return getter(None)
 
@@ -255,6 +269,9 @@ class Container:
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` outside any scope, awaiting async factories."""
+        getter = self._plain.get(service if name is None else NamedKey(service, name))
+        if getter is not None:  # a sync graph: no coroutine besides this one
+            return getter(None)
         return await self._agetter(service, name)(None)
 
     @overload
@@ -313,14 +330,13 @@ class Container:
 
     def aresolver(self, service: Any, name: str | None = None) -> AsyncGetter:
         """The async form of :meth:`resolver`: ``await resolve(scope_or_None)``."""
-        node = self._node(service, name)
-        key, getters, compile_ = node.key, self._async, self._agetter
+        key, plain, agetter = self._node(service, name).key, self._plain, self._agetter
 
         async def resolve(scope: Scope | None) -> Any:
-            getter = getters.get(key)
-            if getter is None:
-                getter = compile_(service, name)
-            return await getter(scope)
+            getter = plain.get(key)
+            if getter is not None:  # a sync graph: no coroutine besides this one
+                return getter(scope)
+            return await agetter(service, name)(scope)
 
         return resolve
 

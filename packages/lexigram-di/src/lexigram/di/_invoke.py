@@ -99,14 +99,19 @@ class CallPlans:
 
     async def acall(self, fn: Any, scope: Scope | None, overrides: dict[str, Any]) -> Any:
         container = self._container
+        plain = container._plain  # pyright: ignore[reportPrivateUsage]
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         for param, mode, value in self._arguments(fn, overrides):
             if mode == SKIP:
                 continue
             if mode == INJECT:
-                getter = container._agetter(param.key, None)  # pyright: ignore[reportPrivateUsage]
-                value = await getter(scope)
+                getter = plain.get(param.key)
+                if getter is not None:  # a sync graph: called directly, no coroutine
+                    value = getter(scope)
+                else:
+                    agetter = container._agetter(param.key, None)  # pyright: ignore[reportPrivateUsage]
+                    value = await agetter(scope)
             _place(param, value, args, kwargs)
         return fn(*args, **kwargs)
 

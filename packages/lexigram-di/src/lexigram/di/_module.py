@@ -122,15 +122,17 @@ class DynamicModule:
         own = _meta(providers, imports, exports, controllers, scan)
         self.meta = base.extended(own) if isinstance(base, ModuleMeta) else own
 
+    # ``*args: Any, **options: Any`` is the gradual signature: a subclass may declare exactly
+    # the arguments it accepts (typed) and still override these two.
     @classmethod
-    def configure(cls, **options: Any) -> DynamicModule:
-        """Build this module from ``options``; subclasses define what they accept."""
-        return cls(**options)
+    def configure(cls, *args: Any, **options: Any) -> DynamicModule:
+        """Build this module: ``cls(*args, **options)``; subclasses define what they accept."""
+        return cls(*args, **options)
 
     @classmethod
-    def stub(cls, **options: Any) -> DynamicModule:
-        """A variant for tests (no external services). Defaults to :meth:`configure`."""
-        return cls.configure(**options)
+    def stub(cls, *args: Any, **options: Any) -> DynamicModule:
+        """A variant for tests (no external services). Defaults to ``configure``."""
+        return cls.configure(*args, **options)
 
     @property
     def name(self) -> str:

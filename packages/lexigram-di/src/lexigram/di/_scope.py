@@ -34,7 +34,8 @@ class Scope:
         self._container = container
         self._context: Mapping[Any, Any] = context if context else _EMPTY
         self._cache: dict[Any, Any] = {}
-        self._finalizers: list[tuple[str, Any]] = []
+        self._finalizers: list[tuple[str, Any]] | None = None
+        """Made by the first generator factory entered in this scope."""
         self._locks: dict[Any, asyncio.Lock] | None = None
         self._closed = False
 
@@ -70,8 +71,9 @@ class Scope:
         if self._closed:
             self._check_open()
         container = self._container
-        getter = container._sync.get(service if name is None else NamedKey(service, name))  # pyright: ignore[reportPrivateUsage]
-        if getter is None:
+        try:
+            getter = container._sync[service if name is None else NamedKey(service, name)]  # pyright: ignore[reportPrivateUsage]
+        except KeyError:
             getter = container._getter(service, name)  # pyright: ignore[reportPrivateUsage]
         return getter(self)
 
@@ -81,9 +83,14 @@ class Scope:
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` in this scope, awaiting async factories."""
-        self._check_open()
-        getter = self._container._agetter(service, name)  # pyright: ignore[reportPrivateUsage]
-        return await getter(self)
+        if self._closed:
+            self._check_open()
+        container = self._container
+        key = service if name is None else NamedKey(service, name)
+        getter = container._plain.get(key)  # pyright: ignore[reportPrivateUsage]
+        if getter is not None:  # a sync graph: no coroutine besides this one
+            return getter(self)
+        return await container._agetter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
 
     def call(self, fn: Callable[..., R], /, **overrides: Any) -> R:
         """Call ``fn`` with its parameters resolved in this scope (``overrides`` win)."""
@@ -109,18 +116,17 @@ class Scope:
         """Run the finalizers of the scoped (and transient) instances made in this scope."""
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(close_sync(self._finalizers), "scope", None)
+        finalizers = self._finalizers
+        if finalizers:
+            report(close_sync(finalizers), "scope", None)
 
     async def aclose(self) -> None:
         """Run sync and async finalizers, newest first."""
-        await self._close_async(None)
-
-    async def _close_async(self, body_error: BaseException | None) -> None:
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(await close_async(self._finalizers), "scope", body_error)
+        finalizers = self._finalizers
+        if finalizers:
+            report(await close_async(finalizers), "scope", None)
 
     def __enter__(self) -> Self:
         return self
@@ -131,8 +137,9 @@ class Scope:
     ) -> None:  # fmt: skip
         self._closed = True
         self._cache.clear()
-        if self._finalizers:
-            report(close_sync(self._finalizers), "scope", exc)
+        finalizers = self._finalizers
+        if finalizers:
+            report(close_sync(finalizers), "scope", exc)
 
     async def __aenter__(self) -> Self:
         return self
@@ -141,4 +148,8 @@ class Scope:
         self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:  # fmt: skip
-        await self._close_async(exc)
+        self._closed = True
+        self._cache.clear()
+        finalizers = self._finalizers
+        if finalizers:
+            report(await close_async(finalizers), "scope", exc)

@@ -28,7 +28,10 @@ __all__ = [
 
 
 class _FixedStatusError(HTTPError):
-    """An ``HTTPError`` whose status is the class's ``__error_status__``."""
+    """An ``HTTPError`` whose status is the class's ``__error_status__``.
+
+    ``cause`` may be given positionally after ``detail``; it must be an exception.
+    """
 
     __error_status__: ClassVar[int | None]
     _default_detail: ClassVar[str] = ""
@@ -37,10 +40,10 @@ class _FixedStatusError(HTTPError):
     def __init__(
         self,
         detail: str = "",
+        cause: BaseException | None = None,
         *,
         headers: HeadersInput = None,
         code: str | None = None,
-        cause: BaseException | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
         status = self.__error_status__
@@ -54,6 +57,12 @@ class _FixedStatusError(HTTPError):
         if code is not None:
             self.code = code
         if cause is not None:
+            if not isinstance(cause, BaseException):  # pyright: ignore[reportUnnecessaryIsInstance]
+                raise TypeError(
+                    f"{type(self).__name__}(detail, cause): cause must be the exception that "
+                    f"caused this error, got {cause!r}; pass headers=, code= and extensions= "
+                    "by name"
+                )
             self.cause = cause
             self.__cause__ = cause
         Exception.__init__(self, detail)
@@ -81,16 +90,37 @@ class _ErrorListError(_FixedStatusError):
     def __init__(
         self,
         detail: str = "",
+        cause: BaseException | None = None,
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: HeadersInput = None,
         code: str | None = None,
-        cause: BaseException | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
         if errors is not None:
             extensions = _with(extensions, "errors", errors)
-        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+        super().__init__(detail, cause, headers=headers, code=code, extensions=extensions)
+
+
+class _RetryAfterError(_FixedStatusError):
+    """A fixed-status error whose ``retry_after`` seconds (rounded up) set ``Retry-After``."""
+
+    retry_after: float | None
+
+    def __init__(
+        self,
+        detail: str = "",
+        retry_after: float | None = None,
+        cause: BaseException | None = None,
+        *,
+        headers: HeadersInput = None,
+        code: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        if retry_after is not None:
+            headers = _plus(headers, "Retry-After", format_retry_after(retry_after))
+        super().__init__(detail, cause, headers=headers, code=code, extensions=extensions)
 
 
 class BadRequestError(_ErrorListError):
@@ -107,16 +137,16 @@ class UnauthorizedError(_FixedStatusError):
     def __init__(
         self,
         detail: str = "",
+        cause: BaseException | None = None,
         *,
         www_authenticate: str | None = None,
         headers: HeadersInput = None,
         code: str | None = None,
-        cause: BaseException | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
         if www_authenticate is not None:
             headers = _plus(headers, "WWW-Authenticate", www_authenticate)
-        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+        super().__init__(detail, cause, headers=headers, code=code, extensions=extensions)
 
 
 class ForbiddenError(_FixedStatusError):
@@ -141,17 +171,17 @@ class MethodNotAllowedError(_FixedStatusError):
         self,
         allowed: Iterable[str],
         detail: str = "",
+        cause: BaseException | None = None,
         *,
         headers: HeadersInput = None,
         code: str | None = None,
-        cause: BaseException | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
         if isinstance(allowed, str):
             raise TypeError("allowed must be an iterable of methods, e.g. ['GET', 'POST']")
         self.allowed = tuple(dict.fromkeys(method.upper() for method in allowed))
         headers = _plus(headers, "Allow", ", ".join(self.allowed))
-        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
+        super().__init__(detail, cause, headers=headers, code=code, extensions=extensions)
 
 
 class ConflictError(_FixedStatusError):
@@ -178,57 +208,63 @@ class UnprocessableEntityError(_ErrorListError):
     __error_status__ = 422
 
 
-class TooManyRequestsError(_FixedStatusError):
-    """429 Too Many Requests; ``retry_after`` seconds (rounded up) set ``Retry-After``."""
+class TooManyRequestsError(_RetryAfterError):
+    """429 Too Many Requests; ``retry_after`` seconds (rounded up) set ``Retry-After``.
+
+    Positionally: ``TooManyRequestsError(detail, retry_after, cause)``.
+    """
 
     __error_status__ = 429
-    retry_after: float | None
-
-    def __init__(
-        self,
-        detail: str = "",
-        *,
-        retry_after: float | None = None,
-        headers: HeadersInput = None,
-        code: str | None = None,
-        cause: BaseException | None = None,
-        extensions: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.retry_after = retry_after
-        if retry_after is not None:
-            headers = _plus(headers, "Retry-After", format_retry_after(retry_after))
-        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
 
 
 class InternalServerError(_FixedStatusError):
-    """500 Internal Server Error."""
+    """500 Internal Server Error; ``code`` is ``"INTERNAL_SERVER_ERROR"`` unless given.
+
+    Positionally: ``InternalServerError(detail, code, cause)``; ``code=None`` leaves the
+    ``code`` member out of the problem.
+    """
 
     __error_status__ = 500
-
-
-class ServiceUnavailableError(_FixedStatusError):
-    """503 Service Unavailable; ``retry_after`` seconds (rounded up) set ``Retry-After``."""
-
-    __error_status__ = 503
-    retry_after: float | None
 
     def __init__(
         self,
         detail: str = "",
+        code: str | None = "INTERNAL_SERVER_ERROR",
+        cause: BaseException | None = None,
+        *,
+        headers: HeadersInput = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, cause, headers=headers, code=code, extensions=extensions)
+
+
+class ServiceUnavailableError(_RetryAfterError):
+    """503 Service Unavailable; ``retry_after`` seconds (rounded up) set ``Retry-After``.
+
+    Positionally: ``ServiceUnavailableError(detail, retry_after, cause)``.
+    """
+
+    __error_status__ = 503
+
+
+class ConnectionLimitError(ServiceUnavailableError):
+    """503 Service Unavailable because too many connections are active (e.g. SSE streams).
+
+    Positionally: ``ConnectionLimitError(detail, cause)``; ``retry_after`` is by name.
+    """
+
+    _default_detail = "Too many active connections"
+
+    def __init__(
+        self,
+        detail: str = "",
+        cause: BaseException | None = None,
         *,
         retry_after: float | None = None,
         headers: HeadersInput = None,
         code: str | None = None,
-        cause: BaseException | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        self.retry_after = retry_after
-        if retry_after is not None:
-            headers = _plus(headers, "Retry-After", format_retry_after(retry_after))
-        super().__init__(detail, headers=headers, code=code, cause=cause, extensions=extensions)
-
-
-class ConnectionLimitError(ServiceUnavailableError):
-    """503 Service Unavailable because too many connections are active (e.g. SSE streams)."""
-
-    _default_detail = "Too many active connections"
+        super().__init__(
+            detail, retry_after, cause, headers=headers, code=code, extensions=extensions
+        )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypedDict, Unpack
 
 from lexigram.di import Container, DynamicModule, HealthCheckResult, Provider
 
@@ -18,7 +18,7 @@ from ._memory import MemoryBackend
 from ._paths import DEFAULT_EXCLUDE, PathMatcher
 from ._rate import Rate, parse_rate
 
-__all__ = ["RateLimitModule", "RateLimitProvider"]
+__all__ = ["RateLimitModule", "RateLimitOptions", "RateLimitProvider"]
 
 logger = logging.getLogger("lexigram.ratelimit")
 
@@ -26,9 +26,48 @@ BackendName = Literal["redis", "memory"]
 _INSTALL_REDIS = 'backend="redis" needs redis-py: pip install "lexigram-ratelimit[redis]"'
 
 
+class RateLimitOptions(TypedDict, total=False):
+    """The keyword options of ``RateLimitProvider`` and ``RateLimitModule.configure``.
+
+    Each is optional; the default follows the name.
+
+    - ``backend`` (``None``): ``"memory"`` or ``"redis"``; ``None`` picks ``"redis"`` when a
+      Redis client or URL is given, else ``"memory"``.
+    - ``default_limit`` (``None``): a rate such as ``"100/minute"`` that the web layer enforces
+      on every route not excluded.
+    - ``redis_url`` (``None``): a URL the provider opens (and closes at shutdown).
+    - ``on_backend_error`` (``"open"``): ``"open"``, ``"closed"`` or ``"memory"`` when Redis fails.
+    - ``exclude`` (health and docs paths): paths never limited.
+    - ``algorithm`` (``"sliding_window"``), ``headers`` (``"ietf"``), ``headers_on_allowed``
+      (``True``), ``key_prefix`` (``"lexigram:rl:"``), ``timeout`` (``0.25`` seconds per Redis
+      call).
+    """
+
+    backend: BackendName | None
+    default_limit: str | Rate | None
+    redis_url: str | None
+    on_backend_error: OnBackendError
+    exclude: Sequence[str]
+    algorithm: Algorithm
+    headers: HeaderDialect
+    headers_on_allowed: bool
+    key_prefix: str
+    timeout: float
+
+
+def _check_option_names(options: Mapping[str, object], where: str) -> None:
+    unknown = sorted(set(options) - RateLimitOptions.__optional_keys__)
+    if unknown:
+        raise TypeError(
+            f"{where} got unknown option(s) {', '.join(unknown)}; the options are "
+            f"redis_client, enabled, {', '.join(sorted(RateLimitOptions.__optional_keys__))}"
+        )
+
+
 class RateLimitProvider(Provider):
     """Registers a ``RateLimiter`` (under the class ``RateLimiter``) in the container.
 
+    The options are those of [RateLimitOptions][lexigram.ratelimit.di.RateLimitOptions].
     ``backend`` is ``"memory"`` unless a Redis client or URL is given (then ``"redis"``).
     With ``backend="redis"`` and neither ``redis_client`` nor ``redis_url``, the client is
     resolved at boot from the container (a ``redis.asyncio.Redis`` or ``RedisCluster``,
@@ -43,18 +82,16 @@ class RateLimitProvider(Provider):
         self,
         redis_client: Any = None,
         enabled: bool = True,
-        *,
-        backend: BackendName | None = None,
-        default_limit: str | Rate | None = None,
-        redis_url: str | None = None,
-        on_backend_error: OnBackendError = "open",
-        exclude: Sequence[str] = DEFAULT_EXCLUDE,
-        algorithm: Algorithm = "sliding_window",
-        headers: HeaderDialect = "ietf",
-        headers_on_allowed: bool = True,
-        key_prefix: str = "lexigram:rl:",
-        timeout: float = 0.25,
+        **options: Unpack[RateLimitOptions],
     ) -> None:
+        _check_option_names(options, "RateLimitProvider()")
+        backend = options.get("backend")
+        redis_url = options.get("redis_url")
+        default_limit = options.get("default_limit")
+        on_backend_error = options.get("on_backend_error", "open")
+        exclude = options.get("exclude", DEFAULT_EXCLUDE)
+        algorithm = options.get("algorithm", "sliding_window")
+        headers = options.get("headers", "ietf")
         if backend is None:
             backend = "redis" if redis_client is not None or redis_url is not None else "memory"
         if backend not in ("redis", "memory"):
@@ -89,11 +126,11 @@ class RateLimitProvider(Provider):
             "exclude": tuple(exclude),
             "algorithm": algorithm,
             "headers": headers,
-            "headers_on_allowed": headers_on_allowed,
+            "headers_on_allowed": options.get("headers_on_allowed", True),
             "on_backend_error": on_backend_error,
         }
-        self.key_prefix = key_prefix
-        self.timeout = timeout
+        self.key_prefix = options.get("key_prefix", "lexigram:rl:")
+        self.timeout = options.get("timeout", 0.25)
         self.limiter: RateLimiter | None = None
         self._deferred = False
 
@@ -181,38 +218,19 @@ class RateLimitModule(DynamicModule):
     """
 
     @classmethod
-    def configure(  # type: ignore[override]
+    def configure(
         cls,
         *,
-        backend: BackendName | None = None,
-        default_limit: str | Rate | None = None,
         redis_client: Any = None,
-        redis_url: str | None = None,
-        on_backend_error: OnBackendError = "open",
-        exclude: Sequence[str] = DEFAULT_EXCLUDE,
-        algorithm: Algorithm = "sliding_window",
-        headers: HeaderDialect = "ietf",
-        headers_on_allowed: bool = True,
         enabled: bool = True,
-        key_prefix: str = "lexigram:rl:",
-        timeout: float = 0.25,
+        **options: Unpack[RateLimitOptions],
     ) -> RateLimitModule:
-        """A module holding one ``RateLimitProvider`` (see it for the options)."""
-        provider = RateLimitProvider(
-            redis_client,
-            enabled,
-            backend=backend,
-            default_limit=default_limit,
-            redis_url=redis_url,
-            on_backend_error=on_backend_error,
-            exclude=exclude,
-            algorithm=algorithm,
-            headers=headers,
-            headers_on_allowed=headers_on_allowed,
-            key_prefix=key_prefix,
-            timeout=timeout,
-        )
-        return cls(providers=[provider])
+        """A module holding one ``RateLimitProvider`` built from these arguments.
+
+        The options are those of [RateLimitOptions][lexigram.ratelimit.di.RateLimitOptions].
+        """
+        _check_option_names(options, "RateLimitModule.configure()")
+        return cls(providers=[RateLimitProvider(redis_client, enabled, **options)])
 
     @classmethod
     def stub(

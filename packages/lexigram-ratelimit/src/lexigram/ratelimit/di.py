@@ -1,4 +1,4 @@
-"""lexigram-di integration: ``RateLimitModule`` and ``RateLimitProvider``.
+"""lexigram-di integration: ``RateLimitModule``, ``RateLimitProvider`` and their options.
 
 Needs the ``di`` extra: ``pip install "lexigram-ratelimit[di]"``.
 """
@@ -12,6 +12,6 @@ except ImportError as exc:  # pragma: no cover - exercised by the no-extras run
         'lexigram.ratelimit.di needs lexigram-di: pip install "lexigram-ratelimit[di]"'
     ) from exc
 
-from ._di import RateLimitModule, RateLimitProvider
+from ._di import RateLimitModule, RateLimitOptions, RateLimitProvider
 
-__all__ = ["RateLimitModule", "RateLimitProvider"]
+__all__ = ["RateLimitModule", "RateLimitOptions", "RateLimitProvider"]

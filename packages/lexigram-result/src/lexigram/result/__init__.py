@@ -1,9 +1,9 @@
 """Rust-style results: ``Result[T, E] = Ok[T] | Err[E]``.
 
 ``Result`` is a union type alias, so ``match`` over ``Ok``/``Err`` is exhaustive
-and narrows under mypy and pyright with no plugin. The seed API's
-``Result.from_exception(exc)`` is spelled ``from_exception(exc)`` or
-``Err.from_exception(exc)``: a union alias cannot carry methods for a type checker.
+and narrows under mypy and pyright with no plugin. ``Result.from_exception(exc)`` is
+spelled ``from_exception(exc)`` or ``Err.from_exception(exc)`` (optionally with the ``Ok``
+type: ``from_exception(exc, int)``): a union alias cannot carry methods for a type checker.
 """
 
 from ._decorators import as_async_result, as_result

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from ._result import Err, Ok
+from ._result import Err, Ok, check_exception
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 E = TypeVar("E")
+X = TypeVar("X", bound=BaseException)
 
 
 def is_ok(result: Result[T, E]) -> TypeIs[Ok[T]]:
@@ -26,9 +27,21 @@ def is_err(result: Result[T, E]) -> TypeIs[Err[E]]:
     return type(result) is Err
 
 
-def from_exception(exc: BaseException) -> Err[BaseException]:
-    """Wrap a caught exception into an ``Err`` (the seed's ``Result.from_exception``)."""
-    return Err(exc)
+@overload
+def from_exception(exc: X) -> Err[X]: ...
+@overload
+def from_exception(exc: X, ok_type: type[T]) -> Result[T, X]: ...
+def from_exception(exc: BaseException, ok_type: object = None) -> Result[Any, Any]:
+    """Wrap a caught exception in an ``Err``.
+
+    ``from_exception(exc)`` is an ``Err[type(exc)]``; ``from_exception(exc, int)`` is typed as
+    ``Result[int, type(exc)]``, for a function that returns a ``Result[int, ...]``
+    (``ok_type`` only informs the type checker). This is the spelling of
+    ``Result.from_exception``: ``Result`` is a union alias, which carries no methods for a type
+    checker. ``Err.from_exception`` is the same function. A value that is not an exception
+    raises ``TypeError``.
+    """
+    return Err(check_exception(exc))
 
 
 def collect(results: Iterable[Result[T, E]]) -> Result[list[T], E]:

@@ -9,7 +9,7 @@ over ``Ok``/``Err`` is exhaustive with no plugin.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, Never, NoReturn, Self, TypeAlias, TypeVar, cast, final
+from typing import Any, Generic, Never, NoReturn, Self, TypeAlias, TypeVar, cast, final, overload
 
 from ._errors import UnwrapError
 
@@ -17,6 +17,19 @@ T_co = TypeVar("T_co", covariant=True)
 E_co = TypeVar("E_co", covariant=True)
 U = TypeVar("U")
 F = TypeVar("F")
+X = TypeVar("X", bound=BaseException)
+T = TypeVar("T")
+E = TypeVar("E")
+
+
+def check_exception(exc: X) -> X:
+    """``exc`` itself; a ``TypeError`` naming the fix when it is not an exception."""
+    if not isinstance(exc, BaseException):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f"from_exception() takes the caught exception, got {exc!r}; for any other "
+            "error value use Err(value)"
+        )
+    return exc
 
 
 @final
@@ -118,7 +131,7 @@ class Ok(Generic[T_co]):
     def inspect_err(self, op: Callable[[Any], object]) -> Self:
         return self
 
-    def match(self, *, ok: Callable[[T_co], U], err: Callable[[Never], U]) -> U:
+    def match(self, ok: Callable[[T_co], U], err: Callable[[Never], U]) -> U:
         """Call ``ok`` with the value (``err`` is for the ``Err`` variant)."""
         return ok(self._value)
 
@@ -162,10 +175,19 @@ class Err(Generic[E_co]):
     def __reduce__(self) -> tuple[type[Err[Any]], tuple[Any]]:
         return (Err, (self._error,))
 
+    @overload
     @classmethod
-    def from_exception(cls, exc: BaseException) -> Err[BaseException]:
-        """Wrap a caught exception: the seed's ``Result.from_exception``."""
-        return Err(exc)
+    def from_exception(cls, exc: X) -> Err[X]: ...
+    @overload
+    @classmethod
+    def from_exception(cls, exc: X, ok_type: type[T]) -> Ok[T] | Err[X]: ...
+    @classmethod
+    def from_exception(cls, exc: BaseException, ok_type: object = None) -> Ok[Any] | Err[Any]:
+        """Wrap a caught exception in an ``Err``, typed as ``Result[ok_type, type(exc)]``.
+
+        The same as the module function [from_exception][lexigram.result.from_exception].
+        """
+        return Err(check_exception(exc))
 
     @property
     def error(self) -> E_co:
@@ -234,7 +256,7 @@ class Err(Generic[E_co]):
         op(self._error)
         return self
 
-    def match(self, *, ok: Callable[[Never], U], err: Callable[[E_co], U]) -> U:
+    def match(self, ok: Callable[[Never], U], err: Callable[[E_co], U]) -> U:
         """Call ``err`` with the error (``ok`` is for the ``Ok`` variant)."""
         return err(self._error)
 
@@ -251,9 +273,6 @@ class Err(Generic[E_co]):
     async def or_else(self, op: Callable[[E_co], Awaitable[Ok[U] | Err[F]]]) -> Ok[U] | Err[F]:
         return await op(self._error)
 
-
-T = TypeVar("T")
-E = TypeVar("E")
 
 Result: TypeAlias = Ok[T] | Err[E]
 """``Ok[T] | Err[E]``: a union, so ``match`` over the two variants is exhaustive."""

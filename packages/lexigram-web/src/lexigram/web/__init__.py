@@ -5,10 +5,33 @@ interceptors, filters.
 ``post``, ... on controller methods or plain functions; parameters bind by convention (path,
 query, JSON body, services from the lexigram-di container) or with ``path()``/``query()``/...
 markers. Every error is one ``application/problem+json`` shape.
+
+The HTTP error classes and ``ProblemDetail`` of lexigram-http-errors are re-exported here, so
+one import serves a web application. ``Ok``/``Err``/``Result`` stay in ``lexigram.result``
+(lexigram-web maps any result-like value without depending on it).
 """
 
 from lexigram.di import injectable, scoped, singleton, transient
-from lexigram.http_errors import WebSocketException, error_status
+from lexigram.http_errors import (
+    BadRequestError,
+    ConflictError,
+    ConnectionLimitError,
+    ForbiddenError,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ProblemDetail,
+    Redirect,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+    UnsupportedMediaTypeError,
+    WebSocketException,
+    error_status,
+)
 
 from ._app import LexigramApp, create_app
 from ._binding.pipes import (
@@ -78,6 +101,12 @@ from ._declare.protocols import (
     RatePolicyProtocol,
     ResultLike,
 )
+from ._declare.provider_protocols import (
+    ConfigAccessorProtocol,
+    ControllerSourceProtocol,
+    WebAppAccessorProtocol,
+    WebProviderProtocol,
+)
 from ._declare.versioning import ApiVersionMetadata, api_version, version
 from ._events import (
     LifespanShutdownCompleted,
@@ -88,6 +117,7 @@ from ._events import (
 from ._events_hub import EventHub
 from ._http.background import BackgroundTasks, background
 from ._http.context import ExecutionContext, RouteInfo
+from ._http.current_user import get_current_user_optional, get_current_user_required
 from ._http.render import ResultResponseMapper
 from ._http.request import Request
 from ._http.responses import (
@@ -125,6 +155,7 @@ from ._pipeline.interceptors import (
     use_interceptors,
 )
 from ._pipeline.throttle import rate_limit, throttle
+from ._routing.controllers import ControllerRegistry, register_controller
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
 from ._serve.server import run_server
@@ -148,6 +179,7 @@ __all__ = [
     "AppSettings",
     "AuthorizerProtocol",
     "BackgroundTasks",
+    "BadRequestError",
     "BasicAuthGuard",
     "BearerTokenGuard",
     "CORSConfig",
@@ -156,8 +188,13 @@ __all__ = [
     "CallHandler",
     "CallHandlerProtocol",
     "CommandBusProtocol",
+    "ConfigAccessorProtocol",
     "ConfigurationError",
+    "ConflictError",
+    "ConnectionLimitError",
     "Controller",
+    "ControllerRegistry",
+    "ControllerSourceProtocol",
     "DefaultMiddlewareStack",
     "DefaultValuePipe",
     "EventHub",
@@ -165,20 +202,25 @@ __all__ = [
     "ExecutionContext",
     "ExecutionContextProtocol",
     "FileResponse",
+    "ForbiddenError",
     "GZipConfig",
     "GenericController",
     "GuardProtocol",
     "HTMLContent",
     "HTMLResponse",
     "HTMXResponse",
+    "HTTPError",
     "HealthConfig",
     "Interceptor",
     "InterceptorProtocol",
+    "InternalServerError",
     "JSONResponse",
     "LexigramApp",
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MethodNotAllowedError",
+    "NotFoundError",
     "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
@@ -187,12 +229,15 @@ __all__ = [
     "ParseEnumPipe",
     "ParseIntPipe",
     "ParseUUIDPipe",
+    "PayloadTooLargeError",
     "PipeProtocol",
     "PlainTextResponse",
+    "ProblemDetail",
     "QueryBusProtocol",
     "RateLimitDecisionProtocol",
     "RateLimiterProtocol",
     "RatePolicyProtocol",
+    "Redirect",
     "RedirectResponse",
     "Request",
     "RequestIDLogFilter",
@@ -210,20 +255,27 @@ __all__ = [
     "Router",
     "SecurityHeadersConfig",
     "ServerSentEvent",
+    "ServiceUnavailableError",
     "StreamingResponse",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",
     "TemplatesConfig",
     "TimingInterceptor",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
     "UserRolesAuthorizer",
     "ValidationPipe",
     "VersionExtractor",
     "VersioningConfig",
+    "WebAppAccessorProtocol",
     "WebConfig",
     "WebConfigError",
     "WebModule",
     "WebProvider",
+    "WebProviderProtocol",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",
@@ -244,6 +296,8 @@ __all__ = [
     "file_response",
     "form",
     "get",
+    "get_current_user_optional",
+    "get_current_user_required",
     "get_request_id",
     "get_version",
     "guard",
@@ -261,6 +315,7 @@ __all__ = [
     "query",
     "rate_limit",
     "redirect_response",
+    "register_controller",
     "render_template",
     "roles",
     "route",

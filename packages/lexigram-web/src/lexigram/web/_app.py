@@ -40,6 +40,7 @@ from ._lifespan import run_lifespan
 from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
 from ._pipeline.error_responder import send_problem
 from ._pipeline.seams import bridge_buses
+from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._web_module import WebProvider, web_providers
 from .middleware import DefaultMiddlewareStack, apply_middleware
@@ -159,7 +160,10 @@ class LexigramApp(AppDeclarations):
         self.settings = resolve_settings(self.config, {})
         self.middleware_stack: DefaultMiddlewareStack | None = None
         """The middleware stack the app built at startup (``None`` before)."""
-        self.routes = RouteRegistry()
+        self.controller_registry = ControllerRegistry()
+        """The controllers this app serves: register more before it starts; once started it
+        lists every controller served (given, registered, from modules and providers)."""
+        self.routes = RouteRegistry(controller_registry=self.controller_registry)
         self.application: Application | None = None
         self._compiled: CompiledApp | None = None
         self._stack: ASGIApp = self._not_started
@@ -214,7 +218,7 @@ class LexigramApp(AppDeclarations):
             )
             self.config = config
             self.settings = resolve_settings(config, {})
-            compiled, site, stack = await self._compile(application, providers, config)
+            compiled, site, stack, controllers = await self._compile(application, providers, config)
         except BaseException:
             await self._stop_application(application)
             self._exit_overrides()
@@ -226,6 +230,9 @@ class LexigramApp(AppDeclarations):
         for provider in providers:
             provider.app = self
         self._started = True
+        for cls in controllers:
+            self.controller_registry.record(cls)
+        self.controller_registry.freeze("the app")
         self.events.freeze()
         if self.events.has_subscribers(LifespanStartupCompleted):
             await self.events.emit(LifespanStartupCompleted(self))
@@ -243,12 +250,13 @@ class LexigramApp(AppDeclarations):
         finally:
             self._exit_overrides()
             self.events.thaw()
+            self.controller_registry.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
 
     async def _compile(
         self, application: Application, providers: list[WebProvider], config: WebConfig
-    ) -> tuple[CompiledApp, OpenAPISite, DefaultMiddlewareStack]:
+    ) -> tuple[CompiledApp, OpenAPISite, DefaultMiddlewareStack, list[type]]:
         """Compile the routes, publish the OpenAPI document, build the middleware stack."""
         settings = self.settings
         site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
@@ -258,7 +266,13 @@ class LexigramApp(AppDeclarations):
         if templates is not None and not self.container.has(Templates):
             self.container.singleton(Templates, instance=templates)
         controllers, handlers = provided(
-            providers, [*self._controllers, *application.controllers], self._exception_handlers
+            providers,
+            [
+                *self._controllers,
+                *self.controller_registry.get_all_controllers(),
+                *application.controllers,
+            ],
+            self._exception_handlers,
         )
         auth = self._features["debug_routes_auth"] or config.debug_routes_auth
         debug = debug_route_functions(
@@ -299,7 +313,7 @@ class LexigramApp(AppDeclarations):
         )
         dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
         self._stack = self.events.wrap(apply_middleware(dispatcher, stack.build()))
-        return compiled, site, stack
+        return compiled, site, stack, controllers
 
     async def _stop_application(self, application: Application) -> None:
         try:

@@ -4,8 +4,8 @@ An app has exactly one configuration: its ``config=``, else the ``web_config`` o
 ``WebProvider`` (all providers that give one must agree), else the defaults; the app's keyword
 settings (``debug=``, ``max_body_size=``, ...) are applied on top. Two different configs are
 refused at startup, never silently ignored. The middleware stack is always
-``DefaultMiddlewareStack(config, extra_middlewares=...)``: what the config asks for, then the
-app's own middleware.
+``DefaultMiddlewareStack(config, extra_middlewares=...)``: the providers' and the app's own
+middleware in front, then what the config asks for.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.middleware import Middleware
 
 from ._config.web_config import WebConfig
 from ._declare.errors import ConfigurationError
@@ -88,9 +87,11 @@ def middleware_stack(config: WebConfig, middleware: Sequence[Any]) -> DefaultMid
     """``DefaultMiddlewareStack(config, extra_middlewares=middleware)``, refusing a middleware
     the config already installs (it would run twice)."""
     stack = DefaultMiddlewareStack(config, extra_middlewares=middleware)
-    installed = {entry.cls for entry in DefaultMiddlewareStack(config).build()}
-    for entry in middleware:
-        cls: Any = entry.cls if isinstance(entry, Middleware) else entry
+    defaults = DefaultMiddlewareStack(config).build()
+    installed = {entry.cls for entry in defaults}
+    built = stack.build()
+    for entry in built[: len(built) - len(defaults)]:
+        cls: Any = entry.cls
         if cls in installed:
             name = getattr(cls, "__name__", repr(cls))
             raise ConfigurationError(

@@ -16,6 +16,7 @@ from lexigram.http_errors import HandlerKey
 from ._app_config import as_web_config
 from ._config.web_config import WebConfig
 from ._controllers.discovery import discover_controllers
+from ._routing.controllers import ControllerRegistry
 
 if TYPE_CHECKING:
     from ._app import LexigramApp
@@ -49,11 +50,40 @@ class WebProvider(Provider):
             )
         self.middleware: list[Any] = list(middleware or ())
         self.exception_handlers: dict[HandlerKey, Any] = dict(exception_handlers or {})
-        self.controllers: list[type] = list(controllers or ())
+        self.controller_registry = ControllerRegistry()
+        """This provider's controllers (given or discovered); register more before the app
+        starts."""
+        for cls in controllers or ():
+            self.controller_registry.record(cls)
         self.web_config: WebConfig | None = as_web_config(web_config, "web_config=")
         self.debug_routes_auth = debug_routes_auth
         self.app: LexigramApp | None = None
         """The app serving this provider (set when that app starts)."""
+
+    @property
+    def controllers(self) -> list[type]:
+        """The controller classes this provider declares (its ``controller_registry``)."""
+        return self.controller_registry.get_all_controllers()
+
+    @property
+    def starlette(self) -> LexigramApp | None:
+        """The ASGI application serving this provider (a ``LexigramApp``), or ``None`` until
+        an app has started with it. Lexigram builds no Starlette application: the name is
+        that of ``WebAppAccessorProtocol``."""
+        return self.app
+
+    @property
+    def provider_config(self) -> None:
+        """Always ``None``: every web setting is a ``WebConfig`` setting (a ``provider_config``
+        given to the constructor is refused)."""
+        return None
+
+    @property
+    def fail_on_route_conflict(self) -> bool:
+        """The ``fail_on_route_conflict`` of the config the app runs with when it uses this
+        provider's ``web_config`` (the default, ``True``, without one)."""
+        config = self.web_config if self.web_config is not None else WebConfig()
+        return config.fail_on_route_conflict
 
     @classmethod
     def from_config(cls, config: Any, **context: Any) -> WebProvider:
@@ -80,6 +110,17 @@ class WebProvider(Provider):
 class WebModule(DynamicModule):
     """The web layer as a module: ``WebModule.configure(controllers=[...], discover=[...])``."""
 
+    @property
+    def controller_registry(self) -> ControllerRegistry:
+        """The registry of the module's ``WebProvider`` (its controllers, discovered ones
+        included)."""
+        for provider in self.meta.providers:
+            if isinstance(provider, WebProvider):
+                return provider.controller_registry
+        raise LookupError(
+            "this WebModule has no WebProvider: build it with WebModule.configure(...)"
+        )
+
     @classmethod
     def configure(
         cls,
@@ -88,7 +129,7 @@ class WebModule(DynamicModule):
         host: str | None = None,
         port: int | None = None,
         **kwargs: Any,
-    ) -> DynamicModule:
+    ) -> WebModule:
         """A module serving ``controllers`` plus those found in the ``discover`` packages.
 
         ``host``/``port`` build a ``WebConfig`` (or update the one given as ``web_config``);
@@ -106,7 +147,7 @@ class WebModule(DynamicModule):
         return cls(providers=[provider])
 
     @classmethod
-    def stub(cls, config: Any = None, **options: Any) -> DynamicModule:
+    def stub(cls, config: Any = None, **options: Any) -> WebModule:
         """A module with no controllers and the given (or default) config, for tests;
         ``options`` go to ``WebProvider``."""
         return cls(providers=[WebProvider(web_config=config, **options)])

@@ -1,10 +1,11 @@
-"""Handlers built by a lexigram-di container, in a scope per message.
+"""Handlers built by a lexigram-di container, in a scope per message when they need one.
 
 Needs the ``di`` extra: ``pip install "lexigram-cqrs[di]"``.
 
 - :class:`CQRSModule` (``CQRSModule.configure(handlers=[...], behaviours=[...])``)
   registers the handlers and binds ``HandlerRegistry``, ``CommandBus``, ``QueryBus``
-  and ``EventBus`` in the container, built when the application boots.
+  and ``EventBus`` in the container, built when the application boots; its options are
+  the keys of ``CQRSOptions``.
 - :class:`ContainerActivator` plugs a container into buses built by hand.
 - :class:`ScopedUnitOfWorkBehaviour` commits the ``UnitOfWork`` of the message's scope.
 """
@@ -17,7 +18,13 @@ except ImportError as exc:  # the extra is not installed
     ) from exc
 
 from ._activator import ContainerActivator
-from ._module import CQRSModule, CQRSProvider
+from ._module import CQRSModule, CQRSOptions, CQRSProvider
 from ._unit_of_work import ScopedUnitOfWorkBehaviour
 
-__all__ = ["CQRSModule", "CQRSProvider", "ContainerActivator", "ScopedUnitOfWorkBehaviour"]
+__all__ = [
+    "CQRSModule",
+    "CQRSOptions",
+    "CQRSProvider",
+    "ContainerActivator",
+    "ScopedUnitOfWorkBehaviour",
+]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from lexigram.di import Container, DynamicModule, Provider
 
@@ -14,38 +14,56 @@ from .._registry import HandlerRegistry
 from ._activator import ContainerActivator
 
 
+class CQRSOptions(TypedDict, total=False):
+    """The keyword options of ``CQRSProvider``, ``CQRSModule`` and ``CQRSModule.configure``.
+
+    Each is optional: ``handlers`` (handler classes or instances), ``behaviours`` (wrap every
+    bus, outermost), ``command_behaviours`` / ``query_behaviours`` / ``event_behaviours``
+    (per bus, after ``behaviours``), all empty by default; ``strategy``
+    (``PublishStrategy.SEQUENTIAL``) for events; ``registry`` (a new ``HandlerRegistry``
+    unless given).
+    """
+
+    handlers: Iterable[object]
+    behaviours: Sequence[object]
+    command_behaviours: Sequence[object]
+    query_behaviours: Sequence[object]
+    event_behaviours: Sequence[object]
+    strategy: PublishStrategy
+    registry: HandlerRegistry | None
+
+
 class CQRSProvider(Provider):
     """Registers the handlers and binds the buses; the buses are built when it boots.
 
-    In the container: ``HandlerRegistry`` (this instance), ``ContainerActivator``,
-    ``CommandBus``, ``QueryBus`` and ``EventBus`` (singletons). Handler and behaviour
-    classes not yet registered are registered with their marker's lifetime
-    (``@scoped``, ``@singleton`` ...), transient when unmarked. ``behaviours`` wrap
-    every bus (outermost); ``command_behaviours`` and the like come next, per bus.
-    Duplicate handlers raise when the provider is created; a handler dependency
-    missing from the container raises when the application starts.
+    The options are those of [CQRSOptions][lexigram.cqrs.di.CQRSOptions]. In the container:
+    ``HandlerRegistry`` (this instance), ``ContainerActivator``, ``CommandBus``,
+    ``QueryBus`` and ``EventBus`` (singletons). Handler and behaviour classes not yet
+    registered are registered with their marker's lifetime (``@scoped``, ``@singleton``
+    ...), transient when unmarked. ``behaviours`` wrap every bus (outermost);
+    ``command_behaviours`` and the like come next, per bus. Duplicate handlers raise when
+    the provider is created; a handler dependency missing from the container raises when
+    the application starts.
     """
 
     name = "cqrs"
 
-    def __init__(
-        self,
-        *,
-        handlers: Iterable[object] = (),
-        behaviours: Sequence[object] = (),
-        command_behaviours: Sequence[object] = (),
-        query_behaviours: Sequence[object] = (),
-        event_behaviours: Sequence[object] = (),
-        strategy: PublishStrategy = PublishStrategy.SEQUENTIAL,
-        registry: HandlerRegistry | None = None,
-    ) -> None:
+    def __init__(self, **options: Unpack[CQRSOptions]) -> None:
+        unknown = sorted(set(options) - CQRSOptions.__optional_keys__)
+        if unknown:
+            raise TypeError(
+                f"CQRS got unknown option(s) {', '.join(unknown)}; the options are "
+                f"{', '.join(sorted(CQRSOptions.__optional_keys__))} (and imports for the module)"
+            )
+        registry = options.get("registry")
         self.registry = registry if registry is not None else HandlerRegistry()
-        for handler in handlers:
+        for handler in options.get("handlers", ()):
             self.registry.add(handler)
-        self.command_behaviours = (*behaviours, *command_behaviours)
-        self.query_behaviours = (*behaviours, *query_behaviours)
-        self.event_behaviours = (*behaviours, *event_behaviours)
-        self.strategy = PublishStrategy(strategy)
+        behaviours = options.get("behaviours", ())
+        self.command_behaviours = (*behaviours, *options.get("command_behaviours", ()))
+        self.query_behaviours = (*behaviours, *options.get("query_behaviours", ()))
+        self.event_behaviours = (*behaviours, *options.get("event_behaviours", ()))
+        self.strategy = PublishStrategy(options.get("strategy", PublishStrategy.SEQUENTIAL))
 
     def _classes(self) -> list[type[Any]]:
         found: list[type[Any]] = []
@@ -102,36 +120,20 @@ class CQRSProvider(Provider):
 
 
 class CQRSModule(DynamicModule):
-    """``CQRSModule.configure(handlers=[...], behaviours=[...])``: see :class:`CQRSProvider`.
+    """``CQRSModule.configure(handlers=[...], behaviours=[...])``: see ``CQRSProvider``.
 
+    Takes the options of [CQRSOptions][lexigram.cqrs.di.CQRSOptions] and ``imports``.
     Resolve the buses by their classes: ``container.resolve(CommandBus)``,
     ``QueryBus``, ``EventBus`` (and ``HandlerRegistry``).
     """
 
-    def __init__(
-        self,
-        *,
-        handlers: Iterable[object] = (),
-        behaviours: Sequence[object] = (),
-        command_behaviours: Sequence[object] = (),
-        query_behaviours: Sequence[object] = (),
-        event_behaviours: Sequence[object] = (),
-        strategy: PublishStrategy = PublishStrategy.SEQUENTIAL,
-        registry: HandlerRegistry | None = None,
-        imports: Sequence[Any] = (),
-    ) -> None:
-        self.provider = CQRSProvider(
-            handlers=handlers,
-            behaviours=behaviours,
-            command_behaviours=command_behaviours,
-            query_behaviours=query_behaviours,
-            event_behaviours=event_behaviours,
-            strategy=strategy,
-            registry=registry,
-        )
+    def __init__(self, *, imports: Sequence[Any] = (), **options: Unpack[CQRSOptions]) -> None:
+        self.provider = CQRSProvider(**options)
         super().__init__(providers=[self.provider], imports=imports)
 
     @classmethod
-    def configure(cls, **options: Any) -> CQRSModule:
-        """Accepts the keyword arguments of :class:`CQRSModule` (handlers=, behaviours=, ...)."""
-        return cls(**options)
+    def configure(
+        cls, *, imports: Sequence[Any] = (), **options: Unpack[CQRSOptions]
+    ) -> CQRSModule:
+        """The module built from ``imports`` and the options of ``CQRSOptions``."""
+        return cls(imports=imports, **options)

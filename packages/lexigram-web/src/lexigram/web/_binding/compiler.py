@@ -120,9 +120,11 @@ def _is_special(annotation: Any, *types_: type) -> bool:
 def _source_for(
     param: HandlerParam, path_names: set[str], container: Container
 ) -> ParamSource | str:
-    """Where ``param`` comes from: a ``ParamSource`` or one of "request", "context",
-    "background", "websocket", "service", "default" (an unregistered service type with a
-    default: the default is passed)."""
+    """Where ``param`` comes from: a ``ParamSource`` or one of "dependency", "request",
+    "context", "background", "websocket", "service", "default" (an unregistered service type
+    with a default: the default is passed)."""
+    if param.dependency is not None:
+        return "dependency"
     if param.marker is not None:
         return param.marker.source
     annotation = unwrap_optional(param.annotation)
@@ -208,6 +210,10 @@ def compile_binding(
             continue
         if source == "background":
             sync_steps.append((param.name, _background_step))
+            continue
+        if source == "dependency":
+            assert param.dependency is not None
+            async_steps.append((param.name, _dependency_step(param.dependency)))
             continue
         if source == "default":
             sync_steps.append((param.name, _constant_step(param.default)))
@@ -339,6 +345,15 @@ def _service_step(get: Callable[[Any], Any]) -> Step:
 def _async_service_step(get: Callable[[Any], Any]) -> Callable[[ExecutionContext], Awaitable[Any]]:
     async def step(ctx: ExecutionContext) -> Any:
         return await get(ctx.di_scope)
+
+    return step
+
+
+def _dependency_step(
+    dependency: Callable[[Any], Awaitable[Any]],
+) -> Callable[[ExecutionContext], Awaitable[Any]]:
+    async def step(ctx: ExecutionContext) -> Any:
+        return await dependency(ctx)
 
     return step
 

@@ -7,12 +7,13 @@ import dataclasses
 import inspect
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel
 
+from .._declare.dependencies import is_request_dependency
 from .._declare.params import Param
 
 __all__ = ["HandlerParam", "read_signature", "unwrap_optional"]
@@ -26,6 +27,9 @@ class HandlerParam:
     default: Any
     """The Python default (``...`` when none; a marker default is moved to ``marker``)."""
     marker: Param | None
+    dependency: Callable[[Any], Awaitable[Any]] | None = None
+    """A request dependency (``get_current_user_required``) named by the default or by
+    ``Annotated`` metadata: the parameter receives ``await dependency(context)``."""
 
 
 def unwrap_optional(annotation: Any) -> Any:
@@ -106,11 +110,32 @@ def read_signature(fn: Callable[..., Any], *, skip_first: bool, label: str) -> l
                 " keyword arguments, remove the '/'"
             )
         annotation, marker = strip_annotated(hints.get(param.name, inspect.Parameter.empty))
+        annotation, dependency = _strip_dependency(annotation)
         default = param.default
         if isinstance(default, Param):
             marker = marker or default
             default = ...
+        elif is_request_dependency(default):
+            dependency = dependency or default
+            default = ...
         elif default is inspect.Parameter.empty:
             default = ...
-        params.append(HandlerParam(param.name, annotation, default, marker))
+        if dependency is not None and marker is not None:
+            raise TypeError(
+                f"{label}: parameter {param.name!r} has both a {marker.source.value}() marker and"
+                f" a dependency ({getattr(dependency, '__name__', dependency)}); keep one"
+            )
+        params.append(HandlerParam(param.name, annotation, default, marker, dependency))
     return params
+
+
+def _strip_dependency(annotation: Any) -> tuple[Any, Any]:
+    """Remove a request dependency from ``Annotated[...]`` metadata: (annotation, dependency)."""
+    if typing.get_origin(annotation) is not Annotated:
+        return annotation, None
+    base, *extras = typing.get_args(annotation)
+    found = [extra for extra in extras if is_request_dependency(extra)]
+    if not found:
+        return annotation, None
+    rest = [extra for extra in extras if not is_request_dependency(extra)]
+    return (Annotated[(base, *rest)] if rest else base), found[0]

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
 
 from .._http.templates import TemplatesConfig
 from .health import HealthConfig
+from .legacy import upgrade_deprecated_keys
 from .versioning import VersioningConfig
 
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-REMOVED_KEYS = {
-    "name": "the section is always 'web'",
-    "enabled": "an app serves what it declares (leave the web module out to serve nothing)",
-}
-"""Keys of the original Lexigram's web section that had no effect, with why they are gone."""
 
 
 class WebConfigError(ValueError):
@@ -151,6 +146,9 @@ class WebConfig(_Section):
     templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
     guard, a callable, or its ``"module:attr"`` import string; required when on).
 
+    The deprecated ``server: {host, port}`` and ``security`` sections are read as
+    ``host``/``port`` and ``security_headers``, with a ``DeprecationWarning``.
+
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
 
@@ -184,9 +182,8 @@ class WebConfig(_Section):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_removed_keys(cls, data: object) -> object:
-        _refuse_removed(data)
-        return data
+    def _deprecated_keys(cls, data: Any) -> Any:
+        return upgrade_deprecated_keys(data)
 
     @field_validator("validation_status")
     @classmethod
@@ -256,15 +253,6 @@ class WebConfig(_Section):
                 "insecure configuration for production:\n- " + "\n- ".join(problems)
             )
         return self
-
-
-def _refuse_removed(data: object) -> None:
-    if not isinstance(data, Mapping):
-        return
-    given = typing.cast("Mapping[str, object]", data)
-    for key, why in REMOVED_KEYS.items():
-        if key in given:
-            raise ValueError(f"'{key}' is not a web setting: {why}; delete the key")
 
 
 def _is_subdomain(pattern: str) -> bool:

@@ -14,7 +14,12 @@ response bodies are the pydantic model ``T``; a page is ``{T}Page`` (``items``, 
 through the controller's error-status map (``NotFoundError`` 404, ``ValidationError`` 422,
 ``ConflictError`` 409, ...). The routes are generated when the subclass is created, typed with
 its model and limits; a method the subclass defines itself (e.g. ``list_items``) replaces the
-generated one.
+generated one. ``filter_fields = ("status", ...)`` adds those optional query parameters to the
+list route; the ones given are passed to ``service.list(limit, offset, **filters)``.
+
+The actions can be called directly too, as ``list_items(limit, offset, **filters)``,
+``get_item(item_id)``, ``create_item(data)``, ``update_item(item_id, data)`` and
+``delete_item(item_id)``, where ``data`` may be a model or a dict (validated into the model).
 
 The OpenAPI document lists the problems each generated route can answer, by what the route
 does rather than by what one service happens to return: a route that addresses one item by
@@ -27,16 +32,14 @@ from __future__ import annotations
 
 import logging
 import typing
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel
 
-from .._declare.decorators import route
 from .._declare.protocols import ResultLike
 from .._http.context import ExecutionContext
-from .._openapi.responses import problem_ref
+from ._generic_routes import GENERATED, ID_CONVERTERS, ROUTES, generated, id_base, page_model
 from .controller import Controller
 
 __all__ = ["CRUDServiceProtocol", "GenericController"]
@@ -44,16 +47,15 @@ __all__ = ["CRUDServiceProtocol", "GenericController"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ModelT_contra = TypeVar("ModelT_contra", bound=BaseModel, contravariant=True)
 
-_GENERATED = "__lexigram_generated__"
-_ID_CONVERTERS: dict[type, str] = {str: "", int: ":int", uuid.UUID: ":uuid"}
-
 
 class CRUDServiceProtocol(Protocol[ModelT_contra]):
     """What ``GenericController`` calls; each method returns a result-like value.
 
     ``list`` answers ``Ok((items, total))`` (``total``: the number of items overall, or
     ``None`` when unknown); ``get``/``create``/``update`` answer ``Ok(item)``; ``delete``
-    answers ``Ok(anything)``. Errors are ``Err(exception)``.
+    answers ``Ok(anything)``. Errors are ``Err(exception)``. With ``filter_fields`` on the
+    controller, ``list`` also takes the given filters as keyword arguments
+    (``async def list(self, limit, offset, **filters)``).
     """
 
     async def list(self, limit: int, offset: int) -> ResultLike: ...
@@ -71,8 +73,9 @@ class GenericController(Controller, Generic[ModelT]):
     (422 otherwise); ``id_type`` (``str``, ``int`` or ``uuid.UUID``, or one of them
     ``Annotated`` with pydantic constraints, e.g. ``Annotated[str, Field(max_length=40)]``)
     types ``{item_id}``; ``id_field`` names the attribute (or key) of a created item used for
-    its ``Location``. ``page_model`` is the generated ``{T}Page`` model the list route
-    documents.
+    its ``Location``. ``filter_fields`` names the optional string query parameters of the
+    list route passed on as filters. ``page_model`` is the generated ``{T}Page`` model the
+    list route documents.
     """
 
     model: ClassVar[type[BaseModel]]
@@ -82,6 +85,7 @@ class GenericController(Controller, Generic[ModelT]):
     max_offset: ClassVar[int] = 2**31 - 1
     id_type: ClassVar[Any] = str
     id_field: ClassVar[str] = "id"
+    filter_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self, service: CRUDServiceProtocol[ModelT], resource_name: str | None = None
@@ -102,9 +106,17 @@ class GenericController(Controller, Generic[ModelT]):
         return logging.getLogger(f"{type(self).__module__}.{type(self).__qualname__}")
 
     # -- the actions (the generated routes call these) ----------------------------------------
-    async def list_page(self, limit: int, offset: int) -> Any:
-        """``{"items", "limit", "offset", "total"}``, or the service's ``Err``."""
-        result = await self.service.list(limit, offset)
+    async def list_page(self, limit: int | None = None, offset: int = 0, **filters: Any) -> Any:
+        """``{"items", "limit", "offset", "total"}``, or the service's ``Err``; ``limit``
+        defaults to ``default_limit``, and the filters that are not ``None`` go to
+        ``service.list`` as keyword arguments."""
+        if limit is None:
+            limit = self.default_limit
+        given = {name: value for name, value in filters.items() if value is not None}
+        if given:
+            result = await self.service.list(limit, offset, **given)
+        else:
+            result = await self.service.list(limit, offset)
         if not result.is_ok():
             return result
         page = result.unwrap()
@@ -119,22 +131,52 @@ class GenericController(Controller, Generic[ModelT]):
     async def get_one(self, item_id: Any) -> Any:
         return await self.service.get(item_id)
 
-    async def create_one(self, data: Any, context: ExecutionContext) -> Any:
-        result = await self.service.create(data)
+    async def create_one(self, data: Any, context: ExecutionContext | None = None) -> Any:
+        result = await self.service.create(self._model_of(data))
         if not result.is_ok():
             return result
         item = result.unwrap()
-        location = self._location(item, context)
-        if location is not None:
-            context.add_header("Location", location)
+        if context is not None:
+            location = self._location(item, context)
+            if location is not None:
+                context.add_header("Location", location)
         return item
 
     async def update_one(self, item_id: Any, data: Any) -> Any:
-        return await self.service.update(item_id, data)
+        return await self.service.update(item_id, self._model_of(data))
 
     async def delete_one(self, item_id: Any) -> Any:
         result = await self.service.delete(item_id)
         return result if not result.is_ok() else None
+
+    def _model_of(self, data: Any) -> Any:
+        """A dict becomes the model (pydantic's ``ValidationError`` when it does not fit)."""
+        if isinstance(data, Mapping):
+            return type(self).model.model_validate(data)
+        return data
+
+    # -- the actions by their route names. A subclass with a model gets typed routes of these
+    # names; the gradual ``(*args, **kwargs)`` lets a subclass redefine them with any
+    # parameters, and each forwards to the typed action above.
+    async def list_items(self, *args: Any, **kwargs: Any) -> Any:
+        """``list_items(limit, offset, **filters)``: a page of items (see ``list_page``)."""
+        return await self.list_page(*args, **kwargs)
+
+    async def get_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``get_item(item_id)``: the service's answer for one item."""
+        return await self.get_one(*args, **kwargs)
+
+    async def create_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``create_item(data)``: create an item from a model or a dict."""
+        return await self.create_one(*args, **kwargs)
+
+    async def update_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``update_item(item_id, data)``: update an item from a model or a dict."""
+        return await self.update_one(*args, **kwargs)
+
+    async def delete_item(self, *args: Any, **kwargs: Any) -> Any:
+        """``delete_item(item_id)``: ``None``, or the service's ``Err``."""
+        return await self.delete_one(*args, **kwargs)
 
     def _location(self, item: Any, context: ExecutionContext) -> str | None:
         field = self.id_field
@@ -161,7 +203,7 @@ class GenericController(Controller, Generic[ModelT]):
         model: type[BaseModel] | None = cls.__dict__.get("model") or getattr(cls, "model", None)
         if model is None:
             return  # still generic (class Base(GenericController[T]))
-        if _id_base(cls.id_type) not in _ID_CONVERTERS:
+        if id_base(cls.id_type) not in ID_CONVERTERS:
             raise TypeError(
                 f"{cls.__qualname__}.id_type must be str, int or uuid.UUID (optionally"
                 " Annotated with constraints)"
@@ -170,8 +212,14 @@ class GenericController(Controller, Generic[ModelT]):
             raise TypeError(f"{cls.__qualname__}: need 1 <= default_limit <= max_limit")
         if cls.max_offset < 0:
             raise TypeError(f"{cls.__qualname__}: need max_offset >= 0")
-        cls.page_model = _page_model(cls, model)
-        for name, build in _ROUTES.items():
+        for name in cls.filter_fields:
+            if not name.isidentifier() or name in ("self", "limit", "offset"):
+                raise TypeError(
+                    f"{cls.__qualname__}.filter_fields: {name!r} must be a parameter name other"
+                    " than limit and offset, e.g. filter_fields = ('status',)"
+                )
+        cls.page_model = page_model(cls, model)
+        for name, build in ROUTES.items():
             if _replaceable(cls, name):
                 fn = build(cls, model)
                 fn.__qualname__ = f"{cls.__qualname__}.{name}"
@@ -187,15 +235,8 @@ def _replaceable(cls: type, name: str) -> bool:
             return True
         attr = klass.__dict__.get(name)
         if attr is not None:
-            return bool(getattr(attr, _GENERATED, False))
+            return bool(getattr(attr, GENERATED, False))
     return True
-
-
-def _generated(fn: Callable[..., Any], annotations: dict[str, Any], name: str) -> Any:
-    fn.__annotations__ = annotations
-    fn.__name__ = fn.__qualname__ = name
-    setattr(fn, _GENERATED, True)
-    return fn
 
 
 def _init_for(model: type[BaseModel]) -> Callable[..., None]:
@@ -205,98 +246,9 @@ def _init_for(model: type[BaseModel]) -> Callable[..., None]:
         base: Any = GenericController
         base.__init__(self, service, resource_name)
 
-    generated: Callable[..., None] = _generated(
+    init: Callable[..., None] = generated(
         __init__,
         {"service": protocol[model], "resource_name": str | None, "return": None},
         "__init__",
     )
-    return generated
-
-
-def _id_base(id_type: Any) -> Any:
-    """``id_type`` without its ``Annotated`` constraints."""
-    if typing.get_origin(id_type) is Annotated:
-        return typing.get_args(id_type)[0]
-    return id_type
-
-
-def _page_model(cls: Any, model: type[BaseModel]) -> type[BaseModel]:
-    """``{T}Page``: the list route's documented answer (one per model along a hierarchy)."""
-    items: Any = typing.cast(Any, list)[model]
-    inherited: type[BaseModel] | None = getattr(cls, "page_model", None)
-    if inherited is not None and inherited.model_fields["items"].annotation == items:
-        return inherited
-    page: type[BaseModel] = create_model(
-        f"{model.__name__}Page",
-        __module__=model.__module__,
-        __doc__=f"A page of {model.__name__} items.",
-        items=(items, ...),
-        limit=(int, ...),
-        offset=(int, ...),
-        total=(int | None, Field(description="All items, or null when unknown.")),
-    )
-    return page
-
-
-# The problems each generated route documents (see the module docstring for the rule).
-_NOT_FOUND: dict[int | str, Any] = {404: problem_ref("NotFound")}
-_CONFLICT: dict[int | str, Any] = {409: problem_ref("Conflict")}
-
-
-def _list_items(cls: Any, model: type[BaseModel]) -> Any:
-    async def list_items(self: Any, limit: int = cls.default_limit, offset: int = 0) -> Any:
-        return await self.list_page(limit, offset)
-
-    limit = Annotated[int, Field(ge=1, le=cls.max_limit)]
-    offset = Annotated[int, Field(ge=0, le=cls.max_offset)]
-    annotations = {"limit": limit, "offset": offset, "return": cls.page_model}
-    fn = _generated(list_items, annotations, "list_items")
-    return route("GET", "", summary=f"List {model.__name__} items")(fn)
-
-
-def _item_path(cls: Any) -> str:
-    return "/{item_id" + _ID_CONVERTERS[_id_base(cls.id_type)] + "}"
-
-
-def _get_item(cls: Any, model: type[BaseModel]) -> Any:
-    async def get_item(self: Any, item_id: Any) -> Any:
-        return await self.get_one(item_id)
-
-    fn = _generated(get_item, {"item_id": cls.id_type, "return": Any}, "get_item")
-    return route("GET", _item_path(cls), response_model=model, responses=_NOT_FOUND)(fn)
-
-
-def _create_item(cls: Any, model: type[BaseModel]) -> Any:
-    async def create_item(self: Any, data: Any, context: ExecutionContext) -> Any:
-        return await self.create_one(data, context)
-
-    annotations = {"data": model, "context": ExecutionContext, "return": Any}
-    fn = _generated(create_item, annotations, "create_item")
-    return route("POST", "", status_code=201, response_model=model, responses=_CONFLICT)(fn)
-
-
-def _update_item(cls: Any, model: type[BaseModel]) -> Any:
-    async def update_item(self: Any, item_id: Any, data: Any) -> Any:
-        return await self.update_one(item_id, data)
-
-    annotations = {"item_id": cls.id_type, "data": model, "return": Any}
-    fn = _generated(update_item, annotations, "update_item")
-    responses = {**_NOT_FOUND, **_CONFLICT}
-    return route("PUT", _item_path(cls), response_model=model, responses=responses)(fn)
-
-
-def _delete_item(cls: Any, model: type[BaseModel]) -> Any:
-    async def delete_item(self: Any, item_id: Any) -> Any:
-        return await self.delete_one(item_id)
-
-    fn = _generated(delete_item, {"item_id": cls.id_type, "return": Any}, "delete_item")
-    return route("DELETE", _item_path(cls), status_code=204, responses=_NOT_FOUND)(fn)
-
-
-_ROUTES: dict[str, Callable[[Any, type[BaseModel]], Any]] = {
-    "list_items": _list_items,
-    "get_item": _get_item,
-    "create_item": _create_item,
-    "update_item": _update_item,
-    "delete_item": _delete_item,
-}
+    return init

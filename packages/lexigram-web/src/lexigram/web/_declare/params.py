@@ -82,10 +82,10 @@ class ParamMetadata:
 class BoundParam:
     """How one handler parameter is bound, recorded at startup for generators (OpenAPI).
 
-    ``source`` is a ``ParamSource`` or one of ``"request"``, ``"context"``, ``"background"``,
-    ``"websocket"``, ``"service"``, ``"default"``; ``wire`` the name on the wire (request
-    sources only); ``default`` is ``...`` when the parameter is required; ``embed``: a body
-    parameter read from one key of the JSON object.
+    ``source`` is a ``ParamSource`` or one of ``"dependency"``, ``"request"``, ``"context"``,
+    ``"background"``, ``"websocket"``, ``"service"``, ``"default"``; ``wire`` the name on the
+    wire (request sources only); ``default`` is ``...`` when the parameter is required;
+    ``embed``: a body parameter read from one key of the JSON object.
     """
 
     name: str

@@ -114,7 +114,10 @@ def route_check(
         try:
             policy = limiter.policy(spec.rate)
         except ValueError as exc:
-            raise ConfigurationError(f"{label}: invalid rate {spec.rate!r}: {exc}") from exc
+            reason = str(exc)  # a limiter's own message may already start with this phrase
+            if not reason.startswith("invalid rate"):
+                reason = f"invalid rate {spec.rate!r}: {reason}"
+            raise ConfigurationError(f"{label}: {reason}") from exc
         return RateLimitCheck(policy, route, spec.by, spec.key, spec.cost)
     path = route.split(" ", 1)[1]
     exclude = tuple(getattr(limiter, "exclude", ()) or ())

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.datastructures import URLPath
 
 from .._http.context import RouteInfo
+from .controllers import ControllerRegistry
 from .path_template import PathTemplate
 
 __all__ = ["RouteRegistry"]
@@ -20,11 +21,32 @@ class RouteRegistry:
     inspect routes, or call ``url_for(name, **params)`` to build a path.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, controller_registry: ControllerRegistry | None = None) -> None:
         self._routes: list[RouteInfo] = []
         self._names: dict[str, tuple[RouteInfo, PathTemplate]] = {}
         self._controllers: list[type] = []
         self._matcher: Callable[[str, str], RouteInfo | None] | None = None
+        self._controller_registry = controller_registry
+
+    def register_controller(
+        self, controller_cls: type, controller_registry: ControllerRegistry | None = None
+    ) -> None:
+        """Have the app serve ``controller_cls``: it is registered in ``controller_registry``
+        (default: the app's), and its routes appear here when the app starts."""
+        if self._matcher is not None:
+            raise RuntimeError(
+                f"cannot register {controller_cls.__qualname__}: the app has started and its "
+                "routes are compiled; register controllers before the app starts"
+            )
+        target = (
+            controller_registry if controller_registry is not None else self._controller_registry
+        )
+        if target is None:
+            raise TypeError(
+                "this RouteRegistry belongs to no app: pass controller_registry=, or use "
+                "app.routes.register_controller(...) / register_controller(cls, app)"
+            )
+        target.register(controller_cls)
 
     # -- filling (startup) -------------------------------------------------------------------
     def add(self, info: RouteInfo, template: PathTemplate, *, explicit_name: bool) -> None:

@@ -140,11 +140,12 @@ def set_request_version(scope: Scope, value: str) -> None:
         scope["state"] = {STATE_KEY: value}
 
 
-def get_version(request: HTTPConnection) -> str:
+def get_version(request: HTTPConnection) -> str | None:
     """The API version ``request`` is served with.
 
     On a versioned route: the route's version (or, on a version-neutral route, the version
-    asked for). Elsewhere: the app's ``default_version``. ``LookupError`` when neither exists.
+    asked for). Elsewhere: the app's ``default_version``, which is ``None`` unless configured
+    (``VersioningConfig(default_version=...)``).
     """
     state: Any = request.scope.get("state")
     if isinstance(state, dict):
@@ -153,10 +154,4 @@ def get_version(request: HTTPConnection) -> str:
             return str(found)
     app = request.scope.get("app")
     config = getattr(app, "versioning", None)
-    default = config.default_version if isinstance(config, VersioningConfig) else None
-    if default is None:
-        raise LookupError(
-            "this request has no API version: its route is not versioned and no"
-            " default_version is configured (set VersioningConfig(default_version=...))"
-        )
-    return default
+    return config.default_version if isinstance(config, VersioningConfig) else None

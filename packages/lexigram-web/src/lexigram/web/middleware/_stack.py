@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+import typing
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
@@ -14,10 +13,24 @@ from .._config.web_config import WebConfig
 from .._http.request_id import RequestIDMiddleware
 from ._body_limit import BodySizeLimitMiddleware
 from ._cors import CORSMiddleware
+from ._extras import adapt_extra
 from ._gzip import GZipMiddleware
 from ._query import QuerySanitizerMiddleware
 from ._security_headers import SecurityHeadersMiddleware
 from ._trusted_host import TrustedHostMiddleware
+
+
+class ContainerLike(Protocol):
+    """What the stack reads a ``WebConfig`` from (a lexigram-di ``Container``)."""
+
+    def has(self, service: Any, name: str | None = None) -> bool: ...
+    def resolve(self, service: Any, name: str | None = None) -> Any: ...
+
+
+def _is_container(candidate: object) -> bool:
+    return callable(getattr(candidate, "has", None)) and callable(
+        getattr(candidate, "resolve", None)
+    )
 
 
 class DefaultMiddlewareStack:
@@ -25,46 +38,41 @@ class DefaultMiddlewareStack:
 
     ``build()`` returns, outermost first:
 
-    1. ``RequestIDMiddleware``: every later answer, errors included, carries the id;
-    2. ``SecurityHeadersMiddleware`` (``config.security_headers.enabled``);
-    3. ``GZipMiddleware`` (``config.gzip.enabled``);
-    4. ``TrustedHostMiddleware`` (``config.trusted_hosts`` other than ``["*"]``);
-    5. ``CORSMiddleware`` (``config.cors`` lists origins): outside the checks below, so
+    1. ``extra_middlewares``, in the given order: they run first and see every request;
+    2. ``RequestIDMiddleware``: every later answer, errors included, carries the id;
+    3. ``SecurityHeadersMiddleware`` (``config.security_headers.enabled``);
+    4. ``GZipMiddleware`` (``config.gzip.enabled``);
+    5. ``TrustedHostMiddleware`` (``config.trusted_hosts`` other than ``["*"]``);
+    6. ``CORSMiddleware`` (``config.cors`` lists origins): outside the checks below, so
        their error answers carry CORS headers and browsers can read them;
-    6. ``BodySizeLimitMiddleware`` (``config.max_body_size`` not ``None``);
-    7. ``QuerySanitizerMiddleware``;
-    8. ``extra_middlewares``, in the given order, innermost: they see requests that passed
-       the checks above.
+    7. ``BodySizeLimitMiddleware`` (``config.max_body_size`` not ``None``);
+    8. ``QuerySanitizerMiddleware``.
 
-    Extras are ``starlette.middleware.Middleware`` entries, middleware classes taking the
-    wrapped app as their only required argument, or factory functions ``app -> app``.
-
-    A ``LexigramApp`` builds its stack with this class from its ``WebConfig``, its providers'
-    middleware and its ``middleware=`` as the extras (``app.middleware_stack`` is that
-    instance), so the order above is what every app runs.
+    The settings come from ``config``, else from the ``WebConfig`` registered in
+    ``container`` (the first argument may be either), else the defaults. Extras are
+    middleware classes, ``starlette.middleware.Middleware`` entries, ``(cls, {options})``
+    pairs, or call-next instances (``async dispatch(request, call_next)``).
     """
 
     __slots__ = ("_config", "_extras")
 
     def __init__(
         self,
-        config: WebConfig | None = None,
-        extra_middlewares: Sequence[Middleware | type[object] | Callable[..., Any]] | None = None,
+        config: WebConfig | ContainerLike | None = None,
+        extra_middlewares: Sequence[object] | None = None,
+        *,
+        container: ContainerLike | None = None,
     ) -> None:
-        self._config = config if config is not None else WebConfig()
-        extras: list[Middleware] = []
-        for entry in extra_middlewares or ():
-            if isinstance(entry, Middleware):
-                extras.append(entry)
-            elif isinstance(entry, type) or _is_factory(entry):
-                extras.append(Middleware(cast("Callable[..., ASGIApp]", entry)))
-            else:
+        if config is not None and not isinstance(config, WebConfig):
+            if container is not None or not _is_container(config):
                 raise TypeError(
-                    f"extra middleware {entry!r} is neither a middleware class, a factory"
-                    " function (app -> app) nor a starlette.middleware.Middleware; pass the"
-                    " class, or Middleware(MyMiddleware, option=...) to give it options"
+                    f"DefaultMiddlewareStack takes a WebConfig or a container, got {config!r}"
                 )
-        self._extras = tuple(extras)
+            config, container = None, config
+        if config is None and container is not None and container.has(WebConfig):
+            config = typing.cast(WebConfig, container.resolve(WebConfig))
+        self._config = config if config is not None else WebConfig()
+        self._extras = tuple(adapt_extra(entry) for entry in extra_middlewares or ())
 
     @property
     def config(self) -> WebConfig:
@@ -75,11 +83,12 @@ class DefaultMiddlewareStack:
         """The ordered middleware list, outermost first (see the class docstring)."""
         config = self._config
         stack = [
+            *self._extras,
             Middleware(
                 RequestIDMiddleware,
                 header_name=config.request_id_header,
                 trust_incoming=config.trust_request_id,
-            )
+            ),
         ]
         headers = config.security_headers
         if headers.enabled:
@@ -133,14 +142,7 @@ class DefaultMiddlewareStack:
                 on_control=config.query_control_chars,
             )
         )
-        stack.extend(self._extras)
         return stack
-
-
-def _is_factory(entry: object) -> bool:
-    return (
-        inspect.isfunction(entry) or inspect.ismethod(entry) or isinstance(entry, functools.partial)
-    )
 
 
 def apply_middleware(app: ASGIApp, middleware: Iterable[Middleware]) -> ASGIApp:
