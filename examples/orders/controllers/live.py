@@ -40,6 +40,8 @@ _EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
 @version(2)
 @use_guards(ApiKeyGuard)
 class LiveController(Controller):
+    """Order changes as they happen, over Server-Sent Events and a WebSocket."""
+
     prefix = "/orders"
 
     def __init__(self, feed: OrderFeed) -> None:
