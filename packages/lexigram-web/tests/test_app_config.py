@@ -13,6 +13,7 @@ from lexigram.web import (
     ConfigurationError,
     LexigramApp,
     Request,
+    Response,
     WebConfig,
     WebModule,
     WebProvider,
@@ -188,3 +189,17 @@ def test_a_removed_key_in_application_yaml_names_the_file(tmp_path: Any) -> None
     (tmp_path / "application.yaml").write_text("web:\n  enabled: true\n")
     with pytest.raises(ValueError, match=r"web\.enabled is not a setting.*application\.yaml"):
         load_web_config(tmp_path, environ={})
+
+
+async def test_headers_a_handler_sets_are_kept_by_the_default_stack() -> None:
+    app = LexigramApp()
+
+    @app.get("/framed")
+    async def framed() -> Response:
+        return Response("ok", headers={"X-Frame-Options": "SAMEORIGIN", "X-Request-ID": "mine"})
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/framed")
+    assert response.headers.get_list("x-frame-options") == ["SAMEORIGIN"]
+    assert response.headers.get_list("x-request-id") == ["mine"]
+    assert response.headers["x-content-type-options"] == "nosniff"
