@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from _postgres import PostgresDatabase
 from _redis_server import RedisServer
 
 
@@ -16,3 +17,14 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresDatabase]:
+    """A database of the run's own on the local PostgreSQL, dropped at the end."""
+    database = PostgresDatabase()
+    database.create()
+    try:
+        yield database
+    finally:
+        database.drop()

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from _servers import wait_for
+from starlette.testclient import WebSocketDenialResponse
 
 from examples.orders import create_app, load_settings
 from examples.orders.settings import HERE
@@ -37,7 +38,7 @@ def client() -> Iterator[TestClient]:
         yield client
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+def assert_problem(response: httpx2.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
@@ -47,9 +48,9 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-def denial_of(error: WebSocketDisconnect) -> httpx.Response:
+def denial_of(error: WebSocketDisconnect) -> WebSocketDenialResponse:
     """The HTTP answer refusing a WebSocket handshake (the test client raises it)."""
-    assert isinstance(error, httpx.Response), f"closed instead of denied: {error!r}"
+    assert isinstance(error, WebSocketDenialResponse), f"closed instead of denied: {error!r}"
     return error
 
 

@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from examples.orders.database import Database
+from examples.orders.database import SQLiteDatabase
 
 
 async def test_database_opens_while_another_connection_holds_the_lock(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ async def test_database_opens_while_another_connection_holds_the_lock(tmp_path: 
     holder.execute("BEGIN IMMEDIATE")  # a reserved lock: another worker creating the schema
     release = threading.Timer(0.3, holder.rollback)
     release.start()
-    database = Database(str(path))
+    database = SQLiteDatabase(str(path))
     try:
         await database.open()
         assert await database.ping()

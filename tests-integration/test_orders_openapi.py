@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import _servers  # noqa: F401  (puts the repository root on sys.path, for examples)
-import httpx
+import httpx2
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -64,7 +64,7 @@ def client() -> Iterator[TestClient]:
         yield client
 
 
-def send(client: TestClient, case: Any) -> httpx.Response:
+def send(client: TestClient, case: Any) -> httpx2.Response:
     """``case`` as a request through the in-process client."""
     prepared: dict[str, Any] = case.as_transport_kwargs(base_url="http://testserver", headers=AUTH)
     body: dict[str, Any] = {}
@@ -75,7 +75,7 @@ def send(client: TestClient, case: Any) -> httpx.Response:
     method, url = prepared.pop("method"), prepared.pop("url")
     headers, params = prepared.pop("headers"), prepared.pop("params", None)
     assert not {k: v for k, v in prepared.items() if v}, f"unexpected request parts {prepared}"
-    response: httpx.Response = client.request(method, url, headers=headers, params=params, **body)
+    response: httpx2.Response = client.request(method, url, headers=headers, params=params, **body)
     return response
 
 
@@ -83,7 +83,7 @@ def run(
     client: TestClient,
     operation: Any,
     mode: GenerationMode,
-    check: Callable[[Any, httpx.Response], None],
+    check: Callable[[Any, httpx2.Response], None],
 ) -> None:
     """``check(case, response)`` for the generated examples of ``operation``."""
 
@@ -99,7 +99,7 @@ def run(
 def test_valid_requests_get_answers_the_document_describes(
     operation: Any, client: TestClient
 ) -> None:
-    def conforms(case: Any, response: httpx.Response) -> None:
+    def conforms(case: Any, response: httpx2.Response) -> None:
         case.validate_response(response, checks=CHECKS, headers=AUTH)
 
     run(client, operation, GenerationMode.POSITIVE, conforms)
@@ -109,7 +109,7 @@ def test_valid_requests_get_answers_the_document_describes(
 def test_invalid_requests_get_problem_answers_the_document_describes(
     operation: Any, client: TestClient
 ) -> None:
-    def refused(case: Any, response: httpx.Response) -> None:
+    def refused(case: Any, response: httpx2.Response) -> None:
         assert response.status_code < 500, response.text
         if response.status_code >= 400:
             assert response.headers["content-type"] == "application/problem+json"

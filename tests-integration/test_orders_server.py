@@ -179,7 +179,9 @@ def test_the_websocket_announces_a_new_order(served: ServerProcess) -> None:
         order = place(served)
         seen: list[dict[str, Any]] = []
         while not any(e["type"] == "order.confirmed" for e in seen):
-            seen.append(json.loads(socket.recv(timeout=TIMEOUT)))
+            change = json.loads(socket.recv(timeout=TIMEOUT))
+            if change["order_id"] == order:  # not a late change of an earlier test's order
+                seen.append(change)
     assert [(e["type"], e["order_id"]) for e in seen] == [
         ("order.created", order),
         ("order.confirmed", order),

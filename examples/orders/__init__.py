@@ -1,7 +1,10 @@
 """An Orders API built with Lexigram: ``uv run lexigram run examples.orders:app``.
 
 - ``domain``: orders, products, the status life cycle, domain errors;
-- ``database``, ``repositories``: SQLite (stdlib) on a dedicated thread;
+- ``database``, ``database_postgres``, ``schema``, ``repositories``: SQLite (stdlib) on a
+  dedicated thread, or PostgreSQL (psycopg 3, a connection pool);
+- ``events``, ``confirmations``: order confirmations, durable across crashes (an outbox and
+  a Redis stream with Redis; resumed from the database at startup without);
 - ``services``: business rules returning ``Result``;
 - ``messages``, ``handlers``: commands and queries through the CQRS buses;
 - ``models``: pydantic request and response bodies;

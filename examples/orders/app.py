@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from lexigram.cqrs import LoggingBehaviour
+from lexigram.cqrs import EventTransport, LoggingBehaviour
 from lexigram.cqrs.di import CQRSModule
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
@@ -16,11 +16,15 @@ from lexigram.web import (
     load_web_config,
 )
 
+from .confirmations import ConfirmationsProvider
 from .controllers import CONTROLLERS
+from .database import DatabaseUnavailableError
+from .events import integration_events
 from .handlers import HANDLERS
 from .interceptors import RequestTimer
-from .providers import DatabaseProvider, OrdersProvider
+from .providers import DatabaseModule, DatabaseProvider, OrdersProvider
 from .settings import HERE, OrdersSettings, load_settings
+from .urls import describe_database
 
 __all__ = ["app", "create_app"]
 
@@ -43,16 +47,50 @@ def create_app(
         redis_url=settings.redis_url,
         on_backend_error="memory",
     )
-    cqrs = CQRSModule.configure(handlers=HANDLERS, behaviours=[LoggingBehaviour()])
+    cqrs = _cqrs_module(settings)
     app = LexigramApp(
         config=web,
         controllers=CONTROLLERS,
         modules=[cqrs, rate_limits],
-        providers=[DatabaseProvider(settings), OrdersProvider(settings)],
+        providers=[OrdersProvider(settings), ConfirmationsProvider(settings)],
         interceptors=[RequestTimer],
+        error_statuses={DatabaseUnavailableError: 503},
     )
     app.on(LifespanStartupCompleted, lambda _: _announce(settings))
     return app
+
+
+def _cqrs_module(settings: OrdersSettings) -> CQRSModule:
+    """The buses; with Redis, also the outbox relay and the confirmations consumer group.
+
+    The database is a module the CQRS module imports, so it is open before the relay and the
+    consumer start.
+    """
+    if settings.redis_url is None:
+        database = DatabaseProvider(settings)
+        return CQRSModule.configure(
+            handlers=HANDLERS, behaviours=[LoggingBehaviour()], imports=[DatabaseModule(database)]
+        )
+    catalog = integration_events()
+    database = DatabaseProvider(settings, catalog)
+    return CQRSModule.configure(
+        handlers=HANDLERS,
+        behaviours=[LoggingBehaviour()],
+        transport=_transport(settings),
+        catalog=catalog,
+        consumer_group="orders-confirmations",
+        outbox=database.database.outbox,
+        imports=[DatabaseModule(database)],
+    )
+
+
+def _transport(settings: OrdersSettings) -> EventTransport:
+    from lexigram.cqrs.redis import RedisStreamTransport
+
+    assert settings.redis_url is not None
+    return RedisStreamTransport(
+        url=settings.redis_url, stream=settings.event_stream, claim_idle=settings.event_claim_idle
+    )
 
 
 def _configure_logging(settings: OrdersSettings) -> None:
@@ -68,7 +106,11 @@ def _configure_logging(settings: OrdersSettings) -> None:
 
 def _announce(settings: OrdersSettings) -> None:
     limits = "Redis" if settings.redis_url else "memory"
-    _log.info("orders API ready: database %s, rate limits on %s", settings.database, limits)
+    events = f"stream {settings.event_stream}" if settings.redis_url else "in-process"
+    _log.info(
+        "orders API ready: database %s, rate limits on %s, confirmations %s",
+        describe_database(settings.database), limits, events,
+    )  # fmt: skip
 
 
 app = create_app()

@@ -1,67 +1,133 @@
-"""SQLite (stdlib ``sqlite3``) run off the event loop, on one dedicated thread.
+"""The database seam of the example: ``Database`` hands out ``Session``s; SQLite is the default.
 
-Every statement runs on the same worker thread, one call at a time, so one connection serves
-the whole process (an in-memory database included) and the event loop never blocks on disk.
-A file database is created, with its folder, on first start; it is opened in WAL mode with a
-busy timeout so several worker processes can share it.
+A repository writes its SQL once, with ``?`` placeholders, against a :class:`Session`:
+``fetch_one``/``fetch_all`` return rows as dicts, ``execute`` returns the row count, and
+``add_event`` writes an integration event to the outbox in the session's transaction.
+``database.write()`` is one transaction (committed when the block ends, rolled back on an
+exception); ``database.read()`` is for queries.
+
+:func:`open_database` picks the engine from ``settings.database``: a ``postgresql://`` URL is
+PostgreSQL (``database_postgres``, psycopg 3 with a connection pool), anything else an SQLite
+file (or ``":memory:"``). SQLite runs on one dedicated thread with one connection, so the event
+loop never blocks on disk; sessions take turns on it (an ``asyncio.Lock``). A file database is
+created, with its folder, on first start, in WAL mode with a busy timeout so that several
+worker processes can share it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
-__all__ = ["SCHEMA", "Database", "transaction"]
+from lexigram.cqrs import Event, EventCatalog, OutboxStore, SQLiteOutbox
+
+from .schema import SQLITE_SCHEMA
+from .urls import describe_database, is_postgres_url
+
+__all__ = [
+    "Database",
+    "DatabaseUnavailableError",
+    "Row",
+    "SQLiteDatabase",
+    "Session",
+    "is_postgres_url",
+    "open_database",
+]
 
 T = TypeVar("T")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS products (
-    sku TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    price_cents INTEGER NOT NULL CHECK (price_cents >= 0)
-);
-CREATE TABLE IF NOT EXISTS orders (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    customer TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    confirmed_at TEXT
-);
-CREATE TABLE IF NOT EXISTS order_lines (
-    order_id INTEGER NOT NULL REFERENCES orders (id),
-    position INTEGER NOT NULL,
-    sku TEXT NOT NULL,
-    name TEXT NOT NULL,
-    quantity INTEGER NOT NULL,
-    unit_price_cents INTEGER NOT NULL,
-    PRIMARY KEY (order_id, position)
-);
-CREATE TABLE IF NOT EXISTS order_events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id INTEGER NOT NULL REFERENCES orders (id),
-    type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, id);
-"""
+Row = dict[str, Any]
 
 
-class Database:
+class DatabaseUnavailableError(Exception):
+    """The database does not answer (down, unreachable, or locked for too long): a 503."""
+
+
+class Session(Protocol):
+    async def fetch_one(self, sql: str, *args: Any) -> Row | None: ...
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[Row]: ...
+
+    async def execute(self, sql: str, *args: Any) -> int: ...
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    async def add_event(self, event: Event) -> None: ...
+
+
+class Database(Protocol):
+    """What the repositories and providers use; SQLite and PostgreSQL implement it."""
+
+    outbox: OutboxStore | None
+    description: str
+
+    def read(self) -> contextlib.AbstractAsyncContextManager[Session]: ...
+
+    def write(self) -> contextlib.AbstractAsyncContextManager[Session]: ...
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> bool: ...
+
+
+def open_database(
+    database: str, *, catalog: EventCatalog | None = None, pool_size: int = 10, timeout: float = 5.0
+) -> Database:
+    """The database named by ``database``; with a ``catalog`` it has an outbox for its events."""
+    if is_postgres_url(database):
+        from .database_postgres import PostgresDatabase
+
+        return PostgresDatabase(database, catalog=catalog, pool_size=pool_size, timeout=timeout)
+    return SQLiteDatabase(database, catalog=catalog)
+
+
+class _SQLiteSession:
+    """Statements of one session, each run on the database thread."""
+
+    __slots__ = ("_db", "_outbox")
+
+    def __init__(self, db: SQLiteDatabase, outbox: SQLiteOutbox | None) -> None:
+        self._db = db
+        self._outbox = outbox
+
+    async def fetch_one(self, sql: str, *args: Any) -> Row | None:
+        return await self._db.run(lambda c: c.execute(sql, _params(args)).fetchone())
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
+        return await self._db.run(lambda c: c.execute(sql, _params(args)).fetchall())
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        return await self._db.run(lambda c: c.execute(sql, _params(args)).rowcount)
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        await self._db.run(lambda c: c.executemany(sql, [_params(row) for row in rows]))
+
+    async def add_event(self, event: Event) -> None:
+        outbox = self._outbox
+        if outbox is None:
+            raise RuntimeError("this database has no outbox: open it with an EventCatalog")
+        await self._db.run(lambda c: outbox.add(c, event))
+
+
+class SQLiteDatabase:
     """One connection to ``path`` (``":memory:"`` for a private in-memory database)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, catalog: EventCatalog | None = None) -> None:
         self.path = path
+        self.description = describe_database(path)
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None
+        self._turn = asyncio.Lock()
+        self._outbox = None if catalog is None else SQLiteOutbox(self._run_in_turn, catalog=catalog)
+        self.outbox: OutboxStore | None = self._outbox
 
     async def open(self) -> None:
         """Start the database thread, connect, and create the tables that are missing."""
@@ -72,14 +138,42 @@ class Database:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-        connection.row_factory = sqlite3.Row
+        connection.row_factory = _dict_row
         connection.execute("PRAGMA foreign_keys = ON")
         if self.path != ":memory:":
             # Workers starting together race here: switching to WAL can answer "database is
             # locked" at once, without waiting on the busy timeout. Retry for a bounded time.
             _when_unlocked(lambda: connection.execute("PRAGMA journal_mode = WAL"))
-        _when_unlocked(lambda: connection.executescript(SCHEMA))
+        _when_unlocked(lambda: connection.executescript(SQLITE_SCHEMA))
+        if self._outbox is not None:
+            _when_unlocked(lambda: self._outbox.install(connection) if self._outbox else None)
         return connection
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncGenerator[Session, None]:
+        async with self._turn:
+            yield _SQLiteSession(self, self._outbox)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncGenerator[Session, None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on an exception).
+
+        ``IMMEDIATE`` takes the write lock up front, so two processes writing at once wait for
+        each other (up to the busy timeout) instead of failing half-way.
+        """
+        async with self._turn:
+            try:
+                await self.run(lambda c: c.execute("BEGIN IMMEDIATE"))
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                raise DatabaseUnavailableError(f"the database stayed locked: {exc}") from exc
+            try:
+                yield _SQLiteSession(self, self._outbox)
+            except BaseException:
+                await self.run(lambda c: c.execute("ROLLBACK"))
+                raise
+            await self.run(lambda c: c.execute("COMMIT"))
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work(connection)`` on the database thread and return its result."""
@@ -88,6 +182,11 @@ class Database:
             raise RuntimeError("the database is not open: DatabaseProvider opens it at startup")
         return await self._submit(lambda: work(connection))
 
+    async def _run_in_turn(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``run`` between sessions (the outbox relay's own transactions)."""
+        async with self._turn:
+            return await self.run(work)
+
     async def _submit(self, work: Callable[[], T]) -> T:
         if self._executor is None:
             raise RuntimeError("the database is not open: DatabaseProvider opens it at startup")
@@ -95,8 +194,8 @@ class Database:
 
     async def ping(self) -> bool:
         """Whether a trivial query answers."""
-        row = await self.run(lambda db: db.execute("SELECT 1").fetchone())
-        return row is not None and row[0] == 1
+        row = await self.run(lambda c: c.execute("SELECT 1 AS one").fetchone())
+        return row is not None and row["one"] == 1
 
     async def close(self) -> None:
         executor, connection = self._executor, self._connection
@@ -108,20 +207,13 @@ class Database:
         executor.shutdown(wait=True)
 
 
-@contextlib.contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on an exception).
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
-    ``IMMEDIATE`` takes the write lock up front, so two processes writing at once wait for
-    each other (up to the busy timeout) instead of failing half-way.
-    """
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+
+def _params(args: Sequence[Any]) -> tuple[Any, ...]:
+    """SQLite stores times as ISO 8601 text (its datetime adapters are deprecated)."""
+    return tuple(a.isoformat() if isinstance(a, dt.datetime) else a for a in args)
 
 
 def _when_unlocked(statement: Callable[[], object], deadline_seconds: float = 10.0) -> None:

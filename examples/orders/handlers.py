@@ -1,4 +1,5 @@
-"""CQRS handlers: each one handles one command or query, built by the container per message."""
+"""CQRS handlers: each one handles one command, query or event, built by the container per
+message."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from lexigram.cqrs import command_handler, query_handler
 from lexigram.http_errors.domain import DomainError
 from lexigram.result import Result
 
+from .confirmations import Confirmations, ConfirmPlacedOrder
 from .domain import InvalidOrder, Order, OrderNotFound
 from .messages import (
     CancelOrder,
@@ -51,11 +53,11 @@ class ShipOrderHandler:
 
 @command_handler(ConfirmOrder)
 class ConfirmOrderHandler:
-    def __init__(self, service: OrderService) -> None:
-        self.service = service
+    def __init__(self, confirmations: Confirmations) -> None:
+        self.confirmations = confirmations
 
     async def handle(self, command: ConfirmOrder) -> None:
-        await self.service.confirm(command.order_id)
+        await self.confirmations.request(command.order_id)
 
 
 @query_handler(GetOrder)
@@ -93,4 +95,5 @@ HANDLERS = [
     GetOrderHandler,
     ListOrdersHandler,
     GetSalesFiguresHandler,
+    ConfirmPlacedOrder,
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from lexigram.di import Container, HealthCheckResult, Provider
+from lexigram.cqrs import EventCatalog
+from lexigram.di import Container, DynamicModule, HealthCheckResult, Provider
 from lexigram.web import AuthorizerProtocol, UserRolesAuthorizer
 
-from .database import Database
+from .database import Database, open_database
 from .domain import Product
 from .live import OrderFeed
 from .repositories import OrderRepository, ProductRepository
@@ -15,16 +16,22 @@ from .security import ApiKeyGuard, ApiKeys
 from .services import CatalogService, OrderService
 from .settings import OrdersSettings
 
-__all__ = ["DatabaseProvider", "OrdersProvider"]
+__all__ = ["DatabaseModule", "DatabaseProvider", "OrdersProvider"]
 
 
 class DatabaseProvider(Provider):
-    """The SQLite database: opened at startup, closed at shutdown, pinged by ``/health``."""
+    """The database (SQLite or PostgreSQL): opened at startup, closed at shutdown, pinged by
+    ``/health``. With an ``EventCatalog`` it has an outbox for integration events."""
 
     name = "database"
 
-    def __init__(self, settings: OrdersSettings) -> None:
-        self.database = Database(settings.database)
+    def __init__(self, settings: OrdersSettings, catalog: EventCatalog | None = None) -> None:
+        self.database = open_database(
+            settings.database,
+            catalog=catalog,
+            pool_size=settings.database_pool_size,
+            timeout=settings.database_timeout,
+        )
 
     def register(self, container: Container) -> None:
         container.singleton(Database, instance=self.database)
@@ -44,6 +51,14 @@ class DatabaseProvider(Provider):
         if not answers:
             return HealthCheckResult.unhealthy("the database answered SELECT 1 wrongly")
         return HealthCheckResult.healthy("the database answers")
+
+
+class DatabaseModule(DynamicModule):
+    """The database as a module: what imports it (the CQRS module, whose outbox relay and
+    consumer use the database) boots after it."""
+
+    def __init__(self, provider: DatabaseProvider) -> None:
+        super().__init__(providers=[provider])
 
 
 class OrdersProvider(Provider):

@@ -1,16 +1,24 @@
-"""Repositories: the SQL of orders, products and order events (run on the database thread)."""
+"""Repositories: the SQL of orders, products and order events, written once for SQLite and
+PostgreSQL (``?`` placeholders; see ``database.Session``).
+
+Placing an order writes the order, its lines, its first ``order_events`` row and, when the
+database has an outbox (Redis is configured), its ``OrderPlaced`` integration event, in one
+transaction: the event exists if and only if the order does.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .database import Database, transaction
+from .database import Database, Row, Session
 from .domain import Order, OrderLine, OrderStatus, Product
+from .events import OrderPlaced
 
 __all__ = ["OrderEvent", "OrderRepository", "ProductRepository", "SalesFigures"]
+
+_LINES = "SELECT order_id, sku, name, quantity, unit_price_cents FROM order_lines"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,32 +39,46 @@ class SalesFigures:
     units_by_sku: dict[str, int]
 
 
-def _time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+def _time(value: str | dt.datetime) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
 
 
-def _order(db: sqlite3.Connection, row: sqlite3.Row) -> Order:
-    lines = db.execute(
-        "SELECT sku, name, quantity, unit_price_cents FROM order_lines"
-        " WHERE order_id = ? ORDER BY position",
-        (row["id"],),
-    ).fetchall()
-    return Order(
-        id=row["id"],
-        customer=row["customer"],
-        status=OrderStatus(row["status"]),
-        lines=tuple(OrderLine(*line) for line in lines),
-        created_by=row["created_by"],
-        created_at=_time(row["created_at"]),
-        confirmed_at=None if row["confirmed_at"] is None else _time(row["confirmed_at"]),
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+async def _orders(session: Session, rows: list[Row]) -> list[Order]:
+    """The orders of ``rows`` with their lines (one query for all the lines)."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    lines: dict[int, list[OrderLine]] = {order_id: [] for order_id in ids}
+    found = await session.fetch_all(
+        f"{_LINES} WHERE order_id IN ({_marks(len(ids))}) ORDER BY order_id, position", *ids
     )
+    for line in found:
+        lines[line["order_id"]].append(
+            OrderLine(line["sku"], line["name"], line["quantity"], line["unit_price_cents"])
+        )
+    return [
+        Order(
+            id=row["id"],
+            customer=row["customer"],
+            status=OrderStatus(row["status"]),
+            lines=tuple(lines[row["id"]]),
+            created_by=row["created_by"],
+            created_at=_time(row["created_at"]),
+            confirmed_at=None if row["confirmed_at"] is None else _time(row["confirmed_at"]),
+        )
+        for row in rows
+    ]
 
 
-def _record(db: sqlite3.Connection, order_id: int, kind: str, status: str, at: str) -> None:
-    db.execute(
+async def _record(session: Session, order_id: int, kind: str, status: str, at: dt.datetime) -> None:
+    await session.execute(
         "INSERT INTO order_events (order_id, type, status, at) VALUES (?, ?, ?, ?)",
-        (order_id, kind, status, at),
-    )
+        order_id, kind, status, at,
+    )  # fmt: skip
 
 
 class OrderRepository:
@@ -66,120 +88,117 @@ class OrderRepository:
     async def add(
         self, customer: str, lines: Sequence[OrderLine], created_by: str, now: dt.datetime
     ) -> Order:
-        def work(db: sqlite3.Connection) -> Order:
-            with transaction(db):
-                cursor = db.execute(
-                    "INSERT INTO orders (customer, status, created_by, created_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    (customer, OrderStatus.PLACED.value, created_by, now.isoformat()),
-                )
-                order_id = cursor.lastrowid
-                assert order_id is not None
-                db.executemany(
-                    "INSERT INTO order_lines (order_id, position, sku, name, quantity,"
-                    " unit_price_cents) VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (order_id, i, ln.sku, ln.name, ln.quantity, ln.unit_price_cents)
-                        for i, ln in enumerate(lines)
-                    ],
-                )
-                _record(db, order_id, "order.created", OrderStatus.PLACED.value, now.isoformat())
-            return Order(order_id, customer, OrderStatus.PLACED, tuple(lines), created_by, now)
-
-        return await self.database.run(work)
+        async with self.database.write() as session:
+            row = await session.fetch_one(
+                "INSERT INTO orders (customer, status, created_by, created_at)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
+                customer, OrderStatus.PLACED.value, created_by, now,
+            )  # fmt: skip
+            assert row is not None
+            order_id: int = row["id"]
+            await session.execute_many(
+                "INSERT INTO order_lines (order_id, position, sku, name, quantity,"
+                " unit_price_cents) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (order_id, i, ln.sku, ln.name, ln.quantity, ln.unit_price_cents)
+                    for i, ln in enumerate(lines)
+                ],
+            )
+            await _record(session, order_id, "order.created", OrderStatus.PLACED.value, now)
+            if self.database.outbox is not None:
+                await session.add_event(OrderPlaced(order_id))
+        return Order(order_id, customer, OrderStatus.PLACED, tuple(lines), created_by, now)
 
     async def get(self, order_id: int) -> Order | None:
-        def work(db: sqlite3.Connection) -> Order | None:
-            row = db.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
-            return None if row is None else _order(db, row)
-
-        return await self.database.run(work)
+        async with self.database.read() as session:
+            row = await session.fetch_one("SELECT * FROM orders WHERE id = ?", order_id)
+            found = await _orders(session, [] if row is None else [row])
+        return found[0] if found else None
 
     async def page(
         self, status: OrderStatus | None, limit: int, offset: int
     ) -> tuple[list[Order], int]:
         """Newest first; ``(orders, how many match overall)``."""
         where, args = ("WHERE status = ?", (status.value,)) if status else ("", ())
-
-        def work(db: sqlite3.Connection) -> tuple[list[Order], int]:
-            (total,) = db.execute(f"SELECT count(*) FROM orders {where}", args).fetchone()
-            rows = db.execute(
+        async with self.database.read() as session:
+            total = await session.fetch_one(f"SELECT count(*) AS n FROM orders {where}", *args)
+            rows = await session.fetch_all(
                 f"SELECT * FROM orders {where} ORDER BY id DESC LIMIT ? OFFSET ?",
-                (*args, limit, offset),
-            ).fetchall()
-            return [_order(db, row) for row in rows], total
-
-        return await self.database.run(work)
+                *args, limit, offset,
+            )  # fmt: skip
+            orders = await _orders(session, rows)
+        return orders, 0 if total is None else int(total["n"])
 
     async def change_status(
         self, order_id: int, status: OrderStatus, now: dt.datetime
     ) -> Order | None:
         """Move a *placed* order to ``status``; ``None`` when it is not placed (any more)."""
-
-        def work(db: sqlite3.Connection) -> Order | None:
-            with transaction(db):
-                changed = db.execute(
-                    "UPDATE orders SET status = ? WHERE id = ? AND status = ?",
-                    (status.value, order_id, OrderStatus.PLACED.value),
-                ).rowcount
-                if not changed:
-                    return None
-                _record(db, order_id, f"order.{status.value}", status.value, now.isoformat())
-                row = db.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
-                return _order(db, row)
-
-        return await self.database.run(work)
+        async with self.database.write() as session:
+            changed = await session.execute(
+                "UPDATE orders SET status = ? WHERE id = ? AND status = ?",
+                status.value, order_id, OrderStatus.PLACED.value,
+            )  # fmt: skip
+            if not changed:
+                return None
+            await _record(session, order_id, f"order.{status.value}", status.value, now)
+            row = await session.fetch_one("SELECT * FROM orders WHERE id = ?", order_id)
+            assert row is not None
+            (order,) = await _orders(session, [row])
+        return order
 
     async def mark_confirmed(self, order_id: int, now: dt.datetime) -> bool:
-        def work(db: sqlite3.Connection) -> bool:
-            with transaction(db):
-                row = db.execute(
-                    "UPDATE orders SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL"
-                    " RETURNING status",
-                    (now.isoformat(), order_id),
-                ).fetchone()
-                if row is None:
-                    return False
-                _record(db, order_id, "order.confirmed", row["status"], now.isoformat())
-                return True
+        """Record the confirmation once: ``False`` when it was already recorded."""
+        async with self.database.write() as session:
+            row = await session.fetch_one(
+                "UPDATE orders SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL"
+                " RETURNING status",
+                now, order_id,
+            )  # fmt: skip
+            if row is None:
+                return False
+            await _record(session, order_id, "order.confirmed", row["status"], now)
+        return True
 
-        return await self.database.run(work)
+    async def unconfirmed(self, after: int, limit: int = 100) -> list[int]:
+        """Ids of orders never confirmed (oldest first), after id ``after``."""
+        async with self.database.read() as session:
+            rows = await session.fetch_all(
+                "SELECT id FROM orders WHERE confirmed_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                after, limit,
+            )  # fmt: skip
+        return [row["id"] for row in rows]
 
     async def events_after(self, event_id: int, limit: int = 100) -> list[OrderEvent]:
-        def work(db: sqlite3.Connection) -> list[OrderEvent]:
-            rows = db.execute(
-                "SELECT * FROM order_events WHERE id > ? ORDER BY id LIMIT ?", (event_id, limit)
-            ).fetchall()
-            return [
-                OrderEvent(r["id"], r["order_id"], r["type"], r["status"], _time(r["at"]))
-                for r in rows
-            ]
-
-        return await self.database.run(work)
+        async with self.database.read() as session:
+            rows = await session.fetch_all(
+                "SELECT * FROM order_events WHERE id > ? ORDER BY id LIMIT ?", event_id, limit
+            )
+        return [
+            OrderEvent(r["id"], r["order_id"], r["type"], r["status"], _time(r["at"])) for r in rows
+        ]
 
     async def last_event_id(self) -> int:
-        def work(db: sqlite3.Connection) -> int:
-            (last,) = db.execute("SELECT coalesce(max(id), 0) FROM order_events").fetchone()
-            return int(last)
-
-        return await self.database.run(work)
+        async with self.database.read() as session:
+            row = await session.fetch_one("SELECT coalesce(max(id), 0) AS last FROM order_events")
+        return 0 if row is None else int(row["last"])
 
     async def sales(self) -> SalesFigures:
-        def work(db: sqlite3.Connection) -> SalesFigures:
-            counts = db.execute("SELECT status, count(*) FROM orders GROUP BY status").fetchall()
-            units = db.execute(
-                "SELECT l.sku, sum(l.quantity), sum(l.quantity * l.unit_price_cents)"
+        async with self.database.read() as session:
+            counts = await session.fetch_all(
+                "SELECT status, count(*) AS n FROM orders GROUP BY status"
+            )
+            units = await session.fetch_all(
+                "SELECT l.sku AS sku, sum(l.quantity) AS units,"
+                " sum(l.quantity * l.unit_price_cents) AS cents"
                 " FROM order_lines l JOIN orders o ON o.id = l.order_id"
                 " WHERE o.status != ? GROUP BY l.sku ORDER BY l.sku",
-                (OrderStatus.CANCELLED.value,),
-            ).fetchall()
-            return SalesFigures(
-                orders_by_status=dict(counts),
-                revenue_cents=sum(row[2] for row in units),
-                units_by_sku={row[0]: row[1] for row in units},
+                OrderStatus.CANCELLED.value,
             )
-
-        return await self.database.run(work)
+        return SalesFigures(
+            orders_by_status={row["status"]: int(row["n"]) for row in counts},
+            revenue_cents=sum(int(row["cents"]) for row in units),
+            units_by_sku={row["sku"]: int(row["units"]) for row in units},
+        )
 
 
 class ProductRepository:
@@ -189,66 +208,54 @@ class ProductRepository:
     async def seed(self, products: Iterable[Product]) -> None:
         """Add the products that are not in the catalog yet (first start)."""
         rows = [(p.sku, p.name, p.price_cents) for p in products]
-
-        def work(db: sqlite3.Connection) -> None:
-            with transaction(db):
-                db.executemany("INSERT OR IGNORE INTO products VALUES (?, ?, ?)", rows)
-
-        await self.database.run(work)
+        async with self.database.write() as session:
+            await session.execute_many(
+                "INSERT INTO products (sku, name, price_cents) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                rows,
+            )
 
     async def page(self, limit: int, offset: int) -> tuple[list[Product], int]:
-
-        def work(db: sqlite3.Connection) -> tuple[list[Product], int]:
-            (total,) = db.execute("SELECT count(*) FROM products").fetchone()
-            rows = db.execute(
+        async with self.database.read() as session:
+            total = await session.fetch_one("SELECT count(*) AS n FROM products")
+            rows = await session.fetch_all(
                 "SELECT sku, name, price_cents FROM products ORDER BY sku LIMIT ? OFFSET ?",
-                (limit, offset),
-            ).fetchall()
-            return [Product(*row) for row in rows], total
-
-        return await self.database.run(work)
+                limit, offset,
+            )  # fmt: skip
+        products = [Product(r["sku"], r["name"], r["price_cents"]) for r in rows]
+        return products, 0 if total is None else int(total["n"])
 
     async def by_sku(self, skus: Iterable[str]) -> dict[str, Product]:
         wanted = sorted(set(skus))
-        marks = ", ".join("?" * len(wanted))
-
-        def work(db: sqlite3.Connection) -> dict[str, Product]:
-            rows = db.execute(
-                f"SELECT sku, name, price_cents FROM products WHERE sku IN ({marks})", wanted
-            ).fetchall()
-            return {row[0]: Product(*row) for row in rows}
-
-        return await self.database.run(work)
+        if not wanted:
+            return {}
+        async with self.database.read() as session:
+            rows = await session.fetch_all(
+                f"SELECT sku, name, price_cents FROM products WHERE sku IN ({_marks(len(wanted))})",
+                *wanted,
+            )
+        return {r["sku"]: Product(r["sku"], r["name"], r["price_cents"]) for r in rows}
 
     async def add(self, product: Product) -> bool:
         """``False`` when the SKU is taken."""
-
-        def work(db: sqlite3.Connection) -> bool:
-            with transaction(db):
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO products VALUES (?, ?, ?)",
-                    (product.sku, product.name, product.price_cents),
-                )
-                return cursor.rowcount == 1
-
-        return await self.database.run(work)
+        async with self.database.write() as session:
+            added = await session.execute(
+                "INSERT INTO products (sku, name, price_cents) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                product.sku, product.name, product.price_cents,
+            )  # fmt: skip
+        return added == 1
 
     async def replace(self, product: Product) -> bool:
         """``False`` when there is no such product."""
-
-        def work(db: sqlite3.Connection) -> bool:
-            with transaction(db):
-                cursor = db.execute(
-                    "UPDATE products SET name = ?, price_cents = ? WHERE sku = ?",
-                    (product.name, product.price_cents, product.sku),
-                )
-                return cursor.rowcount == 1
-
-        return await self.database.run(work)
+        async with self.database.write() as session:
+            changed = await session.execute(
+                "UPDATE products SET name = ?, price_cents = ? WHERE sku = ?",
+                product.name, product.price_cents, product.sku,
+            )  # fmt: skip
+        return changed == 1
 
     async def remove(self, sku: str) -> bool:
-        def work(db: sqlite3.Connection) -> bool:
-            with transaction(db):
-                return db.execute("DELETE FROM products WHERE sku = ?", (sku,)).rowcount == 1
-
-        return await self.database.run(work)
+        async with self.database.write() as session:
+            removed = await session.execute("DELETE FROM products WHERE sku = ?", sku)
+        return removed == 1

@@ -113,12 +113,6 @@ class OrderService:
         self.feed.notify()
         return Ok(moved)
 
-    async def confirm(self, order_id: int) -> None:
-        """Send the order confirmation (here: record it), once."""
-        if await self.orders.mark_confirmed(order_id, now()):
-            _log.info("order %s: confirmation sent", order_id)
-            self.feed.notify()
-
     async def sales(self) -> SalesFigures:
         _log.info("sales report: aggregating")
         if self.report_delay:

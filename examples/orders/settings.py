@@ -2,8 +2,10 @@
 
 ``LEXIGRAM_ORDERS__<KEY>`` overrides one key (JSON for mappings and lists, e.g.
 ``LEXIGRAM_ORDERS__API_KEYS='{"k": {"user": "u", "roles": ["orders:read"]}}'``);
-``LEXIGRAM_REDIS_URL`` sets ``redis_url``. A relative ``database`` path is relative to the
-directory of ``application.yaml``; ``":memory:"`` keeps everything in memory (tests).
+``LEXIGRAM_REDIS_URL`` sets ``redis_url``. ``database`` is an SQLite file (a relative path is
+relative to the directory of ``application.yaml``), ``":memory:"`` (everything in memory:
+tests), or a ``postgresql://`` URL (PostgreSQL, e.g.
+``LEXIGRAM_ORDERS__DATABASE=postgresql://app:secret@db.internal:5432/orders``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import yaml  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lexigram.ratelimit import parse_rate
+
+from .urls import is_postgres_url
 
 __all__ = ["HERE", "ApiKey", "CatalogEntry", "OrdersSettings", "load_settings"]
 
@@ -50,9 +54,14 @@ class OrdersSettings(_Frozen):
     """Settings of the Orders API (see ``application.yaml`` for what each one does)."""
 
     database: str = MEMORY
+    database_pool_size: int = Field(default=10, ge=1)
+    database_timeout: float = Field(default=5.0, gt=0)
     default_rate_limit: str | None = "120/minute"
     redis_url: str | None = None
     report_delay: float = Field(default=0.0, ge=0)
+    confirmation_delay: float = Field(default=0.0, ge=0)
+    event_stream: str = Field(default="orders:events", min_length=1)
+    event_claim_idle: float = Field(default=30.0, gt=0)
     slow_request_ms: float = Field(default=500.0, gt=0)
     live_poll_interval: float = Field(default=0.5, gt=0)
     live_max_seconds: float = Field(default=60.0, gt=0)
@@ -87,6 +96,6 @@ def load_settings(
     values.update(overrides)
     settings = OrdersSettings.model_validate(values)
     database = settings.database
-    if database != MEMORY and not Path(database).is_absolute():
+    if database != MEMORY and not is_postgres_url(database) and not Path(database).is_absolute():
         settings = settings.model_copy(update={"database": str(config_dir / database)})
     return settings

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from lexigram.web import GenericController, use_guards, version
+from lexigram.web import GenericController, api_version, guard
 
 from ..models import ProductModel
 from ..security import ApiKeyGuard, WritesNeedRole
@@ -20,8 +20,8 @@ from ._common import CATALOG_WRITE
 __all__ = ["ProductController"]
 
 
-@version(2)
-@use_guards(ApiKeyGuard, WritesNeedRole(CATALOG_WRITE))
+@api_version(2)
+@guard(ApiKeyGuard, WritesNeedRole(CATALOG_WRITE))
 class ProductController(GenericController[ProductModel]):
     """The product catalog, addressed by SKU."""
 

@@ -17,11 +17,11 @@ from lexigram.web import (
     ServerSentEvent,
     WebSocket,
     WebSocketDisconnect,
+    api_version,
     get,
+    guard,
     header,
     roles,
-    use_guards,
-    version,
     websocket,
 )
 
@@ -37,8 +37,8 @@ RETRY_MS = 2000
 _EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
 
 
-@version(2)
-@use_guards(ApiKeyGuard)
+@api_version(2)
+@guard(ApiKeyGuard)
 class LiveController(Controller):
     """Order changes as they happen, over Server-Sent Events and a WebSocket."""
 

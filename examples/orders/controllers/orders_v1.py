@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lexigram.cqrs import QueryBus
 from lexigram.result import Result
-from lexigram.web import Controller, api_version, get, roles, use_guards
+from lexigram.web import Controller, api_version, get, guard, roles
 
 from ..domain import OrderNotFound
 from ..messages import GetOrder, ListOrders
@@ -19,7 +19,7 @@ __all__ = ["LegacyOrdersController"]
 
 
 @api_version(1, deprecated="2026-06-01", sunset="2027-06-30", link="/docs")
-@use_guards(ApiKeyGuard)
+@guard(ApiKeyGuard)
 class LegacyOrdersController(Controller):
     """Version 1 of the orders API (deprecated): read orders, totals as decimal strings."""
 

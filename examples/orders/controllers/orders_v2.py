@@ -13,11 +13,11 @@ from lexigram.web import (
     BackgroundTasks,
     Controller,
     ExecutionContext,
+    api_version,
     get,
+    guard,
     post,
     roles,
-    use_guards,
-    version,
 )
 
 from ..domain import InvalidOrder, OrderNotFound, OrderStatus
@@ -29,8 +29,8 @@ from ._common import READ, SHIP, WRITE, OrderId, problems
 __all__ = ["OrdersController"]
 
 
-@version(2)
-@use_guards(ApiKeyGuard)
+@api_version(2)
+@guard(ApiKeyGuard)
 class OrdersController(Controller):
     """Orders: place, read, list, ship and cancel them."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lexigram.cqrs import QueryBus
-from lexigram.web import Controller, get, roles, throttle, use_guards, version
+from lexigram.web import Controller, api_version, get, guard, roles, throttle
 
 from ..messages import GetSalesFigures
 from ..models import SalesReport
@@ -15,8 +15,8 @@ from ._common import READ
 __all__ = ["ReportsController"]
 
 
-@version(2)
-@use_guards(ApiKeyGuard)
+@api_version(2)
+@guard(ApiKeyGuard)
 class ReportsController(Controller):
     """Sales figures, rate-limited (five calls a minute per client)."""
 

@@ -10,16 +10,17 @@ from lexigram.web import (
     ConfigurationError,
     Controller,
     LexigramApp,
+    Request,
     WebSocket,
     WebSocketHandler,
     controller,
     get,
+    guard,
     path,
     post,
     roles,
     sse,
     throttle,
-    use_guards,
     use_interceptors,
     use_pipes,
     websocket,
@@ -103,8 +104,8 @@ async def test_a_route_decorator_without_a_path_serves_the_controller_prefix() -
 def test_bare_metadata_decorators_are_refused() -> None:
     async def handler() -> None: ...
 
-    with pytest.raises(TypeError, match="not bare @use_guards"):
-        use_guards(handler)
+    with pytest.raises(TypeError, match="not bare @guard"):
+        guard(handler)
     with pytest.raises(TypeError, match="not bare @use_interceptors"):
         use_interceptors(handler)
     with pytest.raises(TypeError, match="not bare @use_pipes"):
@@ -156,12 +157,35 @@ async def test_a_path_variable_bound_through_an_alias_is_accepted() -> None:
     assert response.json() == "7"
 
 
-async def test_a_websocket_path_variable_without_a_parameter_fails_at_startup() -> None:
+async def test_a_misnamed_websocket_parameter_fails_at_startup() -> None:
     app = LexigramApp()
 
-    @app.websocket("/rooms/{room}")
-    async def room(socket: WebSocket) -> None:
+    @app.websocket("/rooms/{room_name}")
+    async def room(socket: WebSocket, name: str) -> None:
         await socket.accept()
 
-    with pytest.raises(ConfigurationError, match=r"path variable \{room\} has no handler"):
+    with pytest.raises(ConfigurationError, match=r"\{room_name\} has no handler parameter"):
+        await app.startup()
+
+
+async def test_a_handler_taking_the_request_may_read_a_path_variable_itself() -> None:
+    app = LexigramApp()
+
+    @app.get("/rooms/{room}")
+    async def room(request: Request) -> str:
+        return str(request.path_params["room"])
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/rooms/lobby")
+    assert response.json() == "lobby"
+
+
+async def test_a_misnamed_parameter_is_refused_even_beside_the_request() -> None:
+    app = LexigramApp()
+
+    @app.get("/users/{user_id:int}")
+    async def user(request: Request, id: int) -> int:
+        return id
+
+    with pytest.raises(ConfigurationError, match="did you mean to name parameter 'id'"):
         await app.startup()

@@ -132,6 +132,36 @@ async def test_failing_exception_handler_gives_a_generic_500() -> None:
     assert "secret" not in response.text
 
 
+async def test_a_failing_filter_on_an_unrouted_request_gives_a_generic_500() -> None:
+    def broken(request: Request, exc: Exception) -> Any:
+        raise RuntimeError("filter secret")
+
+    app = LexigramApp(exception_handlers={404: broken})
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/nowhere")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret" not in response.text
+
+
+async def test_a_filter_on_an_unrouted_request_gets_a_request_and_can_add_headers() -> None:
+    def method_not_allowed(request: Request, exc: Exception) -> Any:
+        request.add_header("X-Seen", f"{request.method} {request.path}")
+        return {"error": type(exc).__name__}
+
+    app = LexigramApp(exception_handlers={405: method_not_allowed})
+
+    @app.get("/only-get")
+    async def only_get() -> str:
+        return "ok"
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/only-get")
+    assert (response.status_code, response.json()) == (405, {"error": "MethodNotAllowedError"})
+    assert response.headers["x-seen"] == "POST /only-get"
+
+
 async def test_error_status_is_scoped_to_the_decorated_controller() -> None:
     @error_status(PaymentDeclined, 402)
     class Billing(Controller):

@@ -15,8 +15,9 @@ from lexigram.web import (
     LexigramApp,
     ParseIntPipe,
     Router,
-    _app,
+    _app_middleware,
     _compile,
+    _startup,
     get,
     guard,
     post,
@@ -94,9 +95,9 @@ async def test_requests_never_introspect_or_compile(monkeypatch: pytest.MonkeyPa
         monkeypatch.setattr(_compile, "compile_binding", _forbid)
         monkeypatch.setattr(_compile, "build_endpoint", _forbid)
         monkeypatch.setattr(_endpoint, "build_endpoint", _forbid)
-        monkeypatch.setattr(_app, "compile_app", _forbid)
-        monkeypatch.setattr(_app, "apply_middleware", _forbid)
-        monkeypatch.setattr(_app, "Dispatcher", _forbid)
+        monkeypatch.setattr(_startup, "compile_app", _forbid)
+        monkeypatch.setattr(_app_middleware, "apply_middleware", _forbid)
+        monkeypatch.setattr(_startup, "Dispatcher", _forbid)
         answers = [
             (await client.get("/things/3?q=x&n=4")).status_code,
             (await client.post("/things/", json={"name": "a"})).status_code,

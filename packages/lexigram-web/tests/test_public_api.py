@@ -180,3 +180,9 @@ def test_every_public_name_exists() -> None:
 
 def test_testing_module_api_is_pinned() -> None:
     assert lexigram.web.testing.__all__ == ["AsyncTestClient", "TestClient"]
+
+
+def test_each_alias_is_the_same_object_as_its_canonical_name() -> None:
+    assert lexigram.web.use_guards is lexigram.web.guard
+    assert lexigram.web.rate_limit is lexigram.web.throttle
+    assert lexigram.web.WebSocketHandler is lexigram.web.AbstractWebSocketHandler

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from lexigram.web import ExecutionContext, LexigramApp, Request
-from lexigram.web._http.request import RequestSettings
+from lexigram.web._http.settings import RequestSettings
 from lexigram.web.testing import AsyncTestClient
 
 

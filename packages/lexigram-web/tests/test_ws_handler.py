@@ -257,7 +257,7 @@ def test_broadcast_on_a_handler_not_built_by_an_app_names_the_fix() -> None:
 
 
 def test_websocket_handler_needs_a_websocket_handler_subclass() -> None:
-    with pytest.raises(TypeError, match="decorates a WebSocketHandler subclass"):
+    with pytest.raises(TypeError, match="decorates an AbstractWebSocketHandler subclass"):
         websocket_handler("/x")(object)
 
 

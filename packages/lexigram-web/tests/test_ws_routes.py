@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-import httpx
 import pytest
+from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
 from lexigram.http_errors import UnauthorizedError, WebSocketException
@@ -53,9 +53,11 @@ def test_controller_websocket_gets_path_params_and_services() -> None:
         assert socket.receive_json() == {"echo": {"n": 1}}
 
 
-def _denial(exc: WebSocketDisconnect) -> httpx.Response:
+def _denial(exc: WebSocketDisconnect) -> WebSocketDenialResponse:
     """The HTTP answer the test client raises for a refused handshake."""
-    assert isinstance(exc, httpx.Response), f"the handshake was closed, not answered: {exc!r}"
+    assert isinstance(exc, WebSocketDenialResponse), (
+        f"the handshake was closed, not answered: {exc!r}"
+    )
     return exc
 
 

@@ -41,7 +41,7 @@ class CommandBus:
     """Sends each command to its one handler through the configured behaviours.
 
     ``behaviours`` run in the given order (the first is outermost); wrap one in
-    :func:`only_for` to limit it to some command types. ``activator`` decides how
+    ``only_for`` to limit it to some command types. ``activator`` decides how
     handler classes are built (default: no container).
     """
 
@@ -76,7 +76,7 @@ class CommandBus:
 
 
 class QueryBus:
-    """Sends each query to its one handler; :meth:`stream` iterates streaming queries."""
+    """Sends each query to its one handler; ``stream`` iterates streaming queries."""
 
     __slots__ = ("_plans",)
 

@@ -14,7 +14,7 @@ def type_name(tp: object) -> str:
 
 
 class CQRSError(Exception):
-    """Base class of the errors raised by lexigram-cqrs (except :class:`PublishError`)."""
+    """Base class of the errors raised by lexigram-cqrs (except ``PublishError``)."""
 
 
 class RegistrationError(CQRSError):
@@ -73,6 +73,22 @@ class MessageTimeoutError(CQRSError, TimeoutError):
             f"handling {message_type.__qualname__} exceeded its {seconds:g} s timeout; raise the "
             "limit with TimeoutBehaviour(per_type={...}) if this message is expected to be slow"
         )
+
+
+class TransportError(CQRSError):
+    """An integration event could not be handed to its transport (e.g. Redis is down)."""
+
+
+class EventDecodeError(CQRSError):
+    """A received message cannot become an event: unknown name or a payload that does not fit.
+
+    Retrying cannot help, so consumers move such a message to the dead-letter stream at once.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"cannot decode integration event {name!r}: {reason}")
 
 
 class PublishError(ExceptionGroup[Exception]):

@@ -1,7 +1,7 @@
 """Handler decorators and the description of one registered handler.
 
 The decorators only mark the function or class (an attribute on it): nothing is
-recorded globally. A :class:`HandlerRegistry` collects the marked handlers.
+recorded globally. A ``HandlerRegistry`` collects the marked handlers.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def _style(func: Callable[..., Any]) -> CallStyle:
 
 
 def describe(kind: MessageKind, message_type: type[Any], handler: object) -> HandlerSpec:
-    """Analyse ``handler`` once; raise :class:`RegistrationError` naming the fix."""
+    """Analyse ``handler`` once; raise ``RegistrationError`` naming the fix."""
     if not isinstance(cast("object", message_type), type):
         raise RegistrationError(f"message types are classes; got {message_type!r}")
     if isinstance(handler, type):

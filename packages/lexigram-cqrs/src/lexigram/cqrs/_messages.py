@@ -55,7 +55,8 @@ class MessageMetadata:
         return MessageMetadata(correlation_id=self.correlation_id, causation_id=self.message_id)
 
 
-def _store(message: object, metadata: MessageMetadata) -> None:
+def store_metadata(message: object, metadata: MessageMetadata) -> None:
+    """Attach ``metadata`` to ``message`` (replacing any it had)."""
     try:
         vars(message)[_METADATA_KEY] = metadata
     except TypeError:
@@ -73,12 +74,12 @@ def metadata_of(message: object) -> MessageMetadata:
         found = None
     if found is None:
         found = MessageMetadata()
-        _store(message, found)
+        store_metadata(message, found)
     return found
 
 
 class Message:
-    """Base of every message. Adds no fields; see :func:`metadata_of`."""
+    """Base of every message. Adds no fields; see ``metadata_of``."""
 
     # No __slots__: instances keep a __dict__ (even under ``slots=True`` dataclasses)
     # so metadata can be attached without touching the declared fields.
@@ -92,7 +93,7 @@ class Message:
         """Stamp this message as caused by ``cause`` (same correlation id); returns ``self``."""
         parent = cause.message_metadata
         current: MessageMetadata | None = vars(self).get(_METADATA_KEY)
-        _store(
+        store_metadata(
             self,
             MessageMetadata(
                 message_id=current.message_id if current else _new_id(),
@@ -108,7 +109,7 @@ class Message:
         if not correlation_id:
             raise ValueError("correlation_id must be a non-empty string")
         current: MessageMetadata | None = vars(self).get(_METADATA_KEY)
-        _store(
+        store_metadata(
             self,
             MessageMetadata(
                 message_id=current.message_id if current else _new_id(),
@@ -143,5 +144,5 @@ def idempotent(message_type: M) -> M:
 
 
 def is_idempotent(message_type: type[Any]) -> bool:
-    """Whether ``message_type`` (or a base class) was marked with :func:`idempotent`."""
+    """Whether ``message_type`` (or a base class) was marked with ``idempotent``."""
     return bool(getattr(message_type, _IDEMPOTENT_ATTR, False))

@@ -16,7 +16,7 @@ from ._messages import Command, Event, Query
 class HandlerRegistry:
     """Commands and queries map to exactly one handler each; events to any number.
 
-    A second handler for a command or query raises :class:`DuplicateHandlerError`
+    A second handler for a command or query raises ``DuplicateHandlerError``
     naming both. Buses freeze the registry they are built from: register every
     handler before creating the buses.
     """

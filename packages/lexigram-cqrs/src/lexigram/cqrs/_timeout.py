@@ -19,7 +19,7 @@ def _check(seconds: float | None, what: str) -> None:
 
 
 class TimeoutBehaviour:
-    """Cancel a handler that runs longer than its limit; raise :class:`MessageTimeoutError`.
+    """Cancel a handler that runs longer than its limit; raise ``MessageTimeoutError``.
 
     ``seconds`` is the default limit; ``per_type`` overrides it for some message
     types (and their subclasses); ``None`` means no limit for that type.

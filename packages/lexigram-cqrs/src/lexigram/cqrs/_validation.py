@@ -17,7 +17,7 @@ VALIDATE_METHOD = "validate_message"
 
 
 class ValidationBehaviour:
-    """Run the validators of a message's type; raise :class:`MessageValidationError`.
+    """Run the validators of a message's type; raise ``MessageValidationError``.
 
     Validators come from ``validators`` (keyed by message type; a base type's
     validators also run for its subclasses) and from a ``validate_message(self)``

@@ -1,5 +1,6 @@
-"""A fast, scoped, async dependency-injection container with modules, providers and an
-Application lifecycle."""
+"""A fast, scoped, async dependency-injection container.
+
+It comes with modules, providers and an ``Application`` lifecycle."""
 
 from ._application import Application
 from ._container import Container

@@ -27,7 +27,7 @@ class Application:
     ``await app.start()`` registers every provider and module service (imported modules
     first, application-level providers last), validates the container, then boots each
     provider in that order and runs the startup hooks. A failing boot shuts down what had
-    booted (in reverse) and raises :class:`BootError` naming the provider.
+    booted (in reverse) and raises ``BootError`` naming the provider.
     ``await app.stop()`` runs the shutdown hooks, shuts providers down in reverse boot order
     and closes the container.
     """

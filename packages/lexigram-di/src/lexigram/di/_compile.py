@@ -101,7 +101,7 @@ class Compiler:
 
     # -- getters ---------------------------------------------------------------------------
     def _sync_getter(self, node: Node) -> Getter:
-        """A generated function (no closure), so a :class:`Resolver` can adopt its code."""
+        """A generated function (no closure), so a ``Resolver`` can adopt its code."""
         reg, src = node.reg, _Source()
         if node.key is CurrentScope:
             body = f"return {src.const(_current_scope)}(scope)"

@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import punq
 
@@ -31,6 +31,9 @@ from ._registration import (
 )
 from ._scope import Scope
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
 T = TypeVar("T")
 _MODULE_CODE = compile("def resolve(scope):\n    return _install(scope)\n", "<resolver>", "exec")
 _TRAMPOLINE = next(c for c in _MODULE_CODE.co_consts if isinstance(c, types.CodeType))
@@ -42,11 +45,11 @@ class Container:
 
     Registration follows punq's model (``register(service, implementation)``, later
     registrations win, ``resolve_all`` returns every one); each service is analysed and
-    compiled into a resolver function once, on first use or :meth:`validate`.
+    compiled into a resolver function once, on first use or ``validate``.
 
     ``revision`` increases whenever a registration or an override changes what this container
     resolves (its own or a parent's): a consumer that planned at startup from
-    :meth:`needs_scope` / :meth:`is_async` plans again when it differs from the one it saw.
+    ``needs_scope`` / ``is_async`` plans again when it differs from the one it saw.
     """
 
     revision: int
@@ -252,7 +255,9 @@ class Container:
 
     # -- resolution ------------------------------------------------------------------------
     @overload
-    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    def resolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    def resolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
@@ -264,7 +269,9 @@ class Container:
         return getter(None)
 
     @overload
-    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    async def aresolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    async def aresolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
@@ -275,7 +282,9 @@ class Container:
         return await self._agetter(service, name)(None)
 
     @overload
-    def resolve_all(self, service: type[T]) -> list[T]: ...
+    def resolve_all(self, service: str) -> list[Any]: ...
+    @overload
+    def resolve_all(self, service: TypeForm[T]) -> list[T]: ...
     @overload
     def resolve_all(self, service: Any) -> list[Any]: ...
     def resolve_all(self, service: Any) -> list[Any]:
@@ -284,7 +293,7 @@ class Container:
         return result
 
     async def aresolve_all(self, service: Any) -> list[Any]:
-        """:meth:`resolve_all`, awaiting async factories."""
+        """``resolve_all``, awaiting async factories."""
         result: list[Any] = await self._agetter(AllKey(service), None)(None)
         return result
 
@@ -292,8 +301,8 @@ class Container:
         """A precompiled ``resolve(scope_or_None)`` for ``service``, to call per request.
 
         Analyses ``service`` now (raising on a missing dependency, a cycle ...). It follows
-        later overrides and registrations. For a service that :meth:`is_async`, use
-        :meth:`aresolver`.
+        later overrides and registrations. For a service that ``is_async``, use
+        ``aresolver``.
         """
         node = self._node(service, name)
         if node.is_async:
@@ -329,7 +338,7 @@ class Container:
         return function, namespace, install
 
     def aresolver(self, service: Any, name: str | None = None) -> AsyncGetter:
-        """The async form of :meth:`resolver`: ``await resolve(scope_or_None)``."""
+        """The async form of ``resolver``: ``await resolve(scope_or_None)``."""
         key, plain, agetter = self._node(service, name).key, self._plain, self._agetter
 
         async def resolve(scope: Scope | None) -> Any:
@@ -349,7 +358,7 @@ class Container:
     @overload
     async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
     async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
-        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        """Like ``call``, resolving async dependencies and awaiting the result."""
         return await self._acall(fn, None, overrides)
 
     def _call(self, fn: Callable[..., R], scope: Scope | None, overrides: dict[str, Any]) -> R:
@@ -366,7 +375,7 @@ class Container:
 
     # -- scopes, overrides, children -------------------------------------------------------
     def scope(self, context: Mapping[Any, Any] | None = None) -> Scope:
-        """A new scope; ``context`` supplies the values declared with :meth:`from_context`."""
+        """A new scope; ``context`` supplies the values declared with ``from_context``."""
         return Scope(self, context)
 
     def override(
@@ -407,8 +416,10 @@ class Container:
         self._invalidate()
 
     def child(self) -> Container:
-        """A container that inherits these registrations; its own ones (and its singletons)
-        stay in it. Instances registered here are shared; singletons are built anew."""
+        """A container that inherits these registrations.
+
+        Its own registrations (and its singletons) stay in it. Instances registered here are
+        shared; singletons are built anew."""
         child = Container(parent=self)
         self._children.add(child)
         return child

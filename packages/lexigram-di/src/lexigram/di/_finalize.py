@@ -67,7 +67,7 @@ def _note(exc: BaseException, label: str) -> BaseException:
 
 
 def report(errors: list[BaseException], what: str, body_error: BaseException | None) -> None:
-    """Raise :class:`FinalizerError` for ``errors``; when the body already failed, annotate it."""
+    """Raise ``FinalizerError`` for ``errors``; when the body already failed, annotate it."""
     if not errors:
         return
     summary = "; ".join(f"{type(e).__name__}: {e}" for e in errors)

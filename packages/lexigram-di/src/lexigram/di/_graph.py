@@ -1,6 +1,6 @@
 """Dependency-graph analysis: missing dependencies, cycles and lifetime mismatches.
 
-Each service key is analysed once into a :class:`Node` (memoised until the registrations
+Each service key is analysed once into a ``Node`` (memoised until the registrations
 change); the code generator turns nodes into resolvers.
 """
 
@@ -99,7 +99,7 @@ class Graph:
         self._nodes.clear()
 
     def node(self, key: Any) -> Node:
-        """The analysed node of ``key``; raises a :class:`ResolutionError` naming the fix."""
+        """The analysed node of ``key``; raises a ``ResolutionError`` naming the fix."""
         found = self._nodes.get(key)
         if found is not None:
             return found

@@ -18,7 +18,7 @@ MODULE_ATTR = "__lexigram_module__"
 class ModuleMeta:
     """What a module declares.
 
-    ``providers`` holds :class:`Provider` instances or classes (built with no arguments) and
+    ``providers`` holds ``Provider`` instances or classes (built with no arguments) and
     service classes (registered with their marker's lifetime, transient when unmarked);
     ``scan`` names Python modules or packages whose marked classes are registered too;
     ``imports`` are the modules booted before this one; ``exports`` the service keys (or
@@ -61,7 +61,7 @@ def module(
     controllers: Sequence[type] = (),
     scan: Sequence[str | ModuleType] = (),
 ) -> Callable[[T], T]:
-    """Declare a class as a module (see :class:`ModuleMeta` for the fields)."""
+    """Declare a class as a module (see ``ModuleMeta`` for the fields)."""
     meta = _meta(providers, imports, exports, controllers, scan)
 
     def decorate(cls: T) -> T:
@@ -89,13 +89,15 @@ class Module:
 
     @classmethod
     def configure(cls, **extra: Any) -> DynamicModule:
-        """This module as a :class:`DynamicModule`; ``extra`` (providers=, imports=, ...) is
-        added to what the class declares. Configurable modules override this."""
+        """This module as a ``DynamicModule``.
+
+        ``extra`` (providers=, imports=, ...) is added to what the class declares.
+        Configurable modules override this."""
         return DynamicModule(cls, **extra)
 
     @classmethod
     def stub(cls, **extra: Any) -> DynamicModule:
-        """A variant for tests (no external services). Defaults to :meth:`configure`."""
+        """A variant for tests (no external services). Defaults to ``configure``."""
         return cls.configure(**extra)
 
 
@@ -143,7 +145,7 @@ class DynamicModule:
 
 
 def module_meta(item: Any) -> ModuleMeta:
-    """The declaration of a module class or :class:`DynamicModule`."""
+    """The declaration of a module class or ``DynamicModule``."""
     if isinstance(item, DynamicModule):
         return item.meta
     meta = item.__dict__.get(MODULE_ATTR) if isinstance(item, type) else None

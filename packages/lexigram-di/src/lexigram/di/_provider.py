@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 class Provider:
     """A unit of application wiring.
 
-    The application calls, in order: :meth:`register` on every provider (register services,
-    no resolving), then validates the container, then :meth:`boot` on each provider,
-    dependencies first (resolve and start things), and on stop :meth:`shutdown` in reverse
-    boot order. :meth:`register` may be sync or ``async def``.
+    The application calls, in order: ``register`` on every provider (register services,
+    no resolving), then validates the container, then ``boot`` on each provider,
+    dependencies first (resolve and start things), and on stop ``shutdown`` in reverse
+    boot order. ``register`` may be sync or ``async def``.
     """
 
     name: ClassVar[str | None] = None
@@ -37,7 +37,7 @@ class Provider:
         """Start what the provider owns, resolving from ``container``. Override."""
 
     async def shutdown(self) -> None:
-        """Release what :meth:`boot` started. Override."""
+        """Release what ``boot`` started. Override."""
 
     async def health_check(self, timeout: float = 5.0) -> HealthCheckResult:  # noqa: ASYNC109
         """Report health within ``timeout`` seconds. Override; healthy by default."""

@@ -100,7 +100,7 @@ def make_registration(
     name: str | None,
     owner: Any = None,
 ) -> Registration:
-    """Check one registration request and turn it into a :class:`Registration`."""
+    """Check one registration request and turn it into a ``Registration``."""
     if service is None:
         raise RegistrationError("cannot register None as a service; pass a class or a key")
     try:

@@ -12,6 +12,8 @@ from ._finalize import close_async, close_sync, report
 from ._registration import NamedKey
 
 if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
     from ._container import Container
 
 T = TypeVar("T")
@@ -21,10 +23,10 @@ _EMPTY: Mapping[Any, Any] = {}
 
 
 class Scope:
-    """Created by :meth:`Container.scope`; usable with ``with``, ``async with`` or bare.
+    """Created by ``Container.scope``; usable with ``with``, ``async with`` or bare.
 
-    A bare scope must be closed with :meth:`close` / :meth:`aclose`. A nested scope
-    (:meth:`scope`) has its own scoped instances and finalizers, and sees the context
+    A bare scope must be closed with ``close`` / ``aclose``. A nested scope
+    (``scope``) has its own scoped instances and finalizers, and sees the context
     values of the scope it was opened from.
     """
 
@@ -63,7 +65,9 @@ class Scope:
             )
 
     @overload
-    def resolve(self, service: type[T], name: str | None = None) -> T: ...
+    def resolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    def resolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     def resolve(self, service: Any, name: str | None = None) -> Any: ...
     def resolve(self, service: Any, name: str | None = None) -> Any:
@@ -78,7 +82,9 @@ class Scope:
         return getter(self)
 
     @overload
-    async def aresolve(self, service: type[T], name: str | None = None) -> T: ...
+    async def aresolve(self, service: str, name: str | None = None) -> Any: ...
+    @overload
+    async def aresolve(self, service: TypeForm[T], name: str | None = None) -> T: ...
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
@@ -102,7 +108,7 @@ class Scope:
     @overload
     async def acall(self, fn: Callable[..., R], /, **overrides: Any) -> R: ...
     async def acall(self, fn: Callable[..., Any], /, **overrides: Any) -> Any:
-        """Like :meth:`call`, resolving async dependencies and awaiting the result."""
+        """Like ``call``, resolving async dependencies and awaiting the result."""
         self._check_open()
         return await self._container._acall(fn, self, overrides)  # pyright: ignore[reportPrivateUsage]
 

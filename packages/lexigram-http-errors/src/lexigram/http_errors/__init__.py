@@ -1,12 +1,12 @@
 """HTTP and domain errors, RFC 9457 problem details, and the machinery that renders them.
 
-- :class:`HTTPError` and its subclasses carry the response they should become;
-- :mod:`lexigram.http_errors.domain` holds HTTP-free errors for services;
-- :class:`ErrorStatusMap` maps exception types to statuses (one per app or controller);
-- :class:`ExceptionHandlers` keys handlers by exception type or status code;
-- :func:`render_exception` / :func:`problem_from_exception` turn any exception into a
-  problem+json response, and :class:`ProblemDetailsMiddleware` does it for any ASGI app;
-- :mod:`lexigram.http_errors.status` names the status and WebSocket close codes.
+- ``HTTPError`` and its subclasses carry the response they should become;
+- ``lexigram.http_errors.domain`` holds HTTP-free errors for services;
+- ``ErrorStatusMap`` maps exception types to statuses (one per app or controller);
+- ``ExceptionHandlers`` keys handlers by exception type or status code;
+- ``render_exception`` / ``problem_from_exception`` turn any exception into a
+  problem+json response, and ``ProblemDetailsMiddleware`` does it for any ASGI app;
+- ``lexigram.http_errors.status`` names the status and WebSocket close codes.
 
 No dependencies; orjson is used for JSON when it is installed.
 """

@@ -101,7 +101,7 @@ class ExceptionHandlers(Generic[H]):
         self._invalidate()
 
     def handler(self, key: HandlerKey, *, replace: bool = False) -> Callable[[H], H]:
-        """Decorator form of :meth:`add`: ``@handlers.handler(ValueError)``."""
+        """Decorator form of ``add``: ``@handlers.handler(ValueError)``."""
 
         def register(handler: H) -> H:
             self.add(key, handler, replace=replace)

@@ -26,8 +26,9 @@ __all__ = ["HandlerResult", "ProblemDetailsMiddleware", "ProblemHandler"]
 logger = logging.getLogger("lexigram.http_errors")
 
 HandlerResult: TypeAlias = ProblemDetail | ASGIApp | None
-"""What a handler returns: a problem to render, an ASGI response to run, or ``None`` for the
-default rendering."""
+"""What a handler returns.
+
+A problem to render, an ASGI response to run, or ``None`` for the default rendering."""
 ProblemHandler: TypeAlias = Callable[
     [Scope, BaseException], HandlerResult | Awaitable[HandlerResult]
 ]
@@ -49,7 +50,7 @@ class ProblemDetailsMiddleware:
     """Answer every exception that escapes ``app`` with an ``application/problem+json`` response.
 
     The status comes from an ``HTTPError`` itself, else from ``status_map`` (a fresh
-    :class:`ErrorStatusMap` with the domain defaults when not given), else 500. ``handlers``
+    ``ErrorStatusMap`` with the domain defaults when not given), else 500. ``handlers``
     may take over for a type or status: a handler returns a ``ProblemDetail``, an ASGI
     response (any ``(scope, receive, send)`` callable), or ``None`` for the default. With
     ``debug`` false no 5xx body carries exception text or a traceback; with ``debug`` true

@@ -39,8 +39,9 @@ _FALLBACK_LENGTH: Final = (b"content-length", str(len(_FALLBACK_BODY)).encode("a
 
 
 class RenderedError(NamedTuple):
-    """A response ready for the wire: status, ASGI raw headers (with content-type and
-    content-length) and body."""
+    """A response ready for the wire.
+
+    Its status, ASGI raw headers (with content-type and content-length) and body."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
@@ -117,8 +118,10 @@ def problem_from_exception(
     request_id: str | None = None,
     extensions: Mapping[str, Any] | None = None,
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Like :func:`render_exception` with ``str`` headers: ``content-type`` first, then the
-    error's own headers; no ``content-length`` (the response class adds it)."""
+    """Like ``render_exception``, with ``str`` headers.
+
+    ``content-type`` comes first, then the error's own headers; there is no
+    ``content-length`` (the response class adds it)."""
     try:
         if isinstance(exc, Redirect):
             return exc.status_code, list(exc.headers), b""

@@ -55,7 +55,7 @@ class ErrorStatusMap:
 
     For each class of the MRO, most specific first, the map asks its own entries, then its
     parent's (and so on up the chain), then a status the class declares with
-    ``@error_status(404)``, then :data:`DEFAULT_ERROR_STATUSES`. The first hit wins, so a
+    ``@error_status(404)``, then ``DEFAULT_ERROR_STATUSES``. The first hit wins, so a
     specific type mapped anywhere in the chain beats a base type mapped nearer. An
     ``HTTPError`` always maps to its own ``status_code`` (HTTPError classes cannot be
     registered). Lookups are cached per type; ``register`` on this map or any ancestor

@@ -1,6 +1,6 @@
 """Domain errors: raise or return these from services that know nothing about HTTP.
 
-The HTTP layer maps them to status codes with an :class:`~lexigram.http_errors.ErrorStatusMap`
+The HTTP layer maps them to status codes with an ``ErrorStatusMap``
 (defaults: not found 404, validation 422, permission denied and authorization 403,
 authentication 401, conflict 409, rate limit 429, any other ``DomainError`` 400). The message
 is client-facing: it becomes the problem's ``detail`` for 4xx statuses.

@@ -7,7 +7,9 @@ from typing import Literal, get_args
 __all__ = ["Algorithm", "normalize_algorithm"]
 
 Algorithm = Literal["fixed_window", "sliding_window", "sliding_log", "gcra", "token_bucket"]
-"""``fixed_window``: a counter per window started by the first hit;
+"""The rate-limit algorithms.
+
+``fixed_window``: a counter per window started by the first hit;
 ``sliding_window``: a sliding window counter (the previous window weighted by its overlap);
 ``sliding_log``: an exact log of hits over the last window;
 ``gcra`` (alias ``token_bucket``): the generic cell rate algorithm, a token bucket

@@ -184,8 +184,10 @@ class RateLimitProvider(Provider):
             await self.limiter.aclose()
 
     async def health_check(self, timeout: float = 5.0) -> HealthCheckResult:  # noqa: ASYNC109
-        """``PING`` the backend: healthy when it answers; otherwise degraded (failing open or
-        over to memory) or unhealthy (failing closed: every request is denied)."""
+        """``PING`` the backend.
+
+        Healthy when it answers; otherwise degraded (failing open or over to memory) or
+        unhealthy (failing closed: every request is denied)."""
         limiter = self.limiter
         if limiter is None:
             return HealthCheckResult.healthy("rate limiting disabled", enabled=False)

@@ -43,8 +43,10 @@ class MemoryLimit:
         return combine(current)
 
     def peek_sync(self, key: str) -> RateLimitDecision:
-        """The state of ``key`` without consuming anything: ``allowed`` tells whether a hit
-        of cost 1 would pass now, ``remaining`` how many units are left."""
+        """The state of ``key``, without consuming anything.
+
+        ``allowed`` tells whether a hit of cost 1 would pass now, ``remaining`` how many
+        units are left."""
         now = self._clock()
         states: list[RateLimitDecision] = []
         for window in self._windows:
@@ -113,8 +115,10 @@ class MemoryBackend:
     def bind(
         self, rate: Rate, algorithm: CanonicalAlgorithm, burst: int | None = None
     ) -> MemoryLimit:
-        """A ``MemoryLimit`` for ``rate``; limits with the same algorithm and windows share
-        their counters (as Redis keys do)."""
+        """A ``MemoryLimit`` for ``rate``.
+
+        Limits with the same algorithm and windows share their counters (as Redis keys
+        do)."""
         windows: list[MemoryWindow] = []
         for item in rate.items:
             signature = (algorithm, item.amount, item.seconds, burst or 0)

@@ -37,8 +37,9 @@ class RatePolicy:
         self._sync = bound.hit_sync if isinstance(bound, MemoryLimit) else None
 
     async def hit(self, key: str, cost: int = 1) -> RateLimitDecision:
-        """Consume ``cost`` units for ``key`` when every window allows it; a denied hit
-        consumes nothing."""
+        """Consume ``cost`` units for ``key`` when every window allows it.
+
+        A denied hit consumes nothing."""
         sync = self._sync
         if sync is not None:
             return sync(key, cost)
@@ -53,8 +54,10 @@ class RatePolicy:
         await self.bound.reset(key)
 
     def headers(self, decision: RateLimitDecision) -> list[tuple[str, str]]:
-        """Response headers for ``decision`` in the limiter's dialect (with ``Retry-After``
-        when denied; none for an allowed decision when headers on allowed responses are off)."""
+        """Response headers for ``decision``, in the limiter's dialect.
+
+        A denied decision gets ``Retry-After`` too; an allowed one gets none when headers on
+        allowed responses are off."""
         return self._headers(decision)
 
     def __repr__(self) -> str:

@@ -111,8 +111,10 @@ class RedisBackend:
 
     @classmethod
     def deferred(cls, *, timeout: float = 0.25, key_prefix: str = "lexigram:rl:") -> RedisBackend:
-        """A backend whose client is ``attach``-ed later (until then every check fails with
-        a ``ConnectionError``, answered by the limiter's failure policy)."""
+        """A backend whose client is ``attach``-ed later.
+
+        Until then every check fails with a ``ConnectionError``, answered by the limiter's
+        failure policy."""
         backend = cls.__new__(cls)
         backend._setup(timeout, key_prefix, None, 64)
         return backend

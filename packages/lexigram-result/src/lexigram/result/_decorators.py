@@ -56,7 +56,7 @@ def as_result(
 def as_async_result(
     *exceptions: type[TBE],
 ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[Result[R, TBE]]]]:
-    """The async form of :func:`as_result`, for coroutine functions."""
+    """The async form of ``as_result``, for coroutine functions."""
     _check_exceptions("as_async_result", exceptions)
 
     def decorator(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[Result[R, TBE]]]:

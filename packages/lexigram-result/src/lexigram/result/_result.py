@@ -68,27 +68,35 @@ class Ok(Generic[T_co]):
         return self._value
 
     def is_ok(self) -> bool:
+        """``True``: this is the success variant."""
         return True
 
     def is_err(self) -> bool:
+        """``False``: this is not the failure variant."""
         return False
 
     def unwrap(self) -> T_co:
+        """The value."""
         return self._value
 
     def unwrap_err(self) -> NoReturn:
+        """Raise ``UnwrapError``: an ``Ok`` has no error."""
         raise UnwrapError(self, f"called unwrap_err() on {self!r}")
 
     def expect(self, message: str) -> T_co:
+        """The value (``message`` is for the ``Err`` variant)."""
         return self._value
 
     def expect_err(self, message: str) -> NoReturn:
+        """Raise ``UnwrapError`` with ``message``: an ``Ok`` has no error."""
         raise UnwrapError(self, message)
 
     def unwrap_or(self, default: object) -> T_co:
+        """The value (``default`` is for the ``Err`` variant)."""
         return self._value
 
     def unwrap_or_else(self, op: Callable[[Any], object]) -> T_co:
+        """The value (``op`` is for the ``Err`` variant)."""
         return self._value
 
     def ok_or(self, default: object) -> T_co:
@@ -96,18 +104,23 @@ class Ok(Generic[T_co]):
         return self._value
 
     def to_optional(self) -> T_co:
+        """The value (an ``Err`` gives ``None``)."""
         return self._value
 
     def map_sync(self, op: Callable[[T_co], U]) -> Ok[U]:
+        """``Ok(op(value))``."""
         return Ok(op(self._value))
 
     def map_err(self, op: Callable[[Any], object]) -> Self:
+        """This ``Ok`` unchanged (``op`` maps an ``Err``'s error)."""
         return self
 
     def and_then_sync(self, op: Callable[[T_co], Ok[U] | Err[F]]) -> Ok[U] | Err[F]:
+        """``op(value)``: the next step, which answers its own ``Ok`` or ``Err``."""
         return op(self._value)
 
     def or_else_sync(self, op: Callable[[Any], object]) -> Self:
+        """This ``Ok`` unchanged (``op`` recovers from an ``Err``)."""
         return self
 
     def filter(self, predicate: Callable[[T_co], bool], error: F) -> Ok[T_co] | Err[F]:
@@ -125,10 +138,12 @@ class Ok(Generic[T_co]):
         )
 
     def inspect(self, op: Callable[[T_co], object]) -> Self:
+        """Call ``op(value)`` for its side effect; answer this ``Ok`` unchanged."""
         op(self._value)
         return self
 
     def inspect_err(self, op: Callable[[Any], object]) -> Self:
+        """This ``Ok`` unchanged (``op`` sees an ``Err``'s error)."""
         return self
 
     def match(self, ok: Callable[[T_co], U], err: Callable[[Never], U]) -> U:
@@ -136,16 +151,19 @@ class Ok(Generic[T_co]):
         return ok(self._value)
 
     async def map(self, op: Callable[[T_co], Awaitable[U]]) -> Ok[U]:
+        """``Ok(await op(value))``."""
         return Ok(await op(self._value))
 
     async def async_map(self, op: Callable[[T_co], Awaitable[U]]) -> Ok[U]:
-        """Alias of :meth:`map`."""
+        """Alias of ``map``."""
         return Ok(await op(self._value))
 
     async def and_then(self, op: Callable[[T_co], Awaitable[Ok[U] | Err[F]]]) -> Ok[U] | Err[F]:
+        """``await op(value)``: the next step, which answers its own ``Ok`` or ``Err``."""
         return await op(self._value)
 
     async def or_else(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        """This ``Ok`` unchanged (``op`` recovers from an ``Err``)."""
         return self
 
 
@@ -195,9 +213,11 @@ class Err(Generic[E_co]):
         return self._error
 
     def is_ok(self) -> bool:
+        """``False``: this is not the success variant."""
         return False
 
     def is_err(self) -> bool:
+        """``True``: this is the failure variant."""
         return True
 
     def _fail(self, message: str) -> NoReturn:
@@ -207,21 +227,27 @@ class Err(Generic[E_co]):
         raise UnwrapError(self, message)
 
     def unwrap(self) -> NoReturn:
+        """Raise ``UnwrapError`` carrying the error: an ``Err`` has no value."""
         self._fail(f"called unwrap() on {self!r}")
 
     def unwrap_err(self) -> E_co:
+        """The error."""
         return self._error
 
     def expect(self, message: str) -> NoReturn:
+        """Raise ``UnwrapError`` with ``message``: an ``Err`` has no value."""
         self._fail(message)
 
     def expect_err(self, message: str) -> E_co:
+        """The error (``message`` is for the ``Ok`` variant)."""
         return self._error
 
     def unwrap_or(self, default: U) -> U:
+        """``default``: an ``Err`` has no value."""
         return default
 
     def unwrap_or_else(self, op: Callable[[E_co], U]) -> U:
+        """``op(error)``: a value computed from the error."""
         return op(self._error)
 
     def ok_or(self, default: U) -> U:
@@ -229,30 +255,38 @@ class Err(Generic[E_co]):
         return default
 
     def to_optional(self) -> None:
-        return None
+        """``None``: an ``Err`` has no value."""
 
     def map_sync(self, op: Callable[[Any], object]) -> Self:
+        """This ``Err`` unchanged (``op`` maps an ``Ok``'s value)."""
         return self
 
     def map_err(self, op: Callable[[E_co], F]) -> Err[F]:
+        """``Err(op(error))``."""
         return Err(op(self._error))
 
     def and_then_sync(self, op: Callable[[Any], object]) -> Self:
+        """This ``Err`` unchanged (``op`` is the next step after an ``Ok``)."""
         return self
 
     def or_else_sync(self, op: Callable[[E_co], Ok[U] | Err[F]]) -> Ok[U] | Err[F]:
+        """``op(error)``: a recovery, which answers its own ``Ok`` or ``Err``."""
         return op(self._error)
 
     def filter(self, predicate: Callable[[Any], bool], error: object) -> Self:
+        """This ``Err`` unchanged (``predicate`` tests an ``Ok``'s value)."""
         return self
 
     def flatten(self) -> Self:
+        """This ``Err`` unchanged (only an ``Ok`` holds a nested result)."""
         return self
 
     def inspect(self, op: Callable[[Any], object]) -> Self:
+        """This ``Err`` unchanged (``op`` sees an ``Ok``'s value)."""
         return self
 
     def inspect_err(self, op: Callable[[E_co], object]) -> Self:
+        """Call ``op(error)`` for its side effect; answer this ``Err`` unchanged."""
         op(self._error)
         return self
 
@@ -261,16 +295,19 @@ class Err(Generic[E_co]):
         return err(self._error)
 
     async def map(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        """This ``Err`` unchanged (``op`` maps an ``Ok``'s value)."""
         return self
 
     async def async_map(self, op: Callable[[Any], Awaitable[object]]) -> Self:
-        """Alias of :meth:`map`."""
+        """Alias of ``map``."""
         return self
 
     async def and_then(self, op: Callable[[Any], Awaitable[object]]) -> Self:
+        """This ``Err`` unchanged (``op`` is the next step after an ``Ok``)."""
         return self
 
     async def or_else(self, op: Callable[[E_co], Awaitable[Ok[U] | Err[F]]]) -> Ok[U] | Err[F]:
+        """``await op(error)``: a recovery, which answers its own ``Ok`` or ``Err``."""
         return await op(self._error)
 
 

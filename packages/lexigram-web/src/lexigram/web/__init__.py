@@ -1,5 +1,6 @@
-"""A NestJS / ASP.NET Core-style web framework on Starlette: controllers, DI, guards, pipes,
-interceptors, filters.
+"""A NestJS / ASP.NET Core-style web framework on Starlette.
+
+Controllers, dependency injection, guards, pipes, interceptors and exception filters.
 
 ``LexigramApp`` (or ``create_app``) is the ASGI application. Routes are declared with ``get``,
 ``post``, ... on controller methods or plain functions; parameters bind by convention (path,

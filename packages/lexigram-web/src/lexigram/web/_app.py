@@ -1,65 +1,58 @@
-"""``LexigramApp``: the ASGI application object.
+"""``LexigramApp``: the ASGI application object, composed of small parts.
 
 Any ASGI server runs it. Its lifespan starts the lexigram-di ``Application`` (modules and
 providers), compiles every route once, builds the middleware stack once, and on shutdown stops
 the DI application. Requests then go straight from the middleware stack to a dict lookup (static
 paths) or a trie walk (parameterised paths) and into the route's compiled endpoint.
+
+The parts: ``AppRoutes`` (controllers, handlers, route decorators), ``AppComponents``
+(app-wide guards, interceptors, pipes, filters), ``MiddlewareList``, ``AppLifespan`` (the DI
+application, modules, providers, overrides) and ``AppOptions`` (keyword settings);
+``_startup.assemble`` turns them into the served stack.
 """
 
 from __future__ import annotations
 
-import asyncio
-import enum
 import logging
+import typing
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, Unpack, overload
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lexigram.di import Application, Container
-from lexigram.http_errors import (
-    HandlerKey,
-)
+from lexigram.di import Application, Container, Lifetime
+from lexigram.http_errors import HandlerKey
 
-from ._app_config import as_web_config, effective_config, middleware_stack, provided
-from ._compile import compile_app
-from ._compiled import AppParts, BuiltinRoute, CompiledApp
-from ._config.health import HealthConfig, resolve_health
-from ._config.settings import resolve_settings
+from ._app_config import as_web_config, effective_config
+from ._app_middleware import MiddlewareList
+from ._app_options import UNSET, AppOptions, Unset
+from ._compiled import CompiledApp
+from ._config.health import HealthConfig
 from ._config.versioning import VersioningConfig
 from ._config.web_config import WebConfig
-from ._debug_routes import debug_route_functions
-from ._declarations import AppDeclarations
-from ._dispatch import Dispatcher
+from ._declarations import AppComponents, AppRoutes, Gate
+from ._declare.decorators import RouteOptions, WebSocketOptions
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
-from ._health import health_routes
-from ._http.templates import Templates, TemplatesConfig, build_templates, serving_templates
-from ._lifespan import run_lifespan
-from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
+from ._http.templates import Templates, TemplatesConfig
+from ._lifespan import AppLifespan, run_lifespan
+from ._openapi.routes import OpenAPIOption, OpenAPISite
 from ._pipeline.error_responder import send_problem
-from ._pipeline.seams import bridge_buses
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
-from ._web_module import WebProvider, web_providers
-from .middleware import DefaultMiddlewareStack, apply_middleware
+from ._startup import Declared, Started, assemble
+from .middleware import DefaultMiddlewareStack
 
 __all__ = ["LexigramApp", "create_app"]
 
 _log = logging.getLogger("lexigram.web")
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
+E = TypeVar("E")
 
 
-class _Unset(enum.Enum):
-    UNSET = 0
-
-
-UNSET: Literal[_Unset.UNSET] = _Unset.UNSET
-
-
-class LexigramApp(AppDeclarations):
+class LexigramApp:
     """An ASGI application: controllers, function handlers, DI, middleware, one error shape.
 
     Quickstart (no modules, the app owns its container)::
@@ -79,9 +72,10 @@ class LexigramApp(AppDeclarations):
     gzip, body and query limits) through ``DefaultMiddlewareStack`` (``app.middleware_stack``
     once started). Keyword settings win over ``config``: ``debug``, ``validation_status``
     (422 or 400), ``trusted_proxies``, ``fail_on_route_conflict``, ``max_body_size`` (bytes,
-    ``None`` for no limit). ``middleware`` is your own pure-ASGI middleware, outermost first
-    (classes, factory functions or ``starlette.middleware.Middleware(cls, **options)``
-    entries), run inside the default stack and built once at startup.
+    ``None`` for no limit); ``app.config`` is the config the app runs with. ``middleware`` is
+    your own middleware, outermost first (classes, factory functions ``app -> app``,
+    ``starlette.middleware.Middleware(cls, **options)`` entries, ...), run in front of the
+    defaults and built once at startup.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
     ``False`` disables them, a mapping updates settings (``{"title": "Shop"}``), an
     ``OpenAPIConfig`` replaces them; ``app.openapi()`` returns the document.
@@ -105,7 +99,7 @@ class LexigramApp(AppDeclarations):
         validation_status: int | None = None,
         trusted_proxies: Iterable[str] | None = None,
         fail_on_route_conflict: bool | None = None,
-        max_body_size: int | Literal[_Unset.UNSET] | None = UNSET,
+        max_body_size: int | Literal[Unset.UNSET] | None = UNSET,
         exception_handlers: Mapping[HandlerKey, Any] | None = None,
         filters: Sequence[Any] = (),
         guards: Sequence[Any] = (),
@@ -121,71 +115,62 @@ class LexigramApp(AppDeclarations):
     ) -> None:
         self.container = container if container is not None else Container()
         self._given_config = as_web_config(config)
-        self._controllers = list(controllers)
-        self._functions = list(routes)
-        self._providers = list(providers)
-        self._modules = list(modules)
-        self._middleware = list(middleware)
-        self._exception_handlers: dict[HandlerKey, Any] = dict(exception_handlers or {})
-        self._filters = list(filters)
-        self._guards = list(guards)
-        self._interceptors = list(interceptors)
-        self._pipes = list(pipes)
-        self._error_statuses = dict(error_statuses or {})
-        self._overrides: list[tuple[Any, Any]] = []
-        self._override_stack: list[Any] = []
-        self._setting_overrides: dict[str, Any] = {
-            "debug": debug,
-            "validation_status": validation_status,
-            "trusted_proxies": tuple(trusted_proxies) if trusted_proxies is not None else None,
-            "fail_on_route_conflict": fail_on_route_conflict,
-        }
-        self._max_body_size = max_body_size
-        self._openapi_option = openapi
-        self._openapi_site: OpenAPISite | None = None
-        self._features: dict[str, Any] = {
-            "versioning": versioning,
-            "templates": templates,
-            "health": health,
-            "debug_routes": debug_routes,
-            "debug_routes_auth": debug_routes_auth,
-        }
+        gate = self._gate = Gate()
+        self._routes = AppRoutes(controllers, routes, gate)
+        self._components = AppComponents(
+            gate,
+            exception_handlers=exception_handlers,
+            filters=filters,
+            guards=guards,
+            interceptors=interceptors,
+            pipes=pipes,
+            error_statuses=error_statuses,
+        )
+        self._middleware = MiddlewareList(middleware, gate)
+        self._lifespan = AppLifespan(modules, providers, gate)
+        self._options = AppOptions(
+            debug=debug,
+            validation_status=validation_status,
+            trusted_proxies=trusted_proxies,
+            fail_on_route_conflict=fail_on_route_conflict,
+            max_body_size=max_body_size,
+            openapi=openapi,
+            versioning=versioning,
+            templates=templates,
+            health=health,
+            debug_routes=debug_routes,
+            debug_routes_auth=debug_routes_auth,
+        )
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
-        self.config: WebConfig = effective_config(
-            self._given_config, [], self._settings_overrides()
-        )
+        self.config: WebConfig = effective_config(self._given_config, [], self._options.given)
         """The configuration the app runs with (final once started)."""
-        self.settings = resolve_settings(self.config, {})
+        self.settings = self._options.settings_for(self.config)
         self.middleware_stack: DefaultMiddlewareStack | None = None
         """The middleware stack the app built at startup (``None`` before)."""
         self.controller_registry = ControllerRegistry()
         """The controllers this app serves: register more before it starts; once started it
         lists every controller served (given, registered, from modules and providers)."""
         self.routes = RouteRegistry(controller_registry=self.controller_registry)
-        self.application: Application | None = None
         self._compiled: CompiledApp | None = None
+        self._openapi_site: OpenAPISite | None = None
         self._stack: ASGIApp = self._not_started
-        self._started = False
-        self._start_lock: asyncio.Lock | None = None
-
-    # -- declaration ---------------------------------------------------------------------------
-    def _settings_overrides(self) -> dict[str, Any]:
-        overrides = {k: v for k, v in self._setting_overrides.items() if v is not None}
-        if self._max_body_size is not UNSET:
-            overrides["max_body_size"] = self._max_body_size
-        return overrides
 
     # -- introspection -------------------------------------------------------------------------
     @property
     def started(self) -> bool:
-        return self._started
+        return self._gate.started
+
+    @property
+    def application(self) -> Application | None:
+        """The running lexigram-di ``Application`` (``None`` unless started)."""
+        return self._lifespan.application
 
     def openapi(self) -> dict[str, Any]:
         """The app's OpenAPI 3.1 document (built once; the app must be started)."""
         site = self._openapi_site
-        if site is None or not self._started:
+        if site is None or not self.started:
             raise RuntimeError(
                 "the OpenAPI document is built from the compiled routes: start the app first"
                 " (async with app.lifespan(): ...)"
@@ -199,131 +184,53 @@ class LexigramApp(AppDeclarations):
     # -- lifecycle -----------------------------------------------------------------------------
     async def startup(self) -> None:
         """Start the DI application, compile the routes, build the middleware stack."""
-        if self._started:
+        if self.started:
             return
-        application = Application(self._modules, self._providers, container=self.container)
-        for service, replacement in self._overrides:
-            override = self.container.override(service, replacement)
-            override.__enter__()
-            self._override_stack.append(override)
+        application = await self._lifespan.start(self.container)
+        declared = Declared(
+            self, self._given_config, self._options, self._routes, self._components,
+            self._middleware, self.events, lambda: self.routes, self.controller_registry,
+        )  # fmt: skip
         try:
-            await application.start()
-            self._override_stack.extend(await bridge_buses(self.container))
-            self.application = application
-            providers = web_providers(application)
-            config = effective_config(
-                self._given_config,
-                (p.web_config for p in providers),
-                self._settings_overrides(),
-            )
-            self.config = config
-            self.settings = resolve_settings(config, {})
-            compiled, site, stack, controllers = await self._compile(application, providers, config)
+            started = await assemble(declared, application, self.container)
         except BaseException:
-            await self._stop_application(application)
-            self._exit_overrides()
+            await self._lifespan.abort(application)
             raise
-        self._compiled = compiled
-        self.middleware_stack = stack
-        self._openapi_site = site
-        self.routes = compiled.registry
-        for provider in providers:
-            provider.app = self
-        self._started = True
-        for cls in controllers:
-            self.controller_registry.record(cls)
-        self.controller_registry.freeze("the app")
-        self.events.freeze()
+        self._serve(started)
         if self.events.has_subscribers(LifespanStartupCompleted):
             await self.events.emit(LifespanStartupCompleted(self))
 
+    def _serve(self, started: Started) -> None:
+        self.config = started.config
+        self.middleware_stack = started.middleware_stack
+        self.settings = started.settings
+        self.versioning = started.versioning
+        self.templates = started.templates
+        self._compiled = started.compiled
+        self._openapi_site = started.site
+        self.routes = started.compiled.registry
+        self._stack = started.stack
+        for provider in started.providers:
+            provider.app = self
+        self._gate.started = True
+        for cls in started.controllers:
+            self.controller_registry.record(cls)
+        self.controller_registry.freeze("the app")
+        self.events.freeze()
+
     async def shutdown(self) -> None:
         """Stop the DI application (providers in reverse order, then the container)."""
-        if not self._started:
+        if not self.started:
             return
-        self._started = False
+        self._gate.started = False
         self._stack = self._not_started
-        application, self.application = self.application, None
         try:
-            if application is not None:
-                await application.stop()
+            await self._lifespan.stop()
         finally:
-            self._exit_overrides()
             self.events.thaw()
             self.controller_registry.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
-
-    async def _compile(
-        self, application: Application, providers: list[WebProvider], config: WebConfig
-    ) -> tuple[CompiledApp, OpenAPISite, DefaultMiddlewareStack, list[type]]:
-        """Compile the routes, publish the OpenAPI document, build the middleware stack."""
-        settings = self.settings
-        site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
-        features = self._features
-        self.versioning = features["versioning"] or config.versioning
-        self.templates = templates = build_templates(features["templates"], config)
-        if templates is not None and not self.container.has(Templates):
-            self.container.singleton(Templates, instance=templates)
-        controllers, handlers = provided(
-            providers,
-            [
-                *self._controllers,
-                *self.controller_registry.get_all_controllers(),
-                *application.controllers,
-            ],
-            self._exception_handlers,
-        )
-        auth = self._features["debug_routes_auth"] or config.debug_routes_auth
-        debug = debug_route_functions(
-            config.debug_routes if features["debug_routes"] is None else features["debug_routes"],
-            auth or next((p.debug_routes_auth for p in providers if p.debug_routes_auth), None),
-            lambda: self.routes,
-        )
-        parts = AppParts(
-            controllers=controllers,
-            functions=[*self._functions, *debug],
-            guards=self._guards,
-            interceptors=self._interceptors,
-            pipes=self._pipes,
-            filters=self._filters,
-            exception_handlers=handlers,
-            error_statuses=self._error_statuses,
-            settings=settings,
-            app=self,
-            versioning=self.versioning,
-            builtin_routes=health_routes(
-                lambda: self.application,
-                resolve_health(features["health"], config),
-                debug=settings.debug,
-            ),
-        )
-        parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
-        compiled = await compile_app(parts, self.container)
-        site.publish(
-            compiled.registry,
-            validation_status=settings.validation_status,
-            app_guards=self._guards,
-            root_path=config.root_path,
-            versioning=self.versioning,
-            body_limited=settings.max_body_size is not None,
-        )
-        stack = middleware_stack(
-            config, [*(m for p in providers for m in p.middleware), *self._middleware]
-        )
-        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-        self._stack = self.events.wrap(apply_middleware(dispatcher, stack.build()))
-        return compiled, site, stack, controllers
-
-    async def _stop_application(self, application: Application) -> None:
-        try:
-            await application.stop()
-        except Exception:
-            _log.exception("stopping the DI application after a failed startup failed")
-
-    def _exit_overrides(self) -> None:
-        while self._override_stack:
-            self._override_stack.pop().__exit__(None, None, None)
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncGenerator[LexigramApp]:
@@ -344,21 +251,133 @@ class LexigramApp(AppDeclarations):
 
     async def _not_started(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Used before startup: start on the first request (servers without lifespan)."""
-        lock = self._start_lock
-        if lock is None:
-            lock = self._start_lock = asyncio.Lock()
-        async with lock:
-            if not self._started:
-                try:
-                    await self.startup()
-                except Exception as exc:
-                    _log.exception("the app failed to start")
-                    if scope["type"] == "http":
-                        await send_problem(
-                            send, exc, scope=scope, status_map=None, debug=self.settings.debug
-                        )
-                    return
+        try:
+            await self._lifespan.start_once(self.startup)
+        except Exception as exc:
+            _log.exception("the app failed to start")
+            if scope["type"] == "http":
+                await send_problem(
+                    send, exc, scope=scope, status_map=None, debug=self.settings.debug
+                )
+            return
         await self._stack(scope, receive, send)
+
+    # -- declarations (see AppRoutes, AppComponents, MiddlewareList, AppLifespan) --------------
+    def add_controller(self, controller: type) -> None:
+        self._routes.add_controller(controller)
+
+    def add_route(self, handler: Callable[..., Any]) -> None:
+        """Add a function decorated with ``@get``/``@post``/... from ``lexigram.web``."""
+        self._routes.add_route(handler)
+
+    def add_middleware(self, middleware: Any, **options: Any) -> None:
+        """Append a middleware (innermost so far); ``options`` are passed to its constructor."""
+        self._middleware.add(middleware, **options)
+
+    def add_exception_handler(self, key: HandlerKey, handler: Any) -> None:
+        """App-level handler for an exception type or a status code: ``handler(request, exc)``."""
+        self._components.add_exception_handler(key, handler)
+
+    def add_filter(self, filter_: Any) -> None:
+        self._components.add("add a filter", self._components.filters, filter_)
+
+    def use_guards(self, *guards: Any) -> None:
+        self._components.add("add guards", self._components.guards, *guards)
+
+    def use_interceptors(self, *interceptors: Any) -> None:
+        self._components.add("add interceptors", self._components.interceptors, *interceptors)
+
+    def use_pipes(self, *pipes: Any) -> None:
+        self._components.add("add pipes", self._components.pipes, *pipes)
+
+    def error_status(self, error_type: type[BaseException], status_code: int) -> None:
+        """Map ``error_type`` to ``status_code`` for this app only."""
+        self._components.error_status(error_type, status_code)
+
+    def add_module(self, module: Any) -> None:
+        self._lifespan.add_module(module)
+
+    def add_provider(self, provider: Any) -> None:
+        self._lifespan.add_provider(provider)
+
+    def override(self, service: Any, replacement: Any) -> None:
+        """Replace a container service for this app's lifetime (tests); call before startup."""
+        self._lifespan.override(service, replacement)
+
+    @overload
+    def on(self, event_type: type[E]) -> Callable[[Callable[[E], Any]], Callable[[E], Any]]: ...
+    @overload
+    def on(self, event_type: type[E], handler: Callable[[E], Any]) -> Callable[[E], Any]: ...
+    def on(self, event_type: type[E], handler: Callable[[E], Any] | None = None) -> Any:
+        """Subscribe ``handler(event)`` (sync or async) to a lifecycle event type.
+
+        The types: ``RequestReceived``, ``ResponsePrepared``, ``LifespanStartupCompleted``,
+        ``LifespanShutdownCompleted``. Without ``handler``, a decorator. Before startup only:
+        the request pipeline includes the publishing step only when there are subscribers."""
+        self._gate.check("subscribe to an event")
+        if handler is None:
+            return self.events.on(event_type)
+        return self.events.on(event_type, handler)
+
+    # -- quickstart services -------------------------------------------------------------------
+    def singleton(self, cls: C) -> C:
+        """Register ``cls`` in this app's container as a singleton (class decorator)."""
+        self.container.register(cls, lifetime=Lifetime.SINGLETON)
+        return cls
+
+    def scoped(self, cls: C) -> C:
+        """Register ``cls`` as request-scoped (one instance per request)."""
+        self.container.register(cls, lifetime=Lifetime.SCOPED)
+        return cls
+
+    def injectable(self, cls: C) -> C:
+        """Register ``cls`` as transient (a new instance per injection)."""
+        self.container.register(cls, lifetime=Lifetime.TRANSIENT)
+        return cls
+
+    transient = injectable
+
+    # -- quickstart routes ---------------------------------------------------------------------
+    def route(
+        self, method: str, path: str = "", **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
+        """Decorate a function as the handler of ``method`` on ``path`` in this app."""
+        return self._routes.route(method, path, **options)
+
+    def get(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("GET", path, **options)
+
+    def post(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("POST", path, **options)
+
+    def put(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("PUT", path, **options)
+
+    def patch(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("PATCH", path, **options)
+
+    def delete(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("DELETE", path, **options)
+
+    def head(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("HEAD", path, **options)
+
+    def options(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("OPTIONS", path, **options)
+
+    def trace(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self._routes.route("TRACE", path, **options)
+
+    def websocket(self, path: str = "", **options: Unpack[WebSocketOptions]) -> Callable[[F], F]:
+        return self._routes.route("WEBSOCKET", path, **typing.cast(RouteOptions, options))
+
+    def websocket_handler(self, path: str = "", **options: Any) -> Callable[[C], C]:
+        """``@websocket_handler(path, ...)`` on a class, added to this app."""
+        return self._routes.websocket_handler(path, **options)
+
+    def sse(self, path: str = "", **options: Any) -> Callable[[F], F]:
+        """``@sse(path, ...)`` on an async generator function, added to this app."""
+        return self._routes.sse(path, **options)
 
 
 def create_app(

@@ -28,7 +28,7 @@ from .middleware import (
     TrustedHostMiddleware,
 )
 
-__all__ = ["as_web_config", "effective_config", "middleware_stack", "provided"]
+__all__ = ["as_web_config", "effective_config", "middleware_stack"]
 
 _CONFIGURED_BY: dict[type, str] = {
     RequestIDMiddleware: "request_id_header / trust_request_id",
@@ -101,19 +101,3 @@ def middleware_stack(config: WebConfig, middleware: Sequence[Any]) -> DefaultMid
                 " your own middleware) and set those WebConfig settings instead"
             )
     return stack
-
-
-def provided(
-    providers: Sequence[Any], controllers: Sequence[type], handlers: Mapping[Any, Any]
-) -> tuple[list[type], dict[Any, Any]]:
-    """The app's ``controllers`` and exception ``handlers`` plus its ``WebProvider``s' (each
-    controller once; the app's own handler wins for a key both declare)."""
-    found: list[type] = []
-    for cls in (*controllers, *(c for p in providers for c in p.controllers)):
-        if cls not in found:
-            found.append(cls)
-    merged = dict(handlers)
-    for provider in providers:
-        for key, value in provider.exception_handlers.items():
-            merged.setdefault(key, value)
-    return found, merged

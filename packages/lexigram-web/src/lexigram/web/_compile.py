@@ -36,10 +36,11 @@ from ._declare.metadata import (
 )
 from ._http.context import RouteInfo
 from ._http.render import Renderer
-from ._http.request import RequestSettings
 from ._http.response_model import response_model_for
+from ._http.settings import RequestSettings
 from ._pipeline.components import Component, resolve_component
-from ._pipeline.endpoint import Endpoint, EndpointParts, build_endpoint
+from ._pipeline.core import Endpoint, EndpointParts
+from ._pipeline.endpoint import build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
 from ._pipeline.throttle import find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
@@ -250,19 +251,10 @@ class _Compiler:
             validation_status=self.settings.validation_status,
             websocket=is_ws,
         )
-        handler_handlers = config.extra.get("exception_handlers")
         filters = await self._filter_level(
-            handler_handlers, list(read_items(fn, "filters")), owner.filters, label
-        )
-        name = config.name or (
-            f"{mro_value(owner.cls, 'controller_name') or owner.cls.__name__}.{method_name}"
-            if owner.cls is not None
-            else fn.__name__
-        )
-        metadata = {**owner.custom, **read_mapping(fn, "custom"), **dict(config.extra)}
-        metadata.update(
-            tags=list(config.tags), summary=config.summary, deprecated=config.deprecated
-        )
+            config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
+            label,
+        )  # fmt: skip
         throttle = (
             None
             if is_ws
@@ -274,25 +266,9 @@ class _Compiler:
                 label,
             )
         )
-        info = RouteInfo(
-            method=config.method,
-            path=template.path,
-            name=name,
-            handler=fn,
-            controller_class=owner.cls,
-            method_name=method_name,
-            status_code=config.status_code or 200,
-            guards=tuple(c.instance if c.instance is not None else c.getter for c in guards),
-            interceptors=tuple(
-                c.instance if c.instance is not None else c.getter for c in interceptors
-            ),
-            pipes=pipes,
-            metadata=metadata,
-            config=config,
-            params=plan.params,
-            throttled=throttle is not None,
-            version=version,
-        )
+        info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
+        info.pipes, info.params = pipes, plan.params
+        info.throttled, info.version = throttle is not None, version
         call = (
             fn
             if owner.cls is None or owner.getter is not None
@@ -320,12 +296,15 @@ class _Compiler:
             settings=self.request_settings,
             debug=self.settings.debug,
         )
-        explicit = config.name is not None
+        self._declare(template, parts, config)
+
+    def _declare(self, template: PathTemplate, parts: EndpointParts, config: RouteConfig) -> None:
+        """Add the route, and remember the HEAD route a GET route implies."""
         if config.method == "HEAD":
             self.explicit_heads.add(template.shape)
-        self._add(template, parts, explicit)
+        self._add(template, parts, config.name is not None)
         if config.method == "GET":
-            head_info = dataclasses.replace(info, method="HEAD", auto_head=True)
+            head_info = dataclasses.replace(parts.info, method="HEAD", auto_head=True)
             head_parts = dataclasses.replace(parts, info=head_info, head=True)
             self.pending_heads.append((template, head_parts, False))
 
@@ -343,6 +322,40 @@ class _Compiler:
         except (RouteConflictError, ValueError) as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
+
+
+def _route_info(
+    fn: Callable[..., Any],
+    config: RouteConfig,
+    owner: Owner,
+    method_name: str | None,
+    path: str,
+    guards: list[Component],
+    interceptors: list[Component],
+) -> RouteInfo:
+    """The route as the registry lists it and its requests see it."""
+    name = config.name or (
+        f"{mro_value(owner.cls, 'controller_name') or owner.cls.__name__}.{method_name}"
+        if owner.cls is not None
+        else fn.__name__
+    )
+    metadata = {**owner.custom, **read_mapping(fn, "custom"), **dict(config.extra)}
+    metadata.update(tags=list(config.tags), summary=config.summary, deprecated=config.deprecated)
+    return RouteInfo(
+        method=config.method,
+        path=path,
+        name=name,
+        handler=fn,
+        controller_class=owner.cls,
+        method_name=method_name,
+        status_code=config.status_code or 200,
+        guards=tuple(c.instance if c.instance is not None else c.getter for c in guards),
+        interceptors=tuple(
+            c.instance if c.instance is not None else c.getter for c in interceptors
+        ),
+        metadata=metadata,
+        config=config,
+    )
 
 
 def _renderer(

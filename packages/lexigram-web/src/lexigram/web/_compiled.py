@@ -12,9 +12,9 @@ from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
 from ._declare.di import ServiceGetter
 from ._http.context import RouteInfo
-from ._http.request import RequestSettings
+from ._http.settings import RequestSettings
 from ._pipeline.components import Component
-from ._pipeline.endpoint import Endpoint
+from ._pipeline.core import Endpoint
 from ._pipeline.filters import ErrorHandler
 from ._pipeline.throttle import ThrottleSpec
 from ._routing.registry import RouteRegistry

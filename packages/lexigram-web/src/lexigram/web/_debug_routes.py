@@ -45,8 +45,10 @@ def _authorization(context: Any) -> str:
 
 
 class BearerTokenGuard:
-    """Admits requests carrying ``Authorization: Bearer <token>`` (compared in constant time);
-    anything else is a 401 with ``WWW-Authenticate: Bearer``."""
+    """Admits requests carrying ``Authorization: Bearer <token>``.
+
+    The token is compared in constant time; anything else is a 401 with
+    ``WWW-Authenticate: Bearer``."""
 
     def __init__(self, token: str, *, realm: str = "lexigram-debug") -> None:
         if not token:
@@ -73,8 +75,10 @@ class BearerTokenGuard:
 
 
 class BasicAuthGuard:
-    """Admits requests with HTTP Basic ``username``/``password`` (compared in constant time);
-    anything else is a 401 with ``WWW-Authenticate: Basic``."""
+    """Admits requests with HTTP Basic ``username``/``password``.
+
+    The credentials are compared in constant time; anything else is a 401 with
+    ``WWW-Authenticate: Basic``."""
 
     def __init__(self, username: str, password: str, *, realm: str = "lexigram-debug") -> None:
         if not username or not password:

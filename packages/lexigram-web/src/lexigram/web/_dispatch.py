@@ -6,8 +6,6 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 
 from __future__ import annotations
 
-import logging
-from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import Receive, Scope, Send
@@ -15,25 +13,27 @@ from starlette.types import Receive, Scope, Send
 from lexigram.http_errors import BadRequestError, MethodNotAllowedError, NotFoundError
 
 from ._compiled import CompiledApp
-from ._http.context import ExecutionContext, RouteInfo
 from ._http.render import Renderer
-from ._pipeline.error_responder import send_problem, status_for
+from ._pipeline.error_responder import ErrorResponder
 
 __all__ = ["Dispatcher"]
-
-_log = logging.getLogger("lexigram.web")
 
 
 class Dispatcher:
     """Routes one request to its compiled endpoint."""
 
-    __slots__ = ("_compiled", "_debug", "_lookup", "_static")
+    __slots__ = ("_lookup", "_responder", "_settings", "_static")
 
     def __init__(self, compiled: CompiledApp, debug: bool) -> None:
-        self._compiled = compiled
         self._static = compiled.router.static_routes
         self._lookup = compiled.router.lookup
-        self._debug = debug
+        self._settings = compiled.request_settings
+        self._responder = ErrorResponder(
+            compiled.filters,
+            compiled.status_map,
+            Renderer(200, None, compiled.status_map, debug=debug),
+            debug,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -63,30 +63,7 @@ class Dispatcher:
         await self._router_error(scope, send, error)
 
     async def _router_error(self, scope: Scope, send: Send, error: Exception) -> None:
-        compiled = self._compiled
-        status_map = compiled.status_map
-        filters = compiled.filters
-        handler = filters.lookup(error, status_for(error, status_map)) if filters else None
-        if handler is None:
-            await send_problem(send, error, scope=scope, status_map=status_map, debug=self._debug)
-            return
-        info = RouteInfo(
-            method=scope.get("method", ""), path=scope["path"], name="", handler=handler
-        )
-        ctx = ExecutionContext(scope, _no_receive, send, {}, info, compiled.request_settings)
-        status = status_for(error, status_map)
-        try:
-            result = await handler(ctx, error)
-            await Renderer(status, None, status_map, debug=self._debug).send(
-                result, send, scope, _no_receive, None, status
-            )
-        except Exception as exc:
-            _log.exception("the exception handler for %s failed", type(error).__name__)
-            await send_problem(send, exc, scope=scope, status_map=status_map, debug=self._debug)
-
-
-async def _no_receive() -> Any:
-    return {"type": "http.request", "body": b"", "more_body": False}
+        await self._responder.respond_unrouted(scope, send, error, self._settings)
 
 
 def _path_is_utf8(scope: Scope) -> bool:

@@ -98,8 +98,9 @@ class EventHub:
             await emit(tuple(subscribers), event)
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
-        """``app`` publishing ``RequestReceived``/``ResponsePrepared`` for HTTP requests;
-        ``app`` itself when neither has subscribers."""
+        """``app``, publishing ``RequestReceived``/``ResponsePrepared`` for HTTP requests.
+
+        ``app`` itself when neither event has subscribers."""
         received = self.subscribers(RequestReceived)
         prepared = self.subscribers(ResponsePrepared)
         if not received and not prepared:

@@ -87,8 +87,9 @@ class WebProvider(Provider):
 
     @classmethod
     def from_config(cls, config: Any, **context: Any) -> WebProvider:
-        """A provider for ``config``; ``context`` may give middleware, controllers,
-        exception_handlers."""
+        """A provider for ``config``.
+
+        ``context`` may give ``middleware``, ``controllers`` and ``exception_handlers``."""
         return cls(web_config=config, **context)
 
     @classmethod
@@ -148,7 +149,8 @@ class WebModule(DynamicModule):
 
     @classmethod
     def stub(cls, config: Any = None, **options: Any) -> WebModule:
-        """A module with no controllers and the given (or default) config, for tests;
+        """A module with no controllers and the given (or default) config, for tests.
+
         ``options`` go to ``WebProvider``."""
         return cls(providers=[WebProvider(web_config=config, **options)])
 

@@ -38,7 +38,8 @@ def _apply(app: LexigramApp, overrides: Mapping[Any, Any] | None) -> list[tuple[
     for service, replacement in (overrides or {}).items():
         app.override(service, replacement)
     count = len(overrides or {})
-    return app._overrides[len(app._overrides) - count :] if count else []  # pyright: ignore[reportPrivateUsage]
+    added = app._lifespan.overrides  # pyright: ignore[reportPrivateUsage]
+    return added[len(added) - count :] if count else []
 
 
 def _withdraw(app: LexigramApp, entries: list[tuple[Any, Any]]) -> bool:
@@ -46,7 +47,7 @@ def _withdraw(app: LexigramApp, entries: list[tuple[Any, Any]]) -> bool:
     a request without ``with``) and must stop so the next start is without them."""
     if not entries:
         return False
-    app._withdraw_overrides(entries)  # pyright: ignore[reportPrivateUsage]
+    app._lifespan.withdraw(entries)  # pyright: ignore[reportPrivateUsage]
     entries.clear()
     return app.started
 
@@ -57,8 +58,10 @@ async def _end_overrides(app: LexigramApp, entries: list[tuple[Any, Any]]) -> No
 
 
 class TestClient(_StarletteTestClient):
-    """A synchronous client; use it as ``with TestClient(app) as client:`` to run the
-    lifespan (startup on enter, shutdown on exit)."""
+    """A synchronous test client (Starlette's, on ``httpx2``).
+
+    Use it as ``with TestClient(app) as client:`` to run the lifespan (startup on enter,
+    shutdown on exit)."""
 
     __test__ = False
 
@@ -72,7 +75,7 @@ class TestClient(_StarletteTestClient):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         self._own_overrides = _apply(app, overrides)
-        super().__init__(  # pyright: ignore[reportUnknownMemberType]
+        super().__init__(
             app,
             base_url=base_url,
             raise_server_exceptions=raise_server_exceptions,
@@ -89,7 +92,7 @@ class TestClient(_StarletteTestClient):
     def close(self) -> None:
         """Close the client; its overrides end here (see the module docstring)."""
         try:
-            super().close()  # pyright: ignore[reportUnknownMemberType]
+            super().close()
         finally:
             self._end()
 

@@ -2,12 +2,12 @@
 
 Needs the ``di`` extra: ``pip install "lexigram-cqrs[di]"``.
 
-- :class:`CQRSModule` (``CQRSModule.configure(handlers=[...], behaviours=[...])``)
+- ``CQRSModule`` (``CQRSModule.configure(handlers=[...], behaviours=[...])``)
   registers the handlers and binds ``HandlerRegistry``, ``CommandBus``, ``QueryBus``
   and ``EventBus`` in the container, built when the application boots; its options are
   the keys of ``CQRSOptions``.
-- :class:`ContainerActivator` plugs a container into buses built by hand.
-- :class:`ScopedUnitOfWorkBehaviour` commits the ``UnitOfWork`` of the message's scope.
+- ``ContainerActivator`` plugs a container into buses built by hand.
+- ``ScopedUnitOfWorkBehaviour`` commits the ``UnitOfWork`` of the message's scope.
 """
 
 try:

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypedDict, Unpack
 
-from lexigram.di import Container, DynamicModule, Provider
+from lexigram.di import Container, DynamicModule, HealthCheckResult, Provider
 
 from .._buses import CommandBus, QueryBus
+from .._catalog import EventCatalog
 from .._event_bus import EventBus, PublishStrategy
+from .._outbox import OutboxRelay, OutboxStore
 from .._pipeline import OnlyFor
 from .._registry import HandlerRegistry
+from .._transport import EventTransport
 from ._activator import ContainerActivator
+from ._integration import IntegrationRunner, IntegrationSettings
 
 
 class CQRSOptions(TypedDict, total=False):
@@ -22,6 +26,20 @@ class CQRSOptions(TypedDict, total=False):
     (per bus, after ``behaviours``), all empty by default; ``strategy``
     (``PublishStrategy.SEQUENTIAL``) for events; ``registry`` (a new ``HandlerRegistry``
     unless given).
+
+    Integration events (see ``lexigram.cqrs.EventTransport``):
+
+    - ``transport``: the ``EventBus`` sends integration events to it (bound in the
+      container as ``EventTransport``; closed at shutdown if it has ``aclose()``);
+    - ``catalog``: the ``EventCatalog`` of the bus (default: built from the handlers);
+    - ``consumer_group``: consume the transport in this group while the application
+      runs, delivering to the ``EventBus``'s handlers (``consumer_name`` names this
+      process in the group; default: host, pid and a random part);
+    - ``outbox``: an ``OutboxStore`` relayed to the transport while the application runs
+      (every ``relay_interval`` seconds, default 1; the ``OutboxRelay`` is bound in the
+      container: ``relay.wake()`` after a commit sends at once);
+    - ``stop_timeout``: seconds the consumer and the relay get to finish at shutdown
+      (default 10).
     """
 
     handlers: Iterable[object]
@@ -31,6 +49,13 @@ class CQRSOptions(TypedDict, total=False):
     event_behaviours: Sequence[object]
     strategy: PublishStrategy
     registry: HandlerRegistry | None
+    transport: EventTransport | None
+    catalog: EventCatalog | None
+    consumer_group: str | None
+    consumer_name: str | None
+    outbox: OutboxStore | None
+    relay_interval: float
+    stop_timeout: float
 
 
 class CQRSProvider(Provider):
@@ -43,7 +68,9 @@ class CQRSProvider(Provider):
     ...), transient when unmarked. ``behaviours`` wrap every bus (outermost);
     ``command_behaviours`` and the like come next, per bus. Duplicate handlers raise when
     the provider is created; a handler dependency missing from the container raises when
-    the application starts.
+    the application starts. With a ``transport``, the consumer group and the outbox relay
+    run while the application runs, and the provider's health check reports ``degraded``
+    while the transport does not answer.
     """
 
     name = "cqrs"
@@ -55,6 +82,17 @@ class CQRSProvider(Provider):
                 f"CQRS got unknown option(s) {', '.join(unknown)}; the options are "
                 f"{', '.join(sorted(CQRSOptions.__optional_keys__))} (and imports for the module)"
             )
+        self.integration = IntegrationRunner(
+            IntegrationSettings(
+                options.get("transport"),
+                options.get("consumer_group"),
+                options.get("consumer_name"),
+                options.get("outbox"),
+                options.get("relay_interval", 1.0),
+                options.get("stop_timeout", 10.0),
+            )
+        )
+        self.catalog = options.get("catalog")
         registry = options.get("registry")
         self.registry = registry if registry is not None else HandlerRegistry()
         for handler in options.get("handlers", ()):
@@ -99,24 +137,38 @@ class CQRSProvider(Provider):
                 provider.registry, behaviours=provider.query_behaviours, activator=activator
             )
 
+        transport = self.integration.settings.transport
+
         def event_bus(activator: ContainerActivator) -> EventBus:
             return EventBus(
                 provider.registry,
                 behaviours=provider.event_behaviours,
                 activator=activator,
                 strategy=provider.strategy,
+                transport=transport,
+                catalog=provider.catalog,
             )
 
         container.singleton(ContainerActivator, factory=activator)
         container.singleton(CommandBus, factory=command_bus)
         container.singleton(QueryBus, factory=query_bus)
         container.singleton(EventBus, factory=event_bus)
+        if transport is not None:
+            container.singleton(EventTransport, instance=transport)
+        if self.integration.relay is not None:
+            container.singleton(OutboxRelay, instance=self.integration.relay)
 
     async def boot(self, container: Container) -> None:
         # Building the buses analyses every handler now: bad wiring fails at startup.
         container.resolve(CommandBus)
         container.resolve(QueryBus)
-        container.resolve(EventBus)
+        self.integration.start(container.resolve(EventBus))
+
+    async def shutdown(self) -> None:
+        await self.integration.stop()
+
+    async def health_check(self, timeout: float = 5.0) -> HealthCheckResult:  # noqa: ASYNC109
+        return await self.integration.health(timeout)
 
 
 class CQRSModule(DynamicModule):

@@ -17,15 +17,15 @@ from lexigram.http_errors import BadRequestError, HTTPError, UnsupportedMediaTyp
 
 from .._declare.errors import ConfigurationError
 from .._declare.params import ParamMetadata, ParamSource
-from .._http.context import ExecutionContext
 from .._http.json import loads
+from .._http.request import Request
 from ._steps import apply_validation, run_pipes
 from .signature import HandlerParam, unwrap_optional
 from .validation import ParamError, missing_error, pydantic_errors
 
 __all__ = ["body_step", "form_step", "read_form", "read_json"]
 
-AsyncStep = Callable[[ExecutionContext], Awaitable[Any]]
+AsyncStep = Callable[[Request], Awaitable[Any]]
 _EMPTY = inspect.Parameter.empty
 _NO_BODY: Any = object()
 _SEQUENCES = (list, set, frozenset, tuple)
@@ -40,7 +40,7 @@ def _unsupported(content_type: str) -> UnsupportedMediaTypeError:
     return UnsupportedMediaTypeError(f"expected an application/json body, got content type {shown}")
 
 
-async def read_json(ctx: ExecutionContext) -> Any:
+async def read_json(ctx: Request) -> Any:
     """The parsed JSON body (``_NO_BODY`` when empty), parsed once per request."""
     cached = ctx.json_cache
     if cached is not None:
@@ -90,7 +90,7 @@ def body_step(
 
     if embed or pipes:
 
-        async def from_json(ctx: ExecutionContext) -> Any:
+        async def from_json(ctx: Request) -> Any:
             data = await read_json(ctx)
             if embed and data is not _NO_BODY:
                 if not isinstance(data, dict):
@@ -114,7 +114,7 @@ def body_step(
 
         return from_json
 
-    async def whole_body(ctx: ExecutionContext) -> Any:
+    async def whole_body(ctx: Request) -> Any:
         body = await ctx.body()
         if not body:
             if not required:
@@ -134,11 +134,10 @@ def body_step(
     return whole_body
 
 
-async def read_form(ctx: ExecutionContext) -> FormData:
+async def read_form(ctx: Request) -> FormData:
     """The parsed form (urlencoded or multipart), read once; parser errors are 400s."""
-    request = ctx.request
     try:
-        form = await request.form()
+        form = await ctx.form()
     except HTTPError:
         raise
     except (MultiPartException, StarletteHTTPException) as exc:
@@ -203,7 +202,7 @@ def form_step(
     default = metadata.default
     loc: list[str | int] = [source.value, wire]
 
-    async def step(ctx: ExecutionContext) -> Any:
+    async def step(ctx: Request) -> Any:
         raw = _form_value(await read_form(ctx), wire, whole_model, many)
         if raw is None and not required:
             return default

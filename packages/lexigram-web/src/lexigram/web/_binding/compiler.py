@@ -17,6 +17,7 @@ import inspect
 import pathlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request as StarletteRequest
@@ -37,6 +38,7 @@ from .validation import ParamError, RequestValidationError
 __all__ = ["BindingPlan", "compile_binding"]
 
 _EMPTY = inspect.Parameter.empty
+AsyncStep = Callable[[ExecutionContext], Awaitable[Any]]
 _SEQUENCES = (list, set, frozenset, tuple, collections.abc.Sequence, collections.abc.Set)
 _QUERY_CLASSES: tuple[type, ...] = (
     str,
@@ -163,6 +165,18 @@ def _check_query_type(param: HandlerParam, label: str) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """What every parameter of one handler is compiled against."""
+
+    label: str
+    path_types: dict[str, type[Any]]
+    container: Container
+    pipes: Sequence[Any]
+    embed: bool
+    websocket: bool
+
+
 def compile_binding(
     fn: Callable[..., Any],
     *,
@@ -176,97 +190,27 @@ def compile_binding(
 ) -> BindingPlan:
     """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
     params = read_signature(fn, skip_first=skip_first, label=label)
-    path_names = set(path_types)
-    sources = {p.name: _source_for(p, path_names, container) for p in params}
+    sources = {p.name: _source_for(p, set(path_types), container) for p in params}
     body_params = [p for p in params if sources[p.name] is ParamSource.BODY]
     embed = len(body_params) > 1 or any(
         p.marker is not None and p.marker.embed for p in body_params
     )
+    route = _Route(label, path_types, container, pipes, embed, websocket)
     sync_steps: list[tuple[str, Step]] = []
-    async_steps: list[tuple[str, Callable[[ExecutionContext], Awaitable[Any]]]] = []
+    async_steps: list[tuple[str, AsyncStep]] = []
     needs_scope = False
-    bound: list[BoundParam] = []
     for param in params:
         source = sources[param.name]
-        marker = param.marker
-        bound.append(_bound(param, source, embed))
-        if source == "request":
-            if websocket:
-                raise ConfigurationError(
-                    f"{label}: a WebSocket handler takes a WebSocket, not a Request"
-                )
-            sync_steps.append((param.name, _request_step))
-            continue
-        if source == "websocket":
-            if not websocket:
-                raise ConfigurationError(
-                    f"{label}: parameter {param.name!r} is a WebSocket, but the route is HTTP;"
-                    " declare the handler with @websocket(path)"
-                )
-            sync_steps.append((param.name, _websocket_step))
-            continue
-        if source == "context":
-            sync_steps.append((param.name, _context_step))
-            continue
-        if source == "background":
-            sync_steps.append((param.name, _background_step))
-            continue
-        if source == "dependency":
-            assert param.dependency is not None
-            async_steps.append((param.name, _dependency_step(param.dependency)))
-            continue
-        if source == "default":
-            sync_steps.append((param.name, _constant_step(param.default)))
-            continue
-        if source == "service":
-            getter = _service(container, param, label)
-            needs_scope = needs_scope or getter.needs_scope
-            get = getter.get
-            if getter.is_async:
-                async_steps.append((param.name, _async_service_step(get)))
-            else:
-                sync_steps.append((param.name, _service_step(get)))
-            continue
-        assert isinstance(source, ParamSource)
-        if source is ParamSource.QUERY and marker is None:
-            _check_query_type(param, label)
-        wire = _wire_name(param, source, marker)
-        if source is ParamSource.PATH and wire not in path_names:
-            raise ConfigurationError(
-                f"{label}: path parameter {wire!r} does not appear in the route path"
-                f" (it has {sorted(path_names) or 'no parameters'})"
-            )
-        metadata = ParamMetadata(
-            name=param.name,
-            param_type=source.value,
-            expected_type=None if param.annotation is _EMPTY else param.annotation,
-            default=_default_of(param, marker),
-            alias=marker.alias if marker is not None else None,
-        )
-        chain = (*pipes, *(marker.pipes if marker is not None else ()))
-        for pipe in chain:
-            prepare = getattr(pipe, "prepare", None)
-            if callable(prepare):
-                prepare(metadata)
-        validation = marker.validation if marker is not None else None
-        if source in (ParamSource.BODY, ParamSource.FORM, ParamSource.FILE):
-            if source is ParamSource.BODY:
-                step = body_step(param, metadata, wire, embed, chain, validation)
-            else:
-                step = form_step(param, metadata, wire, source, chain, validation, label)
+        if isinstance(source, ParamSource):
+            step, is_async = _request_value_step(param, source, route)
+        else:
+            step, is_async, scoped = _pipeline_value_step(param, source, route)
+            needs_scope = needs_scope or scoped
+        if is_async:
             async_steps.append((param.name, step))
-            continue
-        path_type = path_types.get(wire)
-        if chain:
-            astep, is_async = pipe_step(param, metadata, source, wire, chain, validation, path_type)
-            if is_async:
-                async_steps.append((param.name, astep))
-            else:
-                sync_steps.append((param.name, astep))
-            continue
-        sync_steps.append(
-            (param.name, scalar_step(param, metadata, source, wire, validation, path_type))
-        )
+        else:
+            sync_steps.append((param.name, step))
+    bound = [_bound(p, sources[p.name], embed) for p in params]
     _check_path_variables(bound, path_types, label)
     return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound)
 
@@ -274,8 +218,10 @@ def compile_binding(
 def _check_path_variables(
     bound: Sequence[BoundParam], path_types: dict[str, type[Any]], label: str
 ) -> None:
-    """Every variable of the route path must reach a handler parameter."""
+    """Every variable of the route path must reach the handler: through a parameter, or
+    through the request it takes (``path_params``) when no parameter looks misnamed."""
     taken = {b.wire for b in bound if b.source is ParamSource.PATH}
+    raw = any(b.source in ("request", "context", "websocket") for b in bound)
     for name, kind in path_types.items():
         if name in taken:
             continue
@@ -283,6 +229,8 @@ def _check_path_variables(
         close = difflib.get_close_matches(name, others, n=1, cutoff=0.5) or [
             other for other in others if other in name or name in other
         ]
+        if raw and not close:
+            continue  # the handler reads it from request.path_params
         hint = (
             f"; did you mean to name parameter {close[0]!r} {name!r}?"
             if close
@@ -292,6 +240,71 @@ def _check_path_variables(
             f"{label}: path variable {{{name}}} has no handler parameter, so its value would"
             f" never reach the handler{hint} (or mark one with path(alias={name!r}))"
         )
+
+
+def _pipeline_value_step(param: HandlerParam, source: str, route: _Route) -> tuple[Any, bool, bool]:
+    """The step for a parameter the pipeline or the container fills: ``(step, is_async,
+    needs_scope)``."""
+    if source == "request" and route.websocket:
+        raise ConfigurationError(
+            f"{route.label}: a WebSocket handler takes a WebSocket, not a Request"
+        )
+    if source == "websocket" and not route.websocket:
+        raise ConfigurationError(
+            f"{route.label}: parameter {param.name!r} is a WebSocket, but the route is HTTP;"
+            " declare the handler with @websocket(path)"
+        )
+    if source in ("request", "websocket", "context"):
+        return _context_step, False, False
+    if source == "background":
+        return _background_step, False, False
+    if source == "dependency":
+        assert param.dependency is not None
+        return _dependency_step(param.dependency), True, False
+    if source == "default":
+        return _constant_step(param.default), False, False
+    getter = _service(route.container, param, route.label)
+    if getter.is_async:
+        return _async_service_step(getter.get), True, getter.needs_scope
+    return _service_step(getter.get), False, getter.needs_scope
+
+
+def _request_value_step(
+    param: HandlerParam, source: ParamSource, route: _Route
+) -> tuple[Any, bool]:
+    """The step for a parameter read from the request (path, query, header, cookie, body,
+    form, file): ``(step, is_async)``."""
+    marker = param.marker
+    if source is ParamSource.QUERY and marker is None:
+        _check_query_type(param, route.label)
+    wire = _wire_name(param, source, marker)
+    if source is ParamSource.PATH and wire not in route.path_types:
+        raise ConfigurationError(
+            f"{route.label}: path parameter {wire!r} does not appear in the route path"
+            f" (it has {sorted(route.path_types) or 'no parameters'})"
+        )
+    metadata = ParamMetadata(
+        name=param.name,
+        param_type=source.value,
+        expected_type=None if param.annotation is _EMPTY else param.annotation,
+        default=_default_of(param, marker),
+        alias=marker.alias if marker is not None else None,
+    )
+    chain = (*route.pipes, *(marker.pipes if marker is not None else ()))
+    for pipe in chain:
+        prepare = getattr(pipe, "prepare", None)
+        if callable(prepare):
+            prepare(metadata)
+    validation = marker.validation if marker is not None else None
+    # body steps read a Request: HTTP routes only (a WebSocket has no body)
+    if source is ParamSource.BODY:
+        return body_step(param, metadata, wire, route.embed, chain, validation), True
+    if source in (ParamSource.FORM, ParamSource.FILE):
+        return form_step(param, metadata, wire, source, chain, validation, route.label), True
+    path_type = route.path_types.get(wire)
+    if chain:
+        return pipe_step(param, metadata, source, wire, chain, validation, path_type)
+    return scalar_step(param, metadata, source, wire, validation, path_type), False
 
 
 def _bound(param: HandlerParam, source: ParamSource | str, embed: bool) -> BoundParam:
@@ -349,21 +362,11 @@ def _async_service_step(get: Callable[[Any], Any]) -> Callable[[ExecutionContext
     return step
 
 
-def _dependency_step(
-    dependency: Callable[[Any], Awaitable[Any]],
-) -> Callable[[ExecutionContext], Awaitable[Any]]:
+def _dependency_step(dependency: Callable[[Any], Awaitable[Any]]) -> AsyncStep:
     async def step(ctx: ExecutionContext) -> Any:
         return await dependency(ctx)
 
     return step
-
-
-def _request_step(ctx: ExecutionContext) -> Any:
-    return ctx.request
-
-
-def _websocket_step(ctx: ExecutionContext) -> Any:
-    return ctx.websocket
 
 
 def _context_step(ctx: ExecutionContext) -> Any:

@@ -134,8 +134,10 @@ class DefaultValuePipe:
 
 
 class ValidationPipe:
-    """Validate with ``validator`` (a pydantic model, a type, or a callable), else with the
-    parameter's own annotation; adapters are built at startup by ``prepare``."""
+    """Validate a parameter with ``validator``, else with its own annotation.
+
+    ``validator`` is a pydantic model, a type, or a callable; adapters are built at startup
+    by ``prepare``."""
 
     def __init__(self, validator: type[Any] | Callable[[Any], Any] | None = None) -> None:
         self.validator = validator

@@ -11,9 +11,11 @@ __all__ = ["HealthConfig", "resolve_health"]
 
 
 class HealthConfig(BaseModel):
-    """The health endpoints: a ``None`` path leaves that endpoint out; ``enabled=False``
-    leaves all out. ``timeout``: seconds each provider's check may take. ``optional``:
-    provider names that do not affect readiness."""
+    """The health endpoints an app serves.
+
+    A ``None`` path leaves that endpoint out; ``enabled=False`` leaves all out.
+    ``timeout``: seconds each provider's check may take. ``optional``: provider names that
+    do not affect readiness."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

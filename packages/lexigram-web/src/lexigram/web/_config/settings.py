@@ -12,7 +12,9 @@ DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class AppSettings:
-    """``debug``: 5xx problems carry the exception and traceback. ``validation_status``: 422 or
+    """The settings the request pipeline reads.
+
+    ``debug``: 5xx problems carry the exception and traceback. ``validation_status``: 422 or
     400. ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed (IPs, networks, or
     ``"*"``). ``fail_on_route_conflict``: duplicate routes raise at startup. ``max_body_size``:
     bytes (``None``: no limit), enforced while the body streams in."""

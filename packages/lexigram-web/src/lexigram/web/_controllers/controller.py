@@ -90,8 +90,10 @@ def controller(name: str | None = None) -> Callable[[C], C]:
 
 
 class CQRSController(Controller):
-    """A controller with CQRS command and query buses, injected from the container (any
-    implementation of ``CommandBusProtocol`` / ``QueryBusProtocol``, e.g. lexigram-cqrs)."""
+    """A controller with CQRS command and query buses, injected from the container.
+
+    Any implementation of ``CommandBusProtocol`` / ``QueryBusProtocol`` does, such as
+    lexigram-cqrs's."""
 
     def __init__(
         self,

@@ -27,9 +27,10 @@ def _modules(package: str) -> list[str]:
 
 
 def discover_controllers(packages: Iterable[str]) -> list[type]:
-    """Import every module of ``packages`` (recursively) and return the ``Controller``
-    subclasses (and ``@websocket_handler`` classes) they define, in a stable order (not
-    instantiated)."""
+    """The controllers defined in ``packages``, found by importing every module.
+
+    Returns the ``Controller`` subclasses (and ``@websocket_handler`` classes) the modules
+    define, recursively, in a stable order, not instantiated."""
     found: list[type] = []
     for package in packages:
         for name in _modules(package):

@@ -92,8 +92,10 @@ class ApiVersionMetadata:
         return self.prefix if self.prefix is not None else f"/v{self.version}"
 
     def response_headers(self) -> list[tuple[str, str]]:
-        """``Deprecation`` (RFC 9745: ``@<unix time>``, or ``true`` without a date),
-        ``Sunset`` (RFC 8594 HTTP-date) and ``Link`` headers, in that order."""
+        """The version's response headers, in this order.
+
+        ``Deprecation`` (RFC 9745: ``@<unix time>``, or ``true`` without a date), ``Sunset``
+        (RFC 8594 HTTP-date) and ``Link``."""
         headers: list[tuple[str, str]] = []
         if self.deprecated:
             date = self.deprecation_date
@@ -173,7 +175,9 @@ _declare = api_version
 
 
 def version(api_version: int | str) -> Callable[[T], T]:
-    """Shorthand for ``@api_version(api_version)``: a version with no deprecation."""
+    """`api_version` with only the version (no deprecation).
+
+    The spelling of NestJS's `@Version`."""
     return _declare(api_version)
 
 

@@ -149,8 +149,8 @@ def background(func: Callable[P, Awaitable[Any]]) -> Callable[P, Coroutine[Any, 
     Awaiting a call made while an HTTP request is being handled queues the call on that
     request's ``BackgroundTasks`` and returns at once (``None``); the function runs after the
     response has been sent, in the caller's context (request id, ...). Outside a request it
-    runs immediately (see the module docstring). The original function stays reachable as
-    ``__wrapped__``.
+    runs immediately (see the module docstring). The undecorated function stays reachable
+    as ``__wrapped__``.
     """
     if not is_coroutine_callable(func):
         raise TypeError(

@@ -1,8 +1,10 @@
-"""Per-request state: ``ExecutionContext`` (what guards and interceptors see) and ``RouteInfo``.
+"""The request object: ``ExecutionContext``, the request being handled plus its route.
 
-One ``ExecutionContext`` is created per request. Everything on it is lazy: the query string is
-parsed on first use (once), headers are decoded on first use, the body is read only when a
-parameter or the handler asks for it, and a ``Request`` object is built only when needed.
+Each request (or WebSocket connection) gets one object: a ``Request`` on HTTP routes, a
+``WebSocket`` on WebSocket routes, both ``ExecutionContext`` subclasses. Handlers, guards,
+interceptors and exception filters all receive that same object. Everything on it is lazy: the
+query string is parsed on first use (once), headers are read on first use, and the body only
+when a parameter or the handler asks for it.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from starlette.requests import ClientDisconnect, cookie_parser
+from starlette.datastructures import URL, Headers
+from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
 
-from lexigram.http_errors import BadRequestError, PayloadTooLargeError
+from lexigram.http_errors import BadRequestError
 
 from .._declare.decorators import RouteConfig
 from .._declare.params import BoundParam
 from .._declare.versioning import ApiVersionMetadata
 from .background import BackgroundTasks
-from .request import Request, RequestSettings, state_value
+from .settings import DEFAULT_SETTINGS, RequestSettings
 
-__all__ = ["ExecutionContext", "RouteInfo", "parse_query"]
+__all__ = ["UNROUTED", "ExecutionContext", "RouteInfo", "parse_query", "state_value"]
 
 
 @dataclass(eq=False)
@@ -100,90 +103,91 @@ def parse_query(query_string: bytes) -> list[tuple[str, str]]:
     return pairs
 
 
-class ExecutionContext:
+def _no_handler(*args: Any, **kwargs: Any) -> None:
+    """The handler of a request no route answers (what an exception filter sees on a 404)."""
+
+
+UNROUTED = RouteInfo(method="", path="", name="", handler=_no_handler)
+"""The route of a request built outside a route (``Request(scope)``)."""
+
+
+def state_value(scope: Scope, key: str) -> Any:
+    """``scope["state"][key]`` (what ``request.state.<key>`` holds), or ``None``."""
+    state: Any = scope.get("state")
+    if isinstance(state, dict):
+        return typing.cast(dict[str, Any], state).get(key)
+    return None
+
+
+class ExecutionContext(HTTPConnection):
     """The request being handled, plus the route answering it.
 
-    Guards receive it, interceptors receive it (with the next handler), and it is injectable by
-    type into handlers. ``request``, ``handler``, ``controller_class``, ``method_name`` and
+    ``Request`` (HTTP routes) and ``WebSocket`` (WebSocket routes) are execution contexts.
+    Handlers get it by type (``Request``, ``WebSocket`` or ``ExecutionContext``), guards and
+    interceptors as their ``context``, exception filters as their ``request``: one object.
+    ``request`` (the object itself), ``handler``, ``controller_class``, ``method_name`` and
     ``route_metadata`` follow ``ExecutionContextProtocol``; ``add_header`` lets a guard or
     interceptor put headers on whatever response the request ends with.
     """
 
     __slots__ = (
-        "_body",
-        "_cookies",
         "_headers",
+        "_path_params",
         "_query",
         "_query_pairs",
-        "_request",
+        "_receive",
+        "_send",
         "background",
         "controller",
         "di_scope",
-        "form_used",
-        "json_cache",
-        "path_params",
-        "receive",
         "response_headers",
         "route",
         "scope",
-        "send",
         "settings",
-        "validated",
-        "websocket",
+        "validated_data",
     )
 
-    def __init__(
+    scope: Scope
+    _receive: Receive
+    _send: Send
+    _headers: Headers
+    route: RouteInfo
+    """The route answering the request."""
+    settings: RequestSettings
+    """The app's request settings (body limit, trusted proxies, ``url_for``)."""
+    di_scope: Any
+    """The request's DI scope, when the route needs one."""
+    controller: Any
+    """The controller instance handling the request, when built per request."""
+    background: BackgroundTasks | None
+    """The request's background tasks, once some were queued."""
+    response_headers: list[tuple[bytes, bytes]] | None
+    """Headers added with ``add_header``, for the response the request ends with."""
+    validated_data: dict[str, Any]
+    """Parameter values after binding, validation and pipes."""
+
+    def _init_context(
         self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        path_params: dict[str, Any],
-        route: RouteInfo,
-        settings: RequestSettings,
+        settings: RequestSettings | None,
+        route: RouteInfo | None,
+        path_params: dict[str, Any] | None,
     ) -> None:
-        self.scope = scope
-        self.receive = receive
-        self.send = send
-        self.path_params = path_params
-        self.route = route
-        self.settings = settings
-        self._request: Request | None = None
+        self.settings = settings if settings is not None else DEFAULT_SETTINGS
+        self.route = route if route is not None else UNROUTED
+        self._path_params = path_params
+        self.validated_data = {}
+        self.di_scope = None
+        self.controller = None
+        self.background = None
+        self.response_headers = None
         self._query: dict[str, str] | None = None
         self._query_pairs: list[tuple[str, str]] | None = None
-        self._headers: dict[str, str] | None = None
-        self._cookies: dict[str, str] | None = None
-        self._body: bytes | None = None
-        self.response_headers: list[tuple[bytes, bytes]] | None = None
-        self.background: BackgroundTasks | None = None
-        self.di_scope: Any = None
-        self.controller: Any = None
-        self.validated: dict[str, Any] | None = None
-        self.json_cache: Any = None
-        self.form_used = False
-        self.websocket: Any = None
 
     # -- ExecutionContextProtocol -------------------------------------------------------------
     @property
-    def request(self) -> Request:
-        """The ``Request`` (built on first use); on a WebSocket route, the ``WebSocket``."""
-        if self.websocket is not None:
-            return typing.cast(Request, self.websocket)
-        request = self._request
-        if request is None:
-            scope = self.scope
-            scope["path_params"] = self.path_params
-            settings = self.settings
-            if "router" not in scope and settings.router is not None:
-                scope["router"] = settings.router
-            if "app" not in scope and settings.app is not None:
-                scope["app"] = settings.app
-            request = Request(self.scope, self.receive, self.send, settings=self.settings)
-            if self._body is not None:
-                request._body = self._body  # pyright: ignore[reportPrivateUsage]
-            if self.validated is not None:
-                request.validated_data = self.validated
-            self._request = request
-        return request
+    def request(self) -> typing.Self:
+        """This object (``ExecutionContextProtocol.request``)."""
+        return self
 
     @property
     def handler(self) -> Callable[..., Any]:
@@ -201,10 +205,11 @@ class ExecutionContext:
     def route_metadata(self) -> dict[str, Any]:
         return self.route.metadata
 
-    # -- helpers --------------------------------------------------------------------------------
+    # -- the request --------------------------------------------------------------------------
     @property
     def method(self) -> str:
-        method: str = self.scope["method"]
+        """The HTTP method (``"WEBSOCKET"`` on a WebSocket route)."""
+        method: str = self.scope.get("method", "WEBSOCKET")
         return method
 
     @property
@@ -213,37 +218,92 @@ class ExecutionContext:
         return path
 
     @property
+    def path_params(self) -> dict[str, Any]:
+        """The route's path parameters, converted (``{id:int}`` gives an ``int``)."""
+        params = self._path_params
+        if params is None:
+            found: dict[str, Any] = self.scope.get("path_params", {})
+            return found
+        return params
+
+    @property
+    def app(self) -> Any:
+        scope = self.scope
+        return scope.get("app", self.settings.app)
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route named ``name``."""
+        scope = self.scope
+        provider: Any = scope.get("router") or self.settings.router or scope.get("app")
+        provider = provider or self.settings.app
+        if provider is None:
+            raise RuntimeError(f"url_for({name!r}) needs a router: serve the request from an app")
+        path = provider.url_path_for(name, **path_params)
+        return typing.cast(URL, path.make_absolute_url(base_url=self.base_url))
+
+    @property
     def user(self) -> Any | None:
-        """The authenticated user (``scope["user"]`` or ``request.state.user``)."""
+        """The authenticated user, ``None`` when unset.
+
+        Read from ``scope["user"]``, else ``request.state.user``."""
         scope = self.scope
         if "user" in scope:
             return scope["user"]
         return state_value(scope, "user")
 
     @property
+    def auth(self) -> Any | None:
+        """Authentication credentials set by an auth middleware (``None`` when unset)."""
+        scope = self.scope
+        if "auth" in scope:
+            return scope["auth"]
+        return state_value(scope, "auth")
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id set by a request-id middleware, if any."""
+        value = state_value(self.scope, "request_id")
+        return str(value) if value is not None else None
+
+    @property
     def client_ip(self) -> str:
+        """Client IP; ``X-Forwarded-For`` is honoured only when the peer is a trusted proxy."""
         return self.settings.client_ip(self.scope)
 
-    def add_header(self, name: str, value: str) -> None:
-        """Add a header to the response this request ends with (success or error).
+    ip = client_ip
 
-        ``ValueError`` if the name or value contains CR, LF or NUL (header injection)."""
-        if not _UNSAFE.isdisjoint(name) or not _UNSAFE.isdisjoint(value):
-            raise ValueError(f"header {name!r} contains CR, LF or NUL")
-        item = (name.lower().encode("latin-1"), value.encode("latin-1"))
-        if self.response_headers is None:
-            self.response_headers = [item]
-        else:
-            self.response_headers.append(item)
+    @property
+    def content_type(self) -> str:
+        """The media type of the body, lower case, without parameters (``""`` when unset)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
-    def get_background(self) -> BackgroundTasks:
-        tasks = self.background
-        if tasks is None:
-            tasks = self.background = BackgroundTasks()
-        return tasks
+    @property
+    def is_json(self) -> bool:
+        media = self.content_type
+        return media == "application/json" or media.endswith("+json")
+
+    @property
+    def accepted_types(self) -> list[str]:
+        """Media types of the ``Accept`` header, highest quality first."""
+        ranked: list[tuple[float, int, str]] = []
+        for index, part in enumerate(self.headers.get("accept", "").split(",")):
+            media, *params = (p.strip() for p in part.split(";"))
+            if not media:
+                continue
+            quality = 1.0
+            for param in params:
+                key, _, value = param.partition("=")
+                if key.strip() == "q":
+                    try:
+                        quality = float(value)
+                    except ValueError:
+                        quality = 0.0
+            ranked.append((-quality, index, media))
+        return [media for _, _, media in sorted(ranked)]
 
     @property
     def query_pairs(self) -> list[tuple[str, str]]:
+        """The query string as decoded ``(name, value)`` pairs, parsed once."""
         pairs = self._query_pairs
         if pairs is None:
             pairs = self._query_pairs = parse_query(self.scope["query_string"])
@@ -258,65 +318,25 @@ class ExecutionContext:
         return query
 
     def query_list(self, name: str) -> list[str]:
+        """Every value of the query parameter ``name``, in order."""
         return [value for key, value in self.query_pairs if key == name]
 
-    @property
-    def headers(self) -> dict[str, str]:
-        """Request headers by lower-case name (first value wins), decoded once."""
-        headers = self._headers
-        if headers is None:
-            headers = {}
-            for key, value in self.scope["headers"]:
-                name = key.decode("latin-1")
-                if name not in headers:
-                    headers[name] = value.decode("latin-1")
-            self._headers = headers
-        return headers
+    # -- the response -------------------------------------------------------------------------
+    def add_header(self, name: str, value: str) -> None:
+        """Add a header to the response this request ends with (success or error).
 
-    @property
-    def cookies(self) -> dict[str, str]:
-        cookies = self._cookies
-        if cookies is None:
-            parsed: dict[str, str] = {}
-            for key, value in self.scope["headers"]:
-                if key == b"cookie":
-                    parsed.update(cookie_parser(value.decode("latin-1")))
-            self._cookies = cookies = parsed
-        return cookies
+        ``ValueError`` if the name or value contains CR, LF or NUL (header injection)."""
+        if not _UNSAFE.isdisjoint(name) or not _UNSAFE.isdisjoint(value):
+            raise ValueError(f"header {name!r} contains CR, LF or NUL")
+        item = (name.lower().encode("latin-1"), value.encode("latin-1"))
+        if self.response_headers is None:
+            self.response_headers = [item]
+        else:
+            self.response_headers.append(item)
 
-    async def body(self) -> bytes:
-        """The raw body, read once, refused with 413 as soon as it exceeds the size limit."""
-        if self._body is not None:
-            return self._body
-        if self._request is not None:
-            self._body = await self._request.body()
-            return self._body
-        limit = self.settings.max_body_size
-        if limit is not None:
-            declared = self.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > limit:
-                raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-        chunks: list[bytes] = []
-        size = 0
-        receive = self.receive
-        while True:
-            message = await receive()
-            kind = message["type"]
-            if kind == "http.request":
-                chunk: bytes = message.get("body", b"")
-                if chunk:
-                    size += len(chunk)
-                    if limit is not None and size > limit:
-                        raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-                    chunks.append(chunk)
-                if not message.get("more_body", False):
-                    break
-            elif kind == "http.disconnect":
-                raise ClientDisconnect()
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        self._body = body
-        return body
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    def get_background(self) -> BackgroundTasks:
+        """The request's ``BackgroundTasks`` (created on first use)."""
+        tasks = self.background
+        if tasks is None:
+            tasks = self.background = BackgroundTasks()
+        return tasks

@@ -16,7 +16,7 @@ from starlette.types import Scope
 from lexigram.http_errors import UnauthorizedError
 
 from .._declare.dependencies import request_dependency
-from .request import state_value
+from .context import state_value
 
 __all__ = ["get_current_user_optional", "get_current_user_required"]
 

@@ -174,11 +174,13 @@ class Renderer:
 
 
 class ResultResponseMapper:
-    """Maps ``Result``-like values to responses: ``Ok`` -> JSON with the success status,
-    ``Err`` -> problem+json with the status from this mapper's ``ErrorStatusMap`` (domain
-    errors by default: NotFound 404, Validation 422, PermissionDenied/Authorization 403,
-    Authentication 401, Conflict 409, RateLimit 429, other DomainError 400; anything else
-    400). Each app owns one; ``register`` affects that app only."""
+    """Maps ``Result``-like values to responses.
+
+    ``Ok`` -> JSON with the success status, ``Err`` -> problem+json with the status from
+    this mapper's ``ErrorStatusMap`` (domain errors by default: NotFound 404, Validation
+    422, PermissionDenied/Authorization 403, Authentication 401, Conflict 409, RateLimit
+    429, other DomainError 400; anything else 400). Each app owns one; ``register`` affects
+    that app only."""
 
     def __init__(self, status_map: ErrorStatusMap | None = None, *, debug: bool = False) -> None:
         self.status_map = status_map if status_map is not None else ErrorStatusMap()
@@ -208,8 +210,9 @@ class ResultResponseMapper:
         return self.error_to_response(result.unwrap_err())
 
     def error_to_response(self, error: Any) -> Response:
-        """The problem+json response for an ``Err`` payload (exception or plain value); sent
-        for a request, it carries that request's ``instance`` and ``request_id`` too."""
+        """The problem+json response for an ``Err`` payload (exception or plain value).
+
+        Sent for a request, it carries that request's ``instance`` and ``request_id`` too."""
         return ProblemResponse(err_to_exception(error), self.err_map, self.debug)
 
 

@@ -1,105 +1,52 @@
-"""The ``Request`` wrapper: Starlette's request plus proxy-aware ``ip`` and a body size limit."""
+"""``Request``: the execution context of an HTTP route, a Starlette request with a body limit.
+
+The body size limit is enforced in one place, ``_next_chunk``: a declared ``Content-Length``
+over the limit is refused before anything is read, and a streamed body as soon as it crosses
+the limit; ``body()``, ``stream()``, ``form()`` and ``json()`` all read through it.
+"""
 
 from __future__ import annotations
 
-import ipaddress
-import typing
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator
 from typing import Any
 
+from starlette.requests import ClientDisconnect, empty_receive, empty_send
 from starlette.requests import Request as StarletteRequest
-from starlette.requests import empty_receive, empty_send
 from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import PayloadTooLargeError
 
-__all__ = ["Request", "RequestSettings", "state_value"]
+from .context import ExecutionContext, RouteInfo
+from .settings import RequestSettings
 
-_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class RequestSettings:
-    """Per-app request settings, parsed once: body size limit, trusted proxies, and the
-    ``url_path_for`` provider behind ``request.url_for``."""
-
-    __slots__ = ("app", "max_body_size", "router", "trust_all_proxies", "trusted_networks")
-
-    def __init__(
-        self,
-        *,
-        max_body_size: int | None = None,
-        trusted_proxies: Iterable[str] = (),
-        router: Any = None,
-        app: Any = None,
-    ) -> None:
-        self.max_body_size = max_body_size
-        self.router = router
-        self.app = app
-        networks: list[_Network] = []
-        trust_all = False
-        for entry in trusted_proxies:
-            if entry == "*":
-                trust_all = True
-                continue
-            try:
-                networks.append(ipaddress.ip_network(entry, strict=False))
-            except ValueError as exc:
-                raise ValueError(
-                    f"trusted_proxies entry {entry!r} is not an IP address or network"
-                    " (use e.g. '10.0.0.1', '10.0.0.0/8' or '*')"
-                ) from exc
-        self.trusted_networks = tuple(networks)
-        self.trust_all_proxies = trust_all
-
-    def is_trusted(self, host: str) -> bool:
-        if self.trust_all_proxies:
-            return True
-        if not self.trusted_networks:
-            return False
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        return any(address in network for network in self.trusted_networks)
-
-    def client_ip(self, scope: Scope) -> str:
-        """The client address; ``X-Forwarded-For`` is believed only from a trusted peer."""
-        client = scope.get("client")
-        peer: str = client[0] if client else ""
-        if not peer or not (self.trust_all_proxies or self.trusted_networks):
-            return peer
-        if not self.is_trusted(peer):
-            return peer
-        forwarded: list[str] = []
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                forwarded.extend(p.strip() for p in value.decode("latin-1").split(","))
-        hops = [hop for hop in forwarded if hop]
-        for hop in reversed(hops):
-            if not self.is_trusted(hop):
-                return hop
-        return hops[0] if hops else peer
+__all__ = ["Request"]
 
 
-DEFAULT_SETTINGS = RequestSettings()
+class Request(ExecutionContext, StarletteRequest):
+    """The HTTP request handed to handlers, guards, interceptors and exception filters.
 
-
-def state_value(scope: Scope, key: str) -> Any:
-    """``scope["state"][key]`` (what ``request.state.<key>`` holds), or ``None``."""
-    state: Any = scope.get("state")
-    if isinstance(state, dict):
-        return typing.cast(dict[str, Any], state).get(key)
-    return None
-
-
-class Request(StarletteRequest):
-    """The HTTP request handed to handlers, guards and interceptors.
-
-    A Starlette ``Request`` (so any Starlette utility accepts it) with a few additions: ``ip``
+    A Starlette ``Request`` (so any Starlette utility accepts it) and an
+    ``ExecutionContext`` (the route answering it), with a few additions: ``ip``
     (proxy-aware), ``user``/``auth`` that answer ``None`` instead of asserting, ``request_id``,
     ``is_json``, ``accepted_types``, ``validated_data``, and a body size limit enforced while
     the body streams in.
     """
+
+    __slots__ = (
+        "_body",
+        "_form",
+        "_is_disconnected",
+        "_json",
+        "_received",
+        "_stream_consumed",
+        "form_used",
+        "json_cache",
+    )
+
+    json_cache: Any
+    """The parsed JSON body, once a body parameter read it."""
+    form_used: bool
+    """Whether a form parameter parsed the body (its files are closed after the response)."""
 
     def __init__(
         self,
@@ -108,87 +55,76 @@ class Request(StarletteRequest):
         send: Send = empty_send,
         *,
         settings: RequestSettings | None = None,
+        route: RouteInfo | None = None,
+        path_params: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(scope, receive, send)
-        self._settings = settings or DEFAULT_SETTINGS
-        self._validated: dict[str, Any] = {}
+        # what Starlette's Request.__init__ sets, without its per-request asserts
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self._stream_consumed = False
+        self._is_disconnected = False
+        self._form = None
+        self._received = 0
+        self.json_cache = None
+        self.form_used = False
+        self._init_context(settings, route, path_params)
 
-    @property
-    def request(self) -> StarletteRequest:
-        """The underlying Starlette request (this object itself)."""
-        return self
+    async def _next_chunk(self) -> bytes | None:
+        """The next non-empty chunk of the body, or ``None`` once all of it arrived; 413 as
+        soon as the body is (or is declared) larger than the limit."""
+        limit = self.settings.max_body_size
+        if limit is not None and not self._received:
+            declared = self.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise _too_large(limit)
+        while not self._stream_consumed:
+            message = await self._receive()
+            kind = message["type"]
+            if kind == "http.request":
+                if not message.get("more_body", False):
+                    self._stream_consumed = True
+                chunk: bytes = message.get("body", b"")
+                if chunk:
+                    if limit is not None:
+                        received = self._received = self._received + len(chunk)
+                        if received > limit:
+                            raise _too_large(limit)
+                    return chunk
+            elif kind == "http.disconnect":
+                self._is_disconnected = True
+                raise ClientDisconnect()
+        return None
 
-    @property
-    def user(self) -> Any | None:
-        """The authenticated user set by an auth middleware or guard (``None`` when unset)."""
-        if "user" in self.scope:
-            return self.scope["user"]
-        return state_value(self.scope, "user")
-
-    @property
-    def auth(self) -> Any | None:
-        """Authentication credentials set by an auth middleware (``None`` when unset)."""
-        if "auth" in self.scope:
-            return self.scope["auth"]
-        return state_value(self.scope, "auth")
-
-    @property
-    def request_id(self) -> str | None:
-        """The request id set by a request-id middleware, if any."""
-        value = state_value(self.scope, "request_id")
-        return str(value) if value is not None else None
-
-    @property
-    def is_json(self) -> bool:
-        content_type = self.headers.get("content-type", "")
-        media = content_type.split(";", 1)[0].strip().lower()
-        return media == "application/json" or media.endswith("+json")
-
-    @property
-    def accepted_types(self) -> list[str]:
-        """Media types of the ``Accept`` header, highest quality first."""
-        ranked: list[tuple[float, int, str]] = []
-        for index, part in enumerate(self.headers.get("accept", "").split(",")):
-            media, *params = (p.strip() for p in part.split(";"))
-            if not media:
-                continue
-            quality = 1.0
-            for param in params:
-                key, _, value = param.partition("=")
-                if key.strip() == "q":
-                    try:
-                        quality = float(value)
-                    except ValueError:
-                        quality = 0.0
-            ranked.append((-quality, index, media))
-        return [media for _, _, media in sorted(ranked)]
-
-    @property
-    def ip(self) -> str:
-        """Client IP; ``X-Forwarded-For`` is honoured only when the peer is a trusted proxy."""
-        return self._settings.client_ip(self.scope)
-
-    @property
-    def validated_data(self) -> dict[str, Any]:
-        """Parameter values after binding, validation and pipes."""
-        return self._validated
-
-    @validated_data.setter
-    def validated_data(self, value: dict[str, Any]) -> None:
-        self._validated = value
+    async def body(self) -> bytes:
+        """The raw body, read once (413 as soon as it exceeds the size limit)."""
+        try:
+            return self._body
+        except AttributeError:
+            pass
+        first = await self._next_chunk()
+        if first is None:
+            body = b""
+        else:
+            chunks = [first]
+            while (chunk := await self._next_chunk()) is not None:
+                chunks.append(chunk)
+            body = first if len(chunks) == 1 else b"".join(chunks)
+        self._body = body
+        return body
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
-        limit = self._settings.max_body_size
-        if limit is None or hasattr(self, "_body"):
-            async for chunk in super().stream():
-                yield chunk
+        """The body chunk by chunk (413 as soon as it exceeds the size limit)."""
+        if hasattr(self, "_body"):
+            yield self._body
+            yield b""
             return
-        declared = self.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
-        received = 0
-        async for chunk in super().stream():
-            received += len(chunk)
-            if received > limit:
-                raise PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")
+        if self._stream_consumed:
+            raise RuntimeError("Stream consumed")
+        while (chunk := await self._next_chunk()) is not None:
             yield chunk
+        yield b""
+
+
+def _too_large(limit: int) -> PayloadTooLargeError:
+    return PayloadTooLargeError(f"request body exceeds the {limit}-byte limit")

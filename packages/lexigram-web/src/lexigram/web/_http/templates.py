@@ -42,7 +42,9 @@ SCOPE_KEY = "lexigram.templates"
 
 
 class TemplatesConfig(BaseModel):
-    """``directory``: where templates live. ``require``: template names that must exist when
+    """Where an app's templates live, and how they load.
+
+    ``directory``: where templates live. ``require``: template names that must exist when
     the app starts (startup fails naming the missing ones). ``auto_reload``: re-read changed
     files (development)."""
 
@@ -114,9 +116,10 @@ class Templates:
 
 
 class TemplateResponse(HTMLResponse):
-    """An HTML response rendered from a template when it is sent, with the templates given
-    or else the serving app's. Rendering errors surface before anything is sent, so they
-    become the request's error response."""
+    """An HTML response rendered from a template when it is sent.
+
+    It uses the templates given, or else the serving app's. Rendering errors surface before
+    anything is sent, so they become the request's error response."""
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""The ``WebSocket`` handed to WebSocket handlers: Starlette's, with limits and clear closes.
+"""``WebSocket``: the execution context of a WebSocket route, with limits and clear closes.
 
 Bad input never surfaces as a bare ``KeyError`` or ``JSONDecodeError``: each receive method
 raises ``WebSocketException`` with the close code the endpoint then closes with:
@@ -20,7 +20,9 @@ from starlette.websockets import WebSocketDisconnect
 from lexigram.http_errors import WebSocketDisconnect as PeerClosed
 from lexigram.http_errors import WebSocketException
 
+from .context import ExecutionContext, RouteInfo
 from .json import dumps, loads
+from .settings import RequestSettings
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
@@ -82,8 +84,10 @@ def decode_message(message: Message, encoding: str | None) -> Any:
     return text if text is not None else message.get("bytes", b"")
 
 
-class WebSocket(StarletteWebSocket):
+class WebSocket(ExecutionContext, StarletteWebSocket):
     """Starlette's WebSocket with orjson JSON, a message size limit and close bookkeeping.
+
+    On a WebSocket route it is the ``ExecutionContext`` too: the route's guards receive it.
 
     Build it from an ASGI ``(scope, receive, send)`` or wrap an existing Starlette
     ``WebSocket`` (``WebSocket(starlette_socket)``). ``max_message_size`` (bytes, ``None`` for
@@ -99,6 +103,9 @@ class WebSocket(StarletteWebSocket):
         send: Send | None = None,
         *,
         max_message_size: int | None = None,
+        settings: RequestSettings | None = None,
+        route: RouteInfo | None = None,
+        path_params: dict[str, Any] | None = None,
     ) -> None:
         if isinstance(scope, StarletteWebSocket):
             wrapped = scope
@@ -117,6 +124,7 @@ class WebSocket(StarletteWebSocket):
         self.close_code: int | None = None
         self.close_reason: str | None = None
         self._send_lock: anyio.Lock | None = None
+        self._init_context(settings, route, path_params)
 
     def serialize_sends(self) -> None:
         """Make concurrent sends (heartbeat, broadcasts, the handler) go out one at a time."""

@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 from .._config.web_config import OpenAPIConfig
 from .._declare.errors import ConfigurationError
 from .._http.context import RouteInfo
-from .._pipeline.endpoint import Endpoint
+from .._pipeline.core import Endpoint
 from ._docs import (
     DOCS_INSTALL_HINT,
     REDOC,

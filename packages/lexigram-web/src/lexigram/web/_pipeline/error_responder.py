@@ -7,14 +7,16 @@ from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
-from starlette.types import Send
+from starlette.types import Message, Scope, Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
-from .._http.context import ExecutionContext
+from .._http.context import RouteInfo
 from .._http.problem import as_http_error, problem_for
 from .._http.render import Renderer
+from .._http.request import Request
 from .._http.response_model import ResponseValidationError
+from .._http.settings import RequestSettings
 from .filters import ErrorHandler
 
 __all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
@@ -64,7 +66,9 @@ async def send_problem(
 
 
 class ErrorResponder:
-    """Per-route error handling: the route's filter chain, then the problem renderer."""
+    """Turns an exception into the response: the first matching exception filter (by type,
+    then status code), else problem+json. One per route, and one per app for the requests no
+    route answers (400, 404, 405)."""
 
     __slots__ = ("debug", "filters", "renderer", "status_map")
 
@@ -80,32 +84,62 @@ class ErrorResponder:
         self.renderer = renderer.without_model()
         self.debug = debug
 
-    async def respond(self, ctx: ExecutionContext, exc: Exception) -> None:
+    async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
+        """Answer ``exc``, raised while handling ``ctx``."""
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
             return
         status = status_for(exc, self.status_map)
-        filters = self.filters
-        if filters is not None:
-            handler = filters.lookup(exc, status)
-            if handler is not None:
-                try:
-                    result = await handler(ctx, exc)
-                    await self.renderer.send(
-                        result, ctx.send, ctx.scope, ctx.receive, ctx.response_headers, status
-                    )
-                    return
-                except Exception as inner:
-                    _log.exception("exception handler for %s failed", type(exc).__name__)
-                    exc = inner
-                    status = status_for(exc, self.status_map)
-        if status >= 500:
-            log_server_error(exc, status, ctx.scope.get("method", ""), ctx.scope.get("path", ""))
-        await send_problem(
-            ctx.send,
-            exc,
-            scope=ctx.scope,
-            status_map=self.status_map,
-            debug=self.debug,
-            extra=ctx.response_headers,
+        handler = self.filters.lookup(exc, status) if self.filters is not None else None
+        if handler is not None:
+            await self._filtered(handler, ctx, exc, status, send)
+            return
+        await self._problem(exc, status, ctx.scope, send, ctx.response_headers)
+
+    async def respond_unrouted(
+        self, scope: Scope, send: Send, exc: Exception, settings: RequestSettings
+    ) -> None:
+        """Answer ``exc`` for a request no route answers; a request object is built only when
+        an exception filter wants one."""
+        status = status_for(exc, self.status_map)
+        handler = self.filters.lookup(exc, status) if self.filters is not None else None
+        if handler is None:
+            await self._problem(exc, status, scope, send, None)
+            return
+        route = RouteInfo(
+            method=scope.get("method", ""), path=scope["path"], name="", handler=handler
         )
+        ctx = Request(scope, _no_receive, send, settings=settings, route=route)
+        await self._filtered(handler, ctx, exc, status, send)
+
+    async def _filtered(
+        self, handler: ErrorHandler, ctx: Request, exc: Exception, status: int, send: Send
+    ) -> None:
+        try:
+            result = await handler(ctx, exc)
+            await self.renderer.send(
+                result, send, ctx.scope, ctx.receive, ctx.response_headers, status
+            )
+        except Exception as inner:
+            _log.exception("exception handler for %s failed", type(exc).__name__)
+            await self._problem(
+                inner, status_for(inner, self.status_map), ctx.scope, send, ctx.response_headers
+            )
+
+    async def _problem(
+        self,
+        exc: Exception,
+        status: int,
+        scope: Scope,
+        send: Send,
+        headers: list[tuple[bytes, bytes]] | None,
+    ) -> None:
+        if status >= 500:
+            log_server_error(exc, status, scope.get("method", ""), scope.get("path", ""))
+        await send_problem(
+            send, exc, scope=scope, status_map=self.status_map, debug=self.debug, extra=headers
+        )
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}

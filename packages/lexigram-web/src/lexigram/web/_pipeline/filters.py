@@ -26,8 +26,9 @@ _CATCH_ATTR = "__lexigram_catch__"
 
 
 def catch(*keys: HandlerKey) -> Callable[[type[T]], type[T]]:
-    """Mark a filter class: its ``catch(exc, context)`` handles ``keys`` (exception classes or
-    status codes; none means every exception)."""
+    """Mark a filter class: its ``catch(exc, context)`` handles ``keys``.
+
+    ``keys`` are exception classes or status codes; none means every exception."""
 
     def decorate(cls: type[T]) -> type[T]:
         if not callable(getattr(cls, "catch", None)):

@@ -26,11 +26,15 @@ __all__ = ["RoleGuard", "UserRolesAuthorizer", "guard", "roles", "use_guards"]
 T = TypeVar("T")
 
 
-def use_guards(*guards: Any) -> Callable[[T], T]:
-    """Attach guards (classes or instances) to a handler or a controller class."""
+def guard(*guards: Any) -> Callable[[T], T]:
+    """Attach guards (classes or instances) to a handler or a controller class.
+
+    Guards run in order before the handler; one answering ``False`` ends the request with a
+    403 problem (a guard may also raise any ``HTTPError``, such as a 401).
+    """
     if not guards:
-        raise TypeError("use_guards() needs at least one guard")
-    check_not_bare("use_guards", guards, "guards")
+        raise TypeError("guard() needs at least one guard")
+    check_not_bare("guard", guards, "guards")
 
     def decorate(target: T) -> T:
         add_items(target, "guards", guards)
@@ -39,8 +43,8 @@ def use_guards(*guards: Any) -> Callable[[T], T]:
     return decorate
 
 
-guard = use_guards
-"""Alias of :func:`use_guards`."""
+use_guards = guard
+"""The same decorator as `guard`, spelled like NestJS's `@UseGuards`."""
 
 
 def _user_of(context: Any) -> Any:
@@ -68,9 +72,10 @@ class UserRolesAuthorizer:
 
 
 class RoleGuard:
-    """Admit users having at least one of ``required_roles`` (401 without a user, 403 without
-    the role). ``authorizer`` defaults to the ``AuthorizerProtocol`` registered in the
-    container, resolved at startup."""
+    """Admit users having at least one of ``required_roles``.
+
+    A request without a user is a 401, one without the role a 403. ``authorizer`` defaults
+    to the ``AuthorizerProtocol`` registered in the container, resolved at startup."""
 
     def __init__(self, *required_roles: str, authorizer: AuthorizerProtocol | None = None) -> None:
         if not required_roles:

@@ -53,13 +53,14 @@ class ThrottleSpec:
     cost: int = 1
 
 
-def rate_limit(
-    rate: str, *, by: By = "ip", key: KeyFunc | None = None, cost: int = 1
+def throttle(
+    rate: str, by: By = "user", key: KeyFunc | None = None, cost: int = 1
 ) -> Callable[[T], T]:
     """Limit a handler (or every handler of a controller) to ``rate`` (e.g. ``"100/minute"``).
 
-    ``key(request)`` (sync or async) overrides the ``by`` key; ``cost`` is the number of hits
-    one request counts for.
+    ``by`` picks the key: ``"user"`` (the authenticated user's id, else the client IP),
+    ``"ip"`` or ``"endpoint"`` (one budget shared by every caller); ``key(request)`` (sync or
+    async) overrides it. ``cost`` is the number of hits one request counts for.
     """
     if not isinstance(rate, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(
@@ -79,11 +80,8 @@ def rate_limit(
     return decorate
 
 
-def throttle(
-    rate: str, by: By = "user", key: KeyFunc | None = None, cost: int = 1
-) -> Callable[[T], T]:
-    """Rate-limit by user (falling back to the client IP), by IP, or per endpoint."""
-    return rate_limit(rate, by=by, key=key, cost=cost)
+rate_limit = throttle
+"""The same decorator as `throttle`, for readers who know rate limits by that name."""
 
 
 def _is_limiter(candidate: object) -> bool:

@@ -14,7 +14,7 @@ from lexigram.http_errors import BadRequestError
 
 from .._config.versioning import VersioningConfig
 from .._declare.versioning import normalize_version
-from .._http.context import parse_query
+from .._http.context import ExecutionContext, parse_query
 
 __all__ = ["STATE_KEY", "VersionExtractor", "get_version", "set_request_version"]
 
@@ -152,6 +152,6 @@ def get_version(request: HTTPConnection) -> str | None:
         found = typing.cast(dict[str, Any], state).get(STATE_KEY)
         if found is not None:
             return str(found)
-    app = request.scope.get("app")
+    app = request.app if isinstance(request, ExecutionContext) else request.scope.get("app")
     config = getattr(app, "versioning", None)
     return config.default_version if isinstance(config, VersioningConfig) else None

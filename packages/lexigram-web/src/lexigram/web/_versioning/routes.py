@@ -21,7 +21,7 @@ from .._config.versioning import VersioningConfig
 from .._declare.metadata import mro_value
 from .._declare.versioning import META_KEY, ApiVersionMetadata, declared_version
 from .._http.context import RouteInfo
-from .._pipeline.endpoint import Endpoint
+from .._pipeline.core import Endpoint
 from .._pipeline.error_responder import send_problem
 from .._routing.path_template import PathTemplate
 from .._routing.router import RouteConflictError

@@ -11,14 +11,13 @@ import anyio
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketState
 
-from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket, decode_message
-from .._pipeline.endpoint import Endpoint, EndpointParts
+from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
 from ._hub import ConnectionHub
-from .endpoint import close_for_exception, finish, handshake, shielded
+from .endpoint import cleanup, close_for_exception, finish, shielded
 
 if TYPE_CHECKING:
-    from .handler import HandlerOptions, WebSocketHandler
+    from .handler import AbstractWebSocketHandler, HandlerOptions
 
 __all__ = ["build_handler_endpoint"]
 
@@ -28,53 +27,41 @@ INTERNAL_ERROR: Final = 1011
 
 
 def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> Endpoint:
+    core = EndpointCore(parts)
     info = parts.info
-    plan = parts.plan
-    controller = parts.controller
-    guards = tuple(parts.guards)
     settings = parts.settings
-    container = parts.container
     status_map = parts.status_map
     debug = parts.debug
     hub = ConnectionHub(options.max_connections_per_user)
-    shared: WebSocketHandler | None = getattr(parts.call, "__self__", None)
-    if controller is None and shared is not None:
+    shared: AbstractWebSocketHandler | None = getattr(parts.call, "__self__", None)
+    if parts.controller is None and shared is not None:
         shared._attach(hub)  # pyright: ignore[reportPrivateUsage]
-    needs_scope = (
-        plan.needs_scope
-        or (controller is not None and controller.needs_scope)
-        or any(c.getter is not None for c in guards)
-    )
     limit = options.max_connections_per_user
     max_size = options.max_message_size
     heartbeat = options.ping_interval is not None
 
-    async def handler_for(ctx: ExecutionContext) -> WebSocketHandler:
-        if controller is None:
+    async def handler_for(websocket: WebSocket) -> AbstractWebSocketHandler:
+        built = await core.controller_for(websocket)
+        if built is None:
             assert shared is not None
             return shared
-        handler = controller.get(ctx.di_scope)
-        if controller.is_async:
-            handler = await handler
-        built = typing.cast("WebSocketHandler", handler)
-        built._attach(hub)  # pyright: ignore[reportPrivateUsage]
-        return built
+        handler = typing.cast("AbstractWebSocketHandler", built)
+        handler._attach(hub)  # pyright: ignore[reportPrivateUsage]
+        return handler
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
-        websocket = WebSocket(scope, receive, send, max_message_size=max_size)
+        websocket = WebSocket(
+            scope, receive, send, max_message_size=max_size, settings=settings, route=info,
+            path_params=params,
+        )  # fmt: skip
         websocket.serialize_sends()
-        ctx = ExecutionContext(scope, receive, send, params, info, settings)
-        ctx.websocket = websocket
-        di_scope = None
-        handler: WebSocketHandler | None = None
+        handler: AbstractWebSocketHandler | None = None
         key: Hashable | None = None
         reserved = accepted = False
         try:
-            if needs_scope:
-                di_scope = ctx.di_scope = container.scope()
-            if not await handshake(ctx, websocket, guards, status_map, debug):
-                return
-            handler = await handler_for(ctx)
+            core.open_scope(websocket)
+            await core.check_guards(websocket)
+            handler = await handler_for(websocket)
             if limit is not None:
                 key = handler.user_key(websocket)
                 if not hub.reserve(key):
@@ -84,8 +71,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
                     )
                     return
                 reserved = True
-            kwargs = await plan.abind(ctx) if plan.has_async else plan.bind(ctx)
-            await handler.on_connect(websocket, **kwargs)
+            await handler.on_connect(websocket, **await core.arguments(websocket))
             if websocket.application_state == WebSocketState.CONNECTING:
                 await websocket.accept()
             if websocket.application_state != WebSocketState.CONNECTED:
@@ -103,24 +89,18 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             hub.discard(websocket)
             if reserved:
                 hub.release(key)
-            await _cleanup(ctx, handler if accepted else None, websocket, di_scope)
+            if accepted and handler is not None:
+                await _disconnected(handler, websocket)
+            await cleanup(websocket)
 
     return endpoint
 
 
-async def _cleanup(
-    ctx: ExecutionContext, handler: WebSocketHandler | None, websocket: WebSocket, di_scope: Any
-) -> None:
-    if handler is not None:
-        if websocket.close_code is None:
-            websocket.close_code = 1006  # ended without a close frame (e.g. cancelled)
-        disconnect = handler.on_disconnect
-        await shielded(f"{type(handler).__name__}.on_disconnect", lambda: disconnect(websocket))
-    background = ctx.background
-    if background is not None:
-        await shielded("the websocket's background tasks", background.run)
-    if di_scope is not None:
-        await shielded("closing the websocket's DI scope", di_scope.aclose)
+async def _disconnected(handler: AbstractWebSocketHandler, websocket: WebSocket) -> None:
+    if websocket.close_code is None:
+        websocket.close_code = 1006  # ended without a close frame (e.g. cancelled)
+    disconnect = handler.on_disconnect
+    await shielded(f"{type(handler).__name__}.on_disconnect", lambda: disconnect(websocket))
 
 
 class _Pong:
@@ -133,7 +113,7 @@ class _Pong:
 
 
 async def _receive_loop(
-    handler: WebSocketHandler, websocket: WebSocket, pong: _Pong | None
+    handler: AbstractWebSocketHandler, websocket: WebSocket, pong: _Pong | None
 ) -> None:
     encoding = handler.encoding
     on_message = handler.on_message
@@ -150,7 +130,7 @@ async def _receive_loop(
 
 
 async def _session_with_heartbeat(
-    handler: WebSocketHandler, websocket: WebSocket, options: HandlerOptions
+    handler: AbstractWebSocketHandler, websocket: WebSocket, options: HandlerOptions
 ) -> None:
     interval = options.ping_interval
     timeout = options.ping_timeout

@@ -16,8 +16,7 @@ runs even when the connection task is cancelled, bounded by ``CLEANUP_TIMEOUT`` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from inspect import isawaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import anyio
@@ -27,26 +26,23 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from lexigram.http_errors import (
     ErrorStatusMap,
-    ForbiddenError,
     HTTPError,
     WebSocketException,
 )
 from lexigram.http_errors import WebSocketDisconnect as PeerGone
 
-from .._http.context import ExecutionContext
 from .._http.problem import as_http_error, problem_for
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
-from .._pipeline.components import Component, get_instance
-from .._pipeline.endpoint import Endpoint, EndpointParts
+from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
 from .._pipeline.error_responder import log_server_error, status_for
 
 __all__ = [
     "CLEANUP_TIMEOUT",
     "HANDLER_OPTIONS",
     "build_websocket_endpoint",
+    "cleanup",
     "close_for_exception",
     "finish",
-    "handshake",
     "shielded",
 ]
 
@@ -104,30 +100,6 @@ async def deny(
         return
     code = INTERNAL_ERROR if status_for(error, status_map) >= 500 else POLICY_VIOLATION
     await _close(websocket, code)
-
-
-async def handshake(
-    ctx: ExecutionContext,
-    websocket: WebSocket,
-    guards: Sequence[Component],
-    status_map: ErrorStatusMap | None,
-    debug: bool,
-) -> bool:
-    """Run the guards; on refusal deny the handshake and answer ``False``."""
-    for component in guards:
-        guard = await get_instance(component, ctx)
-        allowed = guard.can_activate(ctx)
-        if isawaitable(allowed):
-            allowed = await allowed
-        if not allowed:
-            await deny(
-                websocket,
-                ForbiddenError("access denied by " + type(guard).__qualname__),
-                status_map,
-                debug,
-            )
-            return False
-    return True
 
 
 async def close_for_exception(
@@ -191,51 +163,37 @@ def build_websocket_endpoint(parts: EndpointParts) -> Endpoint:
         handler_endpoint: Endpoint = handler_options.build_endpoint(parts)
         return handler_endpoint
     max_size: int | None = extra.get("max_message_size", DEFAULT_MAX_MESSAGE_SIZE)
+    core = EndpointCore(parts)
     info = parts.info
-    plan = parts.plan
-    call = parts.call
-    controller = parts.controller
-    guards = tuple(parts.guards)
     settings = parts.settings
-    container = parts.container
     status_map = parts.status_map
     debug = parts.debug
-    needs_scope = (
-        plan.needs_scope
-        or (controller is not None and controller.needs_scope)
-        or any(c.getter is not None for c in guards)
-    )
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
-        websocket = WebSocket(scope, receive, send, max_message_size=max_size)
-        ctx = ExecutionContext(scope, receive, send, params, info, settings)
-        ctx.websocket = websocket
-        di_scope = None
+        websocket = WebSocket(
+            scope, receive, send, max_message_size=max_size, settings=settings, route=info,
+            path_params=params,
+        )  # fmt: skip
         try:
-            if needs_scope:
-                di_scope = ctx.di_scope = container.scope()
-            if not await handshake(ctx, websocket, guards, status_map, debug):
-                return
-            kwargs = await plan.abind(ctx) if plan.has_async else plan.bind(ctx)
-            target = call
-            if controller is not None:
-                instance = controller.get(ctx.di_scope)
-                if controller.is_async:
-                    instance = await instance
-                target = getattr(instance, info.method_name or "")
+            core.open_scope(websocket)
+            await core.check_guards(websocket)
+            kwargs = await core.arguments(websocket)
+            target = await core.target(websocket)
             await target(**kwargs)
             await finish(websocket)
         except Exception as exc:
             await close_for_exception(websocket, exc, status_map, debug)
         finally:
-            await _cleanup(ctx, di_scope)
+            await cleanup(websocket)
 
     return endpoint
 
 
-async def _cleanup(ctx: ExecutionContext, di_scope: Any) -> None:
-    background = ctx.background
+async def cleanup(websocket: WebSocket) -> None:
+    """After the connection: its background tasks, then its DI scope (each shielded)."""
+    background = websocket.background
     if background is not None:
         await shielded("the websocket's background tasks", background.run)
+    di_scope = websocket.di_scope
     if di_scope is not None:
         await shielded("closing the websocket's DI scope", di_scope.aclose)

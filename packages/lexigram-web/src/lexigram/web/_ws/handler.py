@@ -1,4 +1,4 @@
-"""Class-based WebSocket handlers: ``@websocket_handler(path)`` on a ``WebSocketHandler``.
+"""Class-based WebSocket handlers: ``@websocket_handler(path)`` on an ``AbstractWebSocketHandler``.
 
 The class is built by the container like a controller (once when nothing it needs is
 request-scoped, else once per connection in the connection's DI scope) and listed like one
@@ -31,15 +31,16 @@ from .._declare.decorators import WEBSOCKET, RouteConfig
 from .._declare.errors import ConfigurationError
 from .._declare.keywords import check_path, refuse_unknown
 from .._declare.metadata import set_value
-from .._http.request import state_value
+from .._http.context import state_value
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
-from .._pipeline.endpoint import Endpoint, EndpointParts
+from .._pipeline.core import Endpoint, EndpointParts
 from ._handler_endpoint import build_handler_endpoint
 from ._hub import ConnectionHub
 from .endpoint import HANDLER_OPTIONS
 
 __all__ = [
     "HANDLER_ROUTE",
+    "AbstractWebSocketHandler",
     "HandlerOptions",
     "WebSocketHandler",
     "websocket_handler",
@@ -52,7 +53,7 @@ HANDLER_ROUTE: Final = "websocket_handler_route"
 Encoding = Literal["json", "text", "bytes"] | None
 
 
-class WebSocketHandler:
+class AbstractWebSocketHandler:
     """Base class of ``@websocket_handler`` classes; override the ``on_*`` hooks.
 
     ``encoding`` decides what ``on_message`` receives: ``"json"`` (decoded JSON, the default;
@@ -89,16 +90,20 @@ class WebSocketHandler:
         exclude: WebSocket | Iterable[WebSocket] | None = None,
         where: Callable[[WebSocket], bool] | None = None,
     ) -> int:
-        """Send ``message`` to every open connection of this route (``str``: text frame,
-        ``bytes``: binary, else JSON) except ``exclude``, and only those ``where`` accepts;
-        answers how many received it. A connection that fails is skipped."""
+        """Send ``message`` to the open connections of this route; answers how many got it.
+
+        ``str`` goes as a text frame, ``bytes`` as a binary one, anything else as JSON. The
+        ``exclude`` connection is left out, and only those ``where`` accepts are sent to. A
+        connection that fails is skipped."""
         return await self._hub().broadcast(message, exclude=exclude, where=where)
 
     # -- hooks with defaults ----------------------------------------------------------------
     def user_key(self, websocket: WebSocket) -> Hashable | None:
-        """Who the connection belongs to, for ``max_connections_per_user``: the authenticated
-        user's ``id``/``identity``/``username`` (``scope["user"]`` or ``state.user``), else the
-        client's address; ``None`` exempts the connection from the limit."""
+        """Who the connection belongs to, for ``max_connections_per_user``.
+
+        The authenticated user's ``id``/``identity``/``username`` (``scope["user"]`` or
+        ``state.user``), else the client's address; ``None`` exempts the connection from the
+        limit."""
         scope = websocket.scope
         user = scope.get("user")
         if user is None:
@@ -146,14 +151,15 @@ class WebSocketHandler:
         self._lexigram_hub = hub
 
 
-AbstractWebSocketHandler = WebSocketHandler
+WebSocketHandler = AbstractWebSocketHandler
+"""The same base class as `AbstractWebSocketHandler`, named like Tornado's."""
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerOptions:
     """A ``websocket_handler`` declaration (stored in its route's ``RouteConfig.extra``)."""
 
-    cls: type[WebSocketHandler]
+    cls: type[AbstractWebSocketHandler]
     ping_interval: float | None
     ping_timeout: float | None
     max_connections_per_user: int | None
@@ -163,7 +169,7 @@ class HandlerOptions:
         return build_handler_endpoint(parts, self)
 
 
-def _binding_view(cls: type[WebSocketHandler]) -> Callable[..., Any]:
+def _binding_view(cls: type[AbstractWebSocketHandler]) -> Callable[..., Any]:
     """``cls.on_connect`` as the route compiler should bind it: without its ``websocket``
     parameter (passed positionally by the endpoint, whatever its name or annotation)."""
     on_connect = cls.on_connect
@@ -189,7 +195,7 @@ def _binding_view(cls: type[WebSocketHandler]) -> Callable[..., Any]:
 
 
 def _is_handler_class(value: object) -> bool:
-    return isinstance(value, type) and issubclass(value, WebSocketHandler)
+    return isinstance(value, type) and issubclass(value, AbstractWebSocketHandler)
 
 
 def _positive(name: str, value: float | None) -> None:
@@ -212,7 +218,7 @@ def websocket_handler(
     name: str | None = None,
     **unknown: Never,
 ) -> Callable[[H], H]:
-    """Declare a ``WebSocketHandler`` subclass as the handler of ``path``.
+    """Declare an ``AbstractWebSocketHandler`` subclass as the handler of ``path``.
 
     ``ping_interval``/``ping_timeout``: the message heartbeat (seconds; the timeout defaults to
     the interval; ``None``: no heartbeat). ``max_connections_per_user``: open connections per
@@ -239,11 +245,11 @@ def websocket_handler(
     def decorate(cls: H) -> H:
         if not _is_handler_class(cls):
             raise TypeError(
-                f"@websocket_handler({path!r}) decorates a WebSocketHandler subclass, got"
+                f"@websocket_handler({path!r}) decorates an AbstractWebSocketHandler subclass, got"
                 f" {cls!r}; write `class {getattr(cls, '__name__', 'Handler')}"
-                "(WebSocketHandler): ...`"
+                "(AbstractWebSocketHandler): ...`"
             )
-        handler_cls = typing.cast("type[WebSocketHandler]", cls)
+        handler_cls = typing.cast("type[AbstractWebSocketHandler]", cls)
         options = HandlerOptions(
             cls=handler_cls,
             ping_interval=ping_interval,

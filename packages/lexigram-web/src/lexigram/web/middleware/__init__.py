@@ -1,5 +1,6 @@
-"""Pure-ASGI middleware: request ids, security headers, CORS, trusted hosts, body and query
-limits, gzip, and the default stack that orders them."""
+"""Pure-ASGI middleware, and the default stack that orders it.
+
+Request ids, security headers, CORS, trusted hosts, body and query limits, gzip."""
 
 from .._http.request_id import (
     RequestIDLogFilter,

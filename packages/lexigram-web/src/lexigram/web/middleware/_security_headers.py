@@ -9,9 +9,11 @@ _HSTS_PRELOAD_MIN_AGE = 31_536_000
 
 
 class SecurityHeadersMiddleware:
-    """Add ``X-Content-Type-Options``, ``X-Frame-Options``, ``Referrer-Policy`` and, when asked,
-    ``Strict-Transport-Security``, ``Content-Security-Policy``, ``Permissions-Policy`` and
-    ``Cross-Origin-Opener-Policy`` to every HTTP response that does not already carry them.
+    """Security headers on every HTTP response that does not already carry them.
+
+    Always ``X-Content-Type-Options``, ``X-Frame-Options`` and ``Referrer-Policy``; when
+    asked, ``Strict-Transport-Security``, ``Content-Security-Policy``, ``Permissions-Policy``
+    and ``Cross-Origin-Opener-Policy``.
 
     ``None`` (or ``False``) leaves a header out. HSTS is sent when ``hsts_max_age`` is set;
     ``hsts_preload`` needs ``hsts_include_subdomains`` and a max-age of at least one year.

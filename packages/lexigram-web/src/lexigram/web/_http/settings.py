@@ -1,0 +1,79 @@
+"""``RequestSettings``: what every request of one app reads, parsed once at startup."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import Scope
+
+__all__ = ["DEFAULT_SETTINGS", "RequestSettings"]
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class RequestSettings:
+    """Per-app request settings, parsed once: body size limit, trusted proxies, and the
+    ``url_path_for`` provider behind ``request.url_for``."""
+
+    __slots__ = ("app", "max_body_size", "router", "trust_all_proxies", "trusted_networks")
+
+    def __init__(
+        self,
+        *,
+        max_body_size: int | None = None,
+        trusted_proxies: Iterable[str] = (),
+        router: Any = None,
+        app: Any = None,
+    ) -> None:
+        self.max_body_size = max_body_size
+        self.router = router
+        self.app = app
+        networks: list[_Network] = []
+        trust_all = False
+        for entry in trusted_proxies:
+            if entry == "*":
+                trust_all = True
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError as exc:
+                raise ValueError(
+                    f"trusted_proxies entry {entry!r} is not an IP address or network"
+                    " (use e.g. '10.0.0.1', '10.0.0.0/8' or '*')"
+                ) from exc
+        self.trusted_networks = tuple(networks)
+        self.trust_all_proxies = trust_all
+
+    def is_trusted(self, host: str) -> bool:
+        if self.trust_all_proxies:
+            return True
+        if not self.trusted_networks:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted_networks)
+
+    def client_ip(self, scope: Scope) -> str:
+        """The client address; ``X-Forwarded-For`` is believed only from a trusted peer."""
+        client = scope.get("client")
+        peer: str = client[0] if client else ""
+        if not peer or not (self.trust_all_proxies or self.trusted_networks):
+            return peer
+        if not self.is_trusted(peer):
+            return peer
+        forwarded: list[str] = []
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                forwarded.extend(p.strip() for p in value.decode("latin-1").split(","))
+        hops = [hop for hop in forwarded if hop]
+        for hop in reversed(hops):
+            if not self.is_trusted(hop):
+                return hop
+        return hops[0] if hops else peer
+
+
+DEFAULT_SETTINGS = RequestSettings()

@@ -1,0 +1,144 @@
+"""The endpoint core: what HTTP, WebSocket and WebSocket-handler routes share.
+
+A route's ``EndpointParts`` are gathered at startup; ``EndpointCore`` decides from them, once,
+whether requests need a DI scope, and carries the steps every endpoint kind runs in the same
+order: open the scope, run the guards, find the handler (on a per-request controller when
+there is one), bind its arguments, close the scope. Each endpoint kind adds only its own
+framing: the HTTP endpoint its rate limit, interceptors, rendering and error responder; the
+WebSocket endpoints their handshake denial and close codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from inspect import isawaitable
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+from lexigram.di import Container
+from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, ForbiddenError
+
+from .._binding.compiler import BindingPlan
+from .._declare.di import ServiceGetter
+from .._http.context import ExecutionContext, RouteInfo
+from .._http.render import Renderer
+from .._http.settings import RequestSettings
+from .components import Component, get_instance
+from .filters import ErrorHandler
+from .throttle import RateLimitCheck
+
+__all__ = ["Endpoint", "EndpointCore", "EndpointParts"]
+
+Endpoint = Callable[[Scope, Receive, Send, dict[str, Any]], Awaitable[None]]
+_log = logging.getLogger("lexigram.web")
+
+
+@dataclass(slots=True)
+class EndpointParts:
+    """Everything one route's endpoint needs, resolved at startup."""
+
+    info: RouteInfo
+    plan: BindingPlan
+    call: Callable[..., Any]
+    """The handler (a bound method for a controller built once)."""
+    is_coroutine: bool
+    controller: ServiceGetter | None
+    """Per-request controller getter (controllers needing scoped services), else ``None``."""
+    guards: Sequence[Component]
+    interceptors: Sequence[Component]
+    throttle: RateLimitCheck | None
+    renderer: Renderer
+    filters: ExceptionHandlers[ErrorHandler] | None
+    status_map: ErrorStatusMap
+    container: Container
+    settings: RequestSettings
+    debug: bool
+    head: bool = False
+
+
+class EndpointCore:
+    """The steps every endpoint kind shares, decided once per route."""
+
+    __slots__ = (
+        "abind",
+        "bind",
+        "call",
+        "container",
+        "controller",
+        "guards",
+        "has_async_binding",
+        "method_name",
+        "needs_scope",
+        "plan",
+    )
+
+    def __init__(self, parts: EndpointParts) -> None:
+        plan = parts.plan
+        controller = parts.controller
+        self.plan = plan
+        self.bind = plan.bind
+        self.abind = plan.abind
+        self.has_async_binding = plan.has_async
+        self.call = parts.call
+        self.controller = controller
+        self.method_name = parts.info.method_name or ""
+        self.guards = tuple(parts.guards)
+        self.container = parts.container
+        self.needs_scope = (
+            plan.needs_scope
+            or (controller is not None and controller.needs_scope)
+            or any(c.getter is not None for c in (*parts.guards, *parts.interceptors))
+        )
+
+    def open_scope(self, ctx: ExecutionContext) -> Any:
+        """Open the request's DI scope (on ``ctx.di_scope``) when the route needs one."""
+        if not self.needs_scope:
+            return None
+        di_scope = ctx.di_scope = self.container.scope()
+        return di_scope
+
+    async def check_guards(self, ctx: ExecutionContext) -> None:
+        """Run the guards in order; ``ForbiddenError`` when one refuses."""
+        for component in self.guards:
+            guard = await get_instance(component, ctx)
+            allowed = guard.can_activate(ctx)
+            if component.is_async or (not isinstance(allowed, bool) and isawaitable(allowed)):
+                allowed = await allowed
+            if not allowed:
+                raise ForbiddenError("access denied by " + type(guard).__qualname__)
+
+    async def arguments(self, ctx: ExecutionContext) -> dict[str, Any]:
+        """The handler's arguments, bound from ``ctx`` (every failure in one 4xx error)."""
+        if self.has_async_binding:
+            return await self.abind(ctx)
+        return self.bind(ctx)
+
+    async def controller_for(self, ctx: ExecutionContext) -> Any:
+        """This request's controller, built in its DI scope (also set on ``ctx.controller``);
+        ``None`` when the route builds none per request."""
+        controller = self.controller
+        if controller is None:
+            return None
+        instance = controller.get(ctx.di_scope)
+        if controller.is_async:
+            instance = await instance
+        ctx.controller = instance
+        return instance
+
+    async def target(self, ctx: ExecutionContext) -> Callable[..., Any]:
+        """The callable to invoke: the handler, or its method on this request's controller."""
+        if self.controller is None:
+            return self.call
+        method: Callable[..., Any] = getattr(await self.controller_for(ctx), self.method_name)
+        return method
+
+
+async def close_scope(di_scope: Any) -> None:
+    """Close a request's DI scope; a failing finalizer is logged."""
+    try:
+        await di_scope.aclose()
+    except Exception:
+        _log.exception("closing the request's DI scope failed")

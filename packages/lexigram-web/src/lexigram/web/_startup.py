@@ -1,0 +1,161 @@
+"""Starting an app: everything it declares, compiled once into the ASGI stack it serves.
+
+``assemble`` runs after the lexigram-di ``Application`` started: it settles the one
+``WebConfig`` the app runs with (its ``config=``, else the one its ``WebProvider``s agree on,
+else the defaults; the keyword settings on top), builds the templates and the OpenAPI site,
+gathers routes and components from the app and its providers, compiles them, and wraps the
+dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp
+
+from lexigram.di import Application, Container
+from lexigram.http_errors import HandlerKey
+
+from ._app_config import effective_config
+from ._app_middleware import MiddlewareList
+from ._app_options import AppOptions
+from ._compile import compile_app
+from ._compiled import AppParts, BuiltinRoute, CompiledApp
+from ._config.settings import AppSettings
+from ._config.versioning import VersioningConfig
+from ._config.web_config import WebConfig
+from ._declarations import AppComponents, AppRoutes
+from ._dispatch import Dispatcher
+from ._events_hub import EventHub
+from ._health import health_routes
+from ._http.templates import Templates, serving_templates
+from ._openapi.routes import OpenAPISite
+from ._routing.controllers import ControllerRegistry
+from ._routing.registry import RouteRegistry
+from ._web_module import WebProvider, web_providers
+from .middleware import DefaultMiddlewareStack
+
+__all__ = ["Declared", "Started", "assemble"]
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """An app's parts, as ``assemble`` reads them."""
+
+    app: Any
+    """The ``LexigramApp`` (``request.app``)."""
+    config: WebConfig | None
+    """The app's own ``config=`` (``None``: a provider's, or the defaults)."""
+    options: AppOptions
+    routes: AppRoutes
+    components: AppComponents
+    middleware: MiddlewareList
+    events: EventHub
+    registry: Callable[[], RouteRegistry]
+    """The app's current route registry (for the debug routes)."""
+    controller_registry: ControllerRegistry
+    """The controllers registered with the app (``register_controller``) before it starts."""
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """What a started app serves with."""
+
+    compiled: CompiledApp
+    site: OpenAPISite
+    stack: ASGIApp
+    config: WebConfig
+    middleware_stack: DefaultMiddlewareStack
+    settings: AppSettings
+    versioning: VersioningConfig
+    templates: Templates | None
+    providers: list[WebProvider]
+    controllers: list[type]
+
+
+async def assemble(declared: Declared, application: Application, container: Container) -> Started:
+    """Compile ``declared`` against the started ``application``; raises on any bad setting."""
+    providers = web_providers(application)
+    options = declared.options
+    config = effective_config(declared.config, (p.web_config for p in providers), options.given)
+    settings = options.settings_for(config)
+    site = options.openapi_for(config)
+    versioning = options.versioning_for(config)
+    templates = options.templates_for(config)
+    if templates is not None and not container.has(Templates):
+        container.singleton(Templates, instance=templates)
+    parts = _parts(declared, application, providers, config, settings, versioning)
+    parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
+    compiled = await compile_app(parts, container)
+    site.publish(
+        compiled.registry,
+        validation_status=settings.validation_status,
+        app_guards=declared.components.guards,
+        root_path=config.root_path,
+        versioning=versioning,
+        body_limited=settings.max_body_size is not None,
+    )
+    dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
+    outer = [m for p in providers for m in p.middleware]
+    middleware, wrapped = declared.middleware.build(dispatcher, config, outer)
+    stack = declared.events.wrap(wrapped)
+    return Started(
+        compiled, site, stack, config, middleware, settings, versioning, templates, providers,
+        parts.controllers,
+    )  # fmt: skip
+
+
+def _parts(
+    declared: Declared,
+    application: Application,
+    providers: list[WebProvider],
+    config: Any,
+    settings: AppSettings,
+    versioning: VersioningConfig,
+) -> AppParts:
+    routes = declared.routes
+    components = declared.components
+    controllers = _unique(
+        [
+            *routes.controllers,
+            *declared.controller_registry.get_all_controllers(),
+            *application.controllers,
+            *(c for p in providers for c in p.controllers),
+        ]
+    )
+    handlers: dict[HandlerKey, Any] = dict(components.exception_handlers)
+    for provider in providers:
+        for key, value in provider.exception_handlers.items():
+            handlers.setdefault(key, value)
+    provider_auth = next(
+        (p.debug_routes_auth for p in providers if p.debug_routes_auth is not None), None
+    )
+    debug_functions = declared.options.debug_functions_for(config, provider_auth, declared.registry)
+    return AppParts(
+        controllers=controllers,
+        functions=[*routes.functions, *debug_functions],
+        guards=components.guards,
+        interceptors=components.interceptors,
+        pipes=components.pipes,
+        filters=components.filters,
+        exception_handlers=handlers,
+        error_statuses=components.error_statuses,
+        settings=settings,
+        app=declared.app,
+        versioning=versioning,
+        builtin_routes=health_routes(
+            lambda: declared.app.application,
+            declared.options.health_for(config),
+            debug=settings.debug,
+        ),
+    )
+
+
+def _unique(items: list[type]) -> list[type]:
+    seen: list[type] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
