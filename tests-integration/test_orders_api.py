@@ -497,3 +497,34 @@ def test_server_sent_events_replay_the_changes_after_last_event_id() -> None:
 
 def test_server_sent_events_need_a_key(client: TestClient) -> None:
     assert_problem(client.get("/v2/orders/events"), 401)
+
+
+# -- observability ---------------------------------------------------------------------------
+def test_the_example_is_traced_measured_and_access_logged(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    placed = client.post("/v2/orders", json=TEA, headers=CLERK)
+    trace_id = placed.headers["traceparent"].split("-")[1]
+    missing = client.get("/v2/orders/424242", headers=VIEWER)
+    assert assert_problem(missing, 404)["trace_id"] == missing.headers["traceparent"].split("-")[1]
+    scrape = client.get("/metrics")
+    assert scrape.status_code == 200
+    counted = {
+        (s.labels["method"], s.labels["route"], s.labels["status_class"]): s.value
+        for family in text_string_to_metric_families(scrape.text)
+        for s in family.samples
+        if s.name == "http_requests_total"
+    }
+    assert counted[("POST", "/v2/orders", "2xx")] == 1
+    assert counted[("GET", "/v2/orders/{order_id}", "4xx")] == 1
+    err = capsys.readouterr().err
+    lines = [json.loads(line) for line in err.splitlines() if '"time"' in line]
+    access = [line for line in lines if line["logger"] == "lexigram.web.access"]
+    assert [(a["method"], a["route"], a["status"]) for a in access[:2]] == [
+        ("POST", "/v2/orders", 201),
+        ("GET", "/v2/orders/{order_id}", 404),
+    ]
+    assert access[0]["trace_id"] == trace_id
+    assert not any("demo-clerk" in json.dumps(line) for line in lines)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import observability, tables
 from . import scenarios as s
-from . import tables
 from .frameworks import BASELINE, FRAMEWORKS, LEXIGRAM
 from .tables import by, median, table, x
 
@@ -97,6 +97,7 @@ PART_NAMES = {
     "routing": "route scaling",
     "loopback": "loopback",
     "micro": "micro-benchmarks",
+    "observability": "observability overhead",
 }
 
 
@@ -242,6 +243,7 @@ def write(results: dict[str, Any], page: Path, images: Path) -> list[Path]:
         tables.inprocess(results, ratio_chart),
         tables.routing(results, routes_chart),
         tables.loopback(results),
+        observability.section(results),
         _micro_section(results),
         METHOD.splitlines(),
         _machine_section(results),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import loopback, machine, report, routing
+from . import loopback, machine, observability, report, routing
 from . import scenarios as s
 from .checks import check_answer
 from .frameworks import FRAMEWORKS, LOOPBACK_FRAMEWORKS, ROUTING_FRAMEWORKS, load
@@ -146,7 +146,7 @@ def run_micro(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
-PARTS = ("inprocess", "routing", "loopback", "micro")
+PARTS = ("inprocess", "routing", "loopback", "observability", "micro")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -206,6 +206,9 @@ def collect(plan: Plan, parts: list[str], previous: dict[str, Any] | None) -> di
         "inprocess": lambda p: asyncio.run(run_inprocess(p)),
         "routing": lambda p: asyncio.run(run_routing(p)),
         "loopback": run_loopback,
+        "observability": lambda p: asyncio.run(
+            observability.run(p.rounds, p.batch_ms, progress=say)
+        ),
         "micro": run_micro,
     }
     for part in PARTS:

@@ -15,6 +15,7 @@ from lexigram.web import (
     WebConfig,
     load_web_config,
 )
+from lexigram.web.otel import TracingBehaviour
 
 from .confirmations import ConfirmationsProvider
 from .controllers import CONTROLLERS
@@ -60,6 +61,10 @@ def create_app(
     return app
 
 
+BEHAVIOURS = [TracingBehaviour(), LoggingBehaviour()]
+"""Each command and query in its own span (inside the request's trace), then logged."""
+
+
 def _cqrs_module(settings: OrdersSettings) -> CQRSModule:
     """The buses; with Redis, also the outbox relay and the confirmations consumer group.
 
@@ -69,13 +74,13 @@ def _cqrs_module(settings: OrdersSettings) -> CQRSModule:
     if settings.redis_url is None:
         database = DatabaseProvider(settings)
         return CQRSModule.configure(
-            handlers=HANDLERS, behaviours=[LoggingBehaviour()], imports=[DatabaseModule(database)]
+            handlers=HANDLERS, behaviours=BEHAVIOURS, imports=[DatabaseModule(database)]
         )
     catalog = integration_events()
     database = DatabaseProvider(settings, catalog)
     return CQRSModule.configure(
         handlers=HANDLERS,
-        behaviours=[LoggingBehaviour()],
+        behaviours=BEHAVIOURS,
         transport=_transport(settings),
         catalog=catalog,
         consumer_group="orders-confirmations",

@@ -63,8 +63,9 @@ class PipelineController(Controller):
         return {"id": id, "q": q, "limit": limit, "user": context.user, "owner": owner}
 
 
-def _pipeline_app() -> LexigramApp:
-    app = LexigramApp(controllers=[PipelineController])
+def pipeline_app(**options: Any) -> LexigramApp:
+    """The full-pipeline app (``options`` go to ``LexigramApp``: the observability part)."""
+    app = LexigramApp(controllers=[PipelineController], **options)
     app.singleton(Database)
     app.scoped(Repository)
     return app
@@ -88,7 +89,7 @@ def build(key: str) -> LexigramApp:
     if key == s.ROUTES_100:
         return build_routes(s.ROUTE_COUNT)
     if key == s.PIPELINE:
-        return _pipeline_app()
+        return pipeline_app()
     app = LexigramApp()
     if key == s.PLAINTEXT:
 

@@ -159,7 +159,9 @@ async def test_a_redis_cluster_client_runs_multi_window_checks(
             await asyncio.sleep(0.02)
         await admin.aclose()
         cluster = RedisCluster(host="127.0.0.1", port=server.port)
-        limiter = RateLimiter(RedisBackend(cluster), algorithm="sliding_log")
+        # a generous bound: the cluster client discovers its slots on the first call, which
+        # can take longer than the default 0.25 s on a busy machine (it would then fail open)
+        limiter = RateLimiter(RedisBackend(cluster, timeout=5.0), algorithm="sliding_log")
         policy = limiter.policy("2/second;3/minute")
         decisions = [await policy.hit("user:7") for _ in range(3)]
         await cluster.aclose()

@@ -296,3 +296,42 @@ async def test_form_parameter_without_python_multipart_names_the_extra(
 
     with pytest.raises(ConfigurationError, match=r"lexigram-web\[multipart\]"):
         await app.startup()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON", "text/json+json"],
+)
+async def test_a_model_body_is_read_under_every_json_content_type(content_type: str) -> None:
+    app = LexigramApp()
+
+    @app.post("/echo")
+    async def echo(payload: _Echo) -> _Echo:
+        return payload
+
+    async with AsyncTestClient(app) as client:
+        response = await client.post(
+            "/echo", content=b'{"name": "n", "size": 2}', headers={"content-type": content_type}
+        )
+    assert (response.status_code, response.json()) == (200, {"name": "n", "size": 2})
+
+
+async def test_an_optional_model_body_is_validated_and_may_be_absent() -> None:
+    app = LexigramApp()
+
+    @app.post("/maybe")
+    async def maybe(payload: _Echo | None = None) -> dict[str, Any]:
+        return {"payload": payload.model_dump() if payload is not None else None}
+
+    async with AsyncTestClient(app) as client:
+        given = await client.post("/maybe", json={"name": "n", "size": 2})
+        absent = await client.post("/maybe")
+        wrong = await client.post("/maybe", json={"name": "n", "size": "big"})
+    assert given.json() == {"payload": {"name": "n", "size": 2}}
+    assert absent.json() == {"payload": None}
+    assert wrong.status_code == 422
+
+
+class _Echo(BaseModel):
+    name: str
+    size: int

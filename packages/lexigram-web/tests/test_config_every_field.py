@@ -1,8 +1,8 @@
 """Every ``WebConfig`` setting, found by walking the model, has a check proving its effect.
 
-A new setting without a check fails ``test_every_setting_has_an_effect_check``: add one to
-``config_effects_requests.CHECKS`` or ``config_effects_sections.CHECKS`` that makes the same
-request with the default and with the setting changed, and shows the answers differ.
+A new setting without a check fails ``test_every_setting_has_an_effect_check``: add one to the
+``CHECKS`` of a ``config_effects_*`` module that makes the same request with the default and
+with the setting changed, and shows the answers differ.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+import config_effects_observability
 import config_effects_requests
 import config_effects_sections
 import pytest
@@ -20,7 +21,12 @@ from pydantic import BaseModel
 
 from lexigram.web import WebConfig
 
-CHECKS = {**config_effects_requests.CHECKS, **config_effects_sections.CHECKS}
+CHECKS = {
+    **config_effects_requests.CHECKS,
+    **config_effects_sections.CHECKS,
+    **config_effects_observability.CHECKS,
+}
+EXTRAS = {**config_effects_sections.EXTRAS, **config_effects_observability.EXTRAS}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -65,7 +71,7 @@ def test_the_walk_finds_nested_and_optional_sections() -> None:
 
 
 def _param(name: str) -> Any:
-    extra = config_effects_sections.EXTRAS.get(name)
+    extra = EXTRAS.get(name)
     marks = [pytest.mark.extra(extra)] if extra else []
     return pytest.param(name, id=name, marks=marks)
 

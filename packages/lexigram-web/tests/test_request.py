@@ -116,3 +116,25 @@ async def test_header_injection_through_add_header_is_refused() -> None:
         response = await client.get("/h", params={"value": "a\r\nSet-Cookie: x=1"})
     assert response.status_code == 500
     assert "set-cookie" not in response.headers
+
+
+def test_add_header_checks_every_name_and_value_also_once_a_name_was_seen() -> None:
+    settings = RequestSettings()
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+    for value in ("1", "2"):
+        request = Request(scope, settings=settings)
+        request.add_header("X-Stamp", value)
+        assert request.response_headers == [(b"x-stamp", value.encode())]
+        with pytest.raises(ValueError, match="CR, LF or NUL"):
+            request.add_header("X-Stamp", "a\r\nSet-Cookie: x=1")
+        with pytest.raises(ValueError, match="CR, LF or NUL"):
+            request.add_header("X-Bad\r\nSet-Cookie", "1")
+    assert settings.header_names == {"X-Stamp": b"x-stamp"}
+
+
+def test_a_request_outside_an_app_keeps_no_header_names() -> None:
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+    request = Request(scope)
+    request.add_header("X-One", "1")
+    assert request.response_headers == [(b"x-one", b"1")]
+    assert request.settings.header_names == {}

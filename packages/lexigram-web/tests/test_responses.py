@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 
 from lexigram.http_errors.domain import NotFoundError as DomainNotFound
@@ -330,3 +331,55 @@ async def test_shared_response_object_does_not_accumulate_headers() -> None:
             response = await client.get("/s")
     assert len(response.headers.get_list("server-timing")) == 1
     assert not any(name == b"server-timing" for name, _ in shared.raw_headers)
+
+
+class _Pet(BaseModel):
+    name: str
+
+
+class _Cat(_Pet):
+    lives: int = 9
+
+
+async def test_a_handler_declaring_a_model_may_return_it_or_a_subclass() -> None:
+    app = LexigramApp()
+
+    @app.get("/pets/{kind}")
+    async def pet(kind: str) -> _Pet:
+        return _Cat(name="tom") if kind == "cat" else _Pet(name="rex")
+
+    async with AsyncTestClient(app) as client:
+        plain, cat = [await client.get(f"/pets/{kind}") for kind in ("dog", "cat")]
+    assert (plain.status_code, plain.json()) == (200, {"name": "rex"})
+    # the declared model is what is sent: the subclass's own fields stay out
+    assert (cat.status_code, cat.json()) == (200, {"name": "tom"})
+
+
+async def test_a_handler_declaring_one_model_returning_another_value_is_rendered_by_value() -> None:
+    app = LexigramApp()
+
+    @app.get("/pet")
+    async def pet() -> _Pet:
+        return {"name": "not a model"}  # type: ignore[return-value]
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/pet")
+    assert response.json() == {"name": "not a model"}
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "headers"),
+    [("Hello", 200, None), ("héllo ✓", 201, None), ("", 204, None), ("x", 200, {"X-A": "1"})],
+)
+def test_text_response_is_what_starlette_builds(
+    content: str, status: int, headers: dict[str, str] | None
+) -> None:
+    ours = text_response(content, status, headers)
+    theirs = PlainTextResponse(content, status, headers)
+    assert isinstance(ours, PlainTextResponse)
+    assert (ours.status_code, ours.body, ours.raw_headers, ours.background) == (
+        theirs.status_code,
+        theirs.body,
+        theirs.raw_headers,
+        theirs.background,
+    )

@@ -148,3 +148,16 @@ def test_trailing_slash_falls_back_to_the_path_without_it() -> None:
     router.add("GET", "/users/{id:int}", "one")
     assert router.lookup("GET", "/users/")[0] == "list"
     assert router.lookup("GET", "/users/5/") == ("one", {"id": 5}, ())
+
+
+def test_a_literal_segment_leading_nowhere_falls_back_to_a_parameter() -> None:
+    router: Router[str] = Router()
+    router.add("GET", "/users/me/posts", "my posts")
+    router.add("GET", "/users/{name}/friends", "friends")
+    router.add("GET", "/files/{id:int}/meta", "meta")
+    router.add("GET", "/files/{rest:path}", "file")
+    assert router.lookup("GET", "/users/me/friends") == ("friends", {"name": "me"}, ())
+    assert router.lookup("GET", "/users/me/posts") == ("my posts", {}, ())
+    assert router.lookup("GET", "/files/7/meta") == ("meta", {"id": 7}, ())
+    assert router.lookup("GET", "/files/7/raw") == ("file", {"rest": "7/raw"}, ())
+    assert router.lookup("POST", "/users/me/friends") == (None, {}, ("GET",))

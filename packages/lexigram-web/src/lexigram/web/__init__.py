@@ -47,6 +47,12 @@ from ._binding.pipes import (
 from ._binding.validation import RequestValidationError
 from ._config.health import HealthConfig
 from ._config.loader import load_web_config
+from ._config.observability import (
+    AccessLogConfig,
+    MetricsConfig,
+    ObservabilityConfig,
+    TracingConfig,
+)
 from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
 from ._config.web_config import (
@@ -146,6 +152,8 @@ from ._http.templates import (
     render_template,
 )
 from ._http.websocket import WebSocket, WebSocketDisconnect
+from ._observe.logs import RequestContextFilter, StructuredFormatter
+from ._observe.observation import current_trace_id
 from ._pipeline.filters import catch, use_filters
 from ._pipeline.guards import RoleGuard, UserRolesAuthorizer, guard, roles, use_guards
 from ._pipeline.interceptors import (
@@ -176,6 +184,7 @@ from .middleware import (
 
 __all__ = [
     "AbstractWebSocketHandler",
+    "AccessLogConfig",
     "ApiVersionMetadata",
     "AppSettings",
     "AuthorizerProtocol",
@@ -221,7 +230,9 @@ __all__ = [
     "LifespanStartupCompleted",
     "LoggingInterceptor",
     "MethodNotAllowedError",
+    "MetricsConfig",
     "NotFoundError",
+    "ObservabilityConfig",
     "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
@@ -241,6 +252,7 @@ __all__ = [
     "Redirect",
     "RedirectResponse",
     "Request",
+    "RequestContextFilter",
     "RequestIDLogFilter",
     "RequestReceived",
     "RequestValidationError",
@@ -258,12 +270,14 @@ __all__ = [
     "ServerSentEvent",
     "ServiceUnavailableError",
     "StreamingResponse",
+    "StructuredFormatter",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",
     "TemplatesConfig",
     "TimingInterceptor",
     "TooManyRequestsError",
+    "TracingConfig",
     "UnauthorizedError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
@@ -290,6 +304,7 @@ __all__ = [
     "cookie",
     "create_app",
     "current_request_id",
+    "current_trace_id",
     "delete",
     "discover_controllers",
     "error_status",

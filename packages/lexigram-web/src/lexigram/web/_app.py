@@ -37,6 +37,7 @@ from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._http.templates import Templates, TemplatesConfig
 from ._lifespan import AppLifespan, run_lifespan
+from ._observability import Observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite
 from ._pipeline.error_responder import send_problem
 from ._routing.controllers import ControllerRegistry
@@ -66,22 +67,20 @@ class LexigramApp:
         async def get_user(id: int, users: UserService) -> User: ...
 
     Larger apps pass ``controllers=``, ``modules=`` / ``providers=`` (lexigram-di) and
-    ``config=`` (a ``WebConfig``, or a mapping of its settings; else a ``WebProvider``'s
-    ``web_config``, else the defaults). Every setting of the config takes effect: the app
-    installs the middleware it asks for (request ids, security headers, CORS, trusted hosts,
-    gzip, body and query limits) through ``DefaultMiddlewareStack`` (``app.middleware_stack``
-    once started). Keyword settings win over ``config``: ``debug``, ``validation_status``
-    (422 or 400), ``trusted_proxies``, ``fail_on_route_conflict``, ``max_body_size`` (bytes,
-    ``None`` for no limit); ``app.config`` is the config the app runs with. ``middleware`` is
-    your own middleware, outermost first (classes, factory functions ``app -> app``,
-    ``starlette.middleware.Middleware(cls, **options)`` entries, ...), run in front of the
-    defaults and built once at startup.
+    ``config=`` (a ``WebConfig`` or a mapping; else a ``WebProvider``'s, else the defaults):
+    every setting takes effect, the app installing the middleware it asks for through
+    ``DefaultMiddlewareStack`` (``app.middleware_stack`` once started). Keywords win over
+    ``config`` (``app.config`` is what runs): ``debug``, ``validation_status`` (422 or 400),
+    ``trusted_proxies``, ``fail_on_route_conflict``, ``max_body_size`` (``None``: no limit).
+    ``middleware``: your own, outermost first, run in front of the defaults.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
     ``False`` disables them, a mapping updates settings (``{"title": "Shop"}``), an
     ``OpenAPIConfig`` replaces them; ``app.openapi()`` returns the document.
     ``versioning`` (a ``VersioningConfig``), ``templates`` (a directory, ``TemplatesConfig``
     or ``Templates``), ``health`` (``False``, a mapping or a ``HealthConfig``),
     ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
+    ``observability`` (an ``ObservabilityConfig`` or a mapping) turns on tracing, metrics
+    and the access log (``config.observability``).
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
     """
 
@@ -112,6 +111,7 @@ class LexigramApp:
         health: bool | HealthConfig | Mapping[str, Any] | None = None,
         debug_routes: bool | None = None,
         debug_routes_auth: Any = None,
+        observability: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self._given_config = as_web_config(config)
@@ -140,6 +140,7 @@ class LexigramApp:
             health=health,
             debug_routes=debug_routes,
             debug_routes_auth=debug_routes_auth,
+            observability=observability,
         )
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
@@ -156,6 +157,7 @@ class LexigramApp:
         self._compiled: CompiledApp | None = None
         self._openapi_site: OpenAPISite | None = None
         self._stack: ASGIApp = self._not_started
+        self._observability: Observability | None = None
 
     # -- introspection -------------------------------------------------------------------------
     @property
@@ -210,6 +212,7 @@ class LexigramApp:
         self._openapi_site = started.site
         self.routes = started.compiled.registry
         self._stack = started.stack
+        self._observability = started.observability
         for provider in started.providers:
             provider.app = self
         self._gate.started = True
@@ -224,9 +227,12 @@ class LexigramApp:
             return
         self._gate.started = False
         self._stack = self._not_started
+        observed, self._observability = self._observability, None
         try:
             await self._lifespan.stop()
         finally:
+            if observed is not None:
+                observed.stop()
             self.events.thaw()
             self.controller_registry.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):

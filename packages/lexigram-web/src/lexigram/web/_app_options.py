@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from ._config.health import HealthConfig, resolve_health
+from ._config.observability import ObservabilityConfig
 from ._config.settings import AppSettings, resolve_settings
 from ._config.versioning import VersioningConfig
 from ._debug_routes import debug_route_functions
 from ._http.templates import Templates, TemplatesConfig, build_templates
+from ._observability import resolve_observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
 from ._routing.registry import RouteRegistry
 
@@ -37,6 +39,7 @@ class AppOptions:
         "debug_routes",
         "debug_routes_auth",
         "health",
+        "observability",
         "openapi",
         "overrides",
         "templates",
@@ -57,6 +60,7 @@ class AppOptions:
         health: bool | HealthConfig | Mapping[str, Any] | None,
         debug_routes: bool | None,
         debug_routes_auth: Any,
+        observability: Any = None,
     ) -> None:
         self.overrides: dict[str, Any] = {
             "debug": debug,
@@ -72,6 +76,7 @@ class AppOptions:
         self.health = health
         self.debug_routes = debug_routes
         self.debug_routes_auth = debug_routes_auth
+        self.observability = observability
 
     @property
     def given(self) -> dict[str, Any]:
@@ -89,6 +94,9 @@ class AppOptions:
 
     def health_for(self, config: Any) -> HealthConfig:
         return resolve_health(self.health, config)
+
+    def observability_for(self, config: Any) -> ObservabilityConfig:
+        return resolve_observability(self.observability, config)
 
     def openapi_for(self, config: Any) -> OpenAPISite:
         return OpenAPISite.create(resolve_openapi_config(config, self.openapi))

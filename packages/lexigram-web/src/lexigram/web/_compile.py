@@ -15,6 +15,7 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import compile_binding
+from ._binding.signature import HintsCache
 from ._compiled import AppParts, CompiledApp, Owner
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
@@ -38,6 +39,7 @@ from ._http.context import RouteInfo
 from ._http.render import Renderer
 from ._http.response_model import response_model_for
 from ._http.settings import RequestSettings
+from ._observe.observation import route_template
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
 from ._pipeline.endpoint import build_endpoint
@@ -72,6 +74,7 @@ class _Compiler:
         self.limiter: Any = None
         self.default_policy: Any = None
         self.infos: dict[int, RouteInfo] = {}
+        self.hints: HintsCache = {}
         self.explicit_heads: set[str] = set()
         self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
         self.versions = VersionRouting(
@@ -114,9 +117,13 @@ class _Compiler:
             self.router.add(method, template, endpoint)
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
+        instruments = parts.instruments
         for builtin in parts.builtin_routes:
             if builtin.method not in static.get(builtin.path, {}):
-                self.router.add(builtin.method, builtin.path, builtin.endpoint)
+                endpoint = builtin.endpoint
+                if instruments is not None:
+                    endpoint = instruments.endpoint(endpoint, builtin.path)
+                self.router.add(builtin.method, builtin.path, endpoint)
         router = self.router
         infos = self.infos
 
@@ -250,6 +257,7 @@ class _Compiler:
             pipes=pipes,
             validation_status=self.settings.validation_status,
             websocket=is_ws,
+            hints_cache=self.hints,
         )
         filters = await self._filter_level(
             config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
@@ -266,8 +274,14 @@ class _Compiler:
                 label,
             )
         )
+        instruments = self.parts.instruments
+        if throttle is not None and instruments is not None and instruments.throttle is not None:
+            spec = read_value(fn, "throttle") or owner.throttle
+            policy = spec.rate if spec is not None else str(self.limiter.default_rate)
+            throttle = instruments.throttle(throttle, route_template(template.path), policy)
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
-        info.pipes, info.params = pipes, plan.params
+        where = f"{config.method} {template.path} (handler {qualname})"
+        info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
         call = (
             fn
@@ -283,18 +297,13 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(
-                fn,
-                config,
-                owner.status_map,
-                self.settings.debug,
-                f"{config.method} {template.path} (handler {qualname})",
-            ),
+            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns, where),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
             settings=self.request_settings,
             debug=self.settings.debug,
+            tracer=instruments.tracer if instruments is not None else None,
         )
         self._declare(template, parts, config)
 
@@ -314,6 +323,8 @@ class _Compiler:
             endpoint = build_websocket_endpoint(parts)
         else:
             endpoint = build_endpoint(parts)
+        if self.parts.instruments is not None:
+            endpoint = self.parts.instruments.endpoint(endpoint, info.path)
         endpoint = self.versions.wrap(endpoint, info)
         try:
             if not self.versions.defer(info, template, endpoint):
@@ -359,12 +370,12 @@ def _route_info(
 
 
 def _renderer(
-    fn: Callable[..., Any], config: RouteConfig, status_map: ErrorStatusMap, debug: bool, label: str
+    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any, label: str
 ) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
         return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    model = None if config.method == WEBSOCKET else response_model_for(fn, config, label)
+    model = None if config.method == WEBSOCKET else response_model_for(returns, config, label)
     return Renderer(config.status_code or 200, model, status_map, debug=debug)
 
 

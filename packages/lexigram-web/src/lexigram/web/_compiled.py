@@ -13,6 +13,7 @@ from ._config.versioning import VersioningConfig
 from ._declare.di import ServiceGetter
 from ._http.context import RouteInfo
 from ._http.settings import RequestSettings
+from ._observe.hooks import Instruments
 from ._pipeline.components import Component
 from ._pipeline.core import Endpoint
 from ._pipeline.filters import ErrorHandler
@@ -52,6 +53,8 @@ class AppParts:
     versioning: VersioningConfig | None = None
     """How API versions are selected (``None``: the URL strategy)."""
     builtin_routes: list[BuiltinRoute] = field(default_factory=list[BuiltinRoute])
+    instruments: Instruments | None = None
+    """Observability hooks applied to every route (``None``: observability is off)."""
 
 
 @dataclass(slots=True)

@@ -47,7 +47,9 @@ class Dispatcher:
             if endpoint is not None:
                 await endpoint(scope, receive, send, {})
                 return
-        if not _path_is_utf8(scope):
+        # a decoded path that is all ASCII came from valid UTF-8 (a server decodes invalid
+        # bytes to U+FFFD): one flag test; the raw path is examined only otherwise
+        if not path.isascii() and not _path_is_utf8(scope):
             await self._router_error(
                 scope, send, BadRequestError("request path is not valid UTF-8")
             )

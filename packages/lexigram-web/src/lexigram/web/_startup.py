@@ -9,7 +9,9 @@ dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Generator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,7 @@ from ._dispatch import Dispatcher
 from ._events_hub import EventHub
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
+from ._observability import Observability
 from ._openapi.routes import OpenAPISite
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
@@ -73,6 +76,8 @@ class Started:
     templates: Templates | None
     providers: list[WebProvider]
     controllers: list[type]
+    observability: Observability | None = None
+    """Tracing, metrics and the access log, when any is on (the app stops them)."""
 
 
 async def assemble(declared: Declared, application: Application, container: Container) -> Started:
@@ -88,23 +93,51 @@ async def assemble(declared: Declared, application: Application, container: Cont
         container.singleton(Templates, instance=templates)
     parts = _parts(declared, application, providers, config, settings, versioning)
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
-    compiled = await compile_app(parts, container)
-    site.publish(
-        compiled.registry,
-        validation_status=settings.validation_status,
-        app_guards=declared.components.guards,
-        root_path=config.root_path,
-        versioning=versioning,
-        body_limited=settings.max_body_size is not None,
-    )
-    dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-    outer = [m for p in providers for m in p.middleware]
-    middleware, wrapped = declared.middleware.build(dispatcher, config, outer)
-    stack = declared.events.wrap(wrapped)
+    observed = await Observability.build(options.observability_for(config), container, settings)
+    try:
+        if observed is not None:
+            parts.builtin_routes.extend(observed.routes)
+            parts.instruments = observed.instruments
+        with _collector_paused():
+            compiled = await compile_app(parts, container)
+        if observed is not None:
+            observed.check(compiled)
+        site.publish(
+            compiled.registry,
+            validation_status=settings.validation_status,
+            app_guards=declared.components.guards,
+            root_path=config.root_path,
+            versioning=versioning,
+            body_limited=settings.max_body_size is not None,
+        )
+        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
+        outer = [m for p in providers for m in p.middleware]
+        middleware, served = declared.middleware.build(dispatcher, config, outer)
+        if observed is not None:
+            served = observed.wrap(served)
+            observed.start()
+    except BaseException:
+        if observed is not None:
+            observed.stop()
+        raise
     return Started(
-        compiled, site, stack, config, middleware, settings, versioning, templates, providers,
-        parts.controllers,
+        compiled, site, declared.events.wrap(served), config, middleware, settings, versioning,
+        templates, providers, parts.controllers, observed,
     )  # fmt: skip
+
+
+@contextmanager
+def _collector_paused() -> Generator[None]:
+    """No cyclic collection while the routes compile: compiling allocates many long-lived
+    objects and few cycles, so the collections it would trigger (ever longer full passes
+    over a growing heap, with thousands of routes) would find next to nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _parts(

@@ -19,7 +19,7 @@ from .._declare.errors import ConfigurationError
 from .._declare.params import ParamMetadata, ParamSource
 from .._http.json import loads
 from .._http.request import Request
-from ._steps import apply_validation, run_pipes
+from ._steps import apply_validation, finisher, run_pipes
 from .signature import HandlerParam, unwrap_optional
 from .validation import ParamError, missing_error, pydantic_errors
 
@@ -73,6 +73,13 @@ def body_step(
 ) -> AsyncStep:
     """A step reading the JSON body (or one key of it when ``embed``)."""
     adapter = _adapter(param.annotation)
+    # a model's own validator (what Model.model_validate_json calls), else the adapter's
+    model = param.annotation
+    validate_json = (
+        model.__pydantic_validator__.validate_json
+        if isinstance(model, type) and issubclass(model, BaseModel)
+        else adapter.validate_json
+    )
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = ["body", wire] if embed else ["body"]
@@ -124,7 +131,7 @@ def body_step(
         if not _is_json(content_type):
             raise _unsupported(content_type)
         try:
-            value = adapter.validate_json(body)
+            value = validate_json(body)
         except ValidationError as exc:
             if any(err["type"] == "json_invalid" for err in exc.errors(include_url=False)):
                 raise BadRequestError("request body is not valid JSON") from None
@@ -201,6 +208,8 @@ def form_step(
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = [source.value, wire]
+    convert = adapter.validate_python if adapter is not None else None
+    finish = finisher(convert, validation, loc, required, default)
 
     async def step(ctx: Request) -> Any:
         raw = _form_value(await read_form(ctx), wire, whole_model, many)
@@ -208,19 +217,8 @@ def form_step(
             return default
         if pipes:
             raw = await run_pipes(raw, pipes, metadata, loc)
-        if raw is None:
-            if required:
-                raise ParamError([missing_error(loc)])
-            return default
-        if source is ParamSource.FILE:
+        if raw is not None and source is ParamSource.FILE:
             raw = await _uploads(raw, many, wants_bytes, loc)
-        elif adapter is not None:
-            try:
-                raw = adapter.validate_python(raw)
-            except ValidationError as exc:
-                raise ParamError(pydantic_errors(exc, loc)) from None
-        if validation is not None:
-            raw = apply_validation(validation, raw, loc)
-        return raw
+        return finish(raw)
 
     return step

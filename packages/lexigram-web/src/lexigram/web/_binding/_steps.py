@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from .._http.context import ExecutionContext
 from .signature import HandlerParam, unwrap_optional
 from .validation import ParamError, build_converter, missing_error, pydantic_errors
 
-__all__ = ["Step", "apply_validation", "pipe_step", "run_pipes", "scalar_step"]
+__all__ = ["Step", "apply_validation", "finisher", "pipe_step", "run_pipes", "scalar_step"]
 
 Step = Callable[[ExecutionContext], Any]
 
@@ -81,6 +81,60 @@ def _path_converter(annotation: Any, path_type: type[Any] | None) -> Callable[[A
     return build_converter(annotation)
 
 
+class _Read(NamedTuple):
+    """How one parameter is read and finished: decided once, at startup."""
+
+    get: Callable[[ExecutionContext], Any]
+    convert: Callable[[Any], Any] | None
+    loc: list[str | int]
+    required: bool
+    default: Any
+
+
+def _read(
+    param: HandlerParam,
+    metadata: ParamMetadata,
+    source: ParamSource,
+    wire: str,
+    path_type: type[Any] | None,
+) -> _Read:
+    many = source is not ParamSource.PATH and _is_sequence(param.annotation)
+    if source is ParamSource.PATH:
+        convert = _path_converter(param.annotation, path_type)
+    else:
+        convert = _converter(param.annotation)
+    loc: list[str | int] = [source.value, wire]
+    default = metadata.default
+    return _Read(_getter(source, wire, many), convert, loc, default is ..., default)
+
+
+def finisher(
+    convert: Callable[[Any], Any] | None,
+    validation: Callable[[Any], Any] | None,
+    loc: list[str | int],
+    required: bool,
+    default: Any,
+) -> Callable[[Any], Any]:
+    """``finish(value)``: the default for a missing value (or a 422), then ``convert``
+    (pydantic errors become 422s) and the marker's ``validation``."""
+
+    def finish(value: Any) -> Any:
+        if value is None:
+            if required:
+                raise ParamError([missing_error(loc)])
+            return default
+        if convert is not None:
+            try:
+                value = convert(value)
+            except ValidationError as exc:
+                raise ParamError(pydantic_errors(exc, loc)) from None
+        if validation is not None:
+            value = apply_validation(validation, value, loc)
+        return value
+
+    return finish
+
+
 def scalar_step(
     param: HandlerParam,
     metadata: ParamMetadata,
@@ -90,19 +144,12 @@ def scalar_step(
     path_type: type[Any] | None,
 ) -> Step:
     """A step for a path/query/header/cookie parameter without pipes."""
-    many = source is not ParamSource.PATH and _is_sequence(param.annotation)
-    if source is ParamSource.PATH:
-        convert = _path_converter(param.annotation, path_type)
-        if convert is None and validation is None:
-            return lambda ctx: ctx.path_params[wire]
-    else:
-        convert = _converter(param.annotation)
-    get = _getter(source, wire, many)
-    loc: list[str | int] = [source.value, wire]
-    required = metadata.default is ...
-    default = metadata.default
-
+    read = _read(param, metadata, source, wire, path_type)
+    get, convert = read.get, read.convert
+    if source is ParamSource.PATH and convert is None and validation is None:
+        return lambda ctx: ctx.path_params[wire]
     if validation is None and convert is not None:
+        loc, required, default = read.loc, read.required, read.default
 
         def fast(ctx: ExecutionContext) -> Any:
             raw = get(ctx)
@@ -116,24 +163,8 @@ def scalar_step(
                 raise ParamError(pydantic_errors(exc, loc)) from None
 
         return fast
-
-    def step(ctx: ExecutionContext) -> Any:
-        raw = get(ctx)
-        if raw is None:
-            if required:
-                raise ParamError([missing_error(loc)])
-            return default
-        value = raw
-        if convert is not None:
-            try:
-                value = convert(raw)
-            except ValidationError as exc:
-                raise ParamError(pydantic_errors(exc, loc)) from None
-        if validation is not None:
-            value = apply_validation(validation, value, loc)
-        return value
-
-    return step
+    finish = finisher(convert, validation, read.loc, read.required, read.default)
+    return lambda ctx: finish(get(ctx))
 
 
 def _pipe_error(exc: Exception, loc: list[str | int]) -> ParamError:
@@ -177,29 +208,9 @@ def pipe_step(
     path_type: type[Any] | None,
 ) -> tuple[Callable[[ExecutionContext], Any], bool]:
     """A step that runs ``pipes`` on the raw value, then validates; ``(step, is_async)``."""
-    many = source is not ParamSource.PATH and _is_sequence(param.annotation)
-    get = _getter(source, wire, many)
-    if source is ParamSource.PATH:
-        convert = _path_converter(param.annotation, path_type)
-    else:
-        convert = _converter(param.annotation)
-    loc: list[str | int] = [source.value, wire]
-    required = metadata.default is ...
-    default = metadata.default
-
-    def finish(value: Any) -> Any:
-        if value is None:
-            if required:
-                raise ParamError([missing_error(loc)])
-            return default
-        if convert is not None:
-            try:
-                value = convert(value)
-            except ValidationError as exc:
-                raise ParamError(pydantic_errors(exc, loc)) from None
-        if validation is not None:
-            value = apply_validation(validation, value, loc)
-        return value
+    read = _read(param, metadata, source, wire, path_type)
+    get, loc, required, default = read.get, read.loc, read.required, read.default
+    finish = finisher(read.convert, validation, loc, required, default)
 
     if any(is_coroutine_callable(getattr(p, "transform", None)) for p in pipes):
 

@@ -32,7 +32,7 @@ from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
 from ._steps import Step, pipe_step, scalar_step
-from .signature import HandlerParam, is_model_type, read_signature, unwrap_optional
+from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
 from .validation import ParamError, RequestValidationError
 
 __all__ = ["BindingPlan", "compile_binding"]
@@ -63,7 +63,15 @@ class BindingPlan:
     ``has_async``). ``needs_scope``: some injected service needs the request's DI scope.
     """
 
-    __slots__ = ("async_steps", "has_async", "needs_scope", "params", "status", "sync_steps")
+    __slots__ = (
+        "async_steps",
+        "has_async",
+        "needs_scope",
+        "params",
+        "returns",
+        "status",
+        "sync_steps",
+    )
 
     def __init__(
         self,
@@ -72,6 +80,7 @@ class BindingPlan:
         needs_scope: bool,
         status: int,
         params: Sequence[BoundParam] = (),
+        returns: Any = _EMPTY,
     ) -> None:
         self.params = tuple(params)
         """How each parameter is bound (for generators such as OpenAPI)."""
@@ -80,6 +89,8 @@ class BindingPlan:
         self.has_async = bool(async_steps)
         self.needs_scope = needs_scope
         self.status = status
+        self.returns = returns
+        """The handler's resolved return annotation (``inspect.Parameter.empty`` if none)."""
 
     @property
     def is_empty(self) -> bool:
@@ -187,9 +198,10 @@ def compile_binding(
     pipes: Sequence[Any] = (),
     validation_status: int = 422,
     websocket: bool = False,
+    hints_cache: HintsCache | None = None,
 ) -> BindingPlan:
     """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
-    params = read_signature(fn, skip_first=skip_first, label=label)
+    params, returns = read_handler(fn, skip_first=skip_first, label=label, hints_cache=hints_cache)
     sources = {p.name: _source_for(p, set(path_types), container) for p in params}
     body_params = [p for p in params if sources[p.name] is ParamSource.BODY]
     embed = len(body_params) > 1 or any(
@@ -212,7 +224,7 @@ def compile_binding(
             sync_steps.append((param.name, step))
     bound = [_bound(p, sources[p.name], embed) for p in params]
     _check_path_variables(bound, path_types, label)
-    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound)
+    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
 
 
 def _check_path_variables(

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from .._declare.dependencies import is_request_dependency
 from .._declare.params import Param
 
-__all__ = ["HandlerParam", "read_signature", "unwrap_optional"]
+__all__ = ["HandlerParam", "HintsCache", "read_handler", "read_signature", "unwrap_optional"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +86,43 @@ def is_model_type(annotation: Any) -> bool:
 
 def read_signature(fn: Callable[..., Any], *, skip_first: bool, label: str) -> list[HandlerParam]:
     """Parameters of ``fn`` with resolved type hints; raises ``TypeError`` naming ``label``."""
+    return read_handler(fn, skip_first=skip_first, label=label)[0]
+
+
+HintsCache = dict[tuple[int, tuple[tuple[str, str], ...]], dict[str, Any]]
+"""Resolved type hints of handlers whose annotations are all strings, keyed by the module
+namespace they resolve in and the strings: one compile of a startup shares them (the same
+handler factory used for thousands of routes resolves its annotations once)."""
+
+
+def _type_hints(fn: Callable[..., Any], cache: HintsCache | None) -> dict[str, Any]:
+    annotations: dict[str, Any] | None = getattr(fn, "__annotations__", None)
+    own_params: Any = getattr(fn, "__type_params__", None)  # resolved per function
+    if cache is None or own_params or not annotations:
+        return typing.get_type_hints(fn, include_extras=True)
+    items = tuple(annotations.items())
+    if not all(isinstance(value, str) for _, value in items):
+        return typing.get_type_hints(fn, include_extras=True)
+    inner: Any = inspect.unwrap(fn)  # get_type_hints resolves in the innermost globals
+    key = (id(getattr(inner, "__globals__", None)), items)
+    hints = cache.get(key)
+    if hints is None:
+        hints = cache[key] = typing.get_type_hints(fn, include_extras=True)
+    return hints
+
+
+def read_handler(
+    fn: Callable[..., Any], *, skip_first: bool, label: str, hints_cache: HintsCache | None = None
+) -> tuple[list[HandlerParam], Any]:
+    """``read_signature`` plus the resolved return annotation (``inspect.Parameter.empty``
+    when there is none), from one resolution of the type hints (shared through
+    ``hints_cache`` with the handlers annotated alike in the same module)."""
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"cannot read the signature of {label}: {exc}") from exc
     try:
-        hints = typing.get_type_hints(fn, include_extras=True)
+        hints = _type_hints(fn, hints_cache)
     except Exception as exc:
         raise TypeError(
             f"cannot resolve the type hints of {label}: {exc}; define the types it names at"
@@ -126,7 +157,7 @@ def read_signature(fn: Callable[..., Any], *, skip_first: bool, label: str) -> l
                 f" a dependency ({getattr(dependency, '__name__', dependency)}); keep one"
             )
         params.append(HandlerParam(param.name, annotation, default, marker, dependency))
-    return params
+    return params, hints.get("return", inspect.Parameter.empty)
 
 
 def _strip_dependency(annotation: Any) -> tuple[Any, Any]:

@@ -9,11 +9,18 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from .._declare.versioning import normalize_version
 
-__all__ = ["VersioningConfig", "VersioningStrategy"]
+__all__ = ["VersioningConfig", "VersioningStrategy", "header_name"]
 
 VersioningStrategy = Literal["url", "header", "query", "media_type"]
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def header_name(value: str) -> str:
+    """``value`` if it is a valid HTTP header name (an RFC 9110 token), else ``ValueError``."""
+    if not _TOKEN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid HTTP header name")
+    return value
 
 
 class VersioningConfig(BaseModel):
@@ -49,9 +56,7 @@ class VersioningConfig(BaseModel):
     @field_validator("header_name")
     @classmethod
     def _header_token(cls, value: str) -> str:
-        if not _TOKEN.fullmatch(value):
-            raise ValueError(f"{value!r} is not a valid HTTP header name")
-        return value
+        return header_name(value)
 
     @field_validator("query_param", "media_type_param", "media_type_vendor")
     @classmethod

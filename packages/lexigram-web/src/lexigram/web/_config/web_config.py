@@ -12,9 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator
 from .._http.templates import TemplatesConfig
 from .health import HealthConfig
 from .legacy import upgrade_deprecated_keys
-from .versioning import VersioningConfig
-
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+from .observability import ObservabilityConfig
+from .versioning import VersioningConfig, header_name
 
 
 class WebConfigError(ValueError):
@@ -142,9 +141,10 @@ class WebConfig(_Section):
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
     carry exception details: never in production), ``validation_status`` (422 or 400).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
-    ``gzip``, ``openapi``, ``versioning``, ``health``, ``templates`` (``None``: no
-    templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
-    guard, a callable, or its ``"module:attr"`` import string; required when on).
+    ``gzip``, ``openapi``, ``versioning``, ``health``, ``observability`` (tracing,
+    metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves
+    ``/_debug/routes`` behind ``debug_routes_auth`` (a guard, a callable, or its
+    ``"module:attr"`` import string; required when on).
 
     The deprecated ``server: {host, port}`` and ``security`` sections are read as
     ``host``/``port`` and ``security_headers``, with a ``DeprecationWarning``.
@@ -176,6 +176,7 @@ class WebConfig(_Section):
     openapi: OpenAPIConfig = OpenAPIConfig()
     versioning: VersioningConfig = VersioningConfig()
     health: HealthConfig = HealthConfig()
+    observability: ObservabilityConfig = ObservabilityConfig()
     templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None
@@ -195,9 +196,7 @@ class WebConfig(_Section):
     @field_validator("request_id_header")
     @classmethod
     def _header_token(cls, value: str) -> str:
-        if not _HEADER_NAME.fullmatch(value):
-            raise ValueError(f"{value!r} is not a valid HTTP header name")
-        return value
+        return header_name(value)
 
     @field_validator("trusted_hosts")
     @classmethod

@@ -22,6 +22,7 @@ from .._ws.handler import HANDLER_ROUTE
 __all__ = ["CQRSController", "Controller", "controller", "controller_routes"]
 
 C = TypeVar("C", bound=type)
+B = TypeVar("B")
 
 
 class Controller:
@@ -105,20 +106,18 @@ class CQRSController(Controller):
 
     async def dispatch_command(self, command: Any) -> Any:
         """Dispatch ``command`` through the command bus."""
-        if self.command_bus is None:
-            raise RuntimeError(
-                f"{type(self).__name__} has no command bus: register a CommandBusProtocol"
-                ' implementation in the container (pip install "lexigram-web[cqrs]" and add'
-                " the CQRS module)"
-            )
-        return await self.command_bus.dispatch(command)
+        return await _bus(self, self.command_bus, "command").dispatch(command)
 
     async def dispatch_query(self, query: Any) -> Any:
         """Execute ``query`` through the query bus."""
-        if self.query_bus is None:
-            raise RuntimeError(
-                f"{type(self).__name__} has no query bus: register a QueryBusProtocol"
-                ' implementation in the container (pip install "lexigram-web[cqrs]" and add'
-                " the CQRS module)"
-            )
-        return await self.query_bus.execute(query)
+        return await _bus(self, self.query_bus, "query").execute(query)
+
+
+def _bus(owner: CQRSController, bus: B | None, kind: str) -> B:
+    if bus is None:
+        protocol = "CommandBusProtocol" if kind == "command" else "QueryBusProtocol"
+        raise RuntimeError(
+            f"{type(owner).__name__} has no {kind} bus: register a {protocol} implementation"
+            ' in the container (pip install "lexigram-web[cqrs]" and add the CQRS module)'
+        )
+    return bus

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, TypedDict, TypeVar, Unpack
 
 from .keywords import check_not_bare, check_path, refuse_unknown
-from .metadata import add_items, read_items, update_mapping
+from .metadata import add_items, adding, read_items, update_mapping
 
 __all__ = [
     "FROM_ANNOTATION",
@@ -207,12 +207,7 @@ def websocket(path: str = "", **options: Unpack[WebSocketOptions]) -> Callable[[
 def use_pipes(*pipes: Any) -> Callable[[T], T]:
     """Apply pipes to every bound parameter of a handler, or of every handler of a controller."""
     check_not_bare("use_pipes", pipes, "pipes")
-
-    def decorate(target: T) -> T:
-        add_items(target, "pipes", pipes)
-        return target
-
-    return decorate
+    return adding("pipes", pipes)
 
 
 def set_metadata(key: str, value: Any) -> Callable[[T], T]:

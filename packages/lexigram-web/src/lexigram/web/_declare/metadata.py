@@ -8,12 +8,13 @@ once at startup.
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 __all__ = [
     "META_ATTR",
     "add_items",
+    "adding",
     "meta_of",
     "mro_items",
     "mro_mapping",
@@ -22,8 +23,11 @@ __all__ = [
     "read_mapping",
     "read_value",
     "set_value",
+    "setting",
     "update_mapping",
 ]
+
+T = TypeVar("T")
 
 META_ATTR = "__lexigram_meta__"
 
@@ -60,6 +64,27 @@ def set_value(target: Any, key: str, value: Any) -> None:
     meta = dict(meta_of(target))
     meta[key] = value
     _write(target, meta)
+
+
+def adding(key: str, items: Iterable[Any]) -> Callable[[T], T]:
+    """A decorator prepending ``items`` under ``key`` (see ``add_items``)."""
+    items = tuple(items)
+
+    def decorate(target: T) -> T:
+        add_items(target, key, items)
+        return target
+
+    return decorate
+
+
+def setting(key: str, value: Any) -> Callable[[T], T]:
+    """A decorator storing ``value`` under ``key`` (see ``set_value``)."""
+
+    def decorate(target: T) -> T:
+        set_value(target, key, value)
+        return target
+
+    return decorate
 
 
 def read_items(target: Any, key: str) -> tuple[Any, ...]:

@@ -13,21 +13,26 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import URL, Headers
 from starlette.requests import HTTPConnection
 from starlette.types import Receive, Scope, Send
-
-from lexigram.http_errors import BadRequestError
 
 from .._declare.decorators import RouteConfig
 from .._declare.params import BoundParam
 from .._declare.versioning import ApiVersionMetadata
 from .background import BackgroundTasks
 from .settings import DEFAULT_SETTINGS, RequestSettings
+from .wire import header_of, parse_query, query_dict
 
-__all__ = ["UNROUTED", "ExecutionContext", "RouteInfo", "parse_query", "state_value"]
+__all__ = [
+    "SELF_SOURCES",
+    "UNROUTED",
+    "ExecutionContext",
+    "RouteInfo",
+    "parse_query",
+    "state_value",
+]
 
 
 @dataclass(eq=False)
@@ -54,6 +59,9 @@ class RouteInfo:
     """Whether a rate limit (its own or the limiter's default) applies to the route."""
     version: ApiVersionMetadata | None = None
     """The route's API version (``@api_version``/``@version``), ``None`` when unversioned."""
+    returns: Any = ...
+    """The handler's resolved return annotation (``inspect.Parameter.empty`` when it has
+    none), for generators; ``...`` when the route was not compiled from a handler."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,36 +79,13 @@ class RouteInfo:
 
 
 _UNSAFE = frozenset("\r\n\x00")
+SELF_SOURCES = frozenset({"request", "context", "websocket"})
+"""Binding sources whose parameter receives the request object itself."""
 
 
 def _label(item: Any) -> str:
     target = item if isinstance(item, type) else type(item)
     return target.__qualname__
-
-
-def _decode(raw: bytes) -> str:
-    if b"%" in raw or b"+" in raw:
-        raw = unquote_to_bytes(raw.replace(b"+", b" "))
-    return raw.decode("utf-8")
-
-
-def parse_query(query_string: bytes) -> list[tuple[str, str]]:
-    """Split a query string into decoded pairs; invalid UTF-8 is a 400."""
-    pairs: list[tuple[str, str]] = []
-    try:
-        if b"%" not in query_string and b"+" not in query_string:
-            for part in query_string.decode("utf-8").split("&"):
-                if part:
-                    name, _, text = part.partition("=")
-                    pairs.append((name, text))
-            return pairs
-        for chunk in query_string.split(b"&"):
-            if chunk:
-                key, _, value = chunk.partition(b"=")
-                pairs.append((_decode(key), _decode(value)))
-    except UnicodeDecodeError:
-        raise BadRequestError("query string is not valid UTF-8") from None
-    return pairs
 
 
 def _no_handler(*args: Any, **kwargs: Any) -> None:
@@ -137,6 +122,7 @@ class ExecutionContext(HTTPConnection):
         "_query_pairs",
         "_receive",
         "_send",
+        "_validated",
         "background",
         "controller",
         "di_scope",
@@ -144,7 +130,6 @@ class ExecutionContext(HTTPConnection):
         "route",
         "scope",
         "settings",
-        "validated_data",
     )
 
     scope: Scope
@@ -163,8 +148,7 @@ class ExecutionContext(HTTPConnection):
     """The request's background tasks, once some were queued."""
     response_headers: list[tuple[bytes, bytes]] | None
     """Headers added with ``add_header``, for the response the request ends with."""
-    validated_data: dict[str, Any]
-    """Parameter values after binding, validation and pipes."""
+    _validated: dict[str, Any] | None
 
     def _init_context(
         self,
@@ -175,7 +159,7 @@ class ExecutionContext(HTTPConnection):
         self.settings = settings if settings is not None else DEFAULT_SETTINGS
         self.route = route if route is not None else UNROUTED
         self._path_params = path_params
-        self.validated_data = {}
+        self._validated = None
         self.di_scope = None
         self.controller = None
         self.background = None
@@ -204,6 +188,26 @@ class ExecutionContext(HTTPConnection):
     @property
     def route_metadata(self) -> dict[str, Any]:
         return self.route.metadata
+
+    @property
+    def validated_data(self) -> dict[str, Any]:
+        """Parameter values after binding, validation and pipes.
+
+        The pipeline keeps them without the parameters that receive this object itself (a
+        ``Request``/``ExecutionContext``/``WebSocket`` parameter), so a request never refers
+        to itself and is freed as soon as it ends; reading ``validated_data`` puts those
+        parameters back (in a new dict: assign to ``validated_data`` to replace the values)."""
+        values = self._validated
+        if values is None:
+            return {}
+        names = [p.name for p in self.route.params if p.source in SELF_SOURCES]
+        if not names:
+            return values
+        return {**values, **dict.fromkeys(names, self)}
+
+    @validated_data.setter
+    def validated_data(self, values: dict[str, Any]) -> None:
+        self._validated = values
 
     # -- the request --------------------------------------------------------------------------
     @property
@@ -275,7 +279,12 @@ class ExecutionContext(HTTPConnection):
     @property
     def content_type(self) -> str:
         """The media type of the body, lower case, without parameters (``""`` when unset)."""
-        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        raw = header_of(self.scope, b"content-type")
+        if raw is None:
+            return ""
+        if raw == b"application/json":
+            return "application/json"
+        return raw.decode("latin-1").split(";", 1)[0].strip().lower()
 
     @property
     def is_json(self) -> bool:
@@ -314,7 +323,10 @@ class ExecutionContext(HTTPConnection):
         """Query parameters (last value wins), parsed once."""
         query = self._query
         if query is None:
-            query = self._query = dict(self.query_pairs)
+            pairs = self._query_pairs
+            query = self._query = (
+                dict(pairs) if pairs is not None else query_dict(self.scope["query_string"])
+            )
         return query
 
     def query_list(self, name: str) -> list[str]:
@@ -326,9 +338,18 @@ class ExecutionContext(HTTPConnection):
         """Add a header to the response this request ends with (success or error).
 
         ``ValueError`` if the name or value contains CR, LF or NUL (header injection)."""
-        if not _UNSAFE.isdisjoint(name) or not _UNSAFE.isdisjoint(value):
+        settings = self.settings
+        names = settings.header_names
+        key = names.get(name)
+        if key is None:
+            if not _UNSAFE.isdisjoint(name):
+                raise ValueError(f"header {name!r} contains CR, LF or NUL")
+            key = name.lower().encode("latin-1")
+            if len(names) < settings.header_names_kept:
+                names[name] = key
+        if "\r" in value or "\n" in value or "\x00" in value:
             raise ValueError(f"header {name!r} contains CR, LF or NUL")
-        item = (name.lower().encode("latin-1"), value.encode("latin-1"))
+        item = (key, value.encode("latin-1"))
         if self.response_headers is None:
             self.response_headers = [item]
         else:

@@ -3,7 +3,8 @@
 ``problem_for`` is the one place that decides a problem's members from the request: every
 problem the framework renders (raised errors, ``Err`` results, middleware refusals, websocket
 handshake denials) goes through it, so they all carry ``instance`` (the request path) and the
-``request_id`` extension when ``RequestIDMiddleware`` ran.
+``request_id`` extension when ``RequestIDMiddleware`` ran, and ``trace_id`` when the request is
+traced (tracing stores it in ``scope["state"]["trace_id"]``).
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ def problem_for(
     """The problem+json response for ``exc`` raised (or returned) while handling ``scope``.
 
     ``instance`` is the request path (``scope["path"]``, which includes any ``root_path``)."""
+    state: dict[str, Any] | None = scope.get("state")
+    trace_id = state.get("trace_id") if state is not None else None
     return render_exception(
         as_http_error(exc),
         status_map=status_map,
         debug=debug,
         instance=scope.get("path"),
         request_id=request_id_of(scope),
+        extensions={"trace_id": trace_id} if trace_id is not None else None,
     )
 
 

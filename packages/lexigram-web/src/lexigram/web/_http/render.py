@@ -21,6 +21,7 @@ from lexigram.http_errors import ErrorStatusMap, render_exception
 
 from .json import dumps, json_default
 from .problem import problem_for
+from .request import Request
 from .response_model import ResponseModel
 from .responses import HTMLContent, JSONResponse
 
@@ -36,6 +37,7 @@ JSON_TYPE: Final = (b"content-type", b"application/json")
 HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
 _START: Final = "http.response.start"
 _BODY: Final = "http.response.body"
+_RESPONSE_CALL: Final = Response.__call__
 
 
 def is_result_like(value: Any) -> bool:
@@ -96,7 +98,7 @@ class Renderer:
     """Per-route renderer: status, the route's ``ResponseModel`` (``None``: answers are sent
     as returned), error-status map."""
 
-    __slots__ = ("debug", "err_map", "model", "status", "status_map")
+    __slots__ = ("debug", "err_map", "exact", "model", "status", "status_map")
 
     def __init__(
         self,
@@ -109,6 +111,15 @@ class Renderer:
         self.status = status
         self.debug = debug
         self.model = model
+        self.exact: type[BaseModel] | None = (
+            model.exact
+            if model is not None
+            and isinstance(model.exact, type)
+            and issubclass(model.exact, BaseModel)
+            else None
+        )
+        """The pydantic model the route declares: a value of exactly that class is serialised
+        directly (no validation, no probing what else it could be)."""
         self.status_map = status_map
         self.err_map = err_status_map(status_map)
 
@@ -130,17 +141,14 @@ class Renderer:
             return JSON_TYPE, value.__pydantic_serializer__.to_json(value)
         return JSON_TYPE, dumps(value)
 
-    async def send(
-        self,
-        result: Any,
-        send: Send,
-        scope: Any,
-        receive: Any,
-        extra: list[tuple[bytes, bytes]] | None,
-        status: int | None = None,
-    ) -> None:
-        """Send ``result`` as the response (``status`` overrides the route's)."""
+    async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
+        """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
+        extra = ctx.response_headers
         kind: type[Any] = result.__class__
+        if kind is self.exact:
+            body = result.__pydantic_serializer__.to_json(result)
+            await send_body(send, status or self.status, JSON_TYPE, body, extra)
+            return
         if (kind is dict or kind is list) and self.model is None:
             body = orjson.dumps(result, default=json_default)
             await send_body(send, status or self.status, JSON_TYPE, body, extra)
@@ -157,14 +165,21 @@ class Renderer:
             await send({"type": _BODY, "body": b""})
             return
         if isinstance(result, Response):
-            await result(scope, receive, _adding_headers(send, extra) if extra else send)
+            if kind.__call__ is _RESPONSE_CALL and result.background is None:
+                # what Response.__call__ sends, sent here (no wrapping send for added headers)
+                raw = result.raw_headers
+                headers = [*raw, *extra] if extra else raw
+                await send({"type": _START, "status": result.status_code, "headers": headers})
+                await send({"type": _BODY, "body": result.body})
+                return
+            await result(ctx.scope, ctx.receive, _adding_headers(send, extra) if extra else send)
             return
         if is_result_like(result) and not isinstance(result, BaseModel):
             if result.is_ok():
-                await self.send(result.unwrap(), send, scope, receive, extra, status)
+                await self.send(result.unwrap(), ctx, send, status)
                 return
             error = err_to_exception(result.unwrap_err())
-            rendered = problem_for(error, scope, status_map=self.err_map, debug=self.debug)
+            rendered = problem_for(error, ctx.scope, status_map=self.err_map, debug=self.debug)
             headers = rendered.headers + extra if extra else rendered.headers
             await send({"type": _START, "status": rendered.status, "headers": headers})
             await send({"type": _BODY, "body": rendered.body})

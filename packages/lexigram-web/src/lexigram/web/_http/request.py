@@ -18,6 +18,7 @@ from lexigram.http_errors import PayloadTooLargeError
 
 from .context import ExecutionContext, RouteInfo
 from .settings import RequestSettings
+from .wire import header_of
 
 __all__ = ["Request"]
 
@@ -35,6 +36,7 @@ class Request(ExecutionContext, StarletteRequest):
     __slots__ = (
         "_body",
         "_form",
+        "_has_body",
         "_is_disconnected",
         "_json",
         "_received",
@@ -65,6 +67,7 @@ class Request(ExecutionContext, StarletteRequest):
         self._stream_consumed = False
         self._is_disconnected = False
         self._form = None
+        self._has_body = False
         self._received = 0
         self.json_cache = None
         self.form_used = False
@@ -75,7 +78,7 @@ class Request(ExecutionContext, StarletteRequest):
         soon as the body is (or is declared) larger than the limit."""
         limit = self.settings.max_body_size
         if limit is not None and not self._received:
-            declared = self.headers.get("content-length")
+            declared = header_of(self.scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise _too_large(limit)
         while not self._stream_consumed:
@@ -98,10 +101,8 @@ class Request(ExecutionContext, StarletteRequest):
 
     async def body(self) -> bytes:
         """The raw body, read once (413 as soon as it exceeds the size limit)."""
-        try:
+        if self._has_body:
             return self._body
-        except AttributeError:
-            pass
         first = await self._next_chunk()
         if first is None:
             body = b""
@@ -111,11 +112,12 @@ class Request(ExecutionContext, StarletteRequest):
                 chunks.append(chunk)
             body = first if len(chunks) == 1 else b"".join(chunks)
         self._body = body
+        self._has_body = True
         return body
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         """The body chunk by chunk (413 as soon as it exceeds the size limit)."""
-        if hasattr(self, "_body"):
+        if self._has_body:
             yield self._body
             yield b""
             return

@@ -33,10 +33,10 @@ __all__ = [
     "EMPTY",
     "ResponseModel",
     "ResponseValidationError",
+    "awaited",
     "is_result_like_class",
     "ok_type",
     "response_model_for",
-    "return_annotation",
 ]
 
 EMPTY: Final = inspect.Parameter.empty
@@ -127,15 +127,10 @@ def _name(declared: Any) -> str:
     return getattr(declared, "__qualname__", None) or repr(declared)
 
 
-def return_annotation(fn: Any) -> Any:
-    """The return annotation of ``fn`` (``EMPTY`` when none; ``Awaitable[T]`` -> ``T``)."""
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception:
-        return EMPTY
-    annotation = hints.get("return", EMPTY)
+def awaited(annotation: Any) -> Any:
+    """``Awaitable[T]`` -> ``T`` (a sync handler returning an awaitable); else ``annotation``."""
     if typing.get_origin(annotation) is Awaitable:
-        annotation = typing.get_args(annotation)[0]
+        return typing.get_args(annotation)[0]
     return annotation
 
 
@@ -202,18 +197,20 @@ def _without_responses(annotation: Any) -> Any:
     return typing.Union[tuple(kept)] if len(kept) > 1 else kept[0]  # noqa: UP007
 
 
-def declared_type(fn: Any, config: RouteConfig) -> Any:
-    """The type a route's answers are checked against, or ``None`` for none."""
+def declared_type(returns: Any, config: RouteConfig) -> Any:
+    """The type a route's answers are checked against, or ``None`` for none; ``returns`` is
+    the handler's resolved return annotation."""
     explicit = config.response_model
     if explicit is None:
         return None
     if explicit is not FROM_ANNOTATION:
         return explicit
-    annotation = _without_responses(ok_type(return_annotation(fn)))
+    annotation = _without_responses(ok_type(awaited(returns)))
     return annotation if _declares_model(annotation) else None
 
 
-def response_model_for(fn: Any, config: RouteConfig, route: str) -> ResponseModel | None:
-    """The checker of a route's answers (``None``: sent as returned), built at startup."""
-    declared = declared_type(fn, config)
+def response_model_for(returns: Any, config: RouteConfig, route: str) -> ResponseModel | None:
+    """The checker of a route's answers (``None``: sent as returned), built at startup from
+    the handler's resolved return annotation ``returns``."""
+    declared = declared_type(returns, config)
     return ResponseModel(declared, route) if declared is not None else None

@@ -150,7 +150,24 @@ def text_response(
     content: str, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> PlainTextResponse:
     """Create a plain-text response."""
+    if headers is None and status_code >= 200 and status_code not in (204, 304):
+        return _plain_text(content, status_code)
     return PlainTextResponse(content, status_code, headers)
+
+
+def _plain_text(content: str, status_code: int) -> PlainTextResponse:
+    """``PlainTextResponse(content, status_code)`` with its two headers written directly
+    (Starlette's header initialisation is most of a small response's cost)."""
+    response = PlainTextResponse.__new__(PlainTextResponse)
+    body = content.encode("utf-8")
+    response.status_code = status_code
+    response.background = None
+    response.body = body
+    response.raw_headers = [
+        (b"content-length", str(len(body)).encode("latin-1")),
+        (b"content-type", b"text/plain; charset=utf-8"),
+    ]
+    return response
 
 
 def redirect_response(

@@ -8,8 +8,10 @@ from typing import Any
 
 from starlette.types import Scope
 
-__all__ = ["DEFAULT_SETTINGS", "RequestSettings"]
+__all__ = ["DEFAULT_SETTINGS", "HEADER_NAMES_KEPT", "RequestSettings"]
 
+HEADER_NAMES_KEPT = 256
+"""How many distinct ``add_header`` names an app keeps checked and encoded."""
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -17,7 +19,15 @@ class RequestSettings:
     """Per-app request settings, parsed once: body size limit, trusted proxies, and the
     ``url_path_for`` provider behind ``request.url_for``."""
 
-    __slots__ = ("app", "max_body_size", "router", "trust_all_proxies", "trusted_networks")
+    __slots__ = (
+        "app",
+        "header_names",
+        "header_names_kept",
+        "max_body_size",
+        "router",
+        "trust_all_proxies",
+        "trusted_networks",
+    )
 
     def __init__(
         self,
@@ -26,8 +36,13 @@ class RequestSettings:
         trusted_proxies: Iterable[str] = (),
         router: Any = None,
         app: Any = None,
+        header_names_kept: int = HEADER_NAMES_KEPT,
     ) -> None:
         self.max_body_size = max_body_size
+        self.header_names: dict[str, bytes] = {}
+        """Header names given to ``add_header``, checked and encoded once (at most
+        ``header_names_kept`` of them; an app's own names are a handful)."""
+        self.header_names_kept = header_names_kept
         self.router = router
         self.app = app
         networks: list[_Network] = []
@@ -76,4 +91,5 @@ class RequestSettings:
         return hops[0] if hops else peer
 
 
-DEFAULT_SETTINGS = RequestSettings()
+DEFAULT_SETTINGS = RequestSettings(header_names_kept=0)
+"""The settings of a request built outside an app (shared: it keeps no header names)."""

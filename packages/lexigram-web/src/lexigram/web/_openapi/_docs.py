@@ -58,39 +58,34 @@ window.addEventListener("load", function () {
 });
 """
 
-_SWAGGER_PAGE = """\
+_PAGE = """\
 <!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="stylesheet" href="{assets}/swagger-ui.css">
-<link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">
+<title>{{title}}</title>
+{head}
 </head>
 <body>
-<div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
-<script src="{assets}/swagger-ui-bundle.js"></script>
-<script src="{assets}/lexigram-init.js"></script>
+{body}
 </body>
 </html>
 """
 
-_REDOC_PAGE = """\
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="icon" type="image/svg+xml" href="{assets}/logo-mini.svg">
-</head>
-<body>
-<redoc spec-url="{openapi_url}"></redoc>
-<script src="{assets}/redoc.standalone.js"></script>
-</body>
-</html>
-"""
+_SWAGGER_PAGE = _PAGE.format(
+    head="""<link rel="stylesheet" href="{assets}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">""",
+    body="""<div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+<script src="{assets}/swagger-ui-bundle.js"></script>
+<script src="{assets}/lexigram-init.js"></script>""",
+)
+
+_REDOC_PAGE = _PAGE.format(
+    head='<link rel="icon" type="image/svg+xml" href="{assets}/logo-mini.svg">',
+    body="""<redoc spec-url="{openapi_url}"></redoc>
+<script src="{assets}/redoc.standalone.js"></script>""",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from lexigram.http_errors import PROBLEM_JSON, reason_phrase
 
 from .._declare.decorators import FROM_ANNOTATION
 from .._http.context import RouteInfo
-from .._http.response_model import EMPTY, ok_type, return_annotation
+from .._http.response_model import EMPTY, awaited, ok_type
 from .._http.responses import HTMLContent, JSONResponse
 from ._schema import SchemaCollector, component_ref
 
@@ -159,6 +159,17 @@ def _phrase(status: int) -> str:
         return "Response"
 
 
+def _return_annotation(info: RouteInfo) -> Any:
+    annotation = info.returns
+    if annotation is ...:  # not compiled from the handler's signature: resolve it here
+        try:
+            hints = typing.get_type_hints(info.handler, include_extras=True)
+        except Exception:
+            return EMPTY
+        annotation = hints.get("return", EMPTY)
+    return awaited(annotation)
+
+
 def _media_for(annotation: Any) -> tuple[str, dict[str, Any]] | None:
     """Content for a response class annotation (``None`` for no body)."""
     if not isinstance(annotation, type):
@@ -189,7 +200,7 @@ def _success(info: RouteInfo, collector: SchemaCollector, label: str) -> tuple[i
             "description": description,
             "content": {"application/json": {"schema": declared}},
         }
-    annotation = ok_type(return_annotation(info.handler))
+    annotation = ok_type(_return_annotation(info))
     if annotation is None or annotation is type(None):
         status = 204 if status == 200 else status
         return status, {"description": _phrase(status)}

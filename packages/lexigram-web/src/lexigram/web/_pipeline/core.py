@@ -26,6 +26,7 @@ from .._declare.di import ServiceGetter
 from .._http.context import ExecutionContext, RouteInfo
 from .._http.render import Renderer
 from .._http.settings import RequestSettings
+from .._observe.hooks import PipelineTracer
 from .components import Component, get_instance
 from .filters import ErrorHandler
 from .throttle import RateLimitCheck
@@ -57,6 +58,8 @@ class EndpointParts:
     settings: RequestSettings
     debug: bool
     head: bool = False
+    tracer: PipelineTracer | None = None
+    """Wraps the guard chain and the handler call in spans (``None``: tracing is off)."""
 
 
 class EndpointCore:
@@ -68,6 +71,7 @@ class EndpointCore:
         "call",
         "container",
         "controller",
+        "fixed_guards",
         "guards",
         "has_async_binding",
         "method_name",
@@ -86,6 +90,7 @@ class EndpointCore:
         self.controller = controller
         self.method_name = parts.info.method_name or ""
         self.guards = tuple(parts.guards)
+        self.fixed_guards = _fixed_guards(self.guards)
         self.container = parts.container
         self.needs_scope = (
             plan.needs_scope
@@ -102,6 +107,15 @@ class EndpointCore:
 
     async def check_guards(self, ctx: ExecutionContext) -> None:
         """Run the guards in order; ``ForbiddenError`` when one refuses."""
+        fixed = self.fixed_guards
+        if fixed is not None:
+            for can_activate, is_async, label in fixed:
+                allowed = can_activate(ctx)
+                if is_async or (allowed is not True and isawaitable(allowed)):
+                    allowed = await allowed
+                if not allowed:
+                    raise ForbiddenError("access denied by " + label)
+            return
         for component in self.guards:
             guard = await get_instance(component, ctx)
             allowed = guard.can_activate(ctx)
@@ -134,6 +148,19 @@ class EndpointCore:
             return self.call
         method: Callable[..., Any] = getattr(await self.controller_for(ctx), self.method_name)
         return method
+
+
+_FixedGuard = tuple[Callable[[ExecutionContext], Any], bool, str]
+
+
+def _fixed_guards(guards: Sequence[Component]) -> tuple[_FixedGuard, ...] | None:
+    """Each guard's bound ``can_activate`` when every guard was built at startup (``None``
+    when one is built per request, in the request's DI scope)."""
+    if any(c.instance is None for c in guards):
+        return None
+    return tuple(
+        (c.instance.can_activate, c.is_async, type(c.instance).__qualname__) for c in guards
+    )
 
 
 async def close_scope(di_scope: Any) -> None:

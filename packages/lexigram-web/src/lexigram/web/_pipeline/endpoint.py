@@ -18,6 +18,7 @@ import anyio.to_thread
 from starlette.types import Receive, Scope, Send
 
 from .._http.background import FINISHED, REQUEST_TASKS
+from .._http.context import SELF_SOURCES
 from .._http.request import Request
 from .components import get_instance
 from .core import Endpoint, EndpointCore, EndpointParts, close_scope
@@ -46,17 +47,36 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
     bind = core.bind
     abind = core.abind
     call = core.call
-    per_request = core.controller is not None
+    controller = core.controller
+    # a controller built per request by a sync getter: looked up inline (no coroutine)
+    sync_controller = controller is not None and not controller.is_async
+    get_controller: Callable[[Any], Any] = controller.get if controller is not None else id
+    method_name = core.method_name
+    per_request = controller is not None
+    # parameters receiving the request itself: kept out of validated_data (no cycle)
+    own = tuple(p.name for p in core.plan.params if p.source in SELF_SOURCES)
 
     async def invoke(ctx: Request) -> Any:
         if empty_binding:
-            kwargs: dict[str, Any] = {}
+            kwargs: dict[str, Any] = {}  # validated_data stays unset: it reads as {}
         elif has_async_binding:
             kwargs = await abind(ctx)
         else:
             kwargs = bind(ctx)
-        ctx.validated_data = kwargs
-        target = await core.target(ctx) if per_request else call
+        if own:
+            values = kwargs.copy()
+            for name in own:
+                del values[name]
+            ctx.validated_data = values
+        elif kwargs:
+            ctx.validated_data = kwargs
+        if sync_controller:
+            instance = ctx.controller = get_controller(ctx.di_scope)
+            target = getattr(instance, method_name)
+        elif per_request:
+            target = await core.target(ctx)
+        else:
+            target = call
         if is_coroutine:
             return await target(**kwargs)
         return await anyio.to_thread.run_sync(lambda: target(**kwargs))
@@ -92,11 +112,16 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     throttle = parts.throttle
     renderer = parts.renderer
     responder = ErrorResponder(parts.filters, parts.status_map, renderer, parts.debug)
-    run = _intercepted(parts, _invoker(core, parts.is_coroutine))
+    invoke = _invoker(core, parts.is_coroutine)
+    check_guards: Invoke = core.check_guards
+    tracer = parts.tracer
+    if tracer is not None:  # decided here, once: untraced routes keep the plain steps
+        check_guards = tracer.guards(check_guards, info)
+        invoke = tracer.handler(invoke, info)
+    run = _intercepted(parts, invoke)
     needs_scope = core.needs_scope
     open_scope = core.open_scope
     guards = core.guards
-    check_guards = core.check_guards
     head = parts.head
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
@@ -116,7 +141,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
                 if guards:
                     await check_guards(ctx)
                 result = await run(ctx)
-                await renderer.send(result, send, scope, receive, ctx.response_headers)
+                await renderer.send(result, ctx, send)
             except Exception as exc:
                 await responder.respond(ctx, exc, send)
             if ctx.background is not None:

@@ -94,7 +94,15 @@ class ErrorResponder:
         if handler is not None:
             await self._filtered(handler, ctx, exc, status, send)
             return
-        await self._problem(exc, status, ctx.scope, send, ctx.response_headers)
+        scope = ctx.scope
+        if status >= 500:
+            log_server_error(exc, status, scope.get("method", ""), scope.get("path", ""))
+        # send_problem's two sends, without two more coroutine frames per error
+        rendered = problem_for(exc, scope, status_map=self.status_map, debug=self.debug)
+        extra = ctx.response_headers
+        headers = rendered.headers + extra if extra else rendered.headers
+        await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
+        await send({"type": "http.response.body", "body": rendered.body})
 
     async def respond_unrouted(
         self, scope: Scope, send: Send, exc: Exception, settings: RequestSettings
@@ -117,9 +125,7 @@ class ErrorResponder:
     ) -> None:
         try:
             result = await handler(ctx, exc)
-            await self.renderer.send(
-                result, send, ctx.scope, ctx.receive, ctx.response_headers, status
-            )
+            await self.renderer.send(result, ctx, send, status)
         except Exception as inner:
             _log.exception("exception handler for %s failed", type(exc).__name__)
             await self._problem(

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from lexigram.http_errors import ExceptionHandlers, HandlerKey
 
-from .._declare.metadata import add_items
+from .._declare.metadata import adding
 
 __all__ = ["ErrorHandler", "build_level", "catch", "catch_keys", "use_filters"]
 
@@ -50,12 +50,7 @@ def use_filters(*filters: Any) -> Callable[[T], T]:
     for item in filters:
         if catch_keys(item) is None:
             raise TypeError(f"use_filters: {item!r} is not decorated with @catch(...)")
-
-    def decorate(target: T) -> T:
-        add_items(target, "filters", filters)
-        return target
-
-    return decorate
+    return adding("filters", filters)
 
 
 def _from_filter(instance: Any) -> ErrorHandler:

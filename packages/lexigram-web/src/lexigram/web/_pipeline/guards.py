@@ -18,7 +18,7 @@ from lexigram.http_errors import UnauthorizedError
 
 from .._declare.errors import ConfigurationError
 from .._declare.keywords import check_not_bare
-from .._declare.metadata import add_items, update_mapping
+from .._declare.metadata import add_items, adding, update_mapping
 from .._declare.protocols import AuthorizerProtocol
 
 __all__ = ["RoleGuard", "UserRolesAuthorizer", "guard", "roles", "use_guards"]
@@ -35,12 +35,7 @@ def guard(*guards: Any) -> Callable[[T], T]:
     if not guards:
         raise TypeError("guard() needs at least one guard")
     check_not_bare("guard", guards, "guards")
-
-    def decorate(target: T) -> T:
-        add_items(target, "guards", guards)
-        return target
-
-    return decorate
+    return adding("guards", guards)
 
 
 use_guards = guard

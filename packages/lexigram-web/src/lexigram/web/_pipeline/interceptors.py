@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from .._declare.keywords import check_not_bare
-from .._declare.metadata import add_items
+from .._declare.metadata import adding
 from .._declare.protocols import CallHandlerProtocol, ExecutionContextProtocol, InterceptorProtocol
 
 __all__ = [
@@ -33,12 +33,7 @@ def use_interceptors(*interceptors: Any) -> Callable[[T], T]:
     if not interceptors:
         raise TypeError("use_interceptors() needs at least one interceptor")
     check_not_bare("use_interceptors", interceptors, "interceptors")
-
-    def decorate(target: T) -> T:
-        add_items(target, "interceptors", interceptors)
-        return target
-
-    return decorate
+    return adding("interceptors", interceptors)
 
 
 class CallHandler:

@@ -20,7 +20,7 @@ from lexigram.di import Container
 from lexigram.http_errors import TooManyRequestsError
 
 from .._declare.errors import ConfigurationError
-from .._declare.metadata import set_value
+from .._declare.metadata import setting
 from .._declare.protocols import RateLimiterProtocol
 from .._http.context import ExecutionContext
 from .seams import find_implementation
@@ -71,13 +71,7 @@ def throttle(
         raise ValueError(f"by must be 'user', 'ip' or 'endpoint', got {by!r}")
     if cost < 1:
         raise ValueError("cost must be >= 1")
-    spec = ThrottleSpec(rate, by, key, cost)
-
-    def decorate(target: T) -> T:
-        set_value(target, "throttle", spec)
-        return target
-
-    return decorate
+    return setting("throttle", ThrottleSpec(rate, by, key, cost))
 
 
 rate_limit = throttle

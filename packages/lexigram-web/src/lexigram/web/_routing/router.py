@@ -90,9 +90,13 @@ class Router(Generic[E]):
             endpoint = methods.get(method)
             if endpoint is not None:
                 return endpoint, {}, ()
+        segments = path[1:].split("/")
+        hit = _first_match(self._root, segments, method)
+        if hit is not None:
+            return hit
         values: list[Any] = []
         allowed: list[str] = []
-        found = _walk(self._root, path[1:].split("/"), 0, method, values, allowed)
+        found = _walk(self._root, segments, 0, method, values, allowed)
         if found is not None:
             return found[0], dict(zip(found[1], values, strict=True)), ()
         if methods is not None:
@@ -111,6 +115,37 @@ def _param_child(node: _Node[E], converter: Converter) -> _Node[E]:
     node.params.append((converter, child))
     node.params.sort(key=lambda item: item[0].priority)
     return child
+
+
+def _first_match(
+    root: _Node[E], segments: list[str], method: str
+) -> tuple[E, dict[str, Any], tuple[str, ...]] | None:
+    """The match ``_walk`` finds first, when it lies on the path taken without backtracking
+    (a literal segment first, else the first converter accepting it): a loop, no recursion
+    and no lists. ``None`` when that path does not end on a route for ``method``; the full
+    walk then backtracks, tries catch-alls and collects the allowed methods."""
+    node = root
+    values: tuple[Any, ...] = ()
+    for segment in segments:
+        child = node.static.get(segment)
+        if child is None:
+            for conv, candidate in node.params:
+                value = conv.convert(segment)
+                if value is not None:
+                    values = (*values, value)
+                    child = candidate
+                    break
+            else:
+                return None
+        node = child
+    leaf = node.leaf
+    if leaf is None:
+        return None
+    hit = leaf.get(method)
+    if hit is None:
+        return None
+    endpoint, names = hit
+    return endpoint, dict(zip(names, values, strict=True)), ()
 
 
 def _walk(

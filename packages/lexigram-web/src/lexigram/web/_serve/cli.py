@@ -9,17 +9,20 @@ import importlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Protocol, cast, runtime_checkable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypeVar, cast, runtime_checkable
 
 from .._config.loader import load_web_config
 from .._config.web_config import WebConfigError
+from .._observe.logs import ACCESS_LOG_ENV
+from .._observe.multiprocess import prepare_multiprocess_dir
 from .._openapi.cli import add_openapi_parser, document_of, render_document, write
 from .server import SERVERS, run_server
 
 USAGE_ERROR = 2
 _HEADINGS = ("METHOD", "PATH", "HANDLER", "GUARDS", "INTERCEPTORS")
 Row = tuple[str, str, str, str, str]
+T = TypeVar("T")
 
 
 class CLIError(Exception):
@@ -82,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="on SIGTERM, wait at most this long for open connections (default 30)",
     )
+    run.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="one structured log line per request (default: observability.access_log.enabled)",
+    )
     routes = commands.add_parser(
         "routes",
         help="list an application's routes",
@@ -99,6 +108,9 @@ def _run(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     workers: int = config.workers if args.workers is None else args.workers
     reload: bool = config.reload if args.reload is None else args.reload
+    if args.access_log is not None:  # read by every LexigramApp the workers start
+        os.environ[ACCESS_LOG_ENV] = "1" if args.access_log else "0"
+    prepare_multiprocess_dir()  # before any worker writes metrics there
     if reload:
         # The reloader re-imports the application in fresh workers; importing it here
         # would leave the old code in this process, where granian forks its workers from.
@@ -125,45 +137,37 @@ def _run(args: argparse.Namespace) -> int:
 
 def _routes(args: argparse.Namespace) -> int:
     app = load_app(args.app)
-    if isinstance(app, _Startable) and not app.started:
-        rows = asyncio.run(_rows_after_startup(app, args.app))
-    else:
-        rows = route_rows(app, args.app)
+    rows = _read_started(app, args.app, "list its routes", lambda: route_rows(app, args.app))
     print(format_routes(rows))
     return 0
-
-
-async def _rows_after_startup(app: _Startable, spec: str) -> list[Row]:
-    try:
-        await app.startup()
-    except Exception as exc:
-        raise CLIError(f"starting {spec} to list its routes failed: {_one_line(exc)}") from None
-    try:
-        return route_rows(app, spec)
-    finally:
-        await app.shutdown()
 
 
 def _openapi(args: argparse.Namespace) -> int:
     app = load_app(args.app)
     try:
-        if isinstance(app, _Startable) and not app.started:
-            document = asyncio.run(_document_after_startup(app, args.app))
-        else:
-            document = document_of(app, args.app)
+        document = _read_started(
+            app, args.app, "build its document", lambda: document_of(app, args.app)
+        )
         write(render_document(document, as_yaml=args.yaml), args.output)
     except (TypeError, ImportError, OSError) as exc:
         raise CLIError(str(exc)) from None
     return 0
 
 
-async def _document_after_startup(app: _Startable, spec: str) -> dict[str, object]:
+def _read_started(app: object, spec: str, purpose: str, read: Callable[[], T]) -> T:
+    """``read()`` on the app started (and stopped again) if it is not yet."""
+    if isinstance(app, _Startable) and not app.started:
+        return asyncio.run(_after_startup(app, spec, purpose, read))
+    return read()
+
+
+async def _after_startup(app: _Startable, spec: str, purpose: str, read: Callable[[], T]) -> T:
     try:
         await app.startup()
     except Exception as exc:
-        raise CLIError(f"starting {spec} to build its document failed: {_one_line(exc)}") from None
+        raise CLIError(f"starting {spec} to {purpose} failed: {_one_line(exc)}") from None
     try:
-        return document_of(app, spec)
+        return read()
     finally:
         await app.shutdown()
 

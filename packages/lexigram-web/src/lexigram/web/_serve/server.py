@@ -6,7 +6,7 @@ import importlib.util
 import math
 import multiprocessing
 import re
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from starlette.types import ASGIApp
 
@@ -49,10 +49,22 @@ def run_server(
         raise ValueError(
             f"graceful_timeout must be a positive number of seconds, got {graceful_timeout!r}"
         )
+    options = _Options(host, port, workers, reload, log_level, graceful_timeout)
     if server == "granian":
-        _run_granian(app, host, port, workers, reload, log_level, graceful_timeout)
+        _run_granian(app, options)
     else:
-        _run_uvicorn(app, host, port, workers, reload, log_level, graceful_timeout)
+        _run_uvicorn(app, options)
+
+
+class _Options(NamedTuple):
+    """``run_server``'s checked options, as both runners take them."""
+
+    host: str
+    port: int
+    workers: int
+    reload: bool
+    log_level: str
+    graceful_timeout: float
 
 
 def check_server_options(
@@ -84,22 +96,14 @@ def _missing(extra: ServerName) -> ImportError:
     )
 
 
-def _run_granian(
-    app: ASGIApp | str,
-    host: str,
-    port: int,
-    workers: int,
-    reload: bool,
-    log_level: str,
-    graceful_timeout: float,
-) -> None:
+def _run_granian(app: ASGIApp | str, options: _Options) -> None:
     try:
         from granian import Granian
         from granian.constants import Interfaces
         from granian.log import LogLevels
     except ImportError:
         raise _missing("granian") from None
-    if reload and importlib.util.find_spec("watchfiles") is None:
+    if options.reload and importlib.util.find_spec("watchfiles") is None:
         raise ImportError(
             'reloading with granian needs watchfiles: pip install "granian[reload]" '
             "(or choose server='uvicorn' / --server uvicorn)"
@@ -107,13 +111,13 @@ def _run_granian(
     target = app if isinstance(app, str) else f"{type(app).__module__}:{type(app).__qualname__}"
     server = Granian(
         target=target,
-        address=host,
-        port=port,
-        workers=workers,
+        address=options.host,
+        port=options.port,
+        workers=options.workers,
         interface=Interfaces.ASGI,
-        reload=reload,
-        log_level=LogLevels(log_level),
-        workers_kill_timeout=max(1, math.ceil(graceful_timeout)),
+        reload=options.reload,
+        log_level=LogLevels(options.log_level),
+        workers_kill_timeout=max(1, math.ceil(options.graceful_timeout)),
     )
     if isinstance(app, str):
         server.serve()
@@ -131,27 +135,19 @@ def _run_granian(
     server.serve(target_loader=load)
 
 
-def _run_uvicorn(
-    app: ASGIApp | str,
-    host: str,
-    port: int,
-    workers: int,
-    reload: bool,
-    log_level: str,
-    graceful_timeout: float,
-) -> None:
+def _run_uvicorn(app: ASGIApp | str, options: _Options) -> None:
     try:
         import uvicorn
     except ImportError:
         raise _missing("uvicorn") from None
     # Annotated ``int | None`` by uvicorn, but used as an asyncio timeout: fractions work.
-    grace: dict[str, Any] = {"timeout_graceful_shutdown": graceful_timeout}
+    grace: dict[str, Any] = {"timeout_graceful_shutdown": options.graceful_timeout}
     uvicorn.run(
         app,
-        host=host,
-        port=port,
-        workers=workers if workers > 1 else None,
-        reload=reload,
-        log_level=log_level,
+        host=options.host,
+        port=options.port,
+        workers=options.workers if options.workers > 1 else None,
+        reload=options.reload,
+        log_level=options.log_level,
         **grace,
     )

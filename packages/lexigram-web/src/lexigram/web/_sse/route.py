@@ -24,6 +24,7 @@ from .._declare.keywords import check_path, refuse_unknown
 from .._declare.metadata import add_items
 from .._declare.params import Param, header
 from .._http.render import Renderer
+from .._http.request import Request
 from .response import EventSourceResponse
 
 __all__ = ["SSE_OPTIONS", "EventStreamRenderer", "SSEOptions", "sse"]
@@ -142,22 +143,14 @@ class EventStreamRenderer(Renderer):
         self.options = options
         self.slots = _Slots(options.max_connections) if options.max_connections else None
 
-    async def send(
-        self,
-        result: Any,
-        send: Send,
-        scope: Any,
-        receive: Any,
-        extra: list[tuple[bytes, bytes]] | None,
-        status: int | None = None,
-    ) -> None:
+    async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
         if _is_stream(result):
             response = EventSourceResponse(
                 result, status or self.status, heartbeat=self.options.heartbeat
             )
             slots = self.slots
             if slots is None:
-                await super().send(response, send, scope, receive, extra, status)
+                await super().send(response, ctx, send, status)
                 return
             if slots.full:
                 await _discard(result)
@@ -166,11 +159,11 @@ class EventStreamRenderer(Renderer):
                 )
             slots.open += 1
             try:
-                await super().send(response, send, scope, receive, extra, status)
+                await super().send(response, ctx, send, status)
             finally:
                 slots.open -= 1
             return
-        await super().send(result, send, scope, receive, extra, status)
+        await super().send(result, ctx, send, status)
 
 
 def _is_stream(value: object) -> bool:

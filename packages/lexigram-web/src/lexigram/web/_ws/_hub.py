@@ -16,11 +16,16 @@ import anyio
 from .._http.json import dumps
 from .._http.websocket import WebSocket
 
-__all__ = ["BROADCAST_SEND_TIMEOUT", "ConnectionHub"]
+__all__ = ["BROADCAST_SEND_TIMEOUT", "ConnectionHub", "Exclude", "Where"]
 
 _log = logging.getLogger("lexigram.web")
 BROADCAST_SEND_TIMEOUT: Final = 5.0
 """Seconds one connection may take to take a broadcast message before it is skipped."""
+
+Exclude = WebSocket | Iterable[WebSocket] | None
+"""The connection(s) a broadcast leaves out."""
+Where = Callable[[WebSocket], bool] | None
+"""Which connections a broadcast goes to (``None``: all)."""
 
 
 class ConnectionHub:
@@ -70,13 +75,7 @@ class ConnectionHub:
     def __len__(self) -> int:
         return len(self._connections)
 
-    async def broadcast(
-        self,
-        message: Any,
-        *,
-        exclude: WebSocket | Iterable[WebSocket] | None = None,
-        where: Callable[[WebSocket], bool] | None = None,
-    ) -> int:
+    async def broadcast(self, message: Any, *, exclude: Exclude = None, where: Where = None) -> int:
         """Send ``message`` to every open connection (but ``exclude``, and only those
         ``where`` accepts); answers how many got it. ``str`` goes as a text frame, ``bytes`` as
         a binary frame, anything else as JSON text. A connection that fails or takes longer

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 import typing
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Literal, Never, TypeVar
 
@@ -35,7 +35,7 @@ from .._http.context import state_value
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .._pipeline.core import Endpoint, EndpointParts
 from ._handler_endpoint import build_handler_endpoint
-from ._hub import ConnectionHub
+from ._hub import ConnectionHub, Exclude, Where
 from .endpoint import HANDLER_OPTIONS
 
 __all__ = [
@@ -83,13 +83,7 @@ class AbstractWebSocketHandler:
         """The open connections of this handler's route (in the app that built it)."""
         return self._hub().connections
 
-    async def broadcast(
-        self,
-        message: Any,
-        *,
-        exclude: WebSocket | Iterable[WebSocket] | None = None,
-        where: Callable[[WebSocket], bool] | None = None,
-    ) -> int:
+    async def broadcast(self, message: Any, *, exclude: Exclude = None, where: Where = None) -> int:
         """Send ``message`` to the open connections of this route; answers how many got it.
 
         ``str`` goes as a text frame, ``bytes`` as a binary one, anything else as JSON. The

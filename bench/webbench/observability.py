@@ -1,0 +1,199 @@
+"""Observability overhead: the full-pipeline scenario with metrics or tracing on, each as a
+ratio of time per request to the same app with them off.
+
+Lexigram turns them on with its own settings (``observability.metrics`` /
+``observability.tracing``); FastAPI with its usual instrumentation:
+prometheus-fastapi-instrumentator and opentelemetry-instrumentation-fastapi. Tracing uses
+the OpenTelemetry SDK with a batch span processor and an exporter that drops every batch (a
+no-op exporter), the same provider setup for both. Cells run interleaved like the in-process
+part (``inprocess.measure``); the figure per cell is its median.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import scenarios as s
+from .checks import check_answer
+from .frameworks import LEXIGRAM, load
+from .inprocess import Cell, measure, start, stop
+
+VARIANTS = ("off", "metrics", "tracing", "server-span")
+"""``tracing``: the defaults (server, guard and handler spans); ``server-span``: tracing with
+``pipeline_spans: false`` (FastAPI's instrumentation has no such split: its own default)."""
+FRAMEWORKS = (LEXIGRAM, "FastAPI")
+TARGETS = {"metrics": 1.15, "tracing": 1.3, "server-span": 1.3}
+"""Lexigram's overhead targets (time ratio to the app with observability off)."""
+
+
+class _DropExporter:
+    """A span exporter that exports nothing (the 'no-op exporter' of the target)."""
+
+    def export(self, spans: Sequence[Any]) -> Any:
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+
+def tracer_provider() -> Any:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(_DropExporter()))  # type: ignore[arg-type]
+    return provider
+
+
+def _lexigram(variant: str, provider: Any) -> Any:
+    from lexigram.web import MetricsConfig, ObservabilityConfig, TracingConfig
+
+    from .frameworks.lexigram_app import pipeline_app
+
+    if variant == "metrics":
+        return pipeline_app(observability=ObservabilityConfig(metrics=MetricsConfig(enabled=True)))
+    if variant in ("tracing", "server-span"):
+        tracing = TracingConfig(
+            enabled=True, tracer_provider=provider, pipeline_spans=variant == "tracing"
+        )
+        return pipeline_app(observability=ObservabilityConfig(tracing=tracing))
+    return pipeline_app()
+
+
+def _fastapi(variant: str, provider: Any) -> Any:
+    app = load("FastAPI").build(s.PIPELINE)
+    if variant == "metrics":
+        from prometheus_client import CollectorRegistry
+        from prometheus_fastapi_instrumentator import Instrumentator
+
+        Instrumentator(registry=CollectorRegistry()).instrument(app).expose(app)
+    elif variant in ("tracing", "server-span"):
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=provider)
+    return app
+
+
+BUILDERS: dict[str, Callable[[str, Any], Any]] = {LEXIGRAM: _lexigram, "FastAPI": _fastapi}
+
+
+def _checker(module: Any, scenario: s.Scenario) -> Callable[[Any], None]:
+    def check(response: Any) -> None:
+        check_answer(module, scenario, response)
+
+    return check
+
+
+async def run(
+    rounds: int, batch_ms: float, progress: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """Build, check and time every (framework, variant) cell; one row per cell."""
+    progress(f"observability overhead: {len(FRAMEWORKS)} frameworks x {VARIANTS}")
+    scenario = s.SCENARIOS[s.PIPELINE]
+    provider = tracer_provider()
+    cells: list[Cell] = []
+    try:
+        for framework in FRAMEWORKS:
+            module = load(framework)
+            for variant in VARIANTS if framework == LEXIGRAM else VARIANTS[:3]:
+                app = BUILDERS[framework](variant, provider)
+                cell = Cell(
+                    framework, f"{framework} {variant}", app, scenario.request, scenario.status,
+                    _checker(module, scenario),
+                )  # fmt: skip
+                await start(cell)
+                cells.append(cell)
+        await measure(cells, rounds, batch_ms=batch_ms, progress=progress)
+    finally:
+        await stop(cells)
+        provider.shutdown()
+    medians = {cell.framework: cell.median_ns for cell in cells}
+    floor = span_floor_ns()
+    rows: list[dict[str, Any]] = []
+    for cell in cells:
+        framework, variant = cell.group, cell.framework.rsplit(" ", 1)[1]
+        rows.append(
+            {
+                "framework": framework,
+                "variant": variant,
+                "median_ns": cell.median_ns,
+                "ratio_to_off": cell.median_ns / medians[f"{framework} off"],
+                "samples_ns": [round(x, 1) for x in cell.samples],
+            }
+        )
+    rows.append({"framework": "OpenTelemetry SDK", "variant": "one span", "median_ns": floor})
+    return rows
+
+
+def span_floor_ns(count: int = 5_000, repeats: int = 7) -> float:
+    """The SDK's own cost of one span with six attributes, started and ended with nothing
+    around it (the same provider setup): the floor under any tracing of a request."""
+    import time
+
+    from opentelemetry.trace import SpanKind
+
+    provider = tracer_provider()
+    tracer = provider.get_tracer("bench")
+    attributes = {"http.request.method": "GET", "url.scheme": "http", "url.path": "/p/1",
+                  "server.address": "127.0.0.1", "server.port": 8000,
+                  "client.address": "127.0.0.1"}  # fmt: skip
+    best = float("inf")
+    for _ in range(repeats):
+        began = time.perf_counter_ns()
+        for _ in range(count):
+            tracer.start_span("GET", None, SpanKind.SERVER, attributes).end()
+        best = min(best, (time.perf_counter_ns() - began) / count)
+    provider.shutdown()
+    return best
+
+
+def section(results: dict[str, Any]) -> list[str]:
+    """The report's section (empty when the part did not run)."""
+    rows = results.get("observability")
+    if not rows:
+        return []
+    by = {(row["framework"], row["variant"]): row for row in rows}
+    floor = by.get(("OpenTelemetry SDK", "one span"))
+    lines = [
+        "## Observability overhead",
+        "",
+        "The full-pipeline scenario (guard, DI service, path and query parameters) with"
+        " metrics or tracing on, as the ratio of time per request to the same app with them"
+        " off (lower is better; `bench/webbench/observability.py`). Lexigram turns them on with"
+        " `observability.metrics` / `observability.tracing`; FastAPI with"
+        " prometheus-fastapi-instrumentator and opentelemetry-instrumentation-fastapi. Tracing"
+        " runs the OpenTelemetry SDK with a batch span processor and an exporter that drops"
+        " every batch. Lexigram's `tracing` is its default (server, guard and handler spans);"
+        " `server-span` sets `pipeline_spans: false`.",
+        "",
+        "| framework | variant | time per request | added | ratio to off | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for framework in FRAMEWORKS:
+        off = by.get((framework, "off"))
+        for variant in VARIANTS:
+            row = by.get((framework, variant))
+            if row is None or off is None:
+                continue
+            added = row["median_ns"] - off["median_ns"]
+            target = TARGETS.get(variant) if framework == LEXIGRAM else None
+            lines.append(
+                f"| {framework} | {variant} | {row['median_ns'] / 1000:.1f} µs"
+                f" | {added / 1000:+.1f} µs | {row['ratio_to_off']:.2f}x"
+                f" | {f'≤ {target:.2f}x' if target else ''} |"
+            )
+    if floor is not None:
+        lines += [
+            "",
+            f"One span of the OpenTelemetry SDK alone (started with six attributes and ended,"
+            f" nothing else) took {floor['median_ns'] / 1000:.1f} µs in the same run: the"
+            " floor under tracing a request, which Lexigram's default opens three of"
+            " (server, guards, handler).",
+        ]
+    return lines

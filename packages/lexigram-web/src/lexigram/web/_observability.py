@@ -1,0 +1,155 @@
+"""Startup of an app's observability: the enabled features, their hooks, routes and logging.
+
+Decided once, when the app starts: with tracing, metrics and the access log all off there is
+no middleware, no hook and no per-request work at all. A feature whose extra is missing fails
+here with the install command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.types import ASGIApp
+
+from lexigram.di import Container
+
+from ._compiled import BuiltinRoute, CompiledApp
+from ._config.observability import ObservabilityConfig
+from ._config.settings import AppSettings
+from ._declare.errors import ConfigurationError
+from ._http.settings import RequestSettings
+from ._observe.hooks import Instruments
+from ._observe.logs import ACCESS_LOG_ENV, AccessLog, LogSetup
+from ._observe.middleware import Feature, ObservabilityMiddleware
+from ._pipeline.components import resolve_component
+
+__all__ = ["Observability", "resolve_observability"]
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def resolve_observability(option: Any, config: Any) -> ObservabilityConfig:
+    """The settings from the ``observability=`` keyword (an ``ObservabilityConfig`` or a
+    mapping), else ``config.observability``, then ``$LEXIGRAM_ACCESS_LOG``."""
+    if option is None:
+        option = getattr(config, "observability", None)
+    if option is None:
+        found = ObservabilityConfig()
+    elif isinstance(option, ObservabilityConfig):
+        found = option
+    elif isinstance(option, Mapping):
+        try:
+            found = ObservabilityConfig.model_validate(option)
+        except ValidationError as exc:
+            raise ConfigurationError(f"invalid observability settings: {exc}") from None
+    else:
+        raise ConfigurationError(
+            f"observability must be an ObservabilityConfig or a mapping, got {option!r}"
+        )
+    raw = os.environ.get(ACCESS_LOG_ENV)
+    if raw is not None:
+        wanted = raw.strip().lower()
+        if wanted not in _TRUE | _FALSE:
+            raise ConfigurationError(
+                f"{ACCESS_LOG_ENV}={raw!r} is neither 1 nor 0 (true/false); fix or unset it"
+            )
+        access = found.access_log.model_copy(update={"enabled": wanted in _TRUE})
+        found = found.model_copy(update={"access_log": access})
+    return found
+
+
+def _extra_module(name: str, extra: str, setting: str) -> Any:
+    try:
+        return importlib.import_module(f"lexigram.web.{name}")
+    except ImportError as exc:
+        raise ImportError(
+            f"observability.{setting} is on but needs an extra: {exc}"
+            f' (pip install "lexigram-web[{extra}]")'
+        ) from None
+
+
+class Observability:
+    """The observability of one started app."""
+
+    def __init__(self, config: ObservabilityConfig) -> None:
+        self.config = config
+        self.features: list[Feature] = []
+        self.routes: list[BuiltinRoute] = []
+        self.instruments: Instruments | None = None
+        self.tracing: Any = None
+        self.metrics: Any = None
+        self._logs: LogSetup | None = None
+
+    @classmethod
+    async def build(
+        cls, config: ObservabilityConfig, container: Container, settings: AppSettings
+    ) -> Observability | None:
+        """The features ``config`` turns on (``None`` when it turns none on)."""
+        if not config.enabled:
+            return None
+        built = cls(config)
+        request_settings = RequestSettings(trusted_proxies=settings.trusted_proxies)
+        instruments = Instruments()
+        if config.tracing.enabled:
+            otel = _extra_module("otel", "otel", "tracing")
+            built.tracing = otel.Tracing.from_config(config.tracing)
+            built.features.append(built.tracing)
+            if config.tracing.pipeline_spans:
+                instruments.tracer = built.tracing
+        if config.metrics.enabled:
+            prometheus = _extra_module("prometheus", "prometheus", "metrics")
+            built.metrics = metrics = prometheus.Metrics.from_config(config.metrics)
+            built.features.append(metrics.feature)
+            instruments.throttle = metrics.record_throttle
+            guard = None
+            if config.metrics.guard is not None:
+                guard = await resolve_component(
+                    container, config.metrics.guard, "can_activate", "observability.metrics.guard"
+                )
+                if guard.instance is None:
+                    raise ConfigurationError(
+                        "observability.metrics.guard cannot depend on request-scoped services"
+                    )
+            path = config.metrics.path
+            built.routes.append(
+                BuiltinRoute("GET", path, metrics.endpoint(path, guard, request_settings))
+            )
+        if config.access_log.enabled:
+            built.features.append(AccessLog(request_settings.client_ip))
+            built._logs = LogSetup(config.access_log.format)
+        built.instruments = instruments
+        return built
+
+    def check(self, compiled: CompiledApp) -> None:
+        """After compilation: the metrics path must not be an application route's."""
+        if self.metrics is None:
+            return
+        path = self.config.metrics.path
+        endpoint = compiled.router.static_routes.get(path, {}).get("GET")
+        info = compiled.infos.get(id(endpoint)) if endpoint is not None else None
+        if info is not None:
+            raise ConfigurationError(
+                f"observability.metrics.path {path!r} is also the path of {info.name}"
+                f" ({info.method} {info.path}); set observability.metrics.path to a free path"
+            )
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        return ObservabilityMiddleware(app, self.features)
+
+    def start(self) -> None:
+        if self._logs is not None:
+            self._logs.install()
+
+    def stop(self) -> None:
+        try:
+            if self.metrics is not None:
+                self.metrics.stop()
+            if self.tracing is not None:
+                self.tracing.shutdown()
+        finally:
+            if self._logs is not None:
+                self._logs.uninstall()
