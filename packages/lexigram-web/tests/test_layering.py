@@ -15,6 +15,7 @@ ROOMS = (
     "_declare",
     "_http",
     "_config",
+    "_broadcast",
     "middleware",
     "_routing",
     "_binding",

@@ -21,6 +21,12 @@ from ._binding.pipes import (
     ValidationPipe,
 )
 from ._binding.validation import RequestValidationError
+from ._broadcast.errors import BroadcastOverflowError, BroadcastUnavailableError
+from ._broadcast.fanout import Subscription
+from ._broadcast.memory import MemoryBroadcaster
+from ._broadcast.protocol import Broadcaster, BroadcastSubscription
+from ._broadcast.status import BroadcastStatus
+from ._config.broadcast import BroadcastConfig
 from ._config.health import HealthConfig
 from ._config.loader import load_web_config
 from ._config.settings import AppSettings
@@ -150,6 +156,12 @@ __all__ = [
     "BackgroundTasks",
     "BasicAuthGuard",
     "BearerTokenGuard",
+    "BroadcastConfig",
+    "BroadcastOverflowError",
+    "BroadcastStatus",
+    "BroadcastSubscription",
+    "BroadcastUnavailableError",
+    "Broadcaster",
     "CORSConfig",
     "CQRSController",
     "CRUDServiceProtocol",
@@ -179,6 +191,7 @@ __all__ = [
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MemoryBroadcaster",
     "OpenAPIConfig",
     "ParamMetadata",
     "ParamSource",
@@ -211,6 +224,7 @@ __all__ = [
     "SecurityHeadersConfig",
     "ServerSentEvent",
     "StreamingResponse",
+    "Subscription",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",

@@ -22,6 +22,8 @@ from lexigram.http_errors import (
     HandlerKey,
 )
 
+from ._broadcast.protocol import Broadcaster
+from ._broadcast.provider import BroadcastProvider
 from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
 from ._config.health import HealthConfig, resolve_health
@@ -39,6 +41,7 @@ from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
 from ._pipeline.error_responder import send_problem
 from ._pipeline.seams import bridge_buses
 from ._routing.registry import RouteRegistry
+from ._scale import check_rate_limit_workers
 from ._web_module import web_providers
 
 __all__ = ["LexigramApp", "create_app"]
@@ -80,6 +83,9 @@ class LexigramApp(AppDeclarations):
     ``versioning`` (a ``VersioningConfig``), ``templates`` (a directory, ``TemplatesConfig``
     or ``Templates``), ``health`` (``False``, a mapping or a ``HealthConfig``),
     ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
+    ``broadcaster`` (a ``Broadcaster``) replaces the one ``config.broadcast`` describes (memory
+    by default); once started, ``app.broadcaster`` is the one in use, also resolvable from the
+    container as ``Broadcaster`` (and injected into handlers that declare it).
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
     """
 
@@ -110,6 +116,7 @@ class LexigramApp(AppDeclarations):
         health: bool | HealthConfig | Mapping[str, Any] | None = None,
         debug_routes: bool | None = None,
         debug_routes_auth: Any = None,
+        broadcaster: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self.config = config
@@ -142,6 +149,9 @@ class LexigramApp(AppDeclarations):
             "debug_routes": debug_routes,
             "debug_routes_auth": debug_routes_auth,
         }
+        self._broadcaster_option = broadcaster
+        self.broadcaster: Broadcaster | None = None
+        """The app's ``Broadcaster`` (set when the app starts)."""
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
@@ -184,7 +194,12 @@ class LexigramApp(AppDeclarations):
         """Start the DI application, compile the routes, build the middleware stack."""
         if self._started:
             return
-        application = Application(self._modules, self._providers, container=self.container)
+        broadcast = BroadcastProvider(
+            self._broadcaster_option, lambda: self._web_config(application)
+        )
+        application = Application(
+            self._modules, [*self._providers, broadcast], container=self.container
+        )
         for service, replacement in self._overrides:
             override = self.container.override(service, replacement)
             override.__enter__()
@@ -194,9 +209,7 @@ class LexigramApp(AppDeclarations):
             self._override_stack.extend(await bridge_buses(self.container))
             self.application = application
             providers = web_providers(application)
-            config = self.config
-            if config is None:
-                config = next((p.web_config for p in providers if p.web_config is not None), None)
+            config = self._web_config(application)
             settings = resolve_settings(config, self._settings_overrides())
             self.settings = settings
             site = OpenAPISite.create(resolve_openapi_config(config, self._openapi_option))
@@ -237,6 +250,7 @@ class LexigramApp(AppDeclarations):
             )
             parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
             compiled = await compile_app(parts, self.container)
+            check_rate_limit_workers(compiled.limiter, config)
             site.publish(
                 compiled.registry,
                 validation_status=settings.validation_status,
@@ -253,6 +267,7 @@ class LexigramApp(AppDeclarations):
             self._exit_overrides()
             raise
         self._compiled = compiled
+        self.broadcaster = broadcast.broadcaster
         self._openapi_site = site
         self.routes = compiled.registry
         for provider in providers:
@@ -269,6 +284,7 @@ class LexigramApp(AppDeclarations):
         self._started = False
         self._stack = self._not_started
         application, self.application = self.application, None
+        self.broadcaster = None
         try:
             if application is not None:
                 await application.stop()
@@ -277,6 +293,13 @@ class LexigramApp(AppDeclarations):
             self.events.thaw()
         if self.events.has_subscribers(LifespanShutdownCompleted):
             await self.events.emit(LifespanShutdownCompleted(self))
+
+    def _web_config(self, application: Application) -> Any:
+        """``config=``, else the ``web_config`` of the first ``WebProvider`` that has one."""
+        if self.config is not None:
+            return self.config
+        found = (p.web_config for p in web_providers(application))
+        return next((c for c in found if c is not None), None)
 
     def _debug_functions(self, config: Any) -> list[Callable[..., Any]]:
         enabled = self._features["debug_routes"]

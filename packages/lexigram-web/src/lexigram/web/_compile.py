@@ -15,6 +15,7 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import compile_binding
+from ._broadcast.protocol import Broadcaster
 from ._compiled import AppParts, CompiledApp, Owner
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
@@ -69,6 +70,7 @@ class _Compiler:
         self.status_map = ErrorStatusMap(parts.error_statuses)
         self.limiter: Any = None
         self.default_policy: Any = None
+        self.broadcaster: Broadcaster | None = None
         self.infos: dict[int, RouteInfo] = {}
         self.explicit_heads: set[str] = set()
         self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
@@ -100,6 +102,8 @@ class _Compiler:
             custom={},
         )
         await self._setup_limiter()
+        if self.container.has(Broadcaster):
+            self.broadcaster = await self.container.aresolve(Broadcaster)
         for cls in parts.controllers:
             await self._controller(cls, app_owner)
         for fn in parts.functions:
@@ -312,6 +316,7 @@ class _Compiler:
             container=self.container,
             settings=self.request_settings,
             debug=self.settings.debug,
+            broadcaster=self.broadcaster,
         )
         explicit = config.name is not None
         if config.method == "HEAD":

@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
 
 from .._http.templates import TemplatesConfig
+from .broadcast import BroadcastConfig
 from .health import HealthConfig
 from .versioning import VersioningConfig
 
@@ -141,9 +142,13 @@ class WebConfig(_Section):
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
     carry exception details: never in production), ``validation_status`` (422 or 400).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
-    ``gzip``, ``openapi``, ``versioning``, ``health``, ``templates`` (``None``: no
-    templates). ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a
-    guard, a callable, or its ``"module:attr"`` import string; required when on).
+    ``gzip``, ``openapi``, ``versioning``, ``health``, ``broadcast``, ``templates``
+    (``None``: no templates). ``debug_routes`` serves ``/_debug/routes`` behind
+    ``debug_routes_auth`` (a guard, a callable, or its ``"module:attr"`` import string;
+    required when on). Scale-out: ``production`` (set by the ``prod``/``production``
+    profile of ``load_web_config``) turns startup warnings about per-process state into
+    errors; ``allow_per_worker_rate_limits`` accepts rate limits counted in each worker's
+    memory when several workers serve the app.
 
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
@@ -177,6 +182,9 @@ class WebConfig(_Section):
     templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None
+    broadcast: BroadcastConfig = BroadcastConfig()
+    production: bool = False
+    allow_per_worker_rate_limits: bool = False
 
     @field_validator("validation_status")
     @classmethod

@@ -22,6 +22,7 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, ForbiddenError
 
 from .._binding.compiler import BindingPlan
+from .._broadcast.protocol import Broadcaster
 from .._declare.di import ServiceGetter
 from .._http.background import FINISHED, REQUEST_TASKS
 from .._http.context import ExecutionContext, RouteInfo
@@ -60,6 +61,8 @@ class EndpointParts:
     settings: RequestSettings
     debug: bool
     head: bool = False
+    broadcaster: Broadcaster | None = None
+    """The app's broadcaster (WebSocket handler hubs publish through it)."""
 
 
 def _head_send(send: Send) -> Send:

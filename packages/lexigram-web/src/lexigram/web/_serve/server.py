@@ -5,14 +5,17 @@ from __future__ import annotations
 import importlib.util
 import math
 import multiprocessing
+import os
 import re
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from starlette.types import ASGIApp
 
 ServerName = Literal["granian", "uvicorn"]
 SERVERS: tuple[ServerName, ...] = ("granian", "uvicorn")
 
+WORKERS_ENV: Final = "LEXIGRAM_WORKERS"
+"""Set by ``run_server`` to its number of worker processes, for the apps they start."""
 _IMPORT_STRING = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 

@@ -36,7 +36,9 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
     container = parts.container
     status_map = parts.status_map
     debug = parts.debug
-    hub = ConnectionHub(options.max_connections_per_user)
+    hub = ConnectionHub(
+        options.max_connections_per_user, parts.broadcaster, f"ws:{info.path}:{info.name}"
+    )
     shared: WebSocketHandler | None = getattr(parts.call, "__self__", None)
     if controller is None and shared is not None:
         shared._attach(hub)  # pyright: ignore[reportPrivateUsage]
@@ -91,7 +93,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             if websocket.application_state != WebSocketState.CONNECTED:
                 return
             accepted = True
-            hub.add(websocket)
+            await hub.add(websocket)
             if heartbeat:
                 await _session_with_heartbeat(handler, websocket, options)
             else:

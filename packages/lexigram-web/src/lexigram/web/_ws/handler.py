@@ -78,7 +78,7 @@ class WebSocketHandler:
     # -- connections of this route in this app --------------------------------------------
     @property
     def connections(self) -> tuple[WebSocket, ...]:
-        """The open connections of this handler's route (in the app that built it)."""
+        """The open connections of this handler's route in this process (and app)."""
         return self._hub().connections
 
     async def broadcast(
@@ -87,11 +87,18 @@ class WebSocketHandler:
         *,
         exclude: WebSocket | Iterable[WebSocket] | None = None,
         where: Callable[[WebSocket], bool] | None = None,
+        local: bool = False,
     ) -> int:
         """Send ``message`` to every open connection of this route (``str``: text frame,
-        ``bytes``: binary, else JSON) except ``exclude``, and only those ``where`` accepts;
-        answers how many received it. A connection that fails is skipped."""
-        return await self._hub().broadcast(message, exclude=exclude, where=where)
+        ``bytes``: binary, else JSON) except ``exclude``, and only those ``where`` accepts.
+        A connection that fails is skipped.
+
+        With the app's broadcaster shared between processes (``broadcast.backend: redis``)
+        the connections of every process receive it and the answer is how many processes
+        the broadcaster handed it to; ``where`` then needs ``local=True`` (this process's
+        connections only). Otherwise (one process, or ``local=True``) the answer is how many
+        connections received it."""
+        return await self._hub().broadcast(message, exclude=exclude, where=where, local=local)
 
     # -- hooks with defaults ----------------------------------------------------------------
     def user_key(self, websocket: WebSocket) -> Hashable | None:
