@@ -44,6 +44,10 @@ def run_server(
     event streams and websockets never finish by themselves). Uvicorn then cancels them and
     runs the lifespan shutdown; granian, which counts whole seconds (rounded up), kills the
     workers still busy, so their lifespan shutdown does not run.
+
+    The number of workers is put in the environment as ``LEXIGRAM_WORKERS`` for the worker
+    processes: an app counting rate limits in memory warns at startup that each worker keeps
+    its own counts (and refuses to start under the production profile unless allowed).
     """
     check_server_options(app, port=port, workers=workers, server=server, reload=reload)
     if log_level not in _LOG_LEVELS:
@@ -52,6 +56,7 @@ def run_server(
         raise ValueError(
             f"graceful_timeout must be a positive number of seconds, got {graceful_timeout!r}"
         )
+    os.environ[WORKERS_ENV] = str(workers)
     if server == "granian":
         _run_granian(app, host, port, workers, reload, log_level, graceful_timeout)
     else:
