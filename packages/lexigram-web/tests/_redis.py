@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -62,9 +63,19 @@ class RedisServer:
         self.stop()
         pytest.fail(f"redis-server did not answer PING on port {self.port} within {timeout}s")
 
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections stay open, nothing answers."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         process, self.process = self.process, None
         if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGCONT)
             process.kill()
             process.wait(timeout=10)
 

@@ -57,6 +57,8 @@ class SubscriberLink:
         self._subscribed: set[str] = set()
         self._confirmations: dict[str, asyncio.Event] = {}
         self.connected = False
+        self.down = False
+        """Whether the last attempt failed (the link waits before the next one)."""
         self.closing = False
         self.answered = False
         self.last_error: str | None = None
@@ -77,7 +79,7 @@ class SubscriberLink:
         """Wait (at most ``timeout``) until Redis confirmed ``channel``; return at once when
         the link is down: the subscription starts receiving after the reconnection."""
         self.start()
-        if channel in self._subscribed or not self.connected:
+        if channel in self._subscribed or self.down:
             return
         event = self._confirmations.get(channel)
         if event is None:
@@ -93,8 +95,7 @@ class SubscriberLink:
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait((task,), timeout=self._timeout * 2)
 
     # -- the connection loop -----------------------------------------------------------------
     async def _run(self) -> None:
@@ -106,6 +107,8 @@ class SubscriberLink:
             try:
                 async with asyncio.timeout(self._timeout):
                     await connection.connect()
+                if self.closing:
+                    return  # a cancellation swallowed while connecting (see _write)
                 self._up()
                 await self._session(connection)
             except _FAILURES as exc:
@@ -126,12 +129,17 @@ class SubscriberLink:
     def _up(self) -> None:
         self.connections += 1
         self.connected = True
+        self.down = False
         if self.last_error is not None or self.connections > 1:
             _log.warning("broadcast: connected to Redis at %s again", self.where)
         self.last_error = None
 
     def _down(self, exc: BaseException) -> None:
         text = f"{type(exc).__name__}: {exc}"
+        self.down = True
+        waiting, self._confirmations = self._confirmations, {}
+        for event in waiting.values():
+            event.set()  # no confirmation is coming on this connection
         if self.connected or self.last_error is None:
             _log.warning(
                 "broadcast: lost Redis at %s (%s); reconnecting, live messages published"
@@ -151,9 +159,10 @@ class SubscriberLink:
         finally:
             reader.cancel()
             writer.cancel()
-            await asyncio.gather(reader, writer, return_exceptions=True)
+            await asyncio.wait((reader, writer), timeout=self._timeout)
         for task in done:
-            task.result()
+            if not task.cancelled():
+                task.result()
         raise ConnectionError("the broadcast subscriber stopped")  # pragma: no cover
 
     async def _read(self, connection: Any) -> None:
@@ -186,7 +195,12 @@ class SubscriberLink:
     async def _write(self, connection: Any) -> None:
         requested: set[str] = set()
         prefix = self._prefix
+        this = asyncio.current_task()
         while True:
+            if self.closing or (this is not None and this.cancelling()):
+                # redis-py's socket writes use asyncio.wait_for, which can swallow a
+                # cancellation on Python 3.11: honour the one that was asked for
+                raise asyncio.CancelledError
             await self._changed.wait()
             self._changed.clear()
             wanted = set(self._fanout.channels)
