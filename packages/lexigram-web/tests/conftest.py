@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from _redis import RedisServer, serve_redis
 
 NEEDS_REDIS = ("test_broadcast_redis.py", "test_broadcast_redis_servers.py")

@@ -20,7 +20,6 @@ from lexigram.web import (
     MemoryBroadcaster,
     ServerSentEvent,
     WebConfig,
-
 )
 from lexigram.web.testing import TestClient
 
@@ -138,11 +137,10 @@ async def test_a_registered_broadcaster_and_a_given_one_are_refused() -> None:
     assert isinstance(caught.value.__cause__, ConfigurationError)
 
 
-def test_broadcaster_takes_a_broadcaster() -> None:
+async def test_broadcaster_takes_a_broadcaster() -> None:
+    app = LexigramApp(broadcaster=object())
     with pytest.raises(TypeError, match=r"broadcaster= takes a Broadcaster"):
-        app = LexigramApp(broadcaster=object())
-        with TestClient(app):
-            pass
+        await app.startup()
 
 
 def test_the_configured_queue_settings_reach_the_memory_broadcaster() -> None:

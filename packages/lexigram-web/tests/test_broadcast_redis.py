@@ -15,8 +15,8 @@ from _redis import RedisServer
 
 from lexigram.web import (
     BroadcastConfig,
-    BroadcastOverflowError,
     Broadcaster,
+    BroadcastOverflowError,
     BroadcastUnavailableError,
     LexigramApp,
     WebConfig,
@@ -56,12 +56,16 @@ async def receive(iterator: AsyncIterator[bytes]) -> bytes:
 async def test_a_message_published_by_one_broadcaster_reaches_the_subscribers_of_another(
     redis_server: RedisServer,
 ) -> None:
-    async with broadcaster(redis_server) as a, broadcaster(redis_server) as b:
-        async with b.subscribe("orders") as orders, b.subscribe("stock") as stock:
-            assert await a.publish("orders", b'{"id":1}') == 1
-            assert await receive(aiter(orders)) == b'{"id":1}'
-            await a.publish("stock", b"\x00binary\xff")
-            assert await receive(aiter(stock)) == b"\x00binary\xff"
+    async with (
+        broadcaster(redis_server) as a,
+        broadcaster(redis_server) as b,
+        b.subscribe("orders") as orders,
+        b.subscribe("stock") as stock,
+    ):
+        assert await a.publish("orders", b'{"id":1}') == 1
+        assert await receive(aiter(orders)) == b'{"id":1}'
+        await a.publish("stock", b"\x00binary\xff")
+        assert await receive(aiter(stock)) == b"\x00binary\xff"
 
 
 async def test_every_subscription_of_a_process_shares_one_redis_connection(
@@ -83,21 +87,24 @@ async def test_every_subscription_of_a_process_shares_one_redis_connection(
 async def test_subscribers_resume_after_redis_restarts_and_every_channel_is_resubscribed(
     redis_server: RedisServer,
 ) -> None:
-    async with broadcaster(redis_server, retry_backoff=(0.05, 0.2)) as reader:
-        async with reader.subscribe("a") as a, reader.subscribe("b") as b:
-            assert reader.connected
-            redis_server.stop()
-            await until(lambda: not reader.connected, "the reader to notice the outage")
-            assert reader.status().connected is False
-            assert "last_error" in reader.status().counters
-            redis_server.start()
-            await until(lambda: reader.connected, "the reader to reconnect")
-            async with broadcaster(redis_server) as writer:
-                await until(lambda: redis_server.client_names().count("lexigram-broadcast-sub")
-                            == 1, "the reader's connection")  # fmt: skip
-                await _publish_until_received(writer, "a", aiter(a))
-                await _publish_until_received(writer, "b", aiter(b))
-            assert reader.status().counters["connections"] == 2
+    async with (
+        broadcaster(redis_server, retry_backoff=(0.05, 0.2)) as reader,
+        reader.subscribe("a") as a,
+        reader.subscribe("b") as b,
+    ):
+        assert reader.connected
+        redis_server.stop()
+        await until(lambda: not reader.connected, "the reader to notice the outage")
+        assert reader.status().connected is False
+        assert "last_error" in reader.status().counters
+        redis_server.start()
+        await until(lambda: reader.connected, "the reader to reconnect")
+        async with broadcaster(redis_server) as writer:
+            await until(lambda: redis_server.client_names().count("lexigram-broadcast-sub")
+                        == 1, "the reader's connection")  # fmt: skip
+            await _publish_until_received(writer, "a", aiter(a))
+            await _publish_until_received(writer, "b", aiter(b))
+        assert reader.status().counters["connections"] == 2
 
 
 async def _publish_until_received(
@@ -117,16 +124,15 @@ async def test_a_frozen_redis_is_detected_by_ping_and_the_link_comes_back(
     redis_server: RedisServer,
 ) -> None:
     options: dict[str, Any] = {"ping_interval": 0.2, "timeout": 0.2, "retry_backoff": (0.05, 0.2)}
-    async with broadcaster(redis_server, **options) as reader:
-        async with reader.subscribe("c") as messages:
-            redis_server.pause()
-            try:
-                await until(lambda: not reader.connected, "the unanswered PING")
-            finally:
-                redis_server.resume()
-            await until(lambda: reader.connected, "the reconnection")
-            async with broadcaster(redis_server) as writer:
-                await _publish_until_received(writer, "c", aiter(messages))
+    async with broadcaster(redis_server, **options) as reader, reader.subscribe("c") as messages:
+        redis_server.pause()
+        try:
+            await until(lambda: not reader.connected, "the unanswered PING")
+        finally:
+            redis_server.resume()
+        await until(lambda: reader.connected, "the reconnection")
+        async with broadcaster(redis_server) as writer:
+            await _publish_until_received(writer, "c", aiter(messages))
 
 
 async def test_publish_while_redis_is_down_raises_unavailable_within_its_timeout(
@@ -180,7 +186,7 @@ async def test_a_slow_subscriber_over_redis_is_disconnected_under_that_policy(
             await receive(aiter(slow))
 
 
-async def test_the_health_probes_say_degraded_while_redis_is_down(
+def test_the_health_probes_say_degraded_while_redis_is_down(
     redis_server: RedisServer,
 ) -> None:
     config = WebConfig(

@@ -5,11 +5,12 @@
 - ``/health/ready``: 503 unless every *required* provider is healthy or degraded.
 
 A provider is required unless it sets ``health_required = False`` or is listed in
-``HealthConfig.optional``; one whose ``health_listed`` is false (the in-memory broadcaster,
-which has nothing to report) is left out of the bodies. Each check runs within ``timeout`` seconds (the DI application's own
-per-provider timeout when ``None``); a check that hangs or raises counts as unhealthy. Bodies
-are JSON (``{"status": ..., "checks": {name: {"status": ...}}}``); provider messages and
-details appear only in debug. The probes are built-in endpoints: no guards, interceptors or
+``HealthConfig.optional``; one whose ``health_listed`` is false (the in-memory
+broadcaster, which has nothing to report) is left out of the bodies. Each check runs within
+``timeout`` seconds (the DI application's own per-provider timeout when ``None``); a check
+that hangs or raises counts as unhealthy. Bodies are JSON
+(``{"status": ..., "checks": {name: {"status": ...}}}``); provider messages and details
+appear only in debug. The probes are built-in endpoints: no guards, interceptors or
 rate limit apply, and they are not listed in the route registry or the OpenAPI document.
 """
 

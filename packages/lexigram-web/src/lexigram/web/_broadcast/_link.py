@@ -123,7 +123,7 @@ class SubscriberLink:
                     await connection.disconnect(nowait=True)
             if self.answered:
                 delay = first
-            await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311 - jitter
+            await asyncio.sleep(random.uniform(delay / 2, delay))
             delay = min(delay * 2, longest)
 
     def _up(self) -> None:

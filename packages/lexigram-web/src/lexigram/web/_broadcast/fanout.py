@@ -162,9 +162,13 @@ class LocalFanout:
         ready: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         if isinstance(queue_size, bool) or not isinstance(queue_size, int) or queue_size < 1:
-            raise ValueError(f"queue_size must be a positive number of messages, got {queue_size!r}")
+            raise ValueError(
+                f"queue_size must be a positive number of messages, got {queue_size!r}"
+            )
         if on_overflow not in OVERFLOW_POLICIES:
-            raise ValueError(f"on_overflow must be 'drop_oldest' or 'disconnect', got {on_overflow!r}")
+            raise ValueError(
+                f"on_overflow must be 'drop_oldest' or 'disconnect', got {on_overflow!r}"
+            )
         self.queue_size = queue_size
         self.disconnect_on_overflow = on_overflow == "disconnect"
         self.dropped = 0

@@ -79,9 +79,9 @@ class ConnectionHub:
 
     def discard(self, websocket: WebSocket) -> None:
         connections = self._connections
-        if connections.pop(id(websocket), None) is not None and not connections:
-            if self._relay is not None:
-                self._relay.stop()
+        gone = connections.pop(id(websocket), None) is not None
+        if gone and not connections and self._relay is not None:
+            self._relay.stop()
 
     @property
     def connections(self) -> tuple[WebSocket, ...]:

@@ -80,7 +80,9 @@ class HubRelay:
                             try:
                                 await self._relay(payload)
                             except Exception:
-                                _log.exception("a message on %r could not be relayed", self._channel)
+                                _log.exception(
+                                    "a message on %r could not be relayed", self._channel
+                                )
                     return  # the broadcaster closed
                 except BroadcastOverflowError as exc:
                     _log.warning("websocket broadcasts were lost: %s; subscribing again", exc)
