@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from starlette.types import Message
 
 from lexigram.di import BootError
 from lexigram.web import (
@@ -38,14 +39,14 @@ class Stream:
         self.asked = False
         self.task: asyncio.Task[None] | None = None
 
-    async def _receive(self) -> dict[str, Any]:
+    async def _receive(self) -> Message:
         if not self.asked:
             self.asked = True
             return {"type": "http.request", "body": b"", "more_body": False}
         await self.gone.wait()
         return {"type": "http.disconnect"}
 
-    async def _send(self, message: dict[str, Any]) -> None:
+    async def _send(self, message: Message) -> None:
         self.body += message.get("body", b"")
         self.changed.set()
 

@@ -98,6 +98,9 @@ class SubscriberLink:
             await asyncio.wait((task,), timeout=self._timeout * 2)
 
     # -- the connection loop -----------------------------------------------------------------
+    def _stopping(self) -> bool:
+        return self.closing
+
     async def _run(self) -> None:
         first, longest = self._backoff
         delay = first
@@ -107,7 +110,7 @@ class SubscriberLink:
             try:
                 async with asyncio.timeout(self._timeout):
                     await connection.connect()
-                if self.closing:
+                if self._stopping():
                     return  # a cancellation swallowed while connecting (see _write)
                 self._up()
                 await self._session(connection)

@@ -161,7 +161,7 @@ class LocalFanout:
         on_last: Callable[[str], None] | None = None,
         ready: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
-        if isinstance(queue_size, bool) or not isinstance(queue_size, int) or queue_size < 1:
+        if type(queue_size) is not int or queue_size < 1:
             raise ValueError(
                 f"queue_size must be a positive number of messages, got {queue_size!r}"
             )

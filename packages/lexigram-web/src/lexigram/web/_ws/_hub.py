@@ -39,8 +39,9 @@ class ConnectionHub:
         self.limit = limit
         self._connections: dict[int, WebSocket] = {}  # by id(): sockets are mappings
         self._per_user: dict[Hashable, int] = {}
-        shared = broadcaster is not None and not isinstance(broadcaster, MemoryBroadcaster)
-        self._relay = HubRelay(broadcaster, channel, self._deliver) if shared else None
+        self._relay: HubRelay | None = None
+        if broadcaster is not None and not isinstance(broadcaster, MemoryBroadcaster):
+            self._relay = HubRelay(broadcaster, channel, self._deliver)
 
     @property
     def shared(self) -> bool:
