@@ -198,3 +198,13 @@ def test_a_bad_broadcast_setting_names_the_key_and_its_source() -> None:
         WebConfigError, match=r"web.broadcast.on_overflow: .*LEXIGRAM_WEB__BROADCAST"
     ):
         load_web_config("/nonexistent", environ={"LEXIGRAM_WEB__BROADCAST__ON_OVERFLOW": "block"})
+
+
+async def test_a_wait_cut_short_by_a_timeout_leaves_the_subscription_usable() -> None:
+    broadcaster = MemoryBroadcaster()
+    async with broadcaster.subscribe("c") as subscription:
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.01):
+                await anext(aiter(subscription))
+        await broadcaster.publish("c", b"still here")
+        assert await next_message(subscription) == b"still here"

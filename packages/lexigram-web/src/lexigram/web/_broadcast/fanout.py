@@ -53,7 +53,31 @@ class Subscription:
         self.close()
 
     def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._messages()
+        """Iterate the payloads. Inside ``async with`` this is the subscription itself (an
+        iteration cancelled while waiting, e.g. by a timeout, leaves it usable); on a
+        subscription not yet entered it is a generator that subscribes first and ends the
+        subscription when the iteration ends."""
+        if self._state == _NEW:
+            return self._subscribed_while_iterating()
+        return self
+
+    async def __anext__(self) -> bytes:
+        """The next payload (waiting for one); ``StopAsyncIteration`` once the subscription
+        or its broadcaster is closed, ``BroadcastOverflowError`` when it overflowed under
+        ``on_overflow="disconnect"``. One task at a time may wait here."""
+        queue = self._queue
+        while True:
+            if self._state == _OVERFLOWED:
+                raise BroadcastOverflowError(self.channel, self._fanout.queue_size)
+            if queue:
+                return queue.popleft()
+            if self._state != _OPEN:
+                raise StopAsyncIteration
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
 
     def close(self) -> None:
         """End the subscription (idempotent); a waiting iteration finishes."""
@@ -78,28 +102,17 @@ class Subscription:
             self.close()
             raise
 
-    async def _messages(self) -> AsyncIterator[bytes]:
-        opened_here = self._state == _NEW
-        if opened_here:
-            await self._open()
-        queue = self._queue
+    async def _subscribed_while_iterating(self) -> AsyncIterator[bytes]:
+        await self._open()
         try:
             while True:
-                if self._state == _OVERFLOWED:
-                    raise BroadcastOverflowError(self.channel, self._fanout.queue_size)
-                if queue:
-                    yield queue.popleft()
-                    continue
-                if self._state != _OPEN:
-                    return
-                waiter = self._waiter = asyncio.get_running_loop().create_future()
                 try:
-                    await waiter
-                finally:
-                    self._waiter = None
+                    payload = await self.__anext__()
+                except StopAsyncIteration:
+                    return
+                yield payload
         finally:
-            if opened_here:
-                self.close()
+            self.close()
 
     def _put(self, payload: bytes) -> bool:
         """Queue ``payload``; ``False`` when the overflow policy ended the subscription."""
