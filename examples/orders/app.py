@@ -10,6 +10,7 @@ from lexigram.cqrs import LoggingBehaviour
 from lexigram.cqrs.di import CQRSModule
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
+    BroadcastConfig,
     DefaultMiddlewareStack,
     LexigramApp,
     LifespanStartupCompleted,
@@ -39,6 +40,11 @@ def create_app(
     settings = settings if settings is not None else load_settings(config_dir)
     _configure_logging(settings)
     web = web_config if web_config is not None else load_web_config(config_dir)
+    if settings.redis_url and "broadcast" not in web.model_fields_set:
+        # live updates reach the followers of every worker and host through Redis
+        web = web.model_copy(
+            update={"broadcast": BroadcastConfig(backend="redis", url=settings.redis_url)}
+        )
     rate_limits = RateLimitModule.configure(
         default_limit=settings.default_rate_limit,
         redis_url=settings.redis_url,
@@ -69,8 +75,12 @@ def _configure_logging(settings: OrdersSettings) -> None:
 
 
 def _announce(settings: OrdersSettings) -> None:
-    limits = "Redis" if settings.redis_url else "memory"
-    _log.info("orders API ready: database %s, rate limits on %s", settings.database, limits)
+    shared = "Redis" if settings.redis_url else "memory"
+    _log.info(
+        "orders API ready: database %s, rate limits and live updates on %s",
+        settings.database,
+        shared,
+    )
 
 
 app = create_app()
