@@ -6,8 +6,8 @@ script starts its own on a free loopback port).
 - Latency (not in ``--quick``): a child process subscribes; this process publishes one
   message every 2 ms, each carrying its ``CLOCK_MONOTONIC`` send time (one clock for every
   process of the machine); the child records receive time minus send time. p50 / p99 in
-  microseconds, for ``RedisBroadcaster`` and for a hand-written redis-py ``PubSub`` reader (the baseline: what
-  the broadcaster adds is its reader task and the subscriber's queue).
+  microseconds, for ``RedisBroadcaster`` and for a hand-written redis-py ``PubSub`` reader
+  (the baseline: what the broadcaster adds is its reader task and the subscriber's queue).
 - Throughput: messages per second from one publishing task (``gather`` of 64 publishes at a
   time) to one subscriber of the same broadcaster, through ``MemoryBroadcaster`` and through
   ``RedisBroadcaster`` (publish, Redis, the reader, the queue, the subscriber), against the
