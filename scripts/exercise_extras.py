@@ -207,6 +207,8 @@ WEB_CHECKS: dict[str, Callable[[], object]] = {
     "ratelimit": lambda: importlib.import_module("lexigram.ratelimit.di"),
     "redis": lambda: importlib.import_module("lexigram.ratelimit.redis"),
     "cqrs": lambda: importlib.import_module("lexigram.cqrs.di"),
+    "otel": lambda: importlib.import_module("lexigram.web.otel"),
+    "prometheus": lambda: importlib.import_module("lexigram.web.prometheus"),
 }
 
 
