@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .._declare.di import is_coroutine_callable
 from .._declare.params import ParamMetadata, ParamSource
-from .._http.context import ExecutionContext
+from .._http.context import ExecutionContext, first_header
 from .signature import HandlerParam, unwrap_optional
 from .validation import ParamError, build_converter, missing_error, pydantic_errors
 
@@ -44,15 +44,15 @@ def _getter(source: ParamSource, wire: str, many: bool) -> Callable[[ExecutionCo
             return lambda ctx: ctx.query_list(wire) or None
         return lambda ctx: ctx.query.get(wire)
     if source is ParamSource.HEADER:
+        key = wire.encode("latin-1")
         if many:
-            key = wire.encode("latin-1")
 
             def headers(ctx: ExecutionContext) -> Any:
                 found = [v.decode("latin-1") for k, v in ctx.scope["headers"] if k == key]
                 return found or None
 
             return headers
-        return lambda ctx: ctx.headers.get(wire)
+        return lambda ctx: first_header(ctx.scope, key)
     return lambda ctx: ctx.cookies.get(wire)
 
 

@@ -27,7 +27,16 @@ from .._declare.versioning import ApiVersionMetadata
 from .background import BackgroundTasks
 from .settings import DEFAULT_SETTINGS, RequestSettings
 
-__all__ = ["UNROUTED", "ExecutionContext", "RouteInfo", "parse_query", "state_value"]
+__all__ = [
+    "UNROUTED",
+    "ExecutionContext",
+    "RequestHeaders",
+    "RouteInfo",
+    "first_header",
+    "parse_query",
+    "scope_params",
+    "state_value",
+]
 
 
 @dataclass(eq=False)
@@ -111,6 +120,35 @@ UNROUTED = RouteInfo(method="", path="", name="", handler=_no_handler)
 """The route of a request built outside a route (``Request(scope)``)."""
 
 
+def scope_params(scope: Scope) -> dict[str, Any]:
+    """``scope["path_params"]``: the path parameters a router outside lexigram put there."""
+    found: dict[str, Any] = scope.get("path_params", {})
+    return found
+
+
+class RequestHeaders(Headers):
+    """Starlette's ``Headers`` over a request's raw header list, with a direct ``get``."""
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._list = raw
+
+    def get(self, key: str, default: Any = None) -> Any:  # one frame, not Mapping.get's two
+        name = key.lower().encode("latin-1")
+        for header, value in self._list:
+            if header == name:
+                return value.decode("latin-1")
+        return default
+
+
+def first_header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the header ``name`` (lower-case bytes), read from the raw list."""
+    for key, value in scope["headers"]:
+        if key == name:
+            found: str = value.decode("latin-1")
+            return found
+    return None
+
+
 def state_value(scope: Scope, key: str) -> Any:
     """``scope["state"][key]`` (what ``request.state.<key>`` holds), or ``None``."""
     state: Any = scope.get("state")
@@ -131,7 +169,7 @@ class ExecutionContext(HTTPConnection):
     """
 
     __slots__ = (
-        "_headers",
+        "_header_map",
         "_path_params",
         "_query",
         "_query_pairs",
@@ -150,7 +188,7 @@ class ExecutionContext(HTTPConnection):
     scope: Scope
     _receive: Receive
     _send: Send
-    _headers: Headers
+    _header_map: RequestHeaders | None
     route: RouteInfo
     """The route answering the request."""
     settings: RequestSettings
@@ -165,6 +203,7 @@ class ExecutionContext(HTTPConnection):
     """Headers added with ``add_header``, for the response the request ends with."""
     validated_data: dict[str, Any]
     """Parameter values after binding, validation and pipes."""
+    _path_params: dict[str, Any]
 
     def _init_context(
         self,
@@ -174,13 +213,14 @@ class ExecutionContext(HTTPConnection):
     ) -> None:
         self.settings = settings if settings is not None else DEFAULT_SETTINGS
         self.route = route if route is not None else UNROUTED
-        self._path_params = path_params
+        self._path_params = path_params if path_params is not None else scope_params(self.scope)
         self.validated_data = {}
         self.di_scope = None
         self.controller = None
         self.background = None
         self.response_headers = None
         self._query: dict[str, str] | None = None
+        self._header_map = None
         self._query_pairs: list[tuple[str, str]] | None = None
 
     # -- ExecutionContextProtocol -------------------------------------------------------------
@@ -220,11 +260,7 @@ class ExecutionContext(HTTPConnection):
     @property
     def path_params(self) -> dict[str, Any]:
         """The route's path parameters, converted (``{id:int}`` gives an ``int``)."""
-        params = self._path_params
-        if params is None:
-            found: dict[str, Any] = self.scope.get("path_params", {})
-            return found
-        return params
+        return self._path_params
 
     @property
     def app(self) -> Any:
@@ -273,9 +309,18 @@ class ExecutionContext(HTTPConnection):
     ip = client_ip
 
     @property
+    def headers(self) -> Headers:
+        """The request headers (Starlette's ``Headers``: case-insensitive, ``getlist``)."""
+        headers = self._header_map
+        if headers is None:
+            headers = self._header_map = RequestHeaders(self.scope["headers"])
+        return headers
+
+    @property
     def content_type(self) -> str:
         """The media type of the body, lower case, without parameters (``""`` when unset)."""
-        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        value = first_header(self.scope, b"content-type")
+        return value.split(";", 1)[0].strip().lower() if value is not None else ""
 
     @property
     def is_json(self) -> bool:

@@ -16,8 +16,9 @@ from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import PayloadTooLargeError
 
-from .context import ExecutionContext, RouteInfo
-from .settings import RequestSettings
+from .background import BackgroundTasks
+from .context import UNROUTED, ExecutionContext, RouteInfo, first_header, scope_params
+from .settings import DEFAULT_SETTINGS, RequestSettings
 
 __all__ = ["Request"]
 
@@ -53,12 +54,12 @@ class Request(ExecutionContext, StarletteRequest):
         scope: Scope,
         receive: Receive = empty_receive,
         send: Send = empty_send,
-        *,
         settings: RequestSettings | None = None,
         route: RouteInfo | None = None,
         path_params: dict[str, Any] | None = None,
     ) -> None:
-        # what Starlette's Request.__init__ sets, without its per-request asserts
+        # What Starlette's Request.__init__ and ExecutionContext._init_context set, inline
+        # (and positional at the pipeline's call site): this runs once per request.
         self.scope = scope
         self._receive = receive
         self._send = send
@@ -68,21 +69,32 @@ class Request(ExecutionContext, StarletteRequest):
         self._received = 0
         self.json_cache = None
         self.form_used = False
-        self._init_context(settings, route, path_params)
+        self.settings = settings if settings is not None else DEFAULT_SETTINGS
+        self.route = route if route is not None else UNROUTED
+        self._path_params = path_params if path_params is not None else scope_params(scope)
+        self.validated_data = {}
+        self.di_scope = None
+        self.controller = None
+        self.background: BackgroundTasks | None = None
+        self.response_headers = None
+        self._query = None
+        self._query_pairs = None
+        self._header_map = None
 
-    async def _next_chunk(self) -> bytes | None:
-        """The next non-empty chunk of the body, or ``None`` once all of it arrived; 413 as
-        soon as the body is (or is declared) larger than the limit."""
+    async def _next_chunk(self) -> tuple[bytes, bool]:
+        """The next chunk of the body and whether more may follow (``b""`` at the end); 413
+        as soon as the body is (or is declared) larger than the limit."""
         limit = self.settings.max_body_size
         if limit is not None and not self._received:
-            declared = self.headers.get("content-length")
+            declared = first_header(self.scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise _too_large(limit)
         while not self._stream_consumed:
             message = await self._receive()
             kind = message["type"]
             if kind == "http.request":
-                if not message.get("more_body", False):
+                more: bool = message.get("more_body", False)
+                if not more:
                     self._stream_consumed = True
                 chunk: bytes = message.get("body", b"")
                 if chunk:
@@ -90,28 +102,28 @@ class Request(ExecutionContext, StarletteRequest):
                         received = self._received = self._received + len(chunk)
                         if received > limit:
                             raise _too_large(limit)
-                    return chunk
+                    return chunk, more
             elif kind == "http.disconnect":
                 self._is_disconnected = True
                 raise ClientDisconnect()
-        return None
+        return b"", False
 
     async def body(self) -> bytes:
         """The raw body, read once (413 as soon as it exceeds the size limit)."""
-        try:
-            return self._body
-        except AttributeError:
-            pass
-        first = await self._next_chunk()
-        if first is None:
-            body = b""
-        else:
-            chunks = [first]
-            while (chunk := await self._next_chunk()) is not None:
+        if self._stream_consumed:
+            try:
+                return self._body
+            except AttributeError:
+                raise RuntimeError("Stream consumed") from None
+        chunk, more = await self._next_chunk()
+        if more:
+            chunks = [chunk]
+            while more:
+                chunk, more = await self._next_chunk()
                 chunks.append(chunk)
-            body = first if len(chunks) == 1 else b"".join(chunks)
-        self._body = body
-        return body
+            chunk = b"".join(chunks)
+        self._body = chunk
+        return chunk
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         """The body chunk by chunk (413 as soon as it exceeds the size limit)."""
@@ -121,8 +133,11 @@ class Request(ExecutionContext, StarletteRequest):
             return
         if self._stream_consumed:
             raise RuntimeError("Stream consumed")
-        while (chunk := await self._next_chunk()) is not None:
-            yield chunk
+        more = True
+        while more:
+            chunk, more = await self._next_chunk()
+            if chunk:
+                yield chunk
         yield b""
 
 

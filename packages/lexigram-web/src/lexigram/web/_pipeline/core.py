@@ -135,6 +135,14 @@ class EndpointCore:
         method: Callable[..., Any] = getattr(await self.controller_for(ctx), self.method_name)
         return method
 
+    def sync_target(self, ctx: ExecutionContext) -> Callable[..., Any]:
+        """``target`` for a controller built synchronously (no coroutine per request)."""
+        controller = self.controller
+        assert controller is not None and not controller.is_async
+        instance = ctx.controller = controller.get(ctx.di_scope)
+        method: Callable[..., Any] = getattr(instance, self.method_name)
+        return method
+
 
 async def close_scope(di_scope: Any) -> None:
     """Close a request's DI scope; a failing finalizer is logged."""

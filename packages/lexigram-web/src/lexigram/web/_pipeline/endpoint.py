@@ -46,7 +46,10 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
     bind = core.bind
     abind = core.abind
     call = core.call
-    per_request = core.controller is not None
+    controller = core.controller
+    per_request = controller is not None
+    async_controller = controller is not None and controller.is_async
+    sync_target = core.sync_target
 
     async def invoke(ctx: Request) -> Any:
         if empty_binding:
@@ -56,7 +59,12 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
         else:
             kwargs = bind(ctx)
         ctx.validated_data = kwargs
-        target = await core.target(ctx) if per_request else call
+        if not per_request:
+            target = call
+        elif async_controller:
+            target = await core.target(ctx)
+        else:
+            target = sync_target(ctx)
         if is_coroutine:
             return await target(**kwargs)
         return await anyio.to_thread.run_sync(lambda: target(**kwargs))
@@ -94,7 +102,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     responder = ErrorResponder(parts.filters, parts.status_map, renderer, parts.debug)
     run = _intercepted(parts, _invoker(core, parts.is_coroutine))
     needs_scope = core.needs_scope
-    open_scope = core.open_scope
+    container = core.container
     guards = core.guards
     check_guards = core.check_guards
     head = parts.head
@@ -102,7 +110,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
         if head:
             send = _head_send(send)
-        ctx = Request(scope, receive, send, settings=settings, route=info, path_params=params)
+        ctx = Request(scope, receive, send, settings, info, params)
         di_scope = None
         # the current request, for @background; never reset: once the pipeline ends the
         # request is marked finished, so a stale value in this context behaves like none
@@ -110,7 +118,7 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
         try:
             try:
                 if needs_scope:
-                    di_scope = open_scope(ctx)
+                    di_scope = ctx.di_scope = container.scope()
                 if throttle is not None:
                     await throttle(ctx)
                 if guards:
