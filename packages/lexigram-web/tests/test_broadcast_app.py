@@ -116,6 +116,8 @@ async def test_a_broadcaster_given_to_the_app_is_used_and_closed_at_shutdown() -
         subscription = given.subscribe("c")
         await subscription.__aenter__()
     assert not subscription.active
+    async with app.lifespan(), given.subscribe("c") as again:  # started again
+        assert again.active
     assert app.broadcaster is None
 
 
@@ -142,6 +144,18 @@ async def test_broadcaster_takes_a_broadcaster() -> None:
     app = LexigramApp(broadcaster=object())
     with pytest.raises(TypeError, match=r"broadcaster= takes a Broadcaster"):
         await app.startup()
+
+
+async def test_an_app_started_again_builds_a_fresh_broadcaster() -> None:
+    app = LexigramApp()
+    async with app.lifespan():
+        first = app.broadcaster
+    async with app.lifespan():
+        assert app.broadcaster is not first
+        assert app.broadcaster is not None
+        async with app.broadcaster.subscribe("c"):
+            assert await app.broadcaster.publish("c", b"x") == 1
+        assert await app.container.aresolve(Broadcaster) is app.broadcaster
 
 
 def test_the_configured_queue_settings_reach_the_memory_broadcaster() -> None:

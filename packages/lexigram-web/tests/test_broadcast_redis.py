@@ -259,6 +259,13 @@ def test_where_needs_local_with_a_shared_broadcaster(redis_server: RedisServer) 
         assert answer["local"] == 1
 
 
+async def test_a_closed_redis_broadcaster_does_not_start_again(redis_server: RedisServer) -> None:
+    async with broadcaster(redis_server) as closed:
+        pass
+    with pytest.raises(RuntimeError, match="build a new one"):
+        await closed.start()
+
+
 def test_the_redis_broadcaster_satisfies_the_protocol() -> None:
     made: Broadcaster = RedisBroadcaster("redis://127.0.0.1:1/0")
     assert isinstance(made, Broadcaster)

@@ -150,6 +150,7 @@ class LexigramApp(AppDeclarations):
             "debug_routes_auth": debug_routes_auth,
         }
         self._broadcaster_option = broadcaster
+        self._registered_broadcaster = False
         self.broadcaster: Broadcaster | None = None
         """The app's ``Broadcaster`` (set when the app starts)."""
         self.events = EventHub()
@@ -195,7 +196,9 @@ class LexigramApp(AppDeclarations):
         if self._started:
             return
         broadcast = BroadcastProvider(
-            self._broadcaster_option, lambda: self._web_config(application)
+            self._broadcaster_option,
+            lambda: self._web_config(application),
+            replace=self._registered_broadcaster,
         )
         application = Application(
             self._modules, [*self._providers, broadcast], container=self.container
@@ -268,6 +271,7 @@ class LexigramApp(AppDeclarations):
             raise
         self._compiled = compiled
         self.broadcaster = broadcast.broadcaster
+        self._registered_broadcaster = broadcast.owned
         self._openapi_site = site
         self.routes = compiled.registry
         for provider in providers:

@@ -252,6 +252,10 @@ class LocalFanout:
         if self._ready is not None:
             await self._ready(channel)
 
+    def reopen(self) -> None:
+        """Accept subscriptions again after ``close``."""
+        self._closed = False
+
     def close(self) -> None:
         """End every subscription; later subscriptions fail with ``BroadcastUnavailableError``."""
         self._closed = True

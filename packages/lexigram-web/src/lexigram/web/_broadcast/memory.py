@@ -13,8 +13,8 @@ class MemoryBroadcaster:
     hosts) each has its own, so use the Redis broadcaster (``lexigram.web.redis``) there.
 
     ``queue_size`` and ``on_overflow`` bound each subscriber's queue (see ``BroadcastConfig``).
-    Nothing runs in the background; ``start`` and ``aclose`` exist for symmetry with the other
-    broadcasters (``aclose`` ends every subscription).
+    Nothing runs in the background: ``aclose`` ends every subscription and refuses new ones
+    until ``start`` (so an app given this broadcaster can be started again after a stop).
     """
 
     __slots__ = ("_fanout",)
@@ -38,7 +38,8 @@ class MemoryBroadcaster:
         return self._fanout.subscription(channel)
 
     async def start(self) -> None:
-        """Nothing to start."""
+        """Accept subscriptions (again, after ``aclose``)."""
+        self._fanout.reopen()
 
     async def aclose(self) -> None:
         """End every subscription; later ``subscribe`` calls fail."""

@@ -41,18 +41,25 @@ class BroadcastProvider(Provider):
     name = "broadcast"
     health_required = False
 
-    def __init__(self, given: Any, config: Callable[[], Any]) -> None:
+    def __init__(self, given: Any, config: Callable[[], Any], *, replace: bool = False) -> None:
         if given is not None and not isinstance(given, Broadcaster):
             raise TypeError(
                 f"broadcaster= takes a Broadcaster (publish() and subscribe()), got {given!r}"
             )
         self._given = given
         self._config = config
+        self._replace = replace
+        """The container's ``Broadcaster`` is the one this app registered when it last ran."""
         self._owned = False
         self.broadcaster: Any = None
 
+    @property
+    def owned(self) -> bool:
+        """Whether this provider registered the container's ``Broadcaster``."""
+        return self._owned
+
     def register(self, container: Container) -> None:
-        if container.has(Broadcaster):
+        if container.has(Broadcaster) and not self._replace:
             if self._given is not None:
                 raise ConfigurationError(
                     "a Broadcaster is registered in the container and another one was passed"

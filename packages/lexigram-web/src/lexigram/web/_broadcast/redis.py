@@ -171,7 +171,13 @@ class RedisBroadcaster:
     # -- lifecycle and health ---------------------------------------------------------------------
     async def start(self) -> None:
         """Start the subscriber connection (it is also started by the first subscription);
-        returns at once: while Redis is down the broadcaster is degraded, not failing."""
+        returns at once: while Redis is down the broadcaster is degraded, not failing.
+        A closed broadcaster does not start again (``RuntimeError``): build a new one."""
+        if self._closed:
+            raise RuntimeError(
+                "this RedisBroadcaster was closed and cannot start again: build a new one"
+                " (or let the app build it from its broadcast configuration)"
+            )
         self._link.start()
 
     async def aclose(self) -> None:
