@@ -1,7 +1,7 @@
 """``AppOptions``: the keyword settings of ``LexigramApp``, which win over its ``config``.
 
 Each ``*_for(config)`` answers one setting from the keyword when it was given, else from the
-config object (a ``WebConfig`` or any object with the same attribute names), else the default.
+app's ``WebConfig``, else the default.
 """
 
 from __future__ import annotations
