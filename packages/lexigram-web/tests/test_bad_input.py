@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from _asgi import send_request
 
 from lexigram.web import LexigramApp
 from lexigram.web.testing import AsyncTestClient
@@ -101,18 +102,5 @@ async def test_client_disconnect_while_reading_does_not_hang() -> None:
     async def receive() -> Any:
         return next(messages)
 
-    sent: list[Any] = []
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/echo",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json")],
-    }
-    async with app.lifespan():
-        await app(scope, receive, send)
+    sent = await send_request(app, "/echo", receive, [(b"content-type", b"application/json")])
     assert sent == []

@@ -5,7 +5,9 @@ import importlib.util
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
+from _asgi import send_request
 from pydantic import BaseModel
 
 from lexigram.web import ConfigurationError, LexigramApp, Request, WebConfig, body, form
@@ -48,15 +50,23 @@ async def test_dataclass_is_read_from_the_json_body() -> None:
     assert response.json() == {"x": 1, "y": 2}
 
 
-async def test_body_errors_are_located_under_body() -> None:
+def items_app() -> LexigramApp:
     app = LexigramApp()
 
     @app.post("/items")
-    async def create(item: Item) -> None:
-        return None
+    async def create(item: Item) -> str:
+        return item.name
 
-    async with AsyncTestClient(app) as client:
-        response = await client.post("/items", json={"price": "free"})
+    return app
+
+
+async def post_item(**request: Any) -> httpx.Response:
+    async with AsyncTestClient(items_app()) as client:
+        return await client.post("/items", **request)
+
+
+async def test_body_errors_are_located_under_body() -> None:
+    response = await post_item(json={"price": "free"})
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["errors"]] == [["body", "name"], ["body", "price"]]
 
@@ -75,14 +85,7 @@ async def test_body_and_query_errors_are_reported_together() -> None:
 
 
 async def test_missing_required_body_is_a_422() -> None:
-    app = LexigramApp()
-
-    @app.post("/items")
-    async def create(item: Item) -> None:
-        return None
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post("/items")
+    response = await post_item()
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"loc": ["body"], "msg": "Field required", "type": "missing"}
@@ -90,49 +93,23 @@ async def test_missing_required_body_is_a_422() -> None:
 
 
 async def test_malformed_json_is_a_400() -> None:
-    app = LexigramApp()
-
-    @app.post("/items")
-    async def create(item: Item) -> None:
-        return None
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post(
-            "/items", content=b'{"name": ', headers={"content-type": "application/json"}
-        )
+    response = await post_item(content=b'{"name": ', headers={"content-type": "application/json"})
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert "Traceback" not in response.text
 
 
 async def test_wrong_content_type_for_a_body_is_a_415() -> None:
-    app = LexigramApp()
-
-    @app.post("/items")
-    async def create(item: Item) -> None:
-        return None
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post(
-            "/items", content=b"name=x", headers={"content-type": "text/plain"}
-        )
+    response = await post_item(content=b"name=x", headers={"content-type": "text/plain"})
     assert response.status_code == 415
     assert response.json()["status"] == 415
 
 
 async def test_json_suffix_media_types_are_accepted() -> None:
-    app = LexigramApp()
-
-    @app.post("/items")
-    async def create(item: Item) -> str:
-        return item.name
-
-    async with AsyncTestClient(app) as client:
-        response = await client.post(
-            "/items",
-            content=b'{"name": "a", "price": 1}',
-            headers={"content-type": "application/merge-patch+json"},
-        )
+    response = await post_item(
+        content=b'{"name": "a", "price": 1}',
+        headers={"content-type": "application/merge-patch+json"},
+    )
     assert response.json() == "a"
 
 
@@ -186,22 +163,8 @@ async def test_declared_oversized_body_is_a_413_before_reading() -> None:
         received.append(1)
         return {"type": "http.request", "body": b"x" * 100, "more_body": False}
 
-    sent: list[dict[str, Any]] = []
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/upload",
-        "raw_path": b"/upload",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
-        "client": ("1.2.3.4", 1),
-    }
-    async with app.lifespan():
-        await app(scope, receive, send)
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"100")]
+    sent = await send_request(app, "/upload", receive, headers)
     assert sent[0]["status"] == 413
     assert received == []
 
@@ -219,20 +182,7 @@ async def test_streamed_body_over_the_limit_stops_reading_with_413() -> None:
         chunks_read += 1
         return {"type": "http.request", "body": b"x" * 400, "more_body": True}
 
-    sent: list[dict[str, Any]] = []
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/upload",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json")],
-    }
-    async with app.lifespan():
-        await app(scope, receive, send)
+    sent = await send_request(app, "/upload", receive, [(b"content-type", b"application/json")])
     assert sent[0]["status"] == 413
     assert chunks_read == 3
 

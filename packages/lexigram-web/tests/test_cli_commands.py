@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _cli_runs import refused
 
 from lexigram.web._serve import _run
 from lexigram.web._serve.cli import format_routes, main
@@ -62,7 +63,7 @@ def test_routes_starts_a_lexigram_app_to_list_its_compiled_routes(
 def test_an_app_that_fails_to_start_is_one_line(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "cli_case_unstartable.py").write_text(
+    source = (
         "class App:\n"
         "    started = False\n"
         "    routes = ()\n"
@@ -70,8 +71,8 @@ def test_an_app_that_fails_to_start_is_one_line(
         "    async def shutdown(self): ...\n"
         "app = App()\n"
     )
-    assert main(["routes", "cli_case_unstartable:app"]) == 2
-    assert capsys.readouterr().err == (
+    err = refused(capsys, ["routes", "cli_case_unstartable:app"], cli_case_unstartable=source)
+    assert err == (
         "lexigram: error: starting cli_case_unstartable:app to list its routes failed: "
         "LookupError: no service Foo\n"
     )
@@ -94,15 +95,13 @@ def test_routes_reads_a_starlette_application(
 def test_routes_of_an_object_without_routes_is_an_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["routes", "server_fixture_app:app"]) == 2
-    assert "has no route registry" in capsys.readouterr().err
+    assert "has no route registry" in refused(capsys, ["routes", "server_fixture_app:app"])
 
 
 def test_a_missing_module_is_one_line_naming_it(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["routes", "cli_case_nowhere:app"]) == 2
-    err = capsys.readouterr().err
+    err = refused(capsys, ["routes", "cli_case_nowhere:app"])
     assert err == (
         "lexigram: error: cannot import module 'cli_case_nowhere': no module named "
         "'cli_case_nowhere' (run from the project directory or add it to PYTHONPATH)\n"
@@ -112,18 +111,15 @@ def test_a_missing_module_is_one_line_naming_it(
 def test_a_missing_attribute_is_one_line_naming_module_and_attribute(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "cli_case_empty.py").write_text("value = 1\n")
-    assert main(["run", "cli_case_empty:app"]) == 2
-    err = capsys.readouterr().err
+    err = refused(capsys, ["run", "cli_case_empty:app"], cli_case_empty="value = 1\n")
     assert err == "lexigram: error: module 'cli_case_empty' has no attribute 'app'\n"
 
 
 def test_an_exception_while_importing_is_one_line_without_traceback(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "cli_case_broken.py").write_text("import json\nraise RuntimeError('no\\ndb')\n")
-    assert main(["run", "cli_case_broken:app"]) == 2
-    err = capsys.readouterr().err
+    source = "import json\nraise RuntimeError('no\\ndb')\n"
+    err = refused(capsys, ["run", "cli_case_broken:app"], cli_case_broken=source)
     assert err == (
         "lexigram: error: importing module 'cli_case_broken' failed: RuntimeError: no db\n"
     )
@@ -132,9 +128,8 @@ def test_an_exception_while_importing_is_one_line_without_traceback(
 def test_a_missing_dependency_of_the_module_is_reported_as_such(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "cli_case_needs.py").write_text("import cli_case_not_installed\n")
-    assert main(["run", "cli_case_needs:app"]) == 2
-    err = capsys.readouterr().err
+    source = "import cli_case_not_installed\n"
+    err = refused(capsys, ["run", "cli_case_needs:app"], cli_case_needs=source)
     assert "importing module 'cli_case_needs' failed: ModuleNotFoundError" in err
     assert "cli_case_not_installed" in err
 
@@ -142,8 +137,7 @@ def test_a_missing_dependency_of_the_module_is_reported_as_such(
 def test_an_app_without_a_colon_is_an_error(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["run", "server_fixture_app"]) == 2
-    assert "is not an import string" in capsys.readouterr().err
+    assert "is not an import string" in refused(capsys, ["run", "server_fixture_app"])
 
 
 def test_run_passes_options_over_the_configuration_to_run_server(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli_runs import refused
 from openapi_spec_validator import validate
 
 from lexigram.web._serve.cli import main
@@ -68,8 +69,7 @@ def test_yaml_without_pyyaml_names_the_extra(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "yaml", None)
-    assert main(["openapi", "openapi_cli_case:app", "--yaml"]) == 2
-    assert capsys.readouterr().err == (
+    assert refused(capsys, ["openapi", "openapi_cli_case:app", "--yaml"]) == (
         'lexigram: error: --yaml needs PyYAML: pip install "lexigram-web[yaml]"\n'
     )
 
@@ -77,15 +77,15 @@ def test_yaml_without_pyyaml_names_the_extra(
 def test_an_application_without_a_document_is_one_line(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "openapi_cli_plain.py").write_text("async def app(scope, receive, send): ...\n")
-    assert main(["openapi", "openapi_cli_plain:app"]) == 2
-    assert "has no OpenAPI document" in capsys.readouterr().err
+    source = "async def app(scope, receive, send): ...\n"
+    err = refused(capsys, ["openapi", "openapi_cli_plain:app"], openapi_cli_plain=source)
+    assert "has no OpenAPI document" in err
 
 
 def test_an_app_that_fails_to_build_its_document_is_one_line(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "openapi_cli_broken.py").write_text(
+    source = (
         "from lexigram.web import LexigramApp\n"
         "app = LexigramApp()\n"
         "@app.get('/a', operation_id='same')\n"
@@ -93,7 +93,6 @@ def test_an_app_that_fails_to_build_its_document_is_one_line(
         "@app.get('/b', operation_id='same')\n"
         "async def b() -> None: ...\n"
     )
-    assert main(["openapi", "openapi_cli_broken:app"]) == 2
-    err = capsys.readouterr().err
+    err = refused(capsys, ["openapi", "openapi_cli_broken:app"], openapi_cli_broken=source)
     assert err.startswith("lexigram: error: starting openapi_cli_broken:app")
     assert "operation_id 'same'" in err

@@ -96,3 +96,24 @@ async def test_a_request_built_outside_a_route_answers_without_one() -> None:
     assert request.path_params == {}
     assert request.validated_data == {}
     assert request.app is None
+
+
+def test_request_headers_are_case_insensitive_and_keep_every_value() -> None:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/x",
+        "headers": [
+            (b"x-tag", b"a"),
+            (b"x-tag", b"b"),
+            (b"content-type", b"Application/JSON; q=1"),
+        ],
+        "query_string": b"",
+    }
+    request = Request(scope)
+    assert request.headers.get("X-Tag") == "a"
+    assert request.headers.get("missing", "none") == "none"
+    assert request.headers.getlist("x-tag") == ["a", "b"]
+    assert request.headers["CONTENT-TYPE"] == "Application/JSON; q=1"
+    assert request.content_type == "application/json"
+    assert request.is_json

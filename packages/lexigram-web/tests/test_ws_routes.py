@@ -127,13 +127,30 @@ async def test_a_refused_handshake_closes_with_1008_without_the_extension() -> N
     assert sent == [{"type": "websocket.close", "code": 1008, "reason": ""}]
 
 
-def test_websocket_exception_closes_with_its_code_and_reason() -> None:
-    app = LexigramApp()
+@pytest.mark.parametrize(
+    ("error", "debug", "close"),
+    [
+        (WebSocketException(4001, "room is full"), False, (4001, "room is full")),
+        (RuntimeError("database password is hunter2"), False, (1011, "")),
+        (RuntimeError("boom"), True, (1011, "RuntimeError: boom")),
+        (UnauthorizedError("session expired"), False, (1008, "session expired")),
+    ],
+    ids=[
+        "websocket-exception-closes-with-its-code-and-reason",
+        "an-unexpected-error-closes-with-1011-and-no-internal-text",
+        "in-debug-mode-the-1011-reason-names-the-error",
+        "an-http-error-closes-with-1008-and-its-detail",
+    ],
+)
+def test_an_error_after_accept_closes_with_the_code_it_calls_for(
+    error: Exception, debug: bool, close: tuple[int, str]
+) -> None:
+    app = LexigramApp(debug=debug)
 
     @app.websocket("/ws")
     async def ws(socket: WebSocket) -> None:
         await socket.accept()
-        raise WebSocketException(4001, "room is full")
+        raise error
 
     with (
         TestClient(app) as client,
@@ -141,58 +158,7 @@ def test_websocket_exception_closes_with_its_code_and_reason() -> None:
         pytest.raises(WebSocketDisconnect) as closed,
     ):
         socket.receive_text()
-    assert (closed.value.code, closed.value.reason) == (4001, "room is full")
-
-
-def test_an_unexpected_error_closes_with_1011_and_no_internal_text() -> None:
-    app = LexigramApp()
-
-    @app.websocket("/ws")
-    async def ws(socket: WebSocket) -> None:
-        await socket.accept()
-        raise RuntimeError("database password is hunter2")
-
-    with (
-        TestClient(app) as client,
-        client.websocket_connect("/ws") as socket,
-        pytest.raises(WebSocketDisconnect) as closed,
-    ):
-        socket.receive_text()
-    assert (closed.value.code, closed.value.reason) == (1011, "")
-
-
-def test_in_debug_mode_the_1011_reason_names_the_error() -> None:
-    app = LexigramApp(debug=True)
-
-    @app.websocket("/ws")
-    async def ws(socket: WebSocket) -> None:
-        await socket.accept()
-        raise RuntimeError("boom")
-
-    with (
-        TestClient(app) as client,
-        client.websocket_connect("/ws") as socket,
-        pytest.raises(WebSocketDisconnect) as closed,
-    ):
-        socket.receive_text()
-    assert (closed.value.code, closed.value.reason) == (1011, "RuntimeError: boom")
-
-
-def test_an_http_error_after_accept_closes_with_1008_and_its_detail() -> None:
-    app = LexigramApp()
-
-    @app.websocket("/ws")
-    async def ws(socket: WebSocket) -> None:
-        await socket.accept()
-        raise UnauthorizedError("session expired")
-
-    with (
-        TestClient(app) as client,
-        client.websocket_connect("/ws") as socket,
-        pytest.raises(WebSocketDisconnect) as closed,
-    ):
-        socket.receive_text()
-    assert (closed.value.code, closed.value.reason) == (1008, "session expired")
+    assert (closed.value.code, closed.value.reason) == close
 
 
 def test_a_handler_returning_without_closing_closes_with_1000() -> None:

@@ -32,7 +32,7 @@ class EventCatalog:
 
     ``EventCatalog([OrderPlaced, OrderShipped])``; each type is marked with
     ``@integration_event(name)``. A name used twice, a type that is not marked, or a field
-    with no JSON form raises :class:`RegistrationError` when the type is added. A marked
+    with no JSON form raises ``RegistrationError`` when the type is added. A marked
     type that is encoded without having been added is added then (once).
     """
 
@@ -95,7 +95,7 @@ class EventCatalog:
     def decode(self, envelope: Envelope, delivery: Delivery | None = None) -> Event:
         """The event of ``envelope``, with its metadata (and ``delivery``) restored.
 
-        Raises :class:`EventDecodeError` for an unknown name or a payload that does not
+        Raises ``EventDecodeError`` for an unknown name or a payload that does not
         fit the type: retrying cannot help, so consumers dead-letter such messages.
         """
         codec = self._by_name.get(envelope.name)

@@ -141,8 +141,9 @@ class EventBus:
         await self.deliver(event)
 
     async def receive(self, envelope: Envelope, delivery: Delivery) -> None:
-        """Decode an envelope from a transport and run its local handlers (a consumer's
-        handler: ``transport.consume(bus.receive, group=...)``).
+        """Decode an envelope from a transport and run its local handlers.
+
+        It is a consumer's handler: ``transport.consume(bus.receive, group=...)``.
 
         ``EventDecodeError`` for an unknown name or a bad payload; ``PublishError``
         when a handler failed (the transport delivers the message again).

@@ -1,6 +1,6 @@
 """Integration events: the marker, the encoded form (``Envelope``) and delivery details.
 
-An integration event is an :class:`Event` that leaves the process: ``@integration_event(
+An integration event is an ``Event`` that leaves the process: ``@integration_event(
 "orders.placed")`` gives its class a stable name, the one written into a stream or an
 outbox row. The marker is an attribute on the class; nothing is recorded globally.
 """
@@ -21,7 +21,7 @@ _DELIVERY_KEY = "__lexigram_cqrs_delivery__"
 
 
 def integration_event(name: str) -> Callable[[E], E]:
-    """Class decorator: publish this :class:`Event` type under ``name`` (e.g. ``"orders.placed"``).
+    """Class decorator: publish this ``Event`` type under ``name`` (e.g. ``"orders.placed"``).
 
     The name is what travels, so renaming or moving the class keeps old messages readable;
     keep it stable. Without a transport an integration event is handled in-process like any
@@ -46,7 +46,7 @@ def integration_event(name: str) -> Callable[[E], E]:
 
 
 def integration_name(event_type: type[Any]) -> str | None:
-    """The name given with :func:`integration_event`, or ``None`` (a local event).
+    """The name given with ``integration_event``, or ``None`` (a local event).
 
     The mark is not inherited: a subclass of an integration event is a local event
     until it is marked with a name of its own.
@@ -61,7 +61,7 @@ def integration_name(event_type: type[Any]) -> str | None:
 class Envelope:
     """One integration event as it travels: its name, JSON payload and metadata.
 
-    ``message_id`` is the event's id (:func:`metadata_of`), kept across every copy of the
+    ``message_id`` is the event's id (``metadata_of``), kept across every copy of the
     event (a redelivery, a second relay of an outbox row): it is the idempotency key.
     """
 
@@ -75,7 +75,7 @@ class Envelope:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """How an event received from a transport got here (see :func:`delivery_of`).
+    """How an event received from a transport got here (see ``delivery_of``).
 
     ``attempt`` counts deliveries of this message to the group (1 the first time);
     ``source`` is the stream, ``position`` the entry id in it.
@@ -94,7 +94,7 @@ def attach_delivery(event: Event, delivery: Delivery) -> None:
 
 
 def delivery_of(event: object) -> Delivery | None:
-    """The :class:`Delivery` of an event received from a transport (``None`` otherwise)."""
+    """The ``Delivery`` of an event received from a transport (``None`` otherwise)."""
     try:
         found: Delivery | None = vars(event).get(_DELIVERY_KEY)
     except TypeError:

@@ -63,7 +63,7 @@ dumps, loads = _pick_json()
 
 
 def converter(hint: Any, where: str) -> Convert | None:
-    """The converter of one annotated type; raises :class:`RegistrationError` if unsupported."""
+    """The converter of one annotated type; raises ``RegistrationError`` if unsupported."""
     origin = typing.get_origin(hint)
     if origin is typing.Annotated:
         return converter(typing.get_args(hint)[0], where)

@@ -37,9 +37,11 @@ class OutboxStore(Protocol):
     """Where an outbox lives: ``SQLiteOutbox``, ``lexigram.cqrs.postgres.PostgresOutbox``."""
 
     async def relay(self, send: Send, limit: int) -> int:
-        """Claim up to ``limit`` unrelayed rows (oldest first), ``await send(envelopes)``,
-        then mark them relayed; return how many were sent. If ``send`` raises, the rows stay
-        unrelayed (for the next pass) and the error propagates."""
+        """Relay up to ``limit`` unrelayed rows, oldest first; return how many were sent.
+
+        The rows are claimed, passed to ``await send(envelopes)``, then marked relayed. If
+        ``send`` raises, the rows stay unrelayed (for the next pass) and the error
+        propagates."""
         ...
 
 
@@ -47,7 +49,7 @@ class OutboxRelay:
     """Moves outbox rows to a transport: ``await relay.run(stop)`` until ``stop`` is set.
 
     Each pass sends batches of ``batch_size`` until the outbox is empty, then waits
-    ``interval`` seconds or until :meth:`wake` is called (call it after committing a
+    ``interval`` seconds or until ``wake`` is called (call it after committing a
     transaction that wrote events, for low latency). A failing pass (the transport or the
     database is down) is logged and retried with a backoff doubling up to ``max_backoff``;
     nothing is lost meanwhile: the rows wait in the table.

@@ -1,6 +1,6 @@
 """``PostgresOutbox``: the outbox in a PostgreSQL table (psycopg 3, async).
 
-The application's transaction calls :meth:`PostgresOutbox.add` on its own connection. A relay
+The application's transaction calls ``PostgresOutbox.add`` on its own connection. A relay
 pass opens a transaction, locks the oldest unrelayed rows with ``FOR UPDATE SKIP LOCKED``
 (relays on other hosts skip them and take the next ones), hands them to the transport, marks
 them relayed and commits. A relay that dies mid-pass releases its locks with its connection;
@@ -70,12 +70,12 @@ class PostgresOutbox:
     """An outbox table in PostgreSQL; ``catalog`` encodes the events.
 
     ``connections``: a ``psycopg_pool.AsyncConnectionPool`` (its connections are borrowed per
-    relay pass), a conninfo string (one connection of the outbox's own; :meth:`close` it), or
+    relay pass), a conninfo string (one connection of the outbox's own; ``close`` it), or
     ``None`` for an outbox used only to ``add``.
 
     - ``await install(connection)`` creates the table (idempotent);
     - ``await add(connection, event)`` inside the transaction of the change;
-    - ``relay(send, limit)`` is the :class:`OutboxStore` side, used by :class:`OutboxRelay`;
+    - ``relay(send, limit)`` is the ``OutboxStore`` side, used by ``OutboxRelay``;
     - ``await purge(older_than)`` deletes rows relayed more than ``older_than`` seconds ago.
     """
 

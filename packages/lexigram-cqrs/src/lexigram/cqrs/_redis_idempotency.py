@@ -58,8 +58,10 @@ class RedisIdempotency:
 
     @contextlib.asynccontextmanager
     async def once(self, key: str) -> AsyncGenerator[bool, None]:
-        """Yields ``True`` the first time ``key`` is seen (run the effect), ``False`` after
-        it was applied; raises :class:`DeliveryInProgressError` while another holds it."""
+        """Whether to run the effect of ``key``: ``True`` the first time it is seen.
+
+        Yields ``False`` once the effect was applied, and raises ``DeliveryInProgressError``
+        while another consumer holds the key."""
         full = self._prefix + key
         if not await self._begin(full):
             yield False

@@ -29,7 +29,7 @@ REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutErr
 
 
 class RedisStreamTransport:
-    """Integration events on the Redis Stream ``stream``; satisfies :class:`EventTransport`.
+    """Integration events on the Redis Stream ``stream``; satisfies ``EventTransport``.
 
     - ``client`` (a ``redis.asyncio.Redis`` made with ``decode_responses=False``, not closed
       here) or ``url=`` (a client made and closed here, with socket timeouts and no retries);
@@ -42,7 +42,7 @@ class RedisStreamTransport:
       A live consumer keeps the messages it holds from being claimed, so this need not
       exceed your slowest handler: it is how long a dead consumer's messages wait;
     - ``batch_size``: entries read at once; ``block``: seconds one read waits for new ones;
-    - ``timeout``: the bound on every command (publish raises :class:`TransportError`
+    - ``timeout``: the bound on every command (publish raises ``TransportError``
       after it, or after the client's socket timeout when that is set and at most
       ``timeout + block``, as it is for a client made from ``url=``);
       ``reconnect_max_backoff``: the cap of the consumers' reconnect backoff;
@@ -114,8 +114,10 @@ class RedisStreamTransport:
         )
 
     async def publish(self, envelopes: Sequence[Envelope]) -> None:
-        """``XADD`` each envelope (one round trip for the batch); :class:`TransportError` if
-        Redis does not take them within ``timeout`` (some may have been stored)."""
+        """``XADD`` each envelope, in one round trip for the batch.
+
+        ``TransportError`` if Redis does not take them within ``timeout`` (some may have been
+        stored)."""
         if not envelopes:
             return
         client, stream, maxlen = self.client, self.stream, self.maxlen

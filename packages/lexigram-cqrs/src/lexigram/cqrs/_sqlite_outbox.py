@@ -1,9 +1,9 @@
 """``SQLiteOutbox``: the outbox in an SQLite table (stdlib ``sqlite3``).
 
-The application's transaction calls :meth:`SQLiteOutbox.add` on its own connection. The
+The application's transaction calls ``SQLiteOutbox.add`` on its own connection. The
 relay side runs on a *runner*: a callable that runs ``work(connection)`` off the event loop,
 one call at a time (an application's ``database.run``), or a connection of the outbox's own
-(:meth:`SQLiteOutbox.open`). Rows are claimed with a lease in a short ``BEGIN IMMEDIATE``
+(``SQLiteOutbox.open``). Rows are claimed with a lease in a short ``BEGIN IMMEDIATE``
 transaction, so relays in several processes sharing the file do not send a row twice unless
 one dies holding a lease (the row is then sent again once the lease ran out).
 """
@@ -44,13 +44,13 @@ def check_table(table: str) -> str:
 
 
 class SQLiteOutbox:
-    """An outbox table in SQLite; ``catalog`` encodes the events (see :class:`EventCatalog`).
+    """An outbox table in SQLite; ``catalog`` encodes the events (see ``EventCatalog``).
 
     ``run`` is the runner of the relay side (``None`` for an outbox used only to ``add``).
 
     - ``install(connection)`` creates the table (idempotent; put it in your schema step);
     - ``add(connection, event)`` inside the transaction of the change;
-    - ``relay(send, limit)`` is the :class:`OutboxStore` side, used by :class:`OutboxRelay`;
+    - ``relay(send, limit)`` is the ``OutboxStore`` side, used by ``OutboxRelay``;
     - ``purge(older_than)`` deletes rows relayed more than ``older_than`` seconds ago.
 
     ``lease``: seconds a relay holds the rows it claimed; a relay that dies mid-batch
@@ -85,8 +85,9 @@ class SQLiteOutbox:
         table: str = "lexigram_outbox",
         lease: float = 30.0,
     ) -> SQLiteOutbox:
-        """An outbox on a connection of its own to the database file ``path`` (table created);
-        :meth:`close` it when done."""
+        """An outbox on a connection of its own to the database file ``path``.
+
+        The table is created if needed; ``close`` the outbox when done."""
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexigram-outbox")
         loop = asyncio.get_running_loop()
         connection = await loop.run_in_executor(executor, _connect, path)
@@ -105,7 +106,7 @@ class SQLiteOutbox:
         return outbox
 
     async def close(self) -> None:
-        """Close the connection :meth:`open` made (nothing to do for a given runner)."""
+        """Close the connection ``open`` made (nothing to do for a given runner)."""
         close, self._close = self._close, None
         if close is not None:
             await close()

@@ -1,8 +1,8 @@
 """``EventTransport``: the seam between the event bus and a durable stream.
 
 lexigram-cqrs owns this Protocol; ``lexigram.cqrs.redis.RedisStreamTransport`` satisfies it.
-A transport moves :class:`Envelope` values; the bus encodes and decodes events with its
-:class:`EventCatalog`, so a transport never sees event classes.
+A transport moves ``Envelope`` values; the bus encodes and decodes events with its
+``EventCatalog``, so a transport never sees event classes.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ EnvelopeHandler = Callable[[Envelope, Delivery], Awaitable[None]]
 class EventTransport(Protocol):
     """Publishes envelopes durably and delivers them to consumer groups.
 
-    - ``publish`` returns once every envelope is stored, or raises :class:`TransportError`
+    - ``publish`` returns once every envelope is stored, or raises ``TransportError``
       (never hangs: implementations bound each call);
     - ``consume`` runs until ``stop`` is set: it hands each message to ``handler`` and
       acknowledges it when the handler returns. Each group gets every message; the
       consumers of one group share them. A message whose handler raised is delivered
       again (a bounded number of times, then dead-lettered); an
-      :class:`EventDecodeError` dead-letters it at once. When ``stop`` is set the message
+      ``EventDecodeError`` dead-letters it at once. When ``stop`` is set the message
       in hand is finished, then ``consume`` returns.
     """
 

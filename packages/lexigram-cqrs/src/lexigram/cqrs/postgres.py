@@ -2,7 +2,7 @@
 
 Needs the ``postgres`` extra: ``pip install "lexigram-cqrs[postgres]"``.
 
-:class:`PostgresOutbox` satisfies ``lexigram.cqrs.OutboxStore``: events are written in the
+``PostgresOutbox`` satisfies ``lexigram.cqrs.OutboxStore``: events are written in the
 transaction of the change; ``OutboxRelay`` moves them to the transport, claiming rows with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` so relays on several hosts do not send a row twice.
 """

@@ -2,10 +2,10 @@
 
 Needs the ``redis`` extra: ``pip install "lexigram-cqrs[redis]"``.
 
-- :class:`RedisStreamTransport` satisfies ``lexigram.cqrs.EventTransport``: events are
+- ``RedisStreamTransport`` satisfies ``lexigram.cqrs.EventTransport``: events are
   appended to a stream; consumer groups read them, acknowledge after success, retry a bounded
   number of times, then dead-letter; a dead consumer's messages are claimed by the others.
-- :class:`RedisIdempotency` applies an effect once per idempotency key.
+- ``RedisIdempotency`` applies an effect once per idempotency key.
 """
 
 from __future__ import annotations

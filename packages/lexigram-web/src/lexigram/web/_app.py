@@ -146,8 +146,7 @@ class LexigramApp:
         self.templates: Templates | None = None
         self.settings = self._options.settings_for(config)
         self.controller_registry = ControllerRegistry()
-        """The controllers this app serves: register more before it starts; once started it
-        lists every controller served (given, registered, from modules and providers)."""
+        """The controllers this app serves (given, registered, from modules and providers)."""
         self.routes = RouteRegistry(controller_registry=self.controller_registry)
         self._compiled: CompiledApp | None = None
         self._openapi_site: OpenAPISite | None = None

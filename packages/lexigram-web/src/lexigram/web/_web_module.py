@@ -42,8 +42,9 @@ class WebProvider(Provider):
         self.middleware: list[Any] = list(middleware or ())
         self.exception_handlers: dict[HandlerKey, Any] = dict(exception_handlers or {})
         self.controller_registry = ControllerRegistry()
-        """This provider's controllers (given or discovered); register more before the app
-        starts."""
+        """This provider's controllers, given or discovered.
+
+        Register more before the app starts."""
         for cls in controllers or ():
             self.controller_registry.record(cls)
         self.web_config = web_config
@@ -59,9 +60,10 @@ class WebProvider(Provider):
 
     @property
     def starlette(self) -> LexigramApp | None:
-        """The ASGI application serving this provider (a ``LexigramApp``), or ``None`` until
-        an app has started with it. Lexigram builds no Starlette application: the name is
-        that of ``WebAppAccessorProtocol``."""
+        """The ASGI application serving this provider (a ``LexigramApp``).
+
+        It is ``None`` until an app has started with it. Lexigram builds no Starlette
+        application: the name is that of ``WebAppAccessorProtocol``."""
         return self.app
 
     @property
@@ -96,8 +98,9 @@ class WebModule(DynamicModule):
 
     @property
     def controller_registry(self) -> ControllerRegistry:
-        """The registry of the module's ``WebProvider`` (its controllers, discovered ones
-        included)."""
+        """The registry of the module's ``WebProvider``.
+
+        It holds the provider's controllers, discovered ones included."""
         for provider in self.meta.providers:
             if isinstance(provider, WebProvider):
                 return provider.controller_registry

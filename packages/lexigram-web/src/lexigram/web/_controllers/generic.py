@@ -107,9 +107,10 @@ class GenericController(Controller, Generic[ModelT]):
 
     # -- the actions (the generated routes call these) ----------------------------------------
     async def list_page(self, limit: int | None = None, offset: int = 0, **filters: Any) -> Any:
-        """``{"items", "limit", "offset", "total"}``, or the service's ``Err``; ``limit``
-        defaults to ``default_limit``, and the filters that are not ``None`` go to
-        ``service.list`` as keyword arguments."""
+        """One page of items: ``{"items", "limit", "offset", "total"}``.
+
+        Or the service's ``Err``. ``limit`` defaults to ``default_limit``, and the filters
+        that are not ``None`` go to ``service.list`` as keyword arguments."""
         if limit is None:
             limit = self.default_limit
         given = {name: value for name, value in filters.items() if value is not None}

@@ -98,8 +98,10 @@ class ControllerRegistry:
 
     # -- used by the app at startup ------------------------------------------------------------
     def record(self, cls: type) -> None:
-        """Register ``cls`` as served by the owning app: under its name, or under its dotted
-        path when another class holds the name (two versions of ``UsersController``)."""
+        """Register ``cls`` as served by the owning app.
+
+        It is registered under its name, or under its dotted path when another class holds
+        the name (two versions of ``UsersController``)."""
         if cls in self:
             return
         name = controller_name(cls)

@@ -31,8 +31,10 @@ class RouteRegistry:
     def register_controller(
         self, controller_cls: type, controller_registry: ControllerRegistry | None = None
     ) -> None:
-        """Have the app serve ``controller_cls``: it is registered in ``controller_registry``
-        (default: the app's), and its routes appear here when the app starts."""
+        """Have the app serve ``controller_cls``.
+
+        It is registered in ``controller_registry`` (default: the app's), and its routes
+        appear here when the app starts."""
         if self._matcher is not None:
             raise RuntimeError(
                 f"cannot register {controller_cls.__qualname__}: the app has started and its "

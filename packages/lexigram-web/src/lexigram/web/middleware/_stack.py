@@ -92,46 +92,18 @@ class DefaultMiddlewareStack:
         ]
         headers = config.security_headers
         if headers.enabled:
-            stack.append(
-                Middleware(
-                    SecurityHeadersMiddleware,
-                    content_type_options=headers.content_type_options,
-                    frame_options=headers.frame_options,
-                    referrer_policy=headers.referrer_policy,
-                    hsts_max_age=headers.hsts_max_age if headers.hsts else None,
-                    hsts_include_subdomains=headers.hsts_include_subdomains,
-                    hsts_preload=headers.hsts_preload,
-                    content_security_policy=headers.content_security_policy,
-                    permissions_policy=headers.permissions_policy,
-                    cross_origin_opener_policy=headers.cross_origin_opener_policy,
-                )
-            )
+            options = headers.model_dump(exclude={"enabled", "hsts", "hsts_max_age"})
+            options["hsts_max_age"] = headers.hsts_max_age if headers.hsts else None
+            stack.append(Middleware(SecurityHeadersMiddleware, **options))
         gzip = config.gzip
         if gzip.enabled:
-            stack.append(
-                Middleware(
-                    GZipMiddleware,
-                    minimum_size=gzip.minimum_size,
-                    compresslevel=gzip.level,
-                    excluded_media_types=gzip.excluded_media_types,
-                )
-            )
+            options = gzip.model_dump(exclude={"enabled", "level"})
+            stack.append(Middleware(GZipMiddleware, compresslevel=gzip.level, **options))
         if "*" not in config.trusted_hosts:
             stack.append(Middleware(TrustedHostMiddleware, allowed_hosts=config.trusted_hosts))
         cors = config.cors
-        if cors.enabled:
-            stack.append(
-                Middleware(
-                    CORSMiddleware,
-                    allow_origins=cors.allow_origins,
-                    allow_origin_regex=cors.allow_origin_regex,
-                    allow_methods=cors.allow_methods,
-                    allow_headers=cors.allow_headers,
-                    allow_credentials=cors.allow_credentials,
-                    expose_headers=cors.expose_headers,
-                    max_age=cors.max_age,
-                )
-            )
+        if cors.enabled:  # the section's fields are the middleware's options
+            stack.append(Middleware(CORSMiddleware, **cors.model_dump()))
         if config.max_body_size is not None:
             stack.append(Middleware(BodySizeLimitMiddleware, max_body_size=config.max_body_size))
         stack.append(
