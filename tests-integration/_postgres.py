@@ -48,6 +48,15 @@ class PostgresDatabase:
                 (self.name,),
             )
 
+    def refuse_writes(self) -> None:
+        """New connections to the database are read-only; the open ones are closed."""
+        with psycopg.connect(f"{ADMIN} dbname=postgres", autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {self.name} SET default_transaction_read_only = on")
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (self.name,),
+            )
+
     def accept_connections(self) -> None:
         with psycopg.connect(f"{ADMIN} dbname=postgres", autocommit=True) as admin:
             admin.execute(f"ALTER DATABASE {self.name} ALLOW_CONNECTIONS true")

@@ -11,6 +11,7 @@ import test_orders_api
 from _postgres import PostgresDatabase
 from _servers import wait_for
 
+from examples.orders.database import Database
 from lexigram.web.testing import TestClient
 
 globals().update(
@@ -56,5 +57,28 @@ def test_requests_get_a_503_problem_while_postgresql_refuses_connections() -> No
                 "the pool to reconnect",
                 timeout=20,
             )
+    finally:
+        database.drop()
+
+
+def test_readiness_fails_while_postgresql_refuses_writes() -> None:
+    database = PostgresDatabase()
+    database.create()
+    try:
+        app = test_orders_api.make_app(database=database.url, database_timeout=2.0)
+        with TestClient(app) as client:
+            assert client.get("/health/ready").status_code == 200
+            orders_database = app.container.resolve(Database)
+            portal = client.portal
+            assert portal is not None
+            database.refuse_writes()
+            wait_for(
+                lambda: "read-only" in (portal.call(orders_database.write_problem) or ""),
+                "the pool's new connections to be read-only",
+                timeout=20,
+            )
+            ready = client.get("/health/ready")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["database"] == {"status": "unhealthy"}
     finally:
         database.drop()

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 from lexigram.cqrs import EventTransport, LoggingBehaviour
 from lexigram.cqrs.di import CQRSModule
+from lexigram.ratelimit import RateLimiter
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
     DefaultMiddlewareStack,
@@ -59,7 +61,7 @@ def create_app(
         middleware=DefaultMiddlewareStack(web).build(),
         error_statuses={DatabaseUnavailableError: 503},
     )
-    app.on(LifespanStartupCompleted, lambda _: _announce(settings))
+    app.on(LifespanStartupCompleted, lambda _: _announce(settings, app))
     return app
 
 
@@ -111,8 +113,21 @@ def _configure_logging(settings: OrdersSettings) -> None:
         logger.propagate = False
 
 
-def _announce(settings: OrdersSettings) -> None:
-    limits = "Redis" if settings.redis_url else "memory"
+async def _announce(settings: OrdersSettings, app: LexigramApp) -> None:
+    """Say what the app runs on, as it is now: a configured Redis that does not answer means
+    the limiter has fallen back to per-process memory limits."""
+    limits = "memory"
+    if settings.redis_url:
+        limiter = app.container.resolve(RateLimiter)
+        try:
+            async with asyncio.timeout(2.0):
+                answers = await limiter.ping()
+        except Exception:
+            answers = False
+        if answers and limiter.health().healthy:
+            limits = "Redis"
+        else:
+            limits = "memory (Redis does not answer: limits are per process until it does)"
     events = f"stream {settings.event_stream}" if settings.redis_url else "in-process"
     _log.info(
         "orders API ready: database %s, rate limits on %s, confirmations %s",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import shutil
 import sqlite3
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
@@ -43,6 +44,9 @@ __all__ = [
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+MIN_FREE_BYTES = 1024 * 1024
+"""Below this much free space on its disk the database is reported unable to take orders."""
 
 
 class DatabaseUnavailableError(Exception):
@@ -76,6 +80,10 @@ class Database(Protocol):
     async def close(self) -> None: ...
 
     async def ping(self) -> bool: ...
+
+    async def write_problem(self) -> str | None:
+        """Why the database cannot take an order now (``None`` when it can)."""
+        ...
 
 
 def open_database(
@@ -130,9 +138,26 @@ class SQLiteDatabase:
         self.outbox: OutboxStore | None = self._outbox
 
     async def open(self) -> None:
-        """Start the database thread, connect, and create the tables that are missing."""
+        """Start the database thread, connect, and create the tables that are missing; a
+        database that cannot be opened or written raises naming its path."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="orders-db")
-        self._connection = await self._submit(self._connect)
+        try:
+            self._connection = await self._submit(self._connect)
+        except (OSError, sqlite3.Error) as exc:
+            await self.close()
+            raise RuntimeError(
+                f"cannot use the orders database at {self.path!r}: {exc}; check that the"
+                " folder exists or can be created, that the file is a writable SQLite database"
+                " and that its disk has room, or set LEXIGRAM_ORDERS__DATABASE to another path"
+            ) from exc
+        problem = await self.write_problem()
+        if problem is not None:
+            await self.close()
+            raise RuntimeError(
+                f"the orders database at {self.path!r} cannot take writes: {problem}; make the"
+                " file and its folder writable, free disk space, or set"
+                " LEXIGRAM_ORDERS__DATABASE to another path"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         if self.path != ":memory:":
@@ -197,6 +222,21 @@ class SQLiteDatabase:
         row = await self.run(lambda c: c.execute("SELECT 1 AS one").fetchone())
         return row is not None and row["one"] == 1
 
+    async def write_problem(self) -> str | None:
+        """Why the database cannot take an order now (``None`` when it can): a write in a
+        transaction that is rolled back, and room on the disk holding the file."""
+        try:
+            await self._run_in_turn(_probe_write)
+        except sqlite3.Error as exc:
+            return f"a write fails ({exc})"
+        if self.path == ":memory:":
+            return None
+        folder = Path(self.path).parent
+        free = (await self._submit(lambda: shutil.disk_usage(folder))).free
+        if free < MIN_FREE_BYTES:
+            return f"the disk holding it has only {free} bytes free"
+        return None
+
     async def close(self) -> None:
         executor, connection = self._executor, self._connection
         if executor is None:
@@ -214,6 +254,18 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
 def _params(args: Sequence[Any]) -> tuple[Any, ...]:
     """SQLite stores times as ISO 8601 text (its datetime adapters are deprecated)."""
     return tuple(a.isoformat() if isinstance(a, dt.datetime) else a for a in args)
+
+
+def _probe_write(connection: sqlite3.Connection) -> None:
+    """Write a row in a transaction and roll it back (nothing is kept)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute(
+            "INSERT OR REPLACE INTO products (sku, name, price_cents)"
+            " VALUES ('__write_probe__', 'write probe', 0)"
+        )
+    finally:
+        connection.execute("ROLLBACK")
 
 
 def _when_unlocked(statement: Callable[[], object], deadline_seconds: float = 10.0) -> None:

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any, LiteralString
 
-from psycopg import AsyncConnection, OperationalError
+from psycopg import AsyncConnection, Error, OperationalError
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -132,6 +132,22 @@ class PostgresDatabase:
             cursor = await connection.execute("SELECT 1 AS one")
             row = await cursor.fetchone()
         return row is not None and row["one"] == 1
+
+    async def write_problem(self) -> str | None:
+        """Why the database cannot take an order now (``None`` when it can): a write in a
+        transaction that is rolled back (a read-only server or a full disk refuses it)."""
+        try:
+            async with (
+                self.pool.connection() as connection,
+                connection.transaction(force_rollback=True),
+            ):
+                await connection.execute(
+                    "INSERT INTO products (sku, name, price_cents)"
+                    " VALUES ('__write_probe__', 'write probe', 0) ON CONFLICT (sku) DO NOTHING"
+                )
+        except Error as exc:
+            return f"a write fails ({exc})"
+        return None
 
     async def close(self) -> None:
         await self.pool.close()

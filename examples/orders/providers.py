@@ -43,14 +43,19 @@ class DatabaseProvider(Provider):
         await self.database.close()
 
     async def health_check(self, timeout: float = 5.0) -> HealthCheckResult:  # noqa: ASYNC109
+        """Healthy when the database answers and can take an order (a write rolled back,
+        room on its disk): a read-only or full database is not ready."""
         try:
             async with asyncio.timeout(timeout):
                 answers = await self.database.ping()
+                problem = await self.database.write_problem()
         except Exception as exc:
             return HealthCheckResult.unhealthy(f"the database does not answer: {exc!r}")
         if not answers:
             return HealthCheckResult.unhealthy("the database answered SELECT 1 wrongly")
-        return HealthCheckResult.healthy("the database answers")
+        if problem is not None:
+            return HealthCheckResult.unhealthy(f"the database cannot take orders: {problem}")
+        return HealthCheckResult.healthy("the database answers and takes writes")
 
 
 class DatabaseModule(DynamicModule):

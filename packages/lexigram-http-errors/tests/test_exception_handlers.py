@@ -164,3 +164,11 @@ def test_len_contains_keys_and_repr() -> None:
     assert ValueError not in handlers
     assert list(handlers.keys()) == [KeyError, 404]
     assert repr(handlers) == "ExceptionHandlers([KeyError, 404])"
+
+
+def test_the_child_handler_for_a_base_class_beats_the_parent_handler_for_a_subclass() -> None:
+    app: ExceptionHandlers[str] = ExceptionHandlers({OrderError: "app, specific"})
+    route = app.child()
+    route.add(AppError, "route, general")
+    assert route.lookup(OrderError()) == "route, general"
+    assert app.lookup(OrderError()) == "app, specific"

@@ -46,6 +46,18 @@ async def test_dataclass_is_read_from_the_json_body() -> None:
         return point
 
     async with AsyncTestClient(app) as client:
+        response = await client.post("/points", json={"x": 1, "y": 2})
+    assert response.json() == {"x": 1, "y": 2}
+
+
+async def test_a_lenient_app_coerces_a_numeric_string_in_the_json_body() -> None:
+    app = LexigramApp(strict_body=False)
+
+    @app.post("/points")
+    async def create(point: Point) -> Point:
+        return point
+
+    async with AsyncTestClient(app) as client:
         response = await client.post("/points", json={"x": 1, "y": "2"})
     assert response.json() == {"x": 1, "y": 2}
 

@@ -178,6 +178,18 @@ def test_the_working_directory_is_the_default_location(
     assert load_web_config(environ={}).port == 8123
 
 
+def test_the_production_profile_refuses_a_credentialed_match_anything_origin_regex(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        "application-production.yaml",
+        "web:\n  cors:\n    allow_origin_regex: '.*'\n    allow_credentials: true\n",
+    )
+    with pytest.raises(WebConfigError, match="anchor it to your own hosts"):
+        load_web_config(tmp_path, profile="production", environ={})
+
+
 def test_a_file_of_any_name_is_read_with_its_own_profile_files(tmp_path: Path) -> None:
     write(tmp_path, "deploy.yaml", "web:\n  port: 9001\n")
     write(tmp_path, "deploy-staging.yaml", "web:\n  workers: 3\n")

@@ -114,3 +114,13 @@ def test_production_lists_every_problem_at_once() -> None:
 def test_the_graceful_timeout_must_be_a_positive_finite_number(seconds: float) -> None:
     with pytest.raises(ValidationError, match="graceful_timeout"):
         WebConfig(graceful_timeout=seconds)
+
+
+def test_a_match_anything_origin_regex_with_credentials_is_refused_with_the_fix() -> None:
+    with pytest.raises(ValidationError, match="anchor it to your own hosts"):
+        WebConfig.model_validate({"cors": {"allow_origin_regex": ".*", "allow_credentials": True}})
+
+
+def test_the_null_origin_with_credentials_is_refused_with_the_fix() -> None:
+    with pytest.raises(ValidationError, match="remove 'null'"):
+        CORSConfig(allow_origins=("null",), allow_credentials=True)

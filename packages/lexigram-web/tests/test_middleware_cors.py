@@ -138,3 +138,27 @@ def test_the_wildcard_origin_with_credentials_is_refused_at_construction() -> No
 def test_a_single_string_of_origins_is_refused() -> None:
     with pytest.raises(TypeError, match="list of origins"):
         CORSMiddleware(plain, allow_origins=ORIGIN)
+
+
+@pytest.mark.parametrize("regex", [".*", ".+", "https?://.*", r"(https://app\.example\.com|.*)"])
+def test_a_regex_matching_any_origin_with_credentials_is_refused_naming_the_fix(
+    regex: str,
+) -> None:
+    with pytest.raises(ValueError, match="anchor it to your own hosts"):
+        CORSMiddleware(plain, allow_origin_regex=regex, allow_credentials=True)
+
+
+def test_the_null_origin_with_credentials_is_refused_naming_the_fix() -> None:
+    with pytest.raises(ValueError, match="remove 'null' or set allow_credentials to false"):
+        CORSMiddleware(plain, allow_origins=[ORIGIN, "null"], allow_credentials=True)
+
+
+async def test_an_anchored_regex_with_credentials_allows_only_its_hosts() -> None:
+    app = CORSMiddleware(
+        plain, allow_origin_regex=r"https://([a-z0-9-]+\.)?example\.com", allow_credentials=True
+    )
+    async with client(app) as http:
+        ours = await http.get("/", headers={"Origin": ORIGIN})
+        theirs = await http.get("/", headers={"Origin": "https://evil.test"})
+    assert ours.headers["access-control-allow-credentials"] == "true"
+    assert "access-control-allow-origin" not in theirs.headers

@@ -33,9 +33,11 @@ def _check_key(key: object) -> HandlerKey:
 class ExceptionHandlers(Generic[H]):
     """A registry of handlers (of any type ``H``) keyed by exception type or status code.
 
-    ``lookup(exc, status)`` tries, in order: the exception's MRO (most specific class first;
-    at each class this registry, then its parents), then ``status`` (this registry, then its
-    parents), then the fallback (this registry's, else the nearest parent's). ``status``
+    ``lookup(exc, status)`` tries, in order: the exception's type (this registry along the
+    exception's MRO, then each parent the same way, so the nearest registry that handles any
+    of the exception's classes wins, as a route's own handler beats the app's), then
+    ``status`` (this registry, then its parents), then the fallback (this registry's, else
+    the nearest parent's). ``status``
     defaults to an ``HTTPError``'s own ``status_code``. Results are cached per
     (type, status); adding to this registry or an ancestor clears the caches.
     """
@@ -162,9 +164,11 @@ class ExceptionHandlers(Generic[H]):
 
     def _resolve(self, exc_type: type[BaseException], status: int | None) -> H | None:
         chain = self._chain()
-        for klass in exc_type.__mro__:
-            for registry in chain:
-                handler = registry._by_type.get(klass)
+        mro = exc_type.__mro__
+        for registry in chain:
+            by_type = registry._by_type
+            for klass in mro:
+                handler = by_type.get(klass)
                 if handler is not None:
                     return handler
         if status is not None:

@@ -67,7 +67,9 @@ class LexigramApp:
     Larger apps pass ``controllers=``, ``modules=`` / ``providers=`` (lexigram-di) and
     ``config=`` (a ``WebConfig`` or any object with the same setting names). Keyword settings
     win over ``config``: ``debug``, ``validation_status`` (422 or 400), ``trusted_proxies``,
-    ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit).
+    ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit),
+    ``strict_body`` (``False``: JSON bodies get pydantic's lenient coercions, so an ``int``
+    field takes ``"2"``; a route's ``strict_body=`` wins).
     ``middleware`` is an ordered list (outermost first) of pure-ASGI middleware classes or
     ``starlette.middleware.Middleware(cls, **options)`` entries, built once at startup.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
@@ -110,6 +112,7 @@ class LexigramApp:
         health: bool | HealthConfig | Mapping[str, Any] | None = None,
         debug_routes: bool | None = None,
         debug_routes_auth: Any = None,
+        strict_body: bool | None = None,
         observability: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
@@ -128,19 +131,12 @@ class LexigramApp:
         self._middleware = MiddlewareList(middleware, gate)
         self._lifespan = AppLifespan(modules, providers, gate)
         self._options = AppOptions(
-            debug=debug,
-            validation_status=validation_status,
-            trusted_proxies=trusted_proxies,
-            fail_on_route_conflict=fail_on_route_conflict,
-            max_body_size=max_body_size,
-            openapi=openapi,
-            versioning=versioning,
-            templates=templates,
-            health=health,
-            debug_routes=debug_routes,
-            debug_routes_auth=debug_routes_auth,
+            debug=debug, validation_status=validation_status, trusted_proxies=trusted_proxies,
+            fail_on_route_conflict=fail_on_route_conflict, max_body_size=max_body_size,
+            strict_body=strict_body, openapi=openapi, versioning=versioning, templates=templates,
+            health=health, debug_routes=debug_routes, debug_routes_auth=debug_routes_auth,
             observability=observability,
-        )
+        )  # fmt: skip
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None

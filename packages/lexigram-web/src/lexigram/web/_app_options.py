@@ -60,6 +60,7 @@ class AppOptions:
         health: bool | HealthConfig | Mapping[str, Any] | None,
         debug_routes: bool | None,
         debug_routes_auth: Any,
+        strict_body: bool | None,
         observability: Any = None,
     ) -> None:
         self.overrides: dict[str, Any] = {
@@ -67,6 +68,7 @@ class AppOptions:
             "validation_status": validation_status,
             "trusted_proxies": tuple(trusted_proxies) if trusted_proxies is not None else None,
             "fail_on_route_conflict": fail_on_route_conflict,
+            "strict_body": strict_body,
         }
         if max_body_size is not UNSET:
             self.overrides["max_body_size"] = max_body_size

@@ -16,7 +16,7 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import compile_binding
 from ._binding.signature import HintsCache
-from ._compiled import AppParts, CompiledApp, Owner
+from ._compiled import AppParts, CompiledApp, Owner, with_heads
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
 from ._declare.decorators import WEBSOCKET, RouteConfig, route_configs
@@ -36,6 +36,7 @@ from ._declare.metadata import (
     read_value,
 )
 from ._http.context import RouteInfo
+from ._http.error_log import ServerErrorLog
 from ._http.render import Renderer
 from ._http.settings import RequestSettings
 from ._observe.observation import route_template
@@ -43,7 +44,7 @@ from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
 from ._pipeline.endpoint import build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
-from ._pipeline.throttle import find_limiter, route_check
+from ._pipeline.throttle import RateLimitCheck, find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
@@ -66,6 +67,7 @@ class _Compiler:
             trusted_proxies=parts.settings.trusted_proxies,
             router=self.registry,
             app=parts.app,
+            error_log=ServerErrorLog(),
         )
         self.router: Router[Endpoint] = Router(
             fail_on_conflict=parts.settings.fail_on_route_conflict
@@ -118,12 +120,11 @@ class _Compiler:
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
         instruments = parts.instruments
-        for builtin in parts.builtin_routes:
-            if builtin.method not in static.get(builtin.path, {}):
-                endpoint = builtin.endpoint
+        for method, path, endpoint in with_heads(parts.builtin_routes):
+            if method not in static.get(path, {}):
                 if instruments is not None:
-                    endpoint = instruments.endpoint(endpoint, builtin.path)
-                self.router.add(builtin.method, builtin.path, endpoint)
+                    endpoint = instruments.endpoint(endpoint, path)
+                self.router.add(method, path, endpoint)
         router = self.router
         infos = self.infos
 
@@ -257,28 +258,17 @@ class _Compiler:
             pipes=pipes,
             validation_status=self.settings.validation_status,
             websocket=is_ws,
+            strict_body=(
+                self.settings.strict_body if config.strict_body is None else config.strict_body
+            ),
             hints_cache=self.hints,
         )
         filters = await self._filter_level(
             config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
             label,
         )  # fmt: skip
-        throttle = (
-            None
-            if is_ws
-            else route_check(
-                read_value(fn, "throttle") or owner.throttle,
-                self.limiter,
-                self.default_policy,
-                f"{config.method} {template.path}",
-                label,
-            )
-        )
+        throttle = None if is_ws else self._throttle(fn, owner, config.method, template.path, label)
         instruments = self.parts.instruments
-        if throttle is not None and instruments is not None and instruments.throttle is not None:
-            spec = read_value(fn, "throttle") or owner.throttle
-            policy = spec.rate if spec is not None else str(self.limiter.default_rate)
-            throttle = instruments.throttle(throttle, route_template(template.path), policy)
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
         info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
@@ -306,6 +296,18 @@ class _Compiler:
         )
         self._declare(template, parts, config)
 
+    def _throttle(
+        self, fn: Callable[..., Any], owner: Owner, method: str, path: str, label: str
+    ) -> RateLimitCheck | None:
+        """The route's rate limit (counting its decisions when metrics are on), if any."""
+        spec = read_value(fn, "throttle") or owner.throttle
+        throttle = route_check(spec, self.limiter, self.default_policy, f"{method} {path}", label)
+        instruments = self.parts.instruments
+        if throttle is not None and instruments is not None and instruments.throttle is not None:
+            policy = spec.rate if spec is not None else str(self.limiter.default_rate)
+            throttle = instruments.throttle(throttle, route_template(path), policy)
+        return throttle
+
     def _declare(self, template: PathTemplate, parts: EndpointParts, config: RouteConfig) -> None:
         """Add the route, and remember the HEAD route a GET route implies."""
         if config.method == "HEAD":
@@ -329,7 +331,9 @@ class _Compiler:
             if not self.versions.defer(info, template, endpoint):
                 self.router.add(info.method, template, endpoint)
             self.registry.add(info, template, explicit_name=explicit and not info.auto_head)
-        except (RouteConflictError, ValueError) as exc:
+        except RouteConflictError:
+            raise
+        except ValueError as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
 

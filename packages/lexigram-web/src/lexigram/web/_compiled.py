@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +16,13 @@ from ._http.settings import RequestSettings
 from ._observe.hooks import Instruments
 from ._pipeline.components import Component
 from ._pipeline.core import Endpoint
+from ._pipeline.endpoint import head_endpoint
 from ._pipeline.filters import ErrorHandler
 from ._pipeline.throttle import ThrottleSpec
 from ._routing.registry import RouteRegistry
 from ._routing.router import Router
 
-__all__ = ["AppParts", "BuiltinRoute", "CompiledApp", "Owner"]
+__all__ = ["AppParts", "BuiltinRoute", "CompiledApp", "Owner", "with_heads"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +86,15 @@ class Owner:
     custom: dict[str, Any]
     instance: Any = None
     getter: ServiceGetter | None = None
+
+
+def with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoint]]:
+    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do)."""
+    routes = [(b.method, b.path, b.endpoint) for b in builtins]
+    declared = {(method, path) for method, path, _ in routes}
+    routes += [
+        ("HEAD", path, head_endpoint(endpoint))
+        for method, path, endpoint in list(routes)
+        if method == "GET" and ("HEAD", path) not in declared
+    ]
+    return routes

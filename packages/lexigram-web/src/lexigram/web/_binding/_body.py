@@ -17,7 +17,8 @@ from lexigram.http_errors import BadRequestError, HTTPError, UnsupportedMediaTyp
 
 from .._declare.errors import ConfigurationError
 from .._declare.params import ParamMetadata, ParamSource
-from .._http.json import loads
+from .._http.json import dumps, loads
+from .._http.json_keys import check_duplicate_keys, fields_bound_keys
 from .._http.request import Request
 from ._steps import apply_validation, finisher, run_pipes
 from .signature import HandlerParam, unwrap_optional
@@ -55,6 +56,7 @@ async def read_json(ctx: Request) -> Any:
         data = loads(body)
     except ValueError:
         raise BadRequestError("request body is not valid JSON") from None
+    check_duplicate_keys(body, parsed=data)
     ctx.json_cache = data
     return data
 
@@ -70,16 +72,14 @@ def body_step(
     embed: bool,
     pipes: Sequence[Any],
     validation: Callable[[Any], Any] | None,
+    strict: bool = True,
 ) -> AsyncStep:
-    """A step reading the JSON body (or one key of it when ``embed``)."""
+    """A step reading the JSON body (or one key of it when ``embed``).
+
+    ``strict``: JSON values must have the declared type (no ``"2"`` or ``true`` for an
+    ``int``); values a pipe produced are validated leniently (the pipe converts on purpose).
+    """
     adapter = _adapter(param.annotation)
-    # a model's own validator (what Model.model_validate_json calls), else the adapter's
-    model = param.annotation
-    validate_json = (
-        model.__pydantic_validator__.validate_json
-        if isinstance(model, type) and issubclass(model, BaseModel)
-        else adapter.validate_json
-    )
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = ["body", wire] if embed else ["body"]
@@ -89,8 +89,10 @@ def body_step(
             value = apply_validation(validation, value, loc)
         return value
 
-    def check(raw: Any) -> Any:
+    def check(raw: Any, piped: bool) -> Any:
         try:
+            if strict and not piped:
+                return adapter.validate_json(dumps(raw), strict=True)
             return adapter.validate_python(raw)
         except ValidationError as exc:
             raise ParamError(pydantic_errors(exc, loc)) from None
@@ -117,9 +119,30 @@ def body_step(
                     if required:
                         raise ParamError([missing_error(loc)])
                     return default
-            return finish(check(data))
+            return finish(check(data, bool(pipes)))
 
         return from_json
+
+    return _whole_body(param.annotation, adapter, finish, loc, required, default, strict)
+
+
+def _whole_body(
+    annotation: Any,
+    adapter: TypeAdapter[Any],
+    finish: Callable[[Any], Any],
+    loc: list[str | int],
+    required: bool,
+    default: Any,
+    strict: bool,
+) -> AsyncStep:
+    """The step validating the whole JSON body straight from its bytes."""
+    bounded = fields_bound_keys(annotation)
+    # a model's own validator (what Model.model_validate_json calls), else the adapter's
+    validate_json = (
+        annotation.__pydantic_validator__.validate_json
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        else adapter.validate_json
+    )
 
     async def whole_body(ctx: Request) -> Any:
         body = await ctx.body()
@@ -131,11 +154,13 @@ def body_step(
         if not _is_json(content_type):
             raise _unsupported(content_type)
         try:
-            value = validate_json(body)
+            value = validate_json(body, strict=strict)
         except ValidationError as exc:
             if any(err["type"] == "json_invalid" for err in exc.errors(include_url=False)):
                 raise BadRequestError("request body is not valid JSON") from None
+            check_duplicate_keys(body)
             raise ParamError(pydantic_errors(exc, loc)) from None
+        check_duplicate_keys(body, len(value.model_fields_set) if bounded else 0)
         return finish(value)
 
     return whole_body

@@ -9,7 +9,10 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from .._declare.di import is_coroutine_callable
+from lexigram.di import Container
+
+from .._declare.di import autoregister, is_coroutine_callable, service_getter
+from .._declare.errors import ConfigurationError
 from .._declare.params import ParamMetadata, ParamSource
 from .._http.context import ExecutionContext
 from .signature import HandlerParam, unwrap_optional
@@ -229,3 +232,35 @@ def pipe_step(
         return finish(run_sync_pipes(raw, pipes, metadata, loc))
 
     return step, False
+
+
+def resolve_pipe(container: Container, pipe: Any, label: str) -> Any:
+    """The pipe instance for ``pipe``: an instance as it is, a class built once now by the
+    container (constructor injection); anything without ``transform()`` is refused."""
+    if isinstance(pipe, type):
+        name = pipe.__qualname__
+        if not callable(getattr(pipe, "transform", None)):
+            raise ConfigurationError(
+                f"{label}: pipe {name} has no transform(value, metadata) method"
+            )
+        if not autoregister(container, pipe):
+            container.register(pipe)
+        try:
+            getter = service_getter(container, pipe)
+        except Exception as exc:
+            raise ConfigurationError(
+                f"{label}: cannot build pipe {name}: {exc}; pass an instance ({name}(...))"
+                " or register its dependencies"
+            ) from exc
+        if getter.needs_scope or getter.is_async:
+            raise ConfigurationError(
+                f"{label}: pipe {name} needs request-scoped or async services, but pipes are"
+                f" built once at startup; pass an instance ({name}(...))"
+            )
+        return getter.get(None)
+    if not callable(getattr(pipe, "transform", None)):
+        raise ConfigurationError(
+            f"{label}: {pipe!r} is not a pipe: give an object with a"
+            " transform(value, metadata) method, or its class"
+        )
+    return pipe

@@ -30,7 +30,7 @@ from .._http.background import BackgroundTasks
 from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
-from ._steps import Step, pipe_step, scalar_step
+from ._steps import Step, pipe_step, resolve_pipe, scalar_step
 from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
 from .validation import ParamError, RequestValidationError
 
@@ -185,6 +185,7 @@ class _Route:
     pipes: Sequence[Any]
     embed: bool
     websocket: bool
+    strict_body: bool
 
 
 def compile_binding(
@@ -197,6 +198,7 @@ def compile_binding(
     pipes: Sequence[Any] = (),
     validation_status: int = 422,
     websocket: bool = False,
+    strict_body: bool = True,
     hints_cache: HintsCache | None = None,
 ) -> BindingPlan:
     """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
@@ -206,7 +208,7 @@ def compile_binding(
     embed = len(body_params) > 1 or any(
         p.marker is not None and p.marker.embed for p in body_params
     )
-    route = _Route(label, path_types, container, pipes, embed, websocket)
+    route = _Route(label, path_types, container, pipes, embed, websocket, strict_body)
     sync_steps: list[tuple[str, Step]] = []
     async_steps: list[tuple[str, AsyncStep]] = []
     needs_scope = False
@@ -273,7 +275,10 @@ def _request_value_step(
         default=_default_of(param, marker),
         alias=marker.alias if marker is not None else None,
     )
-    chain = (*route.pipes, *(marker.pipes if marker is not None else ()))
+    chain = tuple(
+        resolve_pipe(route.container, pipe, route.label)
+        for pipe in (*route.pipes, *(marker.pipes if marker is not None else ()))
+    )
     for pipe in chain:
         prepare = getattr(pipe, "prepare", None)
         if callable(prepare):
@@ -281,7 +286,8 @@ def _request_value_step(
     validation = marker.validation if marker is not None else None
     # body steps read a Request: HTTP routes only (a WebSocket has no body)
     if source is ParamSource.BODY:
-        return body_step(param, metadata, wire, route.embed, chain, validation), True
+        step = body_step(param, metadata, wire, route.embed, chain, validation, route.strict_body)
+        return step, True
     if source in (ParamSource.FORM, ParamSource.FILE):
         return form_step(param, metadata, wire, source, chain, validation, route.label), True
     path_type = route.path_types.get(wire)

@@ -20,7 +20,10 @@ class AppSettings:
     400. ``trusted_proxies``: peers whose ``X-Forwarded-For`` is believed (IPs, networks, or
     ``"*"``). ``fail_on_route_conflict``: duplicate routes raise at startup. ``max_body_size``:
     bytes (``None``: no limit), enforced while the body streams in. ``body_timeout``: seconds
-    to wait for the next piece of a request body before answering 408 (``None``: no limit)."""
+    to wait for the next piece of a request body before answering 408 (``None``: no limit).
+    ``strict_body``: JSON bodies are validated strictly (an ``int`` field refuses ``true``,
+    ``"2"`` and ``2.0``); ``False`` accepts pydantic's lenient coercions (a route's
+    ``strict_body=`` wins)."""
 
     debug: bool = False
     validation_status: int = 422
@@ -28,6 +31,7 @@ class AppSettings:
     fail_on_route_conflict: bool = True
     max_body_size: int | None = DEFAULT_MAX_BODY_SIZE
     body_timeout: float | None = DEFAULT_BODY_TIMEOUT
+    strict_body: bool = True
 
     def __post_init__(self) -> None:
         if self.validation_status not in (400, 422):

@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
 
 from .._http.templates import TemplatesConfig
+from .cors_rules import credentialed_origins_problem
 from .health import HealthConfig
 from .legacy import upgrade_deprecated_keys
 from .observability import ObservabilityConfig
@@ -60,12 +61,10 @@ class CORSConfig(_Section):
 
     @model_validator(mode="after")
     def _no_wildcard_with_credentials(self) -> Self:
-        if self.allow_credentials and "*" in self.allow_origins:
-            raise ValueError(
-                "allow_origins contains '*' while allow_credentials is true, which would let "
-                "every site read credentialed responses; list the allowed origins explicitly "
-                "or set allow_credentials to false"
-            )
+        if self.allow_credentials:
+            problem = credentialed_origins_problem(self.allow_origins, self.allow_origin_regex)
+            if problem is not None:
+                raise ValueError(problem)
         return self
 
 
@@ -152,7 +151,9 @@ class WebConfig(_Section):
     ``max_query_length`` (bytes, longer is 414), ``sanitize_query_params`` and
     ``query_control_chars`` (``reject``: 400, or ``strip``), ``request_id_header`` and
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
-    carry exception details: never in production), ``validation_status`` (422 or 400).
+    carry exception details: never in production), ``validation_status`` (422 or 400),
+    ``strict_body`` (JSON body fields must have their declared type: an ``int`` refuses
+    ``true``, ``"2"`` and ``2.0``; ``false`` accepts pydantic's lenient coercions).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
     ``gzip``, ``openapi``, ``versioning``, ``health``, ``observability`` (tracing,
     metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves
@@ -187,6 +188,7 @@ class WebConfig(_Section):
     sanitize_query_params: bool = True
     query_control_chars: Literal["reject", "strip"] = "reject"
     validation_status: int = 422
+    strict_body: bool = True
     fail_on_route_conflict: bool = True
     request_id_header: str = "X-Request-ID"
     trust_request_id: bool = True

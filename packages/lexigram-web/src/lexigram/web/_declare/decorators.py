@@ -48,6 +48,8 @@ class RouteConfig:
     name: str | None = None
     include_in_schema: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    strict_body: bool | None = None
+    """Validate the JSON body strictly (``None``: the app's ``strict_body`` setting)."""
 
 
 def route(
@@ -64,9 +66,15 @@ def route(
     deprecated: bool = False,
     name: str | None = None,
     include_in_schema: bool = True,
+    strict_body: bool | None = None,
     **extra: Any,
 ) -> Callable[[F], F]:
-    """Declare ``fn`` as the handler of ``method`` on ``path`` (stackable)."""
+    """Declare ``fn`` as the handler of ``method`` on ``path`` (stackable).
+
+    ``strict_body``: ``True`` validates the JSON body strictly (an ``int`` field refuses
+    ``true``, ``"2"`` and ``2.0``, as the OpenAPI document promises), ``False`` leniently
+    (pydantic's coercions); ``None`` (the default) follows the app's ``strict_body``.
+    """
     config = RouteConfig(
         method=method.upper(),
         path=path,
@@ -81,6 +89,7 @@ def route(
         name=name,
         include_in_schema=include_in_schema,
         extra=extra,
+        strict_body=strict_body,
     )
 
     def decorate(fn: F) -> F:

@@ -9,6 +9,8 @@ Both read what an authentication middleware or guard stored (``scope["user"]``, 
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from starlette.types import Scope
@@ -18,7 +20,28 @@ from lexigram.http_errors import UnauthorizedError
 from .._declare.dependencies import request_dependency
 from .context import state_value
 
-__all__ = ["get_current_user_optional", "get_current_user_required"]
+__all__ = ["get_current_user_optional", "get_current_user_required", "user_identity"]
+
+_IDENTITY_NAMES = ("id", "identity", "username")
+
+
+def user_identity(user: Any) -> Any | None:
+    """Who an authenticated ``user`` is, for limits keyed per user: its ``id``, ``identity``
+    or ``username`` (a mapping key or an attribute), or the user itself when it is a ``str``
+    or ``int``; ``None`` for no user, an unauthenticated one, or one without an identity
+    (the caller then keys on the client address)."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return None
+    mapping = isinstance(user, Mapping)
+    for name in _IDENTITY_NAMES:
+        value: Any = (
+            typing.cast(Mapping[str, Any], user).get(name) if mapping else getattr(user, name, None)
+        )
+        if value is not None and value != "":
+            return value
+    if isinstance(user, str | int) and not isinstance(user, bool):
+        return user
+    return None
 
 
 class _HasScope(Protocol):

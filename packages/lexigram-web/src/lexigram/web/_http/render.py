@@ -14,7 +14,8 @@ from typing import Any, Final
 
 import orjson
 from pydantic import BaseModel, TypeAdapter
-from starlette.responses import Response
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Send
 
 from lexigram.http_errors import ErrorStatusMap, render_exception
@@ -27,6 +28,7 @@ from .responses import HTMLContent, JSONResponse
 __all__ = [
     "ProblemResponse",
     "Renderer",
+    "ResponseAborted",
     "ResultResponseMapper",
     "err_to_exception",
     "is_result_like",
@@ -91,6 +93,42 @@ def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
         await send(message)
 
     return sending
+
+
+class ResponseAborted(Exception):
+    """A streamed response failed after its headers went out: no error response can follow,
+    so the connection is aborted (``cause`` is the failure, to be logged once)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"the response failed after it started: {type(cause).__name__}")
+        self.cause = cause
+
+
+async def _stream(
+    response: StreamingResponse,
+    scope: Any,
+    receive: Any,
+    send: Send,
+    extra: list[tuple[bytes, bytes]] | None,
+) -> None:
+    started = False
+
+    async def tracking(message: Any) -> None:
+        nonlocal started
+        if message["type"] == _START:
+            started = True
+            if extra:
+                message = {**message, "headers": [*message["headers"], *extra]}
+        await send(message)
+
+    try:
+        await response(scope, receive, tracking)
+    except ClientDisconnect:
+        raise
+    except Exception as exc:
+        if started:
+            raise ResponseAborted(exc) from exc
+        raise
 
 
 class Renderer:
@@ -163,6 +201,9 @@ class Renderer:
                 headers = [*raw, *extra] if extra else raw
                 await send({"type": _START, "status": result.status_code, "headers": headers})
                 await send({"type": _BODY, "body": result.body})
+                return
+            if isinstance(result, StreamingResponse):
+                await _stream(result, ctx.scope, ctx.receive, send, extra)
                 return
             await result(ctx.scope, ctx.receive, _adding_headers(send, extra) if extra else send)
             return

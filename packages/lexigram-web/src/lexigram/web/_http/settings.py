@@ -11,6 +11,8 @@ from starlette.types import Message, Receive, Scope
 
 from lexigram.http_errors import HTTPError
 
+from .error_log import ServerErrorLog
+
 __all__ = [
     "DEFAULT_SETTINGS",
     "HEADER_NAMES_KEPT",
@@ -31,6 +33,7 @@ class RequestSettings:
     __slots__ = (
         "app",
         "body_timeout",
+        "error_log",
         "header_names",
         "header_names_kept",
         "max_body_size",
@@ -47,9 +50,12 @@ class RequestSettings:
         trusted_proxies: Iterable[str] = (),
         router: Any = None,
         app: Any = None,
+        error_log: ServerErrorLog | None = None,
         header_names_kept: int = HEADER_NAMES_KEPT,
     ) -> None:
         self.max_body_size = max_body_size
+        self.error_log = error_log
+        """The app's rate-limited log of server errors (``None``: log every one)."""
         self.header_names: dict[str, bytes] = {}
         """Header names given to ``add_header``, checked and encoded once (at most
         ``header_names_kept`` of them; an app's own names are a handful)."""

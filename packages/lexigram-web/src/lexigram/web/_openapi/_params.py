@@ -58,18 +58,36 @@ def input_kinds(info: RouteInfo, template: PathTemplate) -> tuple[bool, bool, bo
     return parses, reads_body, ParamSource.BODY in sources
 
 
+def _not_null(annotation: Any) -> Any:
+    """``X | None`` -> ``X``, also inside ``Annotated[X | None, ...]``."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *extras = typing.get_args(annotation)
+        inner = unwrap_optional(base)
+        return annotation if inner is base else typing.Annotated[(inner, *extras)]
+    return unwrap_optional(annotation)
+
+
 def _schema(
-    collector: SchemaCollector, param: BoundParam, label: str, fallback: dict[str, Any]
+    collector: SchemaCollector,
+    param: BoundParam,
+    label: str,
+    fallback: dict[str, Any],
+    *,
+    in_body: bool = True,
 ) -> Schema:
-    if param.annotation is _EMPTY:
+    """The parameter's schema. Outside a body (a path, query, header or cookie value) a value
+    is a string or absent, never JSON ``null``: ``X | None`` is documented as ``X``, optional,
+    without a ``null`` default."""
+    annotation = param.annotation if in_body else _not_null(param.annotation)
+    if annotation is _EMPTY:
         schema: Schema = dict(fallback)
     else:
         schema = collector.add(
-            param.annotation, "validation", f"{label}: parameter {param.name!r}", strict=False
+            annotation, "validation", f"{label}: parameter {param.name!r}", strict=False
         )
     if not param.required:
         known, value = json_default(param.default)
-        if known:
+        if known and (in_body or value is not None):
             if isinstance(schema, PendingSchema):
                 schema.extra["default"] = value
             else:
@@ -101,7 +119,7 @@ def parameters(
             "name": param.wire,
             "in": source.value,
             "required": source is ParamSource.PATH or param.required,
-            "schema": _schema(collector, param, label, fallback),
+            "schema": _schema(collector, param, label, fallback, in_body=False),
         }
         found.append(entry)
     for name, converter in converters.items():

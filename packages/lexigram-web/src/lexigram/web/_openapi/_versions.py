@@ -2,8 +2,12 @@
 
 With the URL strategy each version has its own paths (``/v1/users``, ``/v2/users``) and each
 operation carries ``x-api-version``. With the header, query or media-type strategies versions
-share a path: the document shows one operation (the first declared) whose ``x-api-version``
-lists every version, with the header or query parameter selecting the version.
+share a path, and OpenAPI has one operation per path and method: the document shows one
+operation whose ``x-api-version`` lists every version, carrying the parameters of every version
+(one only some versions take is optional, its description naming them), every version's
+request body and response schemas (``anyOf`` where they differ), and how to select a version:
+the header or query parameter, or, for the media-type strategy, the ``Accept`` value (in the
+description and ``x-api-version-media-type``; OpenAPI does not list ``Accept`` as a parameter).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 from .._declare.metadata import mro_value, read_value
 from .._http.context import RouteInfo
+from ._schema import PendingSchema
 
 __all__ = ["merge_version", "route_version", "version_value"]
 
@@ -72,10 +77,21 @@ def merge_version(
             label,
         )
         return
+    first = list(versions)
     versions.extend(v for v in extra if v not in versions)
     shown["x-api-version"] = versions
     if not other.get("deprecated"):
         shown.pop("deprecated", None)  # deprecated only when every version is
+    _merge_parameters(shown, other, first, extra)
+    _merge_body(shown, other)
+    responses: dict[str, Any] = shown.setdefault("responses", {})
+    for status, response in typing.cast(dict[str, Any], other.get("responses", {})).items():
+        current = responses.get(status)
+        if current is None:
+            responses[status] = response
+        elif "content" in response:
+            current["content"] = _merge_content(current.get("content", {}), response["content"])
+    _document_media_type(shown, versioning, versions)
     selector = _selector(versioning, versions)
     if selector is None:
         return
@@ -105,3 +121,99 @@ def _selector(versioning: Any, versions: list[str]) -> dict[str, Any] | None:
     if default is not None:
         parameter["schema"]["default"] = str(default)
     return parameter
+
+
+def _note(parameter: dict[str, Any], versions: list[str]) -> None:
+    used = ", ".join(versions)
+    text = f"Only API version {used} takes this parameter."
+    parameter["description"] = (
+        f"{parameter['description']} {text}" if parameter.get("description") else text
+    )
+
+
+def _merge_parameters(
+    shown: dict[str, Any], other: dict[str, Any], mine: list[str], theirs: list[str]
+) -> None:
+    """Every version's parameters; one some version does not take is optional and says
+    which versions take it."""
+    own: list[dict[str, Any]] = shown.setdefault("parameters", [])
+    incoming: list[dict[str, Any]] = list(other.get("parameters", []))
+    own_keys = {(p.get("in"), p.get("name")) for p in own}
+    their_keys = {(p.get("in"), p.get("name")) for p in incoming}
+    for parameter in own:
+        if (parameter.get("in"), parameter.get("name")) not in their_keys and (
+            parameter.get("in") != "path"
+        ):
+            parameter["required"] = False
+            if "Only API version" not in str(parameter.get("description", "")):
+                _note(parameter, mine)
+    for parameter in incoming:
+        if (parameter.get("in"), parameter.get("name")) in own_keys:
+            continue
+        added = dict(parameter)
+        if added.get("in") != "path":
+            added["required"] = False
+            _note(added, theirs)
+        own.append(added)
+    if not own:
+        del shown["parameters"]
+
+
+def _merge_body(shown: dict[str, Any], other: dict[str, Any]) -> None:
+    theirs = other.get("requestBody")
+    mine = shown.get("requestBody")
+    if theirs is None:
+        if mine is not None:
+            mine["required"] = False
+        return
+    if mine is None:
+        shown["requestBody"] = {**theirs, "required": False}
+        return
+    mine["required"] = bool(mine.get("required")) and bool(theirs.get("required"))
+    mine["content"] = _merge_content(mine.get("content", {}), theirs.get("content", {}))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, PendingSchema) and isinstance(b, PendingSchema):
+        return a.key == b.key and a.extra == b.extra
+    return bool(a == b)
+
+
+def _merge_content(mine: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """Media types of both; a schema that differs between versions becomes ``anyOf``."""
+    merged = dict(mine)
+    for media, entry in theirs.items():
+        current = merged.get(media)
+        if current is None or "schema" not in current or "schema" not in entry:
+            merged.setdefault(media, entry)
+            continue
+        ours: Any = current["schema"]
+        new: Any = entry["schema"]
+        variants: list[Any] = [ours]
+        if isinstance(ours, dict):
+            schema = typing.cast(dict[str, Any], ours)
+            if list(schema) == ["anyOf"]:
+                variants = list(schema["anyOf"])
+        if any(_same(v, new) for v in variants):
+            continue
+        merged[media] = {**current, "schema": {"anyOf": [*variants, new]}}
+    return merged
+
+
+def _document_media_type(shown: dict[str, Any], versioning: Any, versions: list[str]) -> None:
+    if getattr(versioning, "strategy", None) != "media_type":
+        return
+    vendor = getattr(versioning, "media_type_vendor", "lexigram")
+    param = getattr(versioning, "media_type_param", "version")
+    example = versions[-1] if versions else "1"
+    shown["x-api-version-media-type"] = {
+        "vendor": f"application/vnd.{vendor}.v{{version}}+json",
+        "parameter": param,
+    }
+    text = (
+        f"Select the API version ({', '.join(versions)}) with the Accept header:"
+        f" `application/vnd.{vendor}.v{example}+json`, or `application/json; {param}={example}`."
+    )
+    description = str(shown.get("description", ""))
+    if "with the Accept header" not in description:
+        shown["description"] = f"{description}\n\n{text}" if description else text

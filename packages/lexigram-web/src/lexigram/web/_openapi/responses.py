@@ -208,6 +208,9 @@ def _media_for(annotation: Any) -> tuple[str, dict[str, Any]] | None:
         return "application/json", {}
     if issubclass(annotation, StreamingResponse):
         return "application/octet-stream", {"type": "string", "format": "binary"}
+    media_type: object = getattr(typing.cast(object, annotation), "media_type", None)
+    if isinstance(media_type, str) and media_type:  # e.g. text/event-stream
+        return media_type, {"type": "string"}
     return None
 
 

@@ -24,7 +24,12 @@ class Component(NamedTuple):
 
 
 async def resolve_component(container: Container, item: Any, method: str, label: str) -> Component:
-    """Resolve ``item`` (a class built by the container, or an instance) for ``method``."""
+    """Resolve ``item`` (a class built by the container, or an instance) for ``method``.
+
+    An instance's ``setup(container)`` hook runs once per app at startup; when it returns an
+    object, that object serves this app (so one declared instance, shared by two apps, never
+    carries one app's services into the other).
+    """
     if isinstance(item, type):
         if not callable(getattr(item, method, None)):
             raise ConfigurationError(f"{label}: {item.__qualname__} has no {method}() method")
@@ -49,9 +54,16 @@ async def resolve_component(container: Container, item: Any, method: str, label:
         try:
             outcome = setup(container)
             if inspect.isawaitable(outcome):
-                await outcome
+                outcome = await outcome
         except ConfigurationError as exc:
             raise ConfigurationError(f"{label}: {exc}") from exc
+        if outcome is not None:  # a copy bound to this app (the declared one stays unbound)
+            if not callable(getattr(outcome, method, None)):
+                raise ConfigurationError(
+                    f"{label}: {instance!r}.setup() returned {outcome!r}, which has no"
+                    f" {method}() method; return None or a {type(instance).__qualname__}"
+                )
+            instance = outcome
     return Component(instance, None, is_coroutine_callable(getattr(instance, method)))
 
 

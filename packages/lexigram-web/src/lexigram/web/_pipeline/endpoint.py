@@ -1,6 +1,7 @@
 """The compiled endpoint of one HTTP route: the request pipeline, decided at startup.
 
-    DI scope (only if needed) -> rate limit -> guards -> interceptors( binding + pipes -> handler )
+    DI scope (only if needed) -> rate limit by IP/endpoint -> guards -> rate limit by user
+    -> interceptors( binding + pipes -> handler )
     -> return-value mapping -> exception filters -> problem+json fallback
 
 The steps shared with WebSocket routes come from the route's ``EndpointCore``; every branch
@@ -25,7 +26,7 @@ from .core import Endpoint, EndpointCore, EndpointParts, close_scope
 from .error_responder import ErrorResponder
 from .interceptors import run_chain
 
-__all__ = ["build_endpoint"]
+__all__ = ["build_endpoint", "head_endpoint"]
 
 _log = logging.getLogger("lexigram.web")
 Invoke = Callable[[Request], Awaitable[Any]]
@@ -38,6 +39,15 @@ def _head_send(send: Send) -> Send:
         await send(message)
 
     return head_send
+
+
+def head_endpoint(endpoint: Endpoint) -> Endpoint:
+    """``endpoint`` answering ``HEAD``: the same status and headers, no body."""
+
+    async def head(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
+        await endpoint(scope, receive, _head_send(send), params)
+
+    return head
 
 
 def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
@@ -110,6 +120,8 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     info = parts.info
     settings = parts.settings
     throttle = parts.throttle
+    early_limit = throttle if throttle is not None and not throttle.after_guards else None
+    late_limit = throttle if throttle is not None and throttle.after_guards else None
     renderer = parts.renderer
     responder = ErrorResponder(parts.filters, parts.status_map, renderer, parts.debug)
     invoke = _invoker(core, parts.is_coroutine)
@@ -136,10 +148,12 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
             try:
                 if needs_scope:
                     di_scope = open_scope(ctx)
-                if throttle is not None:
-                    await throttle(ctx)
+                if early_limit is not None:
+                    await early_limit(ctx)
                 if guards:
                     await check_guards(ctx)
+                if late_limit is not None:
+                    await late_limit(ctx)
                 result = await run(ctx)
                 await renderer.send(result, ctx, send)
             except Exception as exc:

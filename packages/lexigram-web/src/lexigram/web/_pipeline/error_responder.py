@@ -6,26 +6,38 @@ import logging
 from typing import Any
 
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
 from .._http.context import RouteInfo
+from .._http.error_log import ServerErrorLog
 from .._http.problem import problem_for
-from .._http.render import Renderer
+from .._http.render import Renderer, ResponseAborted
 from .._http.request import Request
 from .._http.settings import RequestSettings
 from .filters import ErrorHandler
 
-__all__ = ["ErrorResponder", "log_server_error", "send_problem", "status_for"]
+__all__ = ["ErrorResponder", "filter_headers", "log_server_error", "send_problem", "status_for"]
 
 _log = logging.getLogger("lexigram.web")
 
 
-def log_server_error(exc: BaseException, status: int, method: str, path: str) -> None:
+def log_server_error(
+    exc: BaseException,
+    status: int,
+    method: str,
+    path: str,
+    error_log: ServerErrorLog | None = None,
+) -> None:
     """Log a failure answered with a 5xx ``status``: an ``HTTPError`` the app raised on
     purpose (a 503 connection limit, ...) at WARNING without a traceback, anything else (an
-    unexpected exception) at ERROR with its traceback."""
+    unexpected exception) at ERROR with its traceback. With the app's ``error_log`` (and
+    ``path`` a route template), a repeating failure is logged once per interval."""
+    if error_log is not None:
+        error_log.log(exc, status, method, path)
+        return
     if isinstance(exc, HTTPError):
         detail = f": {exc.detail}" if exc.detail else ""
         _log.warning("%s %s answered %d (%s%s)", method, path, status, type(exc).__name__, detail)
@@ -56,12 +68,28 @@ async def send_problem(
     await send({"type": "http.response.body", "body": rendered.body})
 
 
+def filter_headers(
+    result: Any, exc: BaseException, extra: list[tuple[bytes, bytes]] | None
+) -> list[tuple[bytes, bytes]] | None:
+    """The headers for a filter's plain-value answer: the error's own (``Allow``,
+    ``WWW-Authenticate``, ``Retry-After``, ...) after ``extra``. A ``Response`` the filter
+    built is sent as it is."""
+    if not isinstance(exc, HTTPError) or not exc.headers or isinstance(result, Response):
+        return extra
+    own = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in exc.headers]
+    return [*extra, *own] if extra else own
+
+
 class ErrorResponder:
     """Turns an exception into the response: the first matching exception filter (by type,
     then status code), else problem+json. One per route, and one per app for the requests no
     route answers (400, 404, 405)."""
 
     __slots__ = ("debug", "filters", "renderer", "status_map")
+
+    renderer: Renderer
+    """Renders a filter's answer: without the route's ``response_model`` (a filter's value
+    describes the error, not the route's success)."""
 
     def __init__(
         self,
@@ -72,7 +100,7 @@ class ErrorResponder:
     ) -> None:
         self.filters = filters
         self.status_map = status_map
-        self.renderer = renderer
+        self.renderer = Renderer(renderer.status, None, status_map, debug=debug)
         self.debug = debug
 
     async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
@@ -80,14 +108,19 @@ class ErrorResponder:
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
             return
+        if isinstance(exc, ResponseAborted):
+            # the status and headers are out: return without completing the body, so the
+            # server closes the connection and the client sees a truncated response
+            method = ctx.scope.get("method", "")
+            log_server_error(exc.cause, 500, method, ctx.route.path, ctx.settings.error_log)
+            return
         status = status_for(exc, self.status_map)
         handler = self.filters.lookup(exc, status) if self.filters is not None else None
         if handler is not None:
             await self._filtered(handler, ctx, exc, status, send)
             return
+        _log_failure(exc, status, ctx)
         scope = ctx.scope
-        if status >= 500:
-            log_server_error(exc, status, scope.get("method", ""), scope.get("path", ""))
         # send_problem's two sends, without two more coroutine frames per error
         rendered = problem_for(exc, scope, status_map=self.status_map, debug=self.debug)
         extra = ctx.response_headers
@@ -103,6 +136,9 @@ class ErrorResponder:
         status = status_for(exc, self.status_map)
         handler = self.filters.lookup(exc, status) if self.filters is not None else None
         if handler is None:
+            if status >= 500:
+                method = scope.get("method", "")
+                log_server_error(exc, status, method, "(no route)", settings.error_log)
             await self._problem(exc, status, scope, send, None)
             return
         route = RouteInfo(
@@ -116,12 +152,18 @@ class ErrorResponder:
     ) -> None:
         try:
             result = await handler(ctx, exc)
-            await self.renderer.send(result, ctx, send, status)
+            headers = ctx.response_headers
+            # the error's own headers (Allow, WWW-Authenticate, ...) go with the filter's answer
+            ctx.response_headers = filter_headers(result, exc, headers)
+            try:
+                await self.renderer.send(result, ctx, send, status)
+            finally:
+                ctx.response_headers = headers
         except Exception as inner:
             _log.exception("exception handler for %s failed", type(exc).__name__)
-            await self._problem(
-                inner, status_for(inner, self.status_map), ctx.scope, send, ctx.response_headers
-            )
+            inner_status = status_for(inner, self.status_map)
+            _log_failure(inner, inner_status, ctx)
+            await self._problem(inner, inner_status, ctx.scope, send, ctx.response_headers)
 
     async def _problem(
         self,
@@ -131,11 +173,16 @@ class ErrorResponder:
         send: Send,
         headers: list[tuple[bytes, bytes]] | None,
     ) -> None:
-        if status >= 500:
-            log_server_error(exc, status, scope.get("method", ""), scope.get("path", ""))
         await send_problem(
             send, exc, scope=scope, status_map=self.status_map, debug=self.debug, extra=headers
         )
+
+
+def _log_failure(exc: Exception, status: int, ctx: Request) -> None:
+    """Log a 5xx answer, keyed on the route's template in the app's error log."""
+    if status >= 500:
+        method = ctx.scope.get("method", "")
+        log_server_error(exc, status, method, ctx.route.path, ctx.settings.error_log)
 
 
 async def _no_receive() -> Message:

@@ -67,31 +67,45 @@ class UserRolesAuthorizer:
 class RoleGuard:
     """Admit users having at least one of ``required_roles``.
 
-    A request without a user is a 401, one without the role a 403. ``authorizer`` defaults
-    to the ``AuthorizerProtocol`` registered in the container, resolved at startup."""
+    A request without a user is a 401 with ``WWW-Authenticate: <www_authenticate>``, one
+    without the role a 403. ``authorizer`` defaults to the ``AuthorizerProtocol`` registered
+    in the app's container: each app that starts with the guard gets its own copy bound to
+    its own authorizer."""
 
-    def __init__(self, *required_roles: str, authorizer: AuthorizerProtocol | None = None) -> None:
+    def __init__(
+        self,
+        *required_roles: str,
+        authorizer: AuthorizerProtocol | None = None,
+        www_authenticate: str = "Bearer",
+    ) -> None:
         if not required_roles:
             raise TypeError("RoleGuard needs at least one role")
         self.required_roles = tuple(required_roles)
         self.authorizer = authorizer
+        self.www_authenticate = www_authenticate
 
-    def setup(self, container: Container) -> None:
-        """Startup hook: find the authorizer when none was given."""
+    def setup(self, container: Container) -> RoleGuard | None:
+        """Startup hook: a copy bound to ``container``'s authorizer when none was given."""
         if self.authorizer is not None:
-            return
+            return None
         if not container.has(AuthorizerProtocol):
             raise ConfigurationError(
                 f"RoleGuard{self.required_roles} has no authorizer: pass authorizer=..., or"
                 " register one with container.singleton(AuthorizerProtocol, MyAuthorizer)"
                 " (UserRolesAuthorizer reads user.roles)"
             )
-        self.authorizer = container.resolve(AuthorizerProtocol)
+        return RoleGuard(
+            *self.required_roles,
+            authorizer=container.resolve(AuthorizerProtocol),
+            www_authenticate=self.www_authenticate,
+        )
 
     async def can_activate(self, context: Any) -> bool:
         user = _user_of(context)
         if user is None:
-            raise UnauthorizedError("authentication required")
+            raise UnauthorizedError(
+                "authentication required", www_authenticate=self.www_authenticate
+            )
         authorizer = self.authorizer
         if authorizer is None:
             raise ConfigurationError("RoleGuard used before startup resolved its authorizer")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
-import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -23,6 +22,7 @@ from .._declare.errors import ConfigurationError
 from .._declare.metadata import setting
 from .._declare.protocols import RateLimiterProtocol
 from .._http.context import ExecutionContext
+from .._http.current_user import user_identity
 from .seams import find_implementation
 
 __all__ = [
@@ -60,7 +60,9 @@ def throttle(
 
     ``by`` picks the key: ``"user"`` (the authenticated user's id, else the client IP),
     ``"ip"`` or ``"endpoint"`` (one budget shared by every caller); ``key(request)`` (sync or
-    async) overrides it. ``cost`` is the number of hits one request counts for.
+    async) overrides it. ``cost`` is the number of hits one request counts for. A limit by
+    user (or by a ``key`` function, which may read the user too) is checked after the route's
+    guards, so it sees the user they authenticated.
     """
     if by not in ("user", "ip", "endpoint"):
         raise ValueError(f"by must be 'user', 'ip' or 'endpoint', got {by!r}")
@@ -127,25 +129,21 @@ def is_excluded(path: str, patterns: Sequence[str]) -> bool:
 
 
 def _user_key(ctx: ExecutionContext) -> str:
-    user = ctx.user
-    if user is None:
+    identity = user_identity(ctx.user)
+    if identity is None:
         return "ip:" + ctx.client_ip
-    return "user:" + _identity(user)
-
-
-def _identity(user: object) -> str:
-    subject: object = user
-    if isinstance(user, dict):
-        ident: object = typing.cast(dict[str, Any], user).get("id")
-    else:
-        ident = getattr(user, "id", None)
-    return str(subject if ident is None else ident)
+    return f"user:{identity}"
 
 
 class RateLimitCheck:
-    """The per-route check built at startup from a policy and a key recipe."""
+    """The per-route check built at startup from a policy and a key recipe.
 
-    __slots__ = ("by", "cost", "key_fn", "policy", "prefix")
+    ``after_guards``: a limit keyed on the user (``by="user"``, or a ``key`` function, which
+    may read the user too) runs after the guards, so it sees the user a guard authenticated
+    (and an anonymous caller gets the guard's 401 before any 429); limits by IP or per
+    endpoint run before the guards, shielding them."""
+
+    __slots__ = ("after_guards", "by", "cost", "key_fn", "policy", "prefix")
 
     def __init__(self, policy: Any, prefix: str, by: By, key: KeyFunc | None, cost: int) -> None:
         self.policy = policy
@@ -153,6 +151,7 @@ class RateLimitCheck:
         self.by = by
         self.key_fn = key
         self.cost = cost
+        self.after_guards = by == "user" or key is not None
 
     async def key_for(self, ctx: ExecutionContext) -> str:
         if self.key_fn is not None:

@@ -41,7 +41,10 @@ class IntConverter(Converter):
 
     def convert(self, segment: str) -> Any:
         if segment.isascii() and segment.isdigit():
-            return int(segment)
+            try:
+                return int(segment)
+            except ValueError:  # more digits than int() converts: no such resource
+                return None
         return None
 
     def to_string(self, value: Any) -> str:
@@ -61,7 +64,8 @@ class FloatConverter(Converter):
             return None
         whole, dot, frac = segment.partition(".")
         if whole.isdigit() and (not dot or frac.isdigit()):
-            return float(segment)
+            number = float(segment)
+            return number if number != math.inf else None
         return None
 
     def to_string(self, value: Any) -> str:

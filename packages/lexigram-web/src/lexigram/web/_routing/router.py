@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from .._declare.errors import ConfigurationError
 from ._converters import Converter
 from .path_template import PathTemplate, parse_template
 
@@ -18,8 +19,9 @@ __all__ = ["RouteConflictError", "Router"]
 E = TypeVar("E")
 
 
-class RouteConflictError(RuntimeError):
-    """Two routes answer the same method and path shape."""
+class RouteConflictError(ConfigurationError):
+    """Two routes answer the same method and path shape (raised at startup; a
+    ``ConfigurationError``, so one ``except`` catches every startup problem)."""
 
 
 class _Node(Generic[E]):

@@ -161,6 +161,7 @@ class VersionRouting:
         status = self.config.unknown_version_status
         where = self.extractor.describe
         debug = self.debug
+        vary = self._vary or None
 
         async def dispatch(
             scope: Scope, receive: Receive, send: Send, params: dict[str, Any]
@@ -175,7 +176,9 @@ class VersionRouting:
                     if scope["type"] == "websocket":
                         await send({"type": "websocket.close", "code": 1008, "reason": ""})
                         return
-                    await send_problem(send, error, scope=scope, status_map=None, debug=debug)
+                    await send_problem(
+                        send, error, scope=scope, status_map=None, debug=debug, extra=vary
+                    )
                     return
                 if requested is not None:
                     set_request_version(scope, requested)

@@ -31,6 +31,7 @@ from .._declare.decorators import WEBSOCKET, RouteConfig
 from .._declare.errors import ConfigurationError
 from .._declare.metadata import set_value
 from .._http.context import state_value
+from .._http.current_user import user_identity
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .._pipeline.core import Endpoint, EndpointParts
 from ._handler_endpoint import build_handler_endpoint
@@ -94,22 +95,19 @@ class AbstractWebSocketHandler:
     def user_key(self, websocket: WebSocket) -> Hashable | None:
         """Who the connection belongs to, for ``max_connections_per_user``.
 
-        The authenticated user's ``id``/``identity``/``username`` (``scope["user"]`` or
-        ``state.user``), else the client's address; ``None`` exempts the connection from the
-        limit."""
+        The authenticated user's ``id``/``identity``/``username`` (a key of a mapping user or
+        an attribute; ``scope["user"]`` or ``state.user``), else the client's address (from
+        ``X-Forwarded-For`` behind a trusted proxy), the same identity ``@throttle`` keys on;
+        ``None`` exempts the connection from the limit."""
         scope = websocket.scope
         user = scope.get("user")
         if user is None:
             user = state_value(scope, "user")
-        if user is not None and getattr(user, "is_authenticated", True):
-            for attribute in ("id", "identity", "username"):
-                value = getattr(user, attribute, None)
-                if value is not None and value != "":
-                    return ("user", value)
-            if isinstance(user, str | int):
-                return ("user", user)
-        client = websocket.client
-        return ("client", client.host) if client is not None else None
+        identity = user_identity(user)
+        if identity is not None:
+            return ("user", identity)
+        client_ip = websocket.client_ip
+        return ("client", client_ip) if client_ip else None
 
     def ping_message(self) -> str | bytes:
         """The heartbeat message sent every ``ping_interval`` seconds."""

@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError
 
+from .._config.cors_rules import credentialed_origins_problem
 from .._http.problem import send_problem
 from ._headers import add_vary
 
@@ -21,8 +22,9 @@ class CORSMiddleware:
 
     ``allow_origins`` lists exact origins (``"https://app.example.com"``) or is ``["*"]``;
     ``allow_origin_regex`` matches whole origins. ``"*"`` in ``allow_methods`` or
-    ``allow_headers`` allows any. ``allow_origins=["*"]`` with ``allow_credentials=True``
-    is refused: it would let every site read credentialed responses. A preflight for a
+    ``allow_headers`` allows any. ``allow_credentials=True`` is refused with ``"*"``,
+    ``"null"`` or a regular expression that matches any origin: each would let every site
+    read credentialed responses. A preflight for a
     disallowed origin, method or header is answered 400 problem+json; an actual request
     from a disallowed origin passes through without CORS headers (the browser blocks it).
     """
@@ -57,12 +59,10 @@ class CORSMiddleware:
         if isinstance(allow_origins, str):
             raise TypeError("allow_origins must be a list of origins, not a single string")
         self._any_origin = "*" in allow_origins
-        if self._any_origin and allow_credentials:
-            raise ValueError(
-                "CORS: allow_origins=['*'] with allow_credentials=True would let every site "
-                "read credentialed responses; list the allowed origins explicitly or set "
-                "allow_credentials=False"
-            )
+        if allow_credentials:
+            problem = credentialed_origins_problem(allow_origins, allow_origin_regex)
+            if problem is not None:
+                raise ValueError("CORS: " + problem)
         if max_age < 0:
             raise ValueError(f"CORS: max_age must be >= 0, got {max_age}")
         for header in (*allow_headers, *expose_headers):
