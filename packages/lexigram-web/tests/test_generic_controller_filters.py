@@ -121,3 +121,52 @@ def test_a_filter_field_named_like_a_page_parameter_is_refused() -> None:
 
         class Broken(GenericController[Task]):
             filter_fields = ("limit",)
+
+
+class PlainTaskService(TaskService):
+    async def list(self, limit: int, offset: int) -> Ok:  # type: ignore[override]
+        return Ok((self.tasks, len(self.tasks)))
+
+
+def test_filter_fields_the_annotated_service_cannot_take_are_refused_at_class_creation() -> None:
+    with pytest.raises(TypeError, match=r"'status', which PlainTaskService\.list does not take"):
+
+        class Broken(GenericController[Task]):
+            filter_fields = ("status",)
+
+            def __init__(self, service: PlainTaskService) -> None:
+                super().__init__(service)
+
+
+class LooseController(GenericController[Task]):
+    prefix = "/tasks"
+    filter_fields = ("status",)
+
+    def __init__(self, service: "LateService") -> None:  # defined below: checked at startup
+        super().__init__(service)
+
+
+class LateService(PlainTaskService):
+    pass
+
+
+async def test_filter_fields_an_injected_service_cannot_take_are_refused_at_startup() -> None:
+    app = LexigramApp(controllers=[LooseController])
+    app.container.singleton(LateService, instance=LateService())
+    with pytest.raises(TypeError, match=r"LateService\.list does not take"):
+        async with AsyncTestClient(app):
+            pass
+
+
+def test_filter_fields_with_a_service_taking_keywords_are_accepted() -> None:
+    class KeywordService(TaskService):
+        async def list(self, limit: int, offset: int, *, status: str | None = None) -> Ok:  # type: ignore[override]
+            return Ok(([], 0))
+
+    class Fine(GenericController[Task]):
+        filter_fields = ("status",)
+
+        def __init__(self, service: KeywordService) -> None:
+            super().__init__(service)
+
+    assert Fine.filter_fields == ("status",)

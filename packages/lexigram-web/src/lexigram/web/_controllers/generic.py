@@ -30,6 +30,7 @@ key). Validation (422), and the guard and rate-limit problems, are documented as
 
 from __future__ import annotations
 
+import inspect
 import logging
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -90,6 +91,9 @@ class GenericController(Controller, Generic[ModelT]):
     def __init__(
         self, service: CRUDServiceProtocol[ModelT], resource_name: str | None = None
     ) -> None:
+        cls = type(self)
+        if cls.filter_fields and type(service) not in _checked_services(cls):
+            _check_list_accepts(cls, type(service))
         self.service = service
         self._resource_name = resource_name
 
@@ -219,6 +223,7 @@ class GenericController(Controller, Generic[ModelT]):
                     f"{cls.__qualname__}.filter_fields: {name!r} must be a parameter name other"
                     " than limit and offset, e.g. filter_fields = ('status',)"
                 )
+        _check_service_filters(cls)
         cls.page_model = page_model(cls, model)
         for name, build in ROUTES.items():
             if _replaceable(cls, name):
@@ -253,3 +258,56 @@ def _init_for(model: type[BaseModel]) -> Callable[..., None]:
         "__init__",
     )
     return init
+
+
+def _checked_services(cls: type[GenericController[Any]]) -> set[type]:
+    """The service classes already checked against ``cls.filter_fields`` (one set per class)."""
+    checked: set[type] | None = cls.__dict__.get("_lexigram_checked_services")
+    if checked is None:
+        checked = set()
+        setattr(cls, "_lexigram_checked_services", checked)  # noqa: B010
+    return checked
+
+
+def _check_service_filters(cls: type[GenericController[Any]]) -> None:
+    """Refuse ``filter_fields`` that the annotated service's ``list`` cannot take.
+
+    Done when the class is created when its ``__init__`` annotates ``service`` with a class
+    that can be resolved then; otherwise when the first controller is built (at startup for a
+    singleton controller)."""
+    init = cls.__dict__.get("__init__")
+    if not cls.filter_fields or init is None or getattr(init, GENERATED, False):
+        return
+    try:
+        service_type = typing.get_type_hints(init).get("service")
+    except (NameError, TypeError):  # a name defined later: checked when a controller is built
+        return
+    if isinstance(service_type, type):
+        _check_list_accepts(cls, service_type)
+
+
+def _check_list_accepts(cls: type[GenericController[Any]], service_type: type) -> None:
+    _checked_services(cls).add(service_type)
+    method = getattr(service_type, "list", None)
+    if method is None:
+        return
+    try:
+        params = inspect.signature(method).parameters
+    except (TypeError, ValueError):  # a builtin or C method: nothing to read
+        return
+    kinds = {p.kind for p in params.values()}
+    if inspect.Parameter.VAR_KEYWORD in kinds:
+        return
+    takes = {
+        name
+        for name, p in params.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
+    missing = [name for name in cls.filter_fields if name not in takes]
+    if missing:
+        raise TypeError(
+            f"{cls.__qualname__}.filter_fields names {', '.join(map(repr, missing))}, which"
+            f" {service_type.__qualname__}.list does not take: give list keyword parameters"
+            f" for them (async def list(self, limit, offset, *, {missing[0]}=None)) or"
+            " **filters, or remove them from filter_fields"
+        )
