@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from lexigram.cqrs import (
     query_handler,
 )
 from lexigram.cqrs.di import CQRSModule, CQRSOptions, CQRSProvider
-from lexigram.di import Application, Container, MissingDependencyError, Provider
+from lexigram.di import Application, Container, MissingDependencyError, Provider, Scope
 
 pytestmark = pytest.mark.extra("di")
 
@@ -129,6 +129,69 @@ async def test_cqrs_module_behaviours_wrap_every_bus_in_order() -> None:
         await app.container.resolve(CommandBus).dispatch(CreateUser("ann"))
         await app.container.resolve(QueryBus).execute(GetUser(1))
     assert log == ["outer CreateUser", "command CreateUser", "outer GetUser"]
+
+
+class CountingContainer(Container):
+    """A container that counts the scopes it opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scopes = 0
+
+    def scope(self, context: Mapping[Any, Any] | None = None) -> Scope:
+        self.scopes += 1
+        return super().scope(context)
+
+
+@dataclass(frozen=True)
+class Rename(Command[str]):
+    name: str
+
+
+renamers: list[object] = []
+
+
+@command_handler(Rename)
+class RenameHandler:
+    """No dependencies: built per message, with no scope."""
+
+    def __init__(self) -> None:
+        renamers.append(self)
+
+    async def handle(self, command: Rename) -> str:
+        return command.name.upper()
+
+
+async def test_the_module_opens_a_scope_only_for_a_handler_with_a_scoped_dependency() -> None:
+    async def passthrough(message: Any, next: Next) -> Any:
+        return await next(message)
+
+    renamers.clear()
+    plain = CQRSModule.configure(handlers=[RenameHandler, CreateUserHandler])
+    wrapped = CQRSModule.configure(
+        handlers=[RenameHandler, CreateUserHandler], behaviours=[passthrough]
+    )
+    for module in (plain, wrapped):
+        container = CountingContainer()
+        async with Application.boot(
+            modules=[module], providers=[SessionProvider()], container=container
+        ) as app:
+            bus = app.container.resolve(CommandBus)
+            opened_at_boot = container.scopes
+            for _ in range(5):
+                assert await bus.dispatch(Rename("ann")) == "ANN"
+            assert container.scopes == opened_at_boot
+            first = await bus.dispatch(CreateUser("bo"))
+            second = await bus.dispatch(CreateUser("cy"))
+            assert container.scopes == opened_at_boot + 2
+            assert app.container.resolve(Journal).entries[-3:] == [
+                f"open {second}",
+                f"create cy in {second}",
+                f"close {second}",
+            ]
+            assert f"close {first}" in app.container.resolve(Journal).entries
+    assert len(renamers) == 10  # one handler per message, never shared
+    assert len({id(handler) for handler in renamers}) == 10
 
 
 async def test_a_missing_handler_dependency_fails_when_the_application_starts() -> None:

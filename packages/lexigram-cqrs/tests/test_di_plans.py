@@ -1,5 +1,6 @@
 """When a message needs a DI scope, and following the container when its registrations change."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ from lexigram.cqrs import (
     query_handler,
 )
 from lexigram.cqrs.di import ContainerActivator
-from lexigram.di import Container, Lifetime, Scope
+from lexigram.di import Container, FinalizerError, Lifetime, Scope
 
 pytestmark = pytest.mark.extra("di")
 
@@ -297,3 +298,50 @@ async def test_async_built_handler_and_behaviour_classes_run_with_and_without_a_
     assert log.lines == ["open", "b", "close"]
     assert container.scopes == 1
     assert seen == ["timed by real", "timed by real"]
+
+
+@dataclass(frozen=True)
+class Attempt(Command[str]):
+    error: BaseException | None
+
+
+@command_handler(Attempt)
+class AttemptHandler:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def handle(self, command: Attempt) -> str:
+        if command.error is not None:
+            raise command.error
+        return self.clock.now()
+
+
+async def test_a_scope_is_closed_after_an_error_and_its_finalizer_failure_is_a_note() -> None:
+    async def passthrough(message: Any, next: Next) -> Any:
+        return await next(message)
+
+    closed: list[str] = []
+
+    def scoped_clock() -> Iterator[Clock]:
+        yield Clock()
+        closed.append("closed")
+        raise OSError("finalizer broke")
+
+    for behaviours in ((), (passthrough,)):
+        closed.clear()
+        container = CountingContainer()
+        container.scoped(Clock, factory=scoped_clock).transient(AttemptHandler)
+        bus = CommandBus(
+            HandlerRegistry([AttemptHandler]),
+            behaviours=behaviours,
+            activator=ContainerActivator(container),
+        )
+        with pytest.raises(ValueError, match="handler broke") as info:
+            await bus.dispatch(Attempt(ValueError("handler broke")))
+        assert any("finalizer broke" in note for note in info.value.__notes__)
+        with pytest.raises(asyncio.CancelledError):
+            await bus.dispatch(Attempt(asyncio.CancelledError()))
+        with pytest.raises(FinalizerError, match="finalizer broke"):
+            await bus.dispatch(Attempt(None))
+        assert closed == ["closed", "closed", "closed"]
+        assert container.scopes == 3

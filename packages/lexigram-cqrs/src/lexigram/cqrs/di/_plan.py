@@ -11,6 +11,8 @@ opens one and the parts resolved in it are linked to it.
 from __future__ import annotations
 
 import inspect
+import linecache
+import types
 import typing
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -99,6 +101,8 @@ def make(spec: HandlerSpec, handler: Source | None, steps: Sequence[Source | obj
         for entry in reversed(steps):
             chain = _step(entry, None)(chain)
         return Plan(lazy_stream(chain) if stream else chain)
+    if handler is not None and not steps and _plain_class(spec, handler) and not stream:
+        return Plan(_scoped_handler(new_scope, handler.get))
     build = _builder(spec, handler, steps)
     return Plan(_scoped_stream(new_scope, build) if stream else _scoped(new_scope, build))
 
@@ -110,9 +114,6 @@ def _plain_class(spec: HandlerSpec, handler: Source) -> bool:
 def _builder(spec: HandlerSpec, handler: Source | None,
              steps: Sequence[Source | object]) -> _Build:  # fmt: skip
     """``build(scope)``: the chain of one message, its parts resolved in its scope."""
-    if handler is not None and not steps and _plain_class(spec, handler):
-        get = handler.get
-        return lambda scope: get(scope).handle
     if not steps:
         return lambda scope: _terminal(spec, handler, scope)
     outer_first = list(steps)
@@ -170,10 +171,35 @@ def _step(entry: Source | object, scope: Scope | None) -> Callable[[Next], Next]
     return lambda next_: lambda message: get(None)(message, next_)
 
 
+# The scoped plans below are ``async with new_scope() as scope`` written out without the
+# ``__aenter__`` await (a ``Scope`` is usable bare): ``__aexit__`` closes the scope, told
+# of the chain's error when there is one, exactly as ``async with`` would.
 def _scoped(new_scope: Callable[[], Scope], build: _Build) -> Next:
     async def invoke(message: Any) -> Any:
-        async with new_scope() as scope:
-            return await build(scope)(message)
+        scope = new_scope()
+        try:
+            result = await build(scope)(message)
+        except BaseException as error:
+            await scope.__aexit__(type(error), error, error.__traceback__)
+            raise
+        await scope.__aexit__(None, None, None)
+        return result
+
+    return invoke
+
+
+def _scoped_handler(new_scope: Callable[[], Scope], get: _Get) -> Next:
+    """A plain handler class, no behaviours: built in the message's scope and called."""
+
+    async def invoke(message: Any) -> Any:
+        scope = new_scope()
+        try:
+            result = await get(scope).handle(message)
+        except BaseException as error:
+            await scope.__aexit__(type(error), error, error.__traceback__)
+            raise
+        await scope.__aexit__(None, None, None)
+        return result
 
     return invoke
 
@@ -190,21 +216,49 @@ def _scoped_stream(new_scope: Callable[[], Scope], build: _Build) -> Next:
     return invoke
 
 
+# What a bus calls per message, generated (like the container's resolvers) so that it
+# reads its state as globals rather than closure cells: the revision check, then the
+# handler itself (``direct``) or the linked chain (``chain``).
+_FOLLOWING_SOURCE: str = """\
+def direct(message):
+    if container.revision != revision:
+        return replan(message)
+    return get(None).handle(message)
+
+
+def chain(message):
+    if container.revision != revision:
+        return replan(message)
+    return run(message)
+"""
+_FOLLOWING_FILE = "<lexigram.cqrs plan>"
+_FOLLOWING = compile(_FOLLOWING_SOURCE, _FOLLOWING_FILE, "exec")
+_FOLLOWING_LINES: list[str] = [*_FOLLOWING_SOURCE.splitlines(keepends=True)]
+linecache.cache[_FOLLOWING_FILE] = (len(_FOLLOWING_SOURCE), None, _FOLLOWING_LINES, _FOLLOWING_FILE)
+
+
 def following(container: Container, plan: Callable[[], Plan]) -> Next:
-    """``plan()`` now, and again on the first message after the registrations change."""
-    revision = container.revision
-    current = plan()
-    run, direct = current.run, current.direct
+    """``plan()`` now, and again on the first message after the registrations change.
 
-    def invoke(message: Any) -> Awaitable[Any]:
-        nonlocal revision, run, direct
-        if revision != container.revision:
-            seen = container.revision
-            replanned = plan()
-            run, direct, revision = replanned.run, replanned.direct, seen
-        if direct is not None:
-            handled: Awaitable[Any] = direct(None).handle(message)
-            return handled
-        return run(message)
+    The bus keeps the returned function; a new plan rebinds the names it reads (and swaps
+    its code between the direct and the chain form).
+    """
+    namespace: dict[str, Any] = {"container": container}
+    exec(_FOLLOWING, namespace)
+    invoke: types.FunctionType = namespace["direct"]
+    codes = {True: invoke.__code__, False: namespace["chain"].__code__}
 
-    return invoke
+    def install() -> None:
+        revision = container.revision
+        current = plan()
+        namespace.update(revision=revision, get=current.direct, run=current.run)
+        invoke.__code__ = codes[current.direct is not None]
+
+    def replan(message: Any) -> Awaitable[Any]:
+        install()
+        handled: Awaitable[Any] = invoke(message)
+        return handled
+
+    namespace["replan"] = replan
+    install()
+    return cast("Next", invoke)
