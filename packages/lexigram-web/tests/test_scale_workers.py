@@ -105,14 +105,14 @@ def test_the_production_profile_sets_production(tmp_path: Path) -> None:
 
 
 def _run(server: str, tmp_path: Path, **env: str) -> tuple[subprocess.Popen[bytes], Path, int]:
-    """``lexigram run workers_fixture_app:app --workers 2`` with ``tmp_path`` as the working
-    directory (its application-*.yaml files)."""
+    """``lexigram run workers_fixture_app:app --workers 2 --config tmp_path`` (its
+    application-*.yaml files), with ``tmp_path`` as the working directory."""
     port = free_port()
     log = tmp_path / "server.log"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("LEXIGRAM_")}
     environment.update(env, PYTHONPATH=str(TESTS_DIR))
     command = [str(LEXIGRAM), "run", "workers_fixture_app:app", "--workers", "2",
-               "--server", server, "--port", str(port)]  # fmt: skip
+               "--server", server, "--port", str(port), "--config", str(tmp_path)]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=tmp_path, env=environment, stdout=output, stderr=subprocess.STDOUT
