@@ -1,8 +1,9 @@
 """Two instances of the orders example (two ``lexigram run`` processes on two ports, standing
-for two hosts) sharing one real redis-server and one SQLite file: an order placed on one
-instance reaches the live followers (Server-Sent Events and WebSocket) of the other through
+for two hosts) sharing one real redis-server and one PostgreSQL database: an order placed on
+one instance reaches the live followers (Server-Sent Events and WebSocket) of the other through
 the Redis broadcaster, with table polling set to every 30 seconds so that only the push can
-deliver it in time; the rate limits count both instances' requests together."""
+deliver it in time; the rate limits count both instances' requests together; the order's
+confirmation (an integration event on the Redis stream) is recorded once."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from _postgres import PostgresDatabase
 from _redis_server import RedisServer
 from _servers import ServerProcess, free_port, server_command
 from websockets.sync.client import connect
@@ -32,13 +35,25 @@ Follower = Callable[[str, "queue.Queue[tuple[dict[str, Any], float]]"], None]
 
 
 @pytest.fixture(scope="module")
-def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def database() -> Iterator[PostgresDatabase]:
+    database = PostgresDatabase()
+    database.create()
+    try:
+        yield database
+    finally:
+        database.drop()
+
+
+@pytest.fixture(scope="module")
+def instances(
+    tmp_path_factory: pytest.TempPathFactory, database: PostgresDatabase
+) -> Iterator[tuple[str, str]]:
     workdir = tmp_path_factory.mktemp("orders-two-instances")
     redis = RedisServer()
     redis.start()
     env = {
         "LEXIGRAM_REDIS_URL": redis.url,
-        "LEXIGRAM_ORDERS__DATABASE": str(workdir / "orders.sqlite3"),
+        "LEXIGRAM_ORDERS__DATABASE": database.url,
         "LEXIGRAM_ORDERS__DEFAULT_RATE_LIMIT": "10000/minute",
         "LEXIGRAM_ORDERS__LIVE_POLL_INTERVAL": "30",
     }
@@ -125,6 +140,25 @@ def test_the_rate_limits_count_the_requests_of_both_instances_together(
         for url in instances * 6
     ]
     assert sorted(statuses) == [200] * 5 + [429] * 7
+
+
+def test_an_order_placed_on_one_instance_is_confirmed_once_and_the_other_hears_of_it(
+    instances: tuple[str, str], database: PostgresDatabase
+) -> None:
+    a, b = instances
+    with connect(b.replace("http://", "ws://") + "/v2/orders/live",
+                 additional_headers=VIEWER, open_timeout=TIMEOUT) as socket:  # fmt: skip
+        order = place(a)
+        while True:  # each receive bounded by TIMEOUT
+            change = json.loads(socket.recv(timeout=TIMEOUT))
+            if change["type"] == "order.confirmed" and change["order_id"] == order:
+                break
+    with psycopg.connect(database.url) as db:
+        (count,) = db.execute(
+            "SELECT count(*) FROM order_events WHERE type = 'order.confirmed' AND order_id = %s",
+            (order,),
+        ).fetchone() or (0,)
+    assert count == 1
 
 
 def test_both_instances_report_the_broadcaster_healthy(instances: tuple[str, str]) -> None:
