@@ -27,6 +27,7 @@ import orjson
 
 from lexigram.web import Broadcaster, BroadcastUnavailableError
 
+from .database import DatabaseUnavailableError
 from .repositories import OrderEvent, OrderRepository
 from .settings import OrdersSettings
 
@@ -53,8 +54,13 @@ class OrderFeed:
 
     async def changed(self) -> None:
         """Push the changes written since the last push of this process (one query). When the
-        broadcaster cannot take them, followers find them in the table."""
-        events = await self.orders.events_after(self._published)
+        database or the broadcaster fails here, the change itself is already committed: the
+        request still succeeds, and followers find the change in the table."""
+        try:
+            events = await self.orders.events_after(self._published)
+        except DatabaseUnavailableError as exc:
+            _log.warning("live updates not pushed (%s); followers will read them", exc)
+            return
         if not events:
             return
         self._published = max(self._published, events[-1].id)
