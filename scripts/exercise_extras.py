@@ -195,6 +195,16 @@ def check_result() -> None:
     assert asgi_get(app, "/half/4") == (200, b"2")
 
 
+def check_redis() -> None:
+    """The rate-limit backend and the broadcaster on Redis import; a broadcaster built from a
+    ``broadcast`` section reports itself not connected before it starts."""
+    importlib.import_module("lexigram.ratelimit.redis")
+    redis: Any = importlib.import_module("lexigram.web.redis")
+    config = _web().BroadcastConfig(backend="redis", url="redis://127.0.0.1:1/0")
+    status = redis.RedisBroadcaster.from_config(config).status()
+    assert status.backend == "redis" and not status.connected, status
+
+
 WEB_CHECKS: dict[str, Callable[[], object]] = {
     "granian": lambda: serve_and_echo("granian"),
     "uvicorn": lambda: serve_and_echo("uvicorn"),
@@ -205,7 +215,7 @@ WEB_CHECKS: dict[str, Callable[[], object]] = {
     "testing": check_testing,
     "result": check_result,
     "ratelimit": lambda: importlib.import_module("lexigram.ratelimit.di"),
-    "redis": lambda: importlib.import_module("lexigram.ratelimit.redis"),
+    "redis": check_redis,
     "cqrs": lambda: importlib.import_module("lexigram.cqrs.di"),
     "otel": lambda: importlib.import_module("lexigram.web.otel"),
     "prometheus": lambda: importlib.import_module("lexigram.web.prometheus"),

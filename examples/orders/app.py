@@ -12,6 +12,7 @@ from lexigram.cqrs.di import CQRSModule
 from lexigram.ratelimit import RateLimiter
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
+    BroadcastConfig,
     DefaultMiddlewareStack,
     LexigramApp,
     LifespanStartupCompleted,
@@ -46,6 +47,11 @@ def create_app(
     settings = settings if settings is not None else load_settings(config_dir)
     _configure_logging(settings)
     web = web_config if web_config is not None else load_web_config(config_dir)
+    if settings.redis_url and "broadcast" not in web.model_fields_set:
+        # live updates reach the followers of every worker and host through Redis
+        web = web.model_copy(
+            update={"broadcast": BroadcastConfig(backend="redis", url=settings.redis_url)}
+        )
     rate_limits = RateLimitModule.configure(
         default_limit=settings.default_rate_limit,
         redis_url=settings.redis_url,
@@ -115,7 +121,8 @@ def _configure_logging(settings: OrdersSettings) -> None:
 
 async def _announce(settings: OrdersSettings, app: LexigramApp) -> None:
     """Say what the app runs on, as it is now: a configured Redis that does not answer means
-    the limiter has fallen back to per-process memory limits."""
+    the limiter has fallen back to per-process memory limits (and live updates reach only
+    this process's followers until it answers again)."""
     limits = "memory"
     if settings.redis_url:
         limiter = app.container.resolve(RateLimiter)
@@ -129,9 +136,10 @@ async def _announce(settings: OrdersSettings, app: LexigramApp) -> None:
         else:
             limits = "memory (Redis does not answer: limits are per process until it does)"
     events = f"stream {settings.event_stream}" if settings.redis_url else "in-process"
+    live = "Redis pub/sub" if settings.redis_url else "this process"
     _log.info(
-        "orders API ready: database %s, rate limits on %s, confirmations %s",
-        describe_database(settings.database), limits, events,
+        "orders API ready: database %s, rate limits on %s, confirmations %s, live updates: %s",
+        describe_database(settings.database), limits, events, live,
     )  # fmt: skip
 
 

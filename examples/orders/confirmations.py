@@ -51,7 +51,7 @@ class Confirmations:
             await asyncio.sleep(self.delay)  # stands for the mail server
         if await self.orders.mark_confirmed(order_id, dt.datetime.now(dt.UTC)):
             _log.info("order %s: confirmation sent", order_id)
-            self.feed.notify()
+            await self.feed.changed()
 
     async def request(self, order_id: int) -> None:
         """The order was placed (after the response): confirm it, or let the relay send its

@@ -89,5 +89,6 @@ class OrdersProvider(Provider):
         container.singleton(AuthorizerProtocol, UserRolesAuthorizer)
 
     async def boot(self, container: Container) -> None:
+        await (await container.aresolve(OrderFeed)).start()
         products = await container.aresolve(ProductRepository)
         await products.seed(Product(**entry.model_dump()) for entry in self.settings.catalog)

@@ -74,7 +74,7 @@ class OrderService:
         if errors:
             return Err(InvalidOrder("The order cannot be placed", errors=errors))
         order = await self.orders.add(customer, priced, by.name, now())
-        self.feed.notify()
+        await self.feed.changed()
         return Ok(order)
 
     async def get(self, order_id: int) -> Result[Order, OrderNotFound]:
@@ -110,7 +110,7 @@ class OrderService:
         if moved is None:  # changed by someone else in between
             current = await self.orders.get(order.id)
             return Err(StatusConflict(current or order, status))
-        self.feed.notify()
+        await self.feed.changed()
         return Ok(moved)
 
     async def sales(self) -> SalesFigures:

@@ -32,6 +32,8 @@ class LimiterShape(Protocol):
     def default_rate(self) -> str | None: ...
     @property
     def exclude(self) -> Sequence[str]: ...
+    @property
+    def per_process(self) -> bool: ...
 
 
 async def test_limiter_satisfies_the_web_layer_protocol() -> None:
@@ -40,6 +42,7 @@ async def test_limiter_satisfies_the_web_layer_protocol() -> None:
     decision = await policy.hit("k")
     assert limiter.default_rate == "100/minute"
     assert list(limiter.exclude) == ["/health"]
+    assert limiter.per_process is True  # the memory backend
     assert decision.allowed
     assert policy.headers(decision)[0][0] == "RateLimit-Policy"
 

@@ -173,3 +173,11 @@ async def test_a_redis_cluster_client_runs_multi_window_checks(
 
 def test_redis_limit_is_exported() -> None:
     assert RedisLimit.__name__ == "RedisLimit"
+
+
+async def test_a_limiter_on_redis_counts_for_every_process(redis_server: RedisServer) -> None:
+    limiter = RateLimiter(RedisBackend(url=redis_server.url, key_prefix="shared:"))
+    try:
+        assert limiter.per_process is False
+    finally:
+        await limiter.aclose()

@@ -127,6 +127,7 @@ class TinyLimiter:
     def __init__(self, default_rate: str | None, exclude: Sequence[str] = ()) -> None:
         self.default_rate = default_rate
         self.exclude = exclude
+        self.per_process = False
 
     def policy(self, rate: str) -> TinyPolicy:
         return TinyPolicy(int(rate.split("/")[0]))

@@ -16,6 +16,7 @@ ROOMS = (
     "_http",
     "_config",
     "_observe",
+    "_broadcast",
     "middleware",
     "_routing",
     "_binding",

@@ -58,6 +58,7 @@ class Limiter:
     def __init__(self, default_rate: str | None = None, exclude: Sequence[str] = ()) -> None:
         self.default_rate = default_rate
         self.exclude = exclude
+        self.per_process = False
         self.log: list[tuple[str, int]] = []
         self.policies: list[str] = []
 

@@ -84,6 +84,12 @@ class RateLimiter:
             self.default_rate = str(self._default_policy.rate)
 
     @property
+    def per_process(self) -> bool:
+        """Whether the counts live in this process only (the memory backend): with several
+        worker processes each keeps its own, so a client gets the limit once per worker."""
+        return isinstance(self.backend, MemoryBackend)
+
+    @property
     def exclude(self) -> Sequence[str]:
         """The excluded paths and globs, as given."""
         return self._matcher.entries

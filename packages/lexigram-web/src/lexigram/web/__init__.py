@@ -50,6 +50,12 @@ from ._binding.pipes import (
     ValidationPipe,
 )
 from ._binding.validation import RequestValidationError
+from ._broadcast.errors import BroadcastOverflowError, BroadcastUnavailableError
+from ._broadcast.fanout import Subscription
+from ._broadcast.memory import MemoryBroadcaster
+from ._broadcast.protocol import Broadcaster, BroadcastSubscription
+from ._broadcast.status import BroadcastStatus
+from ._config.broadcast import BroadcastConfig
 from ._config.health import HealthConfig
 from ._config.loader import load_web_config
 from ._config.observability import (
@@ -197,6 +203,12 @@ __all__ = [
     "BadRequestError",
     "BasicAuthGuard",
     "BearerTokenGuard",
+    "BroadcastConfig",
+    "BroadcastOverflowError",
+    "BroadcastStatus",
+    "BroadcastSubscription",
+    "BroadcastUnavailableError",
+    "Broadcaster",
     "CORSConfig",
     "CQRSController",
     "CRUDServiceProtocol",
@@ -234,6 +246,7 @@ __all__ = [
     "LifespanShutdownCompleted",
     "LifespanStartupCompleted",
     "LoggingInterceptor",
+    "MemoryBroadcaster",
     "MethodNotAllowedError",
     "MetricsConfig",
     "NotFoundError",
@@ -276,6 +289,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamingResponse",
     "StructuredFormatter",
+    "Subscription",
     "TemplateNotFoundError",
     "TemplateResponse",
     "Templates",

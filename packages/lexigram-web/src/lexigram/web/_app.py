@@ -25,6 +25,7 @@ from lexigram.http_errors import HandlerKey
 
 from ._app_middleware import MiddlewareList
 from ._app_options import UNSET, AppOptions, Unset
+from ._broadcast.protocol import Broadcaster
 from ._compiled import CompiledApp
 from ._config.health import HealthConfig
 from ._config.versioning import VersioningConfig
@@ -80,6 +81,8 @@ class LexigramApp:
     ``debug_routes`` and ``debug_routes_auth`` override the same ``config`` settings.
     ``observability`` (an ``ObservabilityConfig`` or a mapping) turns on tracing, metrics
     and the access log (``config.observability``).
+    ``broadcaster`` replaces the ``Broadcaster`` that ``config.broadcast`` describes (memory
+    by default); the one in use is ``app.broadcaster`` and ``Broadcaster`` in the container.
     ``app.on(EventType, handler)`` subscribes to lifecycle events (``RequestReceived``, ...).
     ``app.open_connections``: the open event streams and websockets, ended first at shutdown
     (or earlier through the lifespan state key ``"lexigram.web.open_connections"``).
@@ -114,22 +117,18 @@ class LexigramApp:
         debug_routes_auth: Any = None,
         strict_body: bool | None = None,
         observability: Any = None,
+        broadcaster: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
         self.config = config
         gate = self._gate = Gate()
         self._routes = AppRoutes(controllers, routes, gate)
         self._components = AppComponents(
-            gate,
-            exception_handlers=exception_handlers,
-            filters=filters,
-            guards=guards,
-            interceptors=interceptors,
-            pipes=pipes,
-            error_statuses=error_statuses,
-        )
+            gate, exception_handlers=exception_handlers, filters=filters, guards=guards,
+            interceptors=interceptors, pipes=pipes, error_statuses=error_statuses,
+        )  # fmt: skip
         self._middleware = MiddlewareList(middleware, gate)
-        self._lifespan = AppLifespan(modules, providers, gate)
+        self._lifespan = AppLifespan(modules, providers, gate, broadcaster)
         self._options = AppOptions(
             debug=debug, validation_status=validation_status, trusted_proxies=trusted_proxies,
             fail_on_route_conflict=fail_on_route_conflict, max_body_size=max_body_size,
@@ -160,6 +159,11 @@ class LexigramApp:
         """The running lexigram-di ``Application`` (``None`` unless started)."""
         return self._lifespan.application
 
+    @property
+    def broadcaster(self) -> Broadcaster | None:
+        """The app's ``Broadcaster`` (``None`` unless started)."""
+        return self._lifespan.broadcaster
+
     def openapi(self) -> dict[str, Any]:
         """The app's OpenAPI 3.1 document (built once; the app must be started)."""
         site = self._openapi_site
@@ -180,7 +184,7 @@ class LexigramApp:
         if self.started:
             return
         self.open_connections = OpenConnections()
-        application = await self._lifespan.start(self.container)
+        application = await self._lifespan.start(self.container, self.config)
         declared = Declared(
             self, self.config, self._options, self._routes, self._components,
             self._middleware, self.events, lambda: self.routes, self.controller_registry,

@@ -293,6 +293,7 @@ class _Compiler:
             settings=self.request_settings,
             debug=self.settings.debug,
             tracer=instruments.tracer if instruments is not None else None,
+            broadcaster=self.parts.broadcaster,
         )
         self._declare(template, parts, config)
 

@@ -56,6 +56,8 @@ class AppParts:
     builtin_routes: list[BuiltinRoute] = field(default_factory=list[BuiltinRoute])
     instruments: Instruments | None = None
     """Observability hooks applied to every route (``None``: observability is off)."""
+    broadcaster: Any = None
+    """The app's ``Broadcaster`` (WebSocket handler hubs publish through it)."""
 
 
 @dataclass(slots=True)

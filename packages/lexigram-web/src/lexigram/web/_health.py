@@ -5,10 +5,12 @@
 - ``/health/ready``: 503 unless every *required* provider is healthy or degraded.
 
 A provider is required unless it sets ``health_required = False`` or is listed in
-``HealthConfig.optional``. Each check runs within ``timeout`` seconds (the DI application's own
-per-provider timeout when ``None``); a check that hangs or raises counts as unhealthy. Bodies
-are JSON (``{"status": ..., "checks": {name: {"status": ...}}}``); provider messages and
-details appear only in debug. The probes are built-in endpoints: no guards, interceptors or
+``HealthConfig.optional``; one whose ``health_listed`` is false (the in-memory
+broadcaster, which has nothing to report) is left out of the bodies. Each check runs within
+``timeout`` seconds (the DI application's own per-provider timeout when ``None``); a check
+that hangs or raises counts as unhealthy. Bodies are JSON
+(``{"status": ..., "checks": {name: {"status": ...}}}``); provider messages and details
+appear only in debug. The probes are built-in endpoints: no guards, interceptors or
 rate limit apply, and they are not listed in the route registry or the OpenAPI document.
 """
 
@@ -40,6 +42,18 @@ def _required_names(application: Any, optional: tuple[str, ...]) -> set[str]:
         if getattr(provider, "health_required", True) and name not in optional:
             names.add(name)
     return names
+
+
+def _listed(application: Any, report: HealthReport) -> HealthReport:
+    hidden = {
+        getattr(provider, "provider_name", type(provider).__name__)
+        for provider in getattr(application, "providers", ())
+        if not getattr(provider, "health_listed", True)
+    }
+    if not hidden:
+        return report
+    checks = {k: v for k, v in report.checks.items() if k.split("#", 1)[0] not in hidden}
+    return HealthReport.of(checks)
 
 
 def _body(report: HealthReport, status: HealthStatus, debug: bool) -> bytes:
@@ -74,7 +88,7 @@ def health_routes(
         except Exception:
             _log.exception("the health check failed")
             return None
-        return found
+        return _listed(application, found)
 
     async def overall(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
         found = await report()

@@ -1,8 +1,9 @@
 """An app's lifespan: its lexigram-di ``Application``, test overrides, the ASGI protocol.
 
 ``AppLifespan`` is the part of ``LexigramApp`` that owns the modules, providers and service
-overrides, starts and stops the DI application around them, and starts the app on its first
-request when the server sends no lifespan events. ``run_lifespan`` answers the ASGI lifespan
+overrides, starts and stops the DI application around them (with the app's broadcaster, see
+``BroadcastProvider``), and starts the app on its first request when the server sends no
+lifespan events. ``run_lifespan`` answers the ASGI lifespan
 protocol with an app's ``startup()`` and ``shutdown()``.
 """
 
@@ -17,8 +18,11 @@ from starlette.types import Message, Receive, Send
 
 from lexigram.di import Application, Container
 
+from ._broadcast.protocol import Broadcaster
+from ._broadcast.provider import BroadcastProvider
 from ._declarations import Gate
 from ._pipeline.seams import bridge_buses
+from ._web_module import web_providers
 
 __all__ = ["AppLifespan", "run_lifespan"]
 
@@ -29,21 +33,35 @@ class AppLifespan:
     """The DI side of one app's life: modules, providers, overrides, the ``Application``."""
 
     __slots__ = (
+        "_broadcaster_option",
         "_entered",
+        "_registered_broadcaster",
         "_start_lock",
         "application",
+        "broadcaster",
         "gate",
         "modules",
         "overrides",
         "providers",
     )
 
-    def __init__(self, modules: Sequence[Any], providers: Sequence[Any], gate: Gate) -> None:
+    def __init__(
+        self,
+        modules: Sequence[Any],
+        providers: Sequence[Any],
+        gate: Gate,
+        broadcaster: Any = None,
+    ) -> None:
         self.modules = list(modules)
         self.providers = list(providers)
         self.overrides: list[tuple[Any, Any]] = []
         self.gate = gate
         self.application: Application | None = None
+        self.broadcaster: Broadcaster | None = None
+        """The app's broadcaster while the DI application runs."""
+        self._broadcaster_option = broadcaster
+        self._registered_broadcaster = False
+        """The container's ``Broadcaster`` is the one this app registered when it last ran."""
         self._entered: list[Any] = []
         self._start_lock: asyncio.Lock | None = None
 
@@ -59,9 +77,20 @@ class AppLifespan:
         self.gate.check("override a service")
         self.overrides.append((service, replacement))
 
-    async def start(self, container: Container) -> Application:
-        """Enter the overrides, start the DI application, bridge the CQRS buses."""
-        application = Application(self.modules, self.providers, container=container)
+    async def start(self, container: Container, config: Any = None) -> Application:
+        """Enter the overrides, start the DI application (with the broadcast provider, which
+        reads ``config``, else the first ``WebProvider``'s), bridge the CQRS buses."""
+
+        def web_config() -> Any:
+            if config is not None:
+                return config
+            found = (p.web_config for p in web_providers(application))
+            return next((c for c in found if c is not None), None)
+
+        broadcast = BroadcastProvider(
+            self._broadcaster_option, web_config, replace=self._registered_broadcaster
+        )
+        application = Application(self.modules, [*self.providers, broadcast], container=container)
         for service, replacement in self.overrides:
             override = container.override(service, replacement)
             override.__enter__()
@@ -73,6 +102,8 @@ class AppLifespan:
             await self.abort(application)
             raise
         self.application = application
+        self.broadcaster = broadcast.broadcaster
+        self._registered_broadcaster = broadcast.owned
         return application
 
     async def abort(self, application: Application) -> None:
@@ -86,6 +117,7 @@ class AppLifespan:
     async def stop(self) -> None:
         """Stop the DI application (providers in reverse order), then leave the overrides."""
         application, self.application = self.application, None
+        self.broadcaster = None
         try:
             if application is not None:
                 await application.stop()

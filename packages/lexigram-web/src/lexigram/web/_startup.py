@@ -21,6 +21,7 @@ from lexigram.http_errors import HandlerKey
 
 from ._app_middleware import MiddlewareList
 from ._app_options import AppOptions
+from ._broadcast.protocol import Broadcaster
 from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
 from ._config.settings import AppSettings
@@ -34,6 +35,7 @@ from ._observability import Observability
 from ._openapi.routes import OpenAPISite
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
+from ._scale import check_rate_limit_workers
 from ._web_module import WebProvider, web_providers
 
 __all__ = ["Declared", "Started", "assemble"]
@@ -88,6 +90,8 @@ async def assemble(declared: Declared, application: Application, container: Cont
         container.singleton(Templates, instance=templates)
     parts = _parts(declared, application, providers, config, settings, versioning)
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
+    if container.has(Broadcaster):
+        parts.broadcaster = await container.aresolve(Broadcaster)
     observed = await Observability.build(options.observability_for(config), container, settings)
     try:
         if observed is not None:
@@ -95,6 +99,7 @@ async def assemble(declared: Declared, application: Application, container: Cont
             parts.instruments = observed.instruments
         with _collector_paused():
             compiled = await compile_app(parts, container)
+        check_rate_limit_workers(compiled.limiter, config)
         if observed is not None:
             observed.check(compiled)
         site.publish(

@@ -51,8 +51,8 @@ def load_web_config(
     working directory. ``profile`` defaults to
     ``$LEXIGRAM_PROFILE``; ``environ`` defaults to ``os.environ``. A missing
     ``application.yaml`` is fine (defaults apply); a selected profile whose file is
-    missing is an error. The profiles ``prod`` and ``production`` also run
-    ``WebConfig.validate_production_security()``.
+    missing is an error. The profiles ``prod`` and ``production`` set ``production`` and
+    run ``WebConfig.validate_production_security()``.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     if config_dir is None:
@@ -91,11 +91,14 @@ def load_web_config(
     for key, value in overrides.items():
         _merge(merged, origins, {key: value}, (), f"keyword argument {key!r}")
 
+    production = profile is not None and profile.lower() in _PRODUCTION_PROFILES
+    if production:
+        _merge(merged, origins, {"production": True}, (), f"profile {profile!r}")
     try:
         config = WebConfig.model_validate(merged)
     except ValidationError as exc:
         raise WebConfigError(_describe(exc, origins)) from None
-    if profile is not None and profile.lower() in _PRODUCTION_PROFILES:
+    if production:
         config.validate_production_security()
     return config
 

@@ -10,6 +10,7 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ImportString, field_validator, model_validator
 
 from .._http.templates import TemplatesConfig
+from .broadcast import BroadcastConfig
 from .cors_rules import credentialed_origins_problem
 from .health import HealthConfig
 from .legacy import upgrade_deprecated_keys
@@ -156,9 +157,12 @@ class WebConfig(_Section):
     ``true``, ``"2"`` and ``2.0``; ``false`` accepts pydantic's lenient coercions).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
     ``gzip``, ``openapi``, ``versioning``, ``health``, ``observability`` (tracing,
-    metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves
-    ``/_debug/routes`` behind ``debug_routes_auth`` (a guard, a callable, or its
-    ``"module:attr"`` import string; required when on).
+    metrics, access log), ``broadcast``, ``templates`` (``None``: no templates).
+    ``debug_routes`` serves ``/_debug/routes`` behind ``debug_routes_auth`` (a guard, a
+    callable, or its ``"module:attr"`` import string; required when on). Scale-out:
+    ``production`` (set by the ``prod``/``production`` profile of ``load_web_config``) turns
+    startup warnings about per-process state into errors; ``allow_per_worker_rate_limits``
+    accepts rate limits counted in each worker's memory when several workers serve the app.
 
     The deprecated ``server: {host, port}`` and ``security`` sections are read as
     ``host``/``port`` and ``security_headers``, with a ``DeprecationWarning``.
@@ -202,6 +206,9 @@ class WebConfig(_Section):
     templates: TemplatesConfig | None = None
     debug_routes: bool = False
     debug_routes_auth: ImportString[Callable[..., Any]] | None = None
+    broadcast: BroadcastConfig = BroadcastConfig()
+    production: bool = False
+    allow_per_worker_rate_limits: bool = False
 
     @model_validator(mode="before")
     @classmethod

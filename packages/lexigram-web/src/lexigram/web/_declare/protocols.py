@@ -61,13 +61,19 @@ class RatePolicyProtocol(Protocol):
 
 
 class RateLimiterProtocol(Protocol):
-    """A limiter registered in the container; ``policy`` is called once per route at startup."""
+    """A limiter registered in the container; ``policy`` is called once per route at startup.
+
+    ``per_process``: the counts live in this process only (e.g. memory), so with several
+    workers each counts on its own (the app warns at startup, and refuses under the production
+    profile unless allowed)."""
 
     def policy(self, rate: str) -> RatePolicyProtocol: ...
     @property
     def default_rate(self) -> str | None: ...
     @property
     def exclude(self) -> Sequence[str]: ...
+    @property
+    def per_process(self) -> bool: ...
 
 
 class CommandBusProtocol(Protocol):

@@ -22,6 +22,7 @@ from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, ForbiddenError
 
 from .._binding.compiler import BindingPlan
+from .._broadcast.protocol import Broadcaster
 from .._declare.di import ServiceGetter
 from .._http.context import ExecutionContext, RouteInfo
 from .._http.render import Renderer
@@ -60,6 +61,8 @@ class EndpointParts:
     head: bool = False
     tracer: PipelineTracer | None = None
     """Wraps the guard chain and the handler call in spans (``None``: tracing is off)."""
+    broadcaster: Broadcaster | None = None
+    """The app's broadcaster (WebSocket handler hubs publish through it)."""
 
 
 class EndpointCore:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from starlette.types import ASGIApp
 
@@ -23,6 +24,8 @@ from ._port import check_port_free
 ServerName = Literal["granian", "uvicorn"]
 SERVERS: tuple[ServerName, ...] = ("granian", "uvicorn")
 
+WORKERS_ENV: Final = "LEXIGRAM_WORKERS"
+"""Set by ``run_server`` to its number of worker processes, for the apps they start."""
 _IMPORT_STRING = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -74,6 +77,8 @@ def run_server(
     themselves, so they need the import string. ``server`` picks the ``granian``
     (default) or ``uvicorn`` extra; a missing one raises ``ImportError`` naming the
     install command. A port already in use raises ``OSError`` before any server starts.
+    ``LEXIGRAM_WORKERS`` tells the workers how many they are (an app counting rate limits in
+    memory warns at startup that each worker keeps its own counts).
 
     Connections, per worker: at most ``max_connections`` at once (``backlog`` more wait to
     be accepted); a connection must send its request headers within ``header_timeout``
@@ -108,6 +113,7 @@ def run_server(
     )
     check_server_options(app, port=port, workers=workers, server=server, reload=reload)
     check_limits(options)
+    os.environ[WORKERS_ENV] = str(workers)
     served: Any = app
     if factory and not isinstance(app, str):
         served = served()  # a factory object: one process, so it is called here

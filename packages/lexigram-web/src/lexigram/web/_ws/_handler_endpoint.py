@@ -32,7 +32,9 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
     settings = parts.settings
     status_map = parts.status_map
     debug = parts.debug
-    hub = ConnectionHub(options.max_connections_per_user)
+    hub = ConnectionHub(
+        options.max_connections_per_user, parts.broadcaster, f"ws:{info.path}:{info.name}"
+    )
     shared: AbstractWebSocketHandler | None = getattr(parts.call, "__self__", None)
     if parts.controller is None and shared is not None:
         shared._attach(hub)  # pyright: ignore[reportPrivateUsage]
@@ -77,7 +79,7 @@ def build_handler_endpoint(parts: EndpointParts, options: HandlerOptions) -> End
             if websocket.application_state != WebSocketState.CONNECTED:
                 return
             accepted = True
-            hub.add(websocket)
+            await hub.add(websocket)
             session = handler
 
             async def run() -> None:

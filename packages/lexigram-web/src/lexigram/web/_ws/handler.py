@@ -80,16 +80,24 @@ class AbstractWebSocketHandler:
     # -- connections of this route in this app --------------------------------------------
     @property
     def connections(self) -> tuple[WebSocket, ...]:
-        """The open connections of this handler's route (in the app that built it)."""
+        """The open connections of this handler's route in this process (and app)."""
         return self._hub().connections
 
-    async def broadcast(self, message: Any, *, exclude: Exclude = None, where: Where = None) -> int:
-        """Send ``message`` to the open connections of this route; answers how many got it.
+    async def broadcast(
+        self, message: Any, *, exclude: Exclude = None, where: Where = None, local: bool = False
+    ) -> int:
+        """Send ``message`` to the open connections of this route.
 
         ``str`` goes as a text frame, ``bytes`` as a binary one, anything else as JSON. The
         ``exclude`` connection is left out, and only those ``where`` accepts are sent to. A
-        connection that fails is skipped."""
-        return await self._hub().broadcast(message, exclude=exclude, where=where)
+        connection that fails is skipped.
+
+        In one process (or with ``local=True``) answers how many connections got it. With the
+        app's broadcaster shared between processes (``broadcast.backend: redis``) the
+        connections of every process receive it and the answer is how many processes the
+        broadcaster handed it to; ``where`` then needs ``local=True`` (this process's
+        connections only)."""
+        return await self._hub().broadcast(message, exclude=exclude, where=where, local=local)
 
     # -- hooks with defaults ----------------------------------------------------------------
     def user_key(self, websocket: WebSocket) -> Hashable | None:
