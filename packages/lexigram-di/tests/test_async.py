@@ -1,5 +1,9 @@
 import asyncio
+import inspect
+import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import pytest
 
@@ -179,3 +183,53 @@ async def test_async_scope_closed_by_aclose_runs_finalizers_and_refuses_resolvin
     assert log == ["closed"]
     with pytest.raises(ResolutionError, match="this scope is closed"):
         await scope.aresolve(Pool)
+
+
+@contextmanager
+def coroutines_run() -> Iterator[list[str]]:
+    """The qualified names of the coroutines that start (or resume) inside the block."""
+    ran: list[str] = []
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code.co_flags & inspect.CO_COROUTINE:
+            ran.append(frame.f_code.co_qualname)
+
+    sys.setprofile(profile)
+    try:
+        yield ran
+    finally:
+        sys.setprofile(None)
+
+
+class Settings:
+    pass
+
+
+class Session:
+    def __init__(self, settings: Settings, repo: Repo) -> None:
+        self.settings, self.repo = settings, repo
+
+
+async def test_a_sync_graph_in_an_async_scope_creates_no_coroutine_of_its_own() -> None:
+    container = Container().singleton(Settings).transient(Pool).transient(Repo).scoped(Session)
+    async with container.scope() as scope:
+        with coroutines_run() as ran:
+            first = await scope.aresolve(Session)  # analysed and compiled by this call
+            assert await scope.aresolve(Session) is first
+            assert scope.resolve(Session) is first
+            assert await container.aresolver(Session)(scope) is first
+            assert isinstance(await container.aresolve(Repo), Repo)
+        assert ran == [  # only the coroutine each awaited call is, none for the graph
+            "Scope.aresolve",
+            "Scope.aresolve",
+            "Container.aresolver.<locals>.resolve",
+            "Container.aresolve",
+        ]
+
+
+async def test_the_coroutine_probe_sees_an_async_graph() -> None:
+    container = Container().singleton(Pool, factory=make_pool).transient(Repo)
+    with coroutines_run() as ran:
+        await container.aresolve(Repo)
+    assert ran[0] == "Container.aresolve"
+    assert "make_pool" in ran

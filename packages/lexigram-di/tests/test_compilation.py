@@ -1,6 +1,8 @@
 import threading
 from typing import Any
 
+import pytest
+
 from lexigram.di import Container
 
 
@@ -72,3 +74,33 @@ def test_registration_after_compilation_is_picked_up() -> None:
     assert container.resolve(Top).dep is None
     container.transient(Dep)
     assert isinstance(container.resolve(Top).dep, Dep)
+
+
+class Lookup:
+    """A constructor that raises ``KeyError``, as a dict lookup in user code does."""
+
+    calls = 0
+
+    def __init__(self) -> None:
+        Lookup.calls += 1
+        raise KeyError("missing-setting")
+
+
+class UsesLookup:
+    def __init__(self, lookup: Lookup) -> None:
+        self.lookup = lookup
+
+
+def test_a_key_error_from_a_constructor_propagates_and_the_constructor_runs_once() -> None:
+    container = Container().transient(Lookup).scoped(UsesLookup)
+    for attempt in range(2):  # before and after the resolver is compiled
+        Lookup.calls = 0
+        with pytest.raises(KeyError, match="missing-setting"):
+            container.resolve(Lookup)
+        assert Lookup.calls == 1, attempt
+    with container.scope() as scope:
+        for attempt in range(2):
+            Lookup.calls = 0
+            with pytest.raises(KeyError, match="missing-setting"):
+                scope.resolve(UsesLookup)
+            assert Lookup.calls == 1, attempt

@@ -134,14 +134,10 @@ class Compiler:
         return built
 
     def _async_getter(self, node: Node) -> AsyncGetter:
+        """Only for a node with something async in its graph; the others' sync getters are
+        called directly on the async paths too."""
         reg = node.reg
-        if not node.is_async:
-            sync = self.sync(node)
-
-            async def resolve(scope: Scope | None) -> Any:
-                return sync(scope)
-
-            return resolve
+        assert node.is_async, node.label
         if reg is not None and reg.lifetime is Lifetime.SINGLETON:
             cell, amake = self._cell(reg), self._amaker(node)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 import punq
 
 from ._compile import AsyncGetter, Compiler, Getter
-from ._errors import ResolutionError
+from ._errors import ResolutionError, raised_deeper
 from ._finalize import close_async, close_sync, report
 from ._graph import Graph, Node
 from ._invoke import CallPlans
@@ -216,14 +216,21 @@ class Container:
             getter = self._sync[key] = self._compiler.sync(self._graph.node(key))
         return getter
 
-    def _agetter(self, service: Any, name: str | None) -> AsyncGetter:
+    def _agetter(self, service: Any, name: str | None) -> AsyncGetter | None:
+        """The async getter of ``service``, or ``None`` when nothing in its graph is async.
+
+        For such a graph the sync getter goes into ``_plain``, where the async paths
+        (``aresolve``, ``aresolver``, ``acall``) look first: they call it directly, so the
+        graph creates no coroutine, from the first call on.
+        """
         key = service if name is None else NamedKey(service, name)
         getter = self._async.get(key)
         if getter is None:
             node = self._graph.node(key)
-            getter = self._async[key] = self._compiler.async_(node)
-            if not node.is_async:  # the async paths call its sync getter directly from now on
+            if not node.is_async:
                 self._plain[key] = self._getter(service, name)
+                return None
+            getter = self._async[key] = self._compiler.async_(node)
         return getter
 
     def needs_scope(self, service: Any, name: str | None = None) -> bool:
@@ -263,10 +270,13 @@ class Container:
     def resolve(self, service: Any, name: str | None = None) -> Any:
         """Resolve ``service`` outside any scope (sync graphs; scoped services need a scope)."""
         try:
-            getter = self._sync[service if name is None else NamedKey(service, name)]
-        except KeyError:
-            getter = self._getter(service, name)
-        return getter(None)
+            if name is None:
+                return self._sync[service](None)
+            return self._sync[NamedKey(service, name)](None)
+        except KeyError as exc:
+            if raised_deeper(exc):  # by a constructor or factory, not by the lookup
+                raise
+        return self._getter(service, name)(None)
 
     @overload
     async def aresolve(self, service: str, name: str | None = None) -> Any: ...
@@ -275,11 +285,18 @@ class Container:
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
-        """Resolve ``service`` outside any scope, awaiting async factories."""
+        """Resolve ``service`` outside any scope, awaiting async factories.
+
+        On a graph with nothing async it calls the sync resolver: the only coroutine is
+        this call's own.
+        """
         getter = self._plain.get(service if name is None else NamedKey(service, name))
-        if getter is not None:  # a sync graph: no coroutine besides this one
-            return getter(None)
-        return await self._agetter(service, name)(None)
+        if getter is None:
+            agetter = self._agetter(service, name)
+            if agetter is not None:
+                return await agetter(None)
+            getter = self._getter(service, name)
+        return getter(None)
 
     @overload
     def resolve_all(self, service: str) -> list[Any]: ...
@@ -294,7 +311,10 @@ class Container:
 
     async def aresolve_all(self, service: Any) -> list[Any]:
         """``resolve_all``, awaiting async factories."""
-        result: list[Any] = await self._agetter(AllKey(service), None)(None)
+        agetter = self._agetter(AllKey(service), None)
+        if agetter is None:
+            return self.resolve_all(service)
+        result: list[Any] = await agetter(None)
         return result
 
     def resolver(self, service: Any, name: str | None = None) -> Getter:
@@ -339,13 +359,17 @@ class Container:
 
     def aresolver(self, service: Any, name: str | None = None) -> AsyncGetter:
         """The async form of ``resolver``: ``await resolve(scope_or_None)``."""
-        key, plain, agetter = self._node(service, name).key, self._plain, self._agetter
+        key, plain = self._node(service, name).key, self._plain
+        agetter_of, getter_of = self._agetter, self._getter
 
         async def resolve(scope: Scope | None) -> Any:
             getter = plain.get(key)
-            if getter is not None:  # a sync graph: no coroutine besides this one
-                return getter(scope)
-            return await agetter(service, name)(scope)
+            if getter is None:
+                agetter = agetter_of(service, name)
+                if agetter is not None:
+                    return await agetter(scope)
+                getter = getter_of(service, name)
+            return getter(scope)  # a sync graph: no coroutine besides this one
 
         return resolve
 

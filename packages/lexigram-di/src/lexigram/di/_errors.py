@@ -59,3 +59,13 @@ class ShutdownError(DIError):
     def __init__(self, message: str, errors: list[BaseException]) -> None:
         super().__init__(message)
         self.errors = errors
+
+
+def raised_deeper(exc: BaseException) -> bool:
+    """Whether ``exc``, caught in a frame, was raised by a function that frame called.
+
+    ``resolve`` looks its compiled resolver up and calls it in one ``try``: a ``KeyError``
+    from the lookup means "not compiled yet", one from a constructor must propagate.
+    """
+    tb = exc.__traceback__
+    return tb is not None and tb.tb_next is not None

@@ -107,11 +107,11 @@ class CallPlans:
                 continue
             if mode == INJECT:
                 getter = plain.get(param.key)
-                if getter is not None:  # a sync graph: called directly, no coroutine
-                    value = getter(scope)
-                else:
-                    agetter = container._agetter(param.key, None)  # pyright: ignore[reportPrivateUsage]
+                agetter = None if getter else container._agetter(param.key, None)  # pyright: ignore[reportPrivateUsage]
+                if agetter is not None:
                     value = await agetter(scope)
+                else:  # a sync graph: its resolver called directly, no coroutine
+                    value = (getter or container._getter(param.key, None))(scope)  # pyright: ignore[reportPrivateUsage]
             _place(param, value, args, kwargs)
         return fn(*args, **kwargs)
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
-from ._errors import ResolutionError
+from ._errors import ResolutionError, raised_deeper
 from ._finalize import close_async, close_sync, report
 from ._registration import NamedKey
 
@@ -74,12 +74,14 @@ class Scope:
         """Resolve ``service`` in this scope (sync graphs only)."""
         if self._closed:
             self._check_open()
-        container = self._container
         try:
-            getter = container._sync[service if name is None else NamedKey(service, name)]  # pyright: ignore[reportPrivateUsage]
-        except KeyError:
-            getter = container._getter(service, name)  # pyright: ignore[reportPrivateUsage]
-        return getter(self)
+            if name is None:
+                return self._container._sync[service](self)  # pyright: ignore[reportPrivateUsage]
+            return self._container._sync[NamedKey(service, name)](self)  # pyright: ignore[reportPrivateUsage]
+        except KeyError as exc:
+            if raised_deeper(exc):  # by a constructor or factory, not by the lookup
+                raise
+        return self._container._getter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
 
     @overload
     async def aresolve(self, service: str, name: str | None = None) -> Any: ...
@@ -88,15 +90,21 @@ class Scope:
     @overload
     async def aresolve(self, service: Any, name: str | None = None) -> Any: ...
     async def aresolve(self, service: Any, name: str | None = None) -> Any:
-        """Resolve ``service`` in this scope, awaiting async factories."""
+        """Resolve ``service`` in this scope, awaiting async factories.
+
+        On a graph with nothing async it calls the sync resolver: the only coroutine is this
+        call's own (``resolve`` needs none, and works in an ``async with`` scope too).
+        """
         if self._closed:
             self._check_open()
         container = self._container
-        key = service if name is None else NamedKey(service, name)
-        getter = container._plain.get(key)  # pyright: ignore[reportPrivateUsage]
-        if getter is not None:  # a sync graph: no coroutine besides this one
-            return getter(self)
-        return await container._agetter(service, name)(self)  # pyright: ignore[reportPrivateUsage]
+        getter = container._plain.get(service if name is None else NamedKey(service, name))  # pyright: ignore[reportPrivateUsage]
+        if getter is None:
+            agetter = container._agetter(service, name)  # pyright: ignore[reportPrivateUsage]
+            if agetter is not None:
+                return await agetter(self)
+            getter = container._getter(service, name)  # pyright: ignore[reportPrivateUsage]
+        return getter(self)
 
     def call(self, fn: Callable[..., R], /, **overrides: Any) -> R:
         """Call ``fn`` with its parameters resolved in this scope (``overrides`` win)."""
