@@ -30,11 +30,12 @@ from .._http.background import BackgroundTasks
 from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
+from ._plan_key import PlanCache, plan_key
 from ._steps import Step, pipe_step, resolve_pipe, scalar_step
 from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
 from .validation import ParamError, RequestValidationError
 
-__all__ = ["BindingPlan", "compile_binding"]
+__all__ = ["BindingPlan", "PlanCache", "compile_binding"]
 
 _EMPTY = inspect.Parameter.empty
 AsyncStep = Callable[[ExecutionContext], Awaitable[Any]]
@@ -200,8 +201,38 @@ def compile_binding(
     websocket: bool = False,
     strict_body: bool = True,
     hints_cache: HintsCache | None = None,
+    plan_cache: PlanCache | None = None,
 ) -> BindingPlan:
-    """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
+    """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now. With
+    ``plan_cache``, handlers of one definition (a factory's) compiled alike share a plan."""
+    key = None
+    if plan_cache is not None and not pipes:
+        key = plan_key(fn, (skip_first, validation_status, websocket, strict_body), path_types)
+        plan = plan_cache.get(key) if key is not None else None
+        if plan is not None:
+            return plan
+    plan, piped = _compile_binding(
+        fn, label, skip_first, path_types, container, pipes, validation_status, websocket,
+        strict_body, hints_cache,
+    )  # fmt: skip
+    if key is not None and plan_cache is not None and not piped:
+        plan_cache[key] = plan  # pipes are built and prepared per route: never shared
+    return plan
+
+
+def _compile_binding(
+    fn: Callable[..., Any],
+    label: str,
+    skip_first: bool,
+    path_types: dict[str, type[Any]],
+    container: Container,
+    pipes: Sequence[Any],
+    validation_status: int,
+    websocket: bool,
+    strict_body: bool,
+    hints_cache: HintsCache | None,
+) -> tuple[BindingPlan, bool]:
+    """The plan, and whether a parameter's marker runs pipes."""
     params, returns = read_handler(fn, skip_first=skip_first, label=label, hints_cache=hints_cache)
     sources = {p.name: _source_for(p, set(path_types), container) for p in params}
     body_params = [p for p in params if sources[p.name] is ParamSource.BODY]
@@ -224,7 +255,8 @@ def compile_binding(
         else:
             sync_steps.append((param.name, step))
     bound = [_bound(p, sources[p.name], embed) for p in params]
-    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
+    plan = BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
+    return plan, any(p.marker is not None and p.marker.pipes for p in params)
 
 
 def _pipeline_value_step(param: HandlerParam, source: str, route: _Route) -> tuple[Any, bool, bool]:

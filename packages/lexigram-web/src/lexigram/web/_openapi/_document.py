@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .._config.web_config import OpenAPIConfig
 from .._declare.decorators import WEBSOCKET
 from .._declare.errors import ConfigurationError
@@ -33,7 +35,7 @@ from .responses import (
     success_responses,
 )
 
-__all__ = ["OPENAPI_VERSION", "build_openapi"]
+__all__ = ["OPENAPI_VERSION", "build_openapi", "openapi_json"]
 
 OPENAPI_VERSION = "3.1.0"
 _log = logging.getLogger("lexigram.web.openapi")
@@ -255,6 +257,43 @@ def build_openapi(
 
     ``versioning`` (a ``VersioningConfig``) tells how versions sharing a path are selected;
     ``body_limited``: a request body size limit applies (routes reading a body answer 413)."""
+    document, collector = _document(
+        routes, config, validation_status, app_guards, root_path, versioning, body_limited
+    )
+    document["paths"] = collector.resolve(document["paths"])
+    return document
+
+
+def openapi_json(
+    routes: Iterable[RouteInfo],
+    config: OpenAPIConfig,
+    *,
+    validation_status: int = 422,
+    app_guards: Sequence[Any] = (),
+    root_path: str = "",
+    versioning: Any = None,
+    body_limited: bool = True,
+) -> bytes:
+    """``build_openapi`` encoded as JSON, each schema written where it is used as it is
+    encoded (no resolved copy of the document is built)."""
+    document, collector = _document(
+        routes, config, validation_status, app_guards, root_path, versioning, body_limited
+    )
+    return orjson.dumps(
+        document, default=collector.rendered, option=orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+
+
+def _document(
+    routes: Iterable[RouteInfo],
+    config: OpenAPIConfig,
+    validation_status: int,
+    app_guards: Sequence[Any],
+    root_path: str,
+    versioning: Any,
+    body_limited: bool,
+) -> tuple[dict[str, Any], SchemaCollector]:
+    """The document with its schemas still placeholders, and the collector rendering them."""
     collector = SchemaCollector()
     tags: dict[str, str | None] = {}
     operations = [
@@ -290,11 +329,11 @@ def build_openapi(
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
     if root_path:
         document["servers"] = [{"url": root_path}]
-    document["paths"] = collector.resolve(paths)
+    document["paths"] = paths
     document["components"] = components
     if tags:
         document["tags"] = [
             {"name": name, "description": text} if text else {"name": name}
             for name, text in tags.items()
         ]
-    return document
+    return document, collector

@@ -28,6 +28,7 @@ from .._http.render import Renderer
 from .._http.settings import RequestSettings
 from .._observe.hooks import PipelineTracer
 from .components import Component, get_instance
+from .error_responder import ErrorResponder
 from .filters import ErrorHandler
 from .throttle import RateLimitCheck
 
@@ -60,6 +61,9 @@ class EndpointParts:
     head: bool = False
     tracer: PipelineTracer | None = None
     """Wraps the guard chain and the handler call in spans (``None``: tracing is off)."""
+    responder: ErrorResponder | None = None
+    """The route's error responder, when the compiler shares one between routes alike
+    (``None``: the endpoint builds its own from ``filters``, ``status_map`` and ``renderer``)."""
 
 
 class EndpointCore:
