@@ -7,7 +7,7 @@ without a limiter, ...) raises ``ConfigurationError`` here, naming the handler a
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -16,6 +16,7 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._binding.compiler import PlanCache, compile_binding
 from ._binding.signature import HintsCache
+from ._binding.validation import Adapters
 from ._compiled import AppParts, CompiledApp, Owner, with_heads
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
@@ -77,6 +78,7 @@ class _Compiler:
         self.infos: dict[int, RouteInfo] = {}
         self.hints: HintsCache = {}
         self.plans: PlanCache = {}
+        self.adapters = Adapters()
         self.explicit_heads: set[str] = set()
         self.pending_heads: list[tuple[PathTemplate, RouteInfo, Endpoint]] = []
         self.shared = SharedParts(parts.settings.debug)
@@ -264,6 +266,7 @@ class _Compiler:
             ),
             hints_cache=self.hints,
             plan_cache=self.plans,
+            adapters=self.adapters,
         )
         filters = await self._filter_level(
             config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
@@ -323,7 +326,8 @@ class _Compiler:
             build = build_websocket_endpoint if config.method == WEBSOCKET else build_endpoint
             self._add(template, info, build(parts), explicit)
             return
-        head_info = dataclasses.replace(info, method="HEAD", auto_head=True)
+        head_info = copy.copy(info)  # the GET route's, answering HEAD
+        head_info.method, head_info.auto_head = "HEAD", True
         endpoint, head = build_endpoints(parts, head_info)
         self._add(template, info, endpoint, explicit)
         assert head is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,11 +68,22 @@ def _documented(info: RouteInfo) -> bool:
 
 def _docstring(fn: Any) -> tuple[str | None, str | None]:
     """(first line, the rest) of ``fn``'s docstring."""
-    doc = inspect.getdoc(fn)
+    own = getattr(fn, "__doc__", None)
+    if own is None and _local_function(fn):
+        return None, None  # nothing to inherit: not a class attribute
+    doc = inspect.cleandoc(own) if isinstance(own, str) else inspect.getdoc(fn)
     if not doc:
         return None, None
     first, _, rest = doc.partition("\n")
     return first.strip() or None, rest.strip() or None
+
+
+def _local_function(fn: Any) -> bool:
+    """A function defined in another function (``f.<locals>.g``): no class holds it, so
+    ``inspect.getdoc`` finds no docstring to inherit for it."""
+    return isinstance(fn, types.FunctionType) and fn.__qualname__.endswith(
+        ".<locals>." + fn.__name__
+    )
 
 
 def _controller_tag(cls: type) -> str:
