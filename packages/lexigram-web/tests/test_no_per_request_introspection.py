@@ -95,6 +95,8 @@ async def test_requests_never_introspect_or_compile(monkeypatch: pytest.MonkeyPa
         monkeypatch.setattr(_compile, "compile_binding", _forbid)
         monkeypatch.setattr(_compile, "build_endpoint", _forbid)
         monkeypatch.setattr(_endpoint, "build_endpoint", _forbid)
+        monkeypatch.setattr(_compile, "build_endpoints", _forbid)
+        monkeypatch.setattr(_endpoint, "build_endpoints", _forbid)
         monkeypatch.setattr(_startup, "compile_app", _forbid)
         monkeypatch.setattr(_app_middleware, "build_stack", _forbid)
         monkeypatch.setattr(_startup, "Dispatcher", _forbid)

@@ -7,15 +7,16 @@ without a limiter, ...) raises ``ConfigurationError`` here, naming the handler a
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lexigram.di import Container
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
-from ._binding.compiler import compile_binding
+from ._binding.compiler import PlanCache, compile_binding
 from ._binding.signature import HintsCache
+from ._binding.validation import Adapters
 from ._compiled import AppParts, CompiledApp, Owner, with_heads
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
@@ -37,18 +38,17 @@ from ._declare.metadata import (
 )
 from ._http.context import RouteInfo
 from ._http.error_log import ServerErrorLog
-from ._http.render import Renderer
 from ._http.settings import RequestSettings
 from ._observe.observation import route_template
 from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
-from ._pipeline.endpoint import build_endpoint
+from ._pipeline.endpoint import build_endpoint, build_endpoints
 from ._pipeline.filters import ErrorHandler, build_level
 from ._pipeline.throttle import RateLimitCheck, find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
-from ._sse.route import SSE_OPTIONS, EventStreamRenderer
+from ._shared_parts import SharedParts
 from ._versioning.routes import VersionRouting, route_version
 from ._ws.endpoint import build_websocket_endpoint
 
@@ -77,8 +77,11 @@ class _Compiler:
         self.default_policy: Any = None
         self.infos: dict[int, RouteInfo] = {}
         self.hints: HintsCache = {}
+        self.plans: PlanCache = {}
+        self.adapters = Adapters()
         self.explicit_heads: set[str] = set()
-        self.pending_heads: list[tuple[PathTemplate, EndpointParts, bool]] = []
+        self.pending_heads: list[tuple[PathTemplate, RouteInfo, Endpoint]] = []
+        self.shared = SharedParts(parts.settings.debug)
         self.versions = VersionRouting(
             parts.versioning or VersioningConfig(),
             debug=parts.settings.debug,
@@ -112,9 +115,9 @@ class _Compiler:
         for fn in parts.functions:
             for config in _configs_of(fn):
                 await self._route(fn, config, app_owner, None)
-        for template, route_parts, explicit in self.pending_heads:
+        for template, head_info, head in self.pending_heads:
             if template.shape not in self.explicit_heads:
-                self._add(template, route_parts, explicit)
+                self._add(template, head_info, head, False)
         for method, template, endpoint, info in self.versions.tables():
             self.router.add(method, template, endpoint)
             self.infos[id(endpoint)] = info
@@ -262,6 +265,8 @@ class _Compiler:
                 self.settings.strict_body if config.strict_body is None else config.strict_body
             ),
             hints_cache=self.hints,
+            plan_cache=self.plans,
+            adapters=self.adapters,
         )
         filters = await self._filter_level(
             config.extra.get("exception_handlers"), list(read_items(fn, "filters")), owner.filters,
@@ -272,6 +277,7 @@ class _Compiler:
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
         info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
+        renderer = self.shared.renderer(config, owner.status_map, plan.returns)
         call = (
             fn
             if owner.cls is None or owner.getter is not None
@@ -286,7 +292,7 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns),
+            renderer=renderer,
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -294,6 +300,7 @@ class _Compiler:
             debug=self.settings.debug,
             tracer=instruments.tracer if instruments is not None else None,
             broadcaster=self.parts.broadcaster,
+            responder=None if is_ws else self.shared.responder(filters, owner.status_map, renderer),
         )
         self._declare(template, parts, config)
 
@@ -310,21 +317,26 @@ class _Compiler:
         return throttle
 
     def _declare(self, template: PathTemplate, parts: EndpointParts, config: RouteConfig) -> None:
-        """Add the route, and remember the HEAD route a GET route implies."""
+        """Add the route, and remember the HEAD route a GET route implies (one pipeline
+        answers both)."""
+        info = parts.info
+        explicit = config.name is not None
         if config.method == "HEAD":
             self.explicit_heads.add(template.shape)
-        self._add(template, parts, config.name is not None)
-        if config.method == "GET":
-            head_info = dataclasses.replace(parts.info, method="HEAD", auto_head=True)
-            head_parts = dataclasses.replace(parts, info=head_info, head=True)
-            self.pending_heads.append((template, head_parts, False))
+        if config.method != "GET":
+            build = build_websocket_endpoint if config.method == WEBSOCKET else build_endpoint
+            self._add(template, info, build(parts), explicit)
+            return
+        head_info = copy.copy(info)  # the GET route's, answering HEAD
+        head_info.method, head_info.auto_head = "HEAD", True
+        endpoint, head = build_endpoints(parts, head_info)
+        self._add(template, info, endpoint, explicit)
+        assert head is not None
+        self.pending_heads.append((template, head_info, head))
 
-    def _add(self, template: PathTemplate, parts: EndpointParts, explicit: bool) -> None:
-        info = parts.info
-        if info.method == WEBSOCKET:
-            endpoint = build_websocket_endpoint(parts)
-        else:
-            endpoint = build_endpoint(parts)
+    def _add(
+        self, template: PathTemplate, info: RouteInfo, endpoint: Endpoint, explicit: bool
+    ) -> None:
         if self.parts.instruments is not None:
             endpoint = self.parts.instruments.endpoint(endpoint, info.path)
         endpoint = self.versions.wrap(endpoint, info)
@@ -371,16 +383,6 @@ def _route_info(
         metadata=metadata,
         config=config,
     )
-
-
-def _renderer(
-    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any
-) -> Renderer:
-    sse_options = config.extra.get(SSE_OPTIONS)
-    if sse_options is not None:
-        return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    status = config.status_code or 200
-    return Renderer(status, config.response_model, status_map, debug=debug, returns=returns)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

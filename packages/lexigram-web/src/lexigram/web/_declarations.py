@@ -39,7 +39,7 @@ class Gate:
 class AppRoutes:
     """The controllers and function handlers an app serves."""
 
-    __slots__ = ("controllers", "functions", "gate")
+    __slots__ = ("_listed", "controllers", "functions", "gate")
 
     def __init__(
         self, controllers: Sequence[type], functions: Sequence[Callable[..., Any]], gate: Gate
@@ -47,6 +47,9 @@ class AppRoutes:
         self.controllers = list(controllers)
         self.functions = list(functions)
         self.gate = gate
+        # ids of the listed functions (the list keeps them alive): a membership test per
+        # declaration stays O(1) with thousands of routes
+        self._listed = {id(fn) for fn in self.functions}
 
     def add_controller(self, controller: type) -> None:
         self.gate.check("add a controller")
@@ -55,6 +58,7 @@ class AppRoutes:
     def add_route(self, handler: Callable[..., Any]) -> None:
         self.gate.check("add a route")
         self.functions.append(handler)
+        self._listed.add(id(handler))
 
     def route(self, method: str, path: str, **kwargs: Any) -> Callable[[F], F]:
         """A decorator declaring a function the handler of ``method`` on ``path``."""
@@ -62,7 +66,7 @@ class AppRoutes:
 
         def register(fn: F) -> F:
             decorate(fn)
-            if fn not in self.functions:
+            if id(fn) not in self._listed:
                 self.add_route(fn)
             return fn
 

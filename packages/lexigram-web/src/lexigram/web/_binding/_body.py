@@ -22,7 +22,7 @@ from .._http.json_keys import check_duplicate_keys, fields_bound_keys
 from .._http.request import Request
 from ._steps import apply_validation, finisher, run_pipes
 from .signature import HandlerParam, unwrap_optional
-from .validation import ParamError, missing_error, pydantic_errors
+from .validation import Adapters, ParamError, missing_error, pydantic_errors
 
 __all__ = ["body_step", "form_step", "read_form", "read_json"]
 
@@ -61,8 +61,9 @@ async def read_json(ctx: Request) -> Any:
     return data
 
 
-def _adapter(annotation: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(Any if annotation is _EMPTY else annotation)
+def _adapter(annotation: Any, adapters: Adapters | None) -> TypeAdapter[Any]:
+    target = Any if annotation is _EMPTY else annotation
+    return adapters.get(target) if adapters is not None else TypeAdapter(target)
 
 
 def body_step(
@@ -73,13 +74,14 @@ def body_step(
     pipes: Sequence[Any],
     validation: Callable[[Any], Any] | None,
     strict: bool = True,
+    adapters: Adapters | None = None,
 ) -> AsyncStep:
     """A step reading the JSON body (or one key of it when ``embed``).
 
     ``strict``: JSON values must have the declared type (no ``"2"`` or ``true`` for an
     ``int``); values a pipe produced are validated leniently (the pipe converts on purpose).
     """
-    adapter = _adapter(param.annotation)
+    adapter = _adapter(param.annotation, adapters)
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = ["body", wire] if embed else ["body"]
@@ -219,6 +221,7 @@ def form_step(
     pipes: Sequence[Any],
     validation: Callable[[Any], Any] | None,
     label: str,
+    adapters: Adapters | None = None,
 ) -> AsyncStep:
     """A step reading one form field or uploaded file."""
     _require_multipart(label)
@@ -229,7 +232,7 @@ def form_step(
     wants_bytes = item is bytes and source is ParamSource.FILE
     adapter: TypeAdapter[Any] | None = None
     if source is not ParamSource.FILE and annotation is not _EMPTY:
-        adapter = TypeAdapter(typing.cast(Any, annotation))
+        adapter = _adapter(annotation, adapters)
     required = metadata.default is ...
     default = metadata.default
     loc: list[str | int] = [source.value, wire]

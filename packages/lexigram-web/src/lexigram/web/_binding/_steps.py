@@ -16,7 +16,7 @@ from .._declare.errors import ConfigurationError
 from .._declare.params import ParamMetadata, ParamSource
 from .._http.context import ExecutionContext
 from .signature import HandlerParam, unwrap_optional
-from .validation import ParamError, build_converter, missing_error, pydantic_errors
+from .validation import Adapters, ParamError, build_converter, missing_error, pydantic_errors
 
 __all__ = ["Step", "apply_validation", "finisher", "pipe_step", "run_pipes", "scalar_step"]
 
@@ -33,10 +33,10 @@ def _is_sequence(annotation: Any) -> bool:
     )
 
 
-def _converter(annotation: Any) -> Callable[[Any], Any] | None:
+def _converter(annotation: Any, adapters: Adapters | None) -> Callable[[Any], Any] | None:
     if annotation is _EMPTY:
         return None
-    return build_converter(annotation)
+    return build_converter(annotation, adapters)
 
 
 def _getter(source: ParamSource, wire: str, many: bool) -> Callable[[ExecutionContext], Any]:
@@ -75,13 +75,15 @@ def apply_validation(validation: Callable[[Any], Any], value: Any, loc: list[str
     return result
 
 
-def _path_converter(annotation: Any, path_type: type[Any] | None) -> Callable[[Any], Any] | None:
+def _path_converter(
+    annotation: Any, path_type: type[Any] | None, adapters: Adapters | None
+) -> Callable[[Any], Any] | None:
     target = unwrap_optional(annotation)
     if target is _EMPTY or target is Any or target is path_type:
         return None
     if target is str:
         return str
-    return build_converter(annotation)
+    return build_converter(annotation, adapters)
 
 
 class _Read(NamedTuple):
@@ -100,12 +102,13 @@ def _read(
     source: ParamSource,
     wire: str,
     path_type: type[Any] | None,
+    adapters: Adapters | None,
 ) -> _Read:
     many = source is not ParamSource.PATH and _is_sequence(param.annotation)
     if source is ParamSource.PATH:
-        convert = _path_converter(param.annotation, path_type)
+        convert = _path_converter(param.annotation, path_type, adapters)
     else:
-        convert = _converter(param.annotation)
+        convert = _converter(param.annotation, adapters)
     loc: list[str | int] = [source.value, wire]
     default = metadata.default
     return _Read(_getter(source, wire, many), convert, loc, default is ..., default)
@@ -145,9 +148,10 @@ def scalar_step(
     wire: str,
     validation: Callable[[Any], Any] | None,
     path_type: type[Any] | None,
+    adapters: Adapters | None = None,
 ) -> Step:
     """A step for a path/query/header/cookie parameter without pipes."""
-    read = _read(param, metadata, source, wire, path_type)
+    read = _read(param, metadata, source, wire, path_type, adapters)
     get, convert = read.get, read.convert
     if source is ParamSource.PATH and convert is None and validation is None:
         return lambda ctx: ctx.path_params[wire]
@@ -209,9 +213,10 @@ def pipe_step(
     pipes: Sequence[Any],
     validation: Callable[[Any], Any] | None,
     path_type: type[Any] | None,
+    adapters: Adapters | None = None,
 ) -> tuple[Callable[[ExecutionContext], Any], bool]:
     """A step that runs ``pipes`` on the raw value, then validates; ``(step, is_async)``."""
-    read = _read(param, metadata, source, wire, path_type)
+    read = _read(param, metadata, source, wire, path_type, adapters)
     get, loc, required, default = read.get, read.loc, read.required, read.default
     finish = finisher(read.convert, validation, loc, required, default)
 

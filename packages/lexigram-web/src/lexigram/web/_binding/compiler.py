@@ -23,21 +23,22 @@ from starlette.requests import Request as StarletteRequest
 
 from lexigram.di import Container
 
-from .._declare.di import autoregister, service_getter
+from .._declare.di import autoregister
 from .._declare.errors import ConfigurationError
 from .._declare.params import BoundParam, Param, ParamMetadata, ParamSource
 from .._http.background import BackgroundTasks
 from .._http.context import ExecutionContext
 from .._http.websocket import WebSocket
 from ._body import body_step, form_step
+from ._injected import AsyncStep, injected_step
+from ._plan_key import PlanCache, plan_key
 from ._steps import Step, pipe_step, resolve_pipe, scalar_step
 from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
-from .validation import ParamError, RequestValidationError
+from .validation import Adapters, ParamError, RequestValidationError
 
-__all__ = ["BindingPlan", "compile_binding"]
+__all__ = ["BindingPlan", "PlanCache", "compile_binding"]
 
 _EMPTY = inspect.Parameter.empty
-AsyncStep = Callable[[ExecutionContext], Awaitable[Any]]
 _SEQUENCES = (list, set, frozenset, tuple, collections.abc.Sequence, collections.abc.Set)
 _QUERY_CLASSES: tuple[type, ...] = (
     str,
@@ -186,6 +187,7 @@ class _Route:
     embed: bool
     websocket: bool
     strict_body: bool
+    adapters: Adapters | None
 
 
 def compile_binding(
@@ -200,15 +202,47 @@ def compile_binding(
     websocket: bool = False,
     strict_body: bool = True,
     hints_cache: HintsCache | None = None,
+    plan_cache: PlanCache | None = None,
+    adapters: Adapters | None = None,
 ) -> BindingPlan:
-    """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now."""
+    """Compile the binding of ``fn``; every problem raises ``ConfigurationError`` now. With
+    ``plan_cache``, handlers of one definition (a factory's) compiled alike share a plan."""
+    key = None
+    if plan_cache is not None and not pipes:
+        key = plan_key(fn, (skip_first, validation_status, websocket, strict_body), path_types)
+        plan = plan_cache.get(key) if key is not None else None
+        if plan is not None:
+            return plan
+    plan, piped = _compile_binding(
+        fn, label, skip_first, path_types, container, pipes, validation_status, websocket,
+        strict_body, hints_cache, adapters,
+    )  # fmt: skip
+    if key is not None and plan_cache is not None and not piped:
+        plan_cache[key] = plan  # pipes are built and prepared per route: never shared
+    return plan
+
+
+def _compile_binding(
+    fn: Callable[..., Any],
+    label: str,
+    skip_first: bool,
+    path_types: dict[str, type[Any]],
+    container: Container,
+    pipes: Sequence[Any],
+    validation_status: int,
+    websocket: bool,
+    strict_body: bool,
+    hints_cache: HintsCache | None,
+    adapters: Adapters | None,
+) -> tuple[BindingPlan, bool]:
+    """The plan, and whether a parameter's marker runs pipes."""
     params, returns = read_handler(fn, skip_first=skip_first, label=label, hints_cache=hints_cache)
     sources = {p.name: _source_for(p, set(path_types), container) for p in params}
     body_params = [p for p in params if sources[p.name] is ParamSource.BODY]
     embed = len(body_params) > 1 or any(
         p.marker is not None and p.marker.embed for p in body_params
     )
-    route = _Route(label, path_types, container, pipes, embed, websocket, strict_body)
+    route = _Route(label, path_types, container, pipes, embed, websocket, strict_body, adapters)
     sync_steps: list[tuple[str, Step]] = []
     async_steps: list[tuple[str, AsyncStep]] = []
     needs_scope = False
@@ -217,41 +251,17 @@ def compile_binding(
         if isinstance(source, ParamSource):
             step, is_async = _request_value_step(param, source, route)
         else:
-            step, is_async, scoped = _pipeline_value_step(param, source, route)
+            step, is_async, scoped = injected_step(
+                param, source, route.container, label=route.label, websocket=route.websocket
+            )
             needs_scope = needs_scope or scoped
         if is_async:
             async_steps.append((param.name, step))
         else:
             sync_steps.append((param.name, step))
     bound = [_bound(p, sources[p.name], embed) for p in params]
-    return BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
-
-
-def _pipeline_value_step(param: HandlerParam, source: str, route: _Route) -> tuple[Any, bool, bool]:
-    """The step for a parameter the pipeline or the container fills: ``(step, is_async,
-    needs_scope)``."""
-    if source == "request" and route.websocket:
-        raise ConfigurationError(
-            f"{route.label}: a WebSocket handler takes a WebSocket, not a Request"
-        )
-    if source == "websocket" and not route.websocket:
-        raise ConfigurationError(
-            f"{route.label}: parameter {param.name!r} is a WebSocket, but the route is HTTP;"
-            " declare the handler with @websocket(path)"
-        )
-    if source in ("request", "websocket", "context"):
-        return _context_step, False, False
-    if source == "background":
-        return _background_step, False, False
-    if source == "dependency":
-        assert param.dependency is not None
-        return _dependency_step(param.dependency), True, False
-    if source == "default":
-        return _constant_step(param.default), False, False
-    getter = _service(route.container, param, route.label)
-    if getter.is_async:
-        return _async_service_step(getter.get), True, getter.needs_scope
-    return _service_step(getter.get), False, getter.needs_scope
+    plan = BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
+    return plan, any(p.marker is not None and p.marker.pipes for p in params)
 
 
 def _request_value_step(
@@ -286,14 +296,23 @@ def _request_value_step(
     validation = marker.validation if marker is not None else None
     # body steps read a Request: HTTP routes only (a WebSocket has no body)
     if source is ParamSource.BODY:
-        step = body_step(param, metadata, wire, route.embed, chain, validation, route.strict_body)
+        step = body_step(
+            param, metadata, wire, route.embed, chain, validation, route.strict_body,
+            route.adapters,
+        )  # fmt: skip
         return step, True
     if source in (ParamSource.FORM, ParamSource.FILE):
-        return form_step(param, metadata, wire, source, chain, validation, route.label), True
+        step = form_step(
+            param, metadata, wire, source, chain, validation, route.label, route.adapters
+        )
+        return step, True
     path_type = route.path_types.get(wire)
     if chain:
-        return pipe_step(param, metadata, source, wire, chain, validation, path_type)
-    return scalar_step(param, metadata, source, wire, validation, path_type), False
+        return pipe_step(
+            param, metadata, source, wire, chain, validation, path_type, route.adapters
+        )
+    step = scalar_step(param, metadata, source, wire, validation, path_type, route.adapters)
+    return step, False
 
 
 def _bound(param: HandlerParam, source: ParamSource | str, embed: bool) -> BoundParam:
@@ -309,13 +328,6 @@ def _bound(param: HandlerParam, source: ParamSource | str, embed: bool) -> Bound
     )
 
 
-def _service(container: Container, param: HandlerParam, label: str) -> Any:
-    try:
-        return service_getter(container, unwrap_optional(param.annotation))
-    except Exception as exc:
-        raise ConfigurationError(f"{label}: cannot inject parameter {param.name!r}: {exc}") from exc
-
-
 def _wire_name(param: HandlerParam, source: ParamSource, marker: Param | None) -> str:
     if marker is not None and marker.alias:
         return marker.alias.lower() if source is ParamSource.HEADER else marker.alias
@@ -328,39 +340,3 @@ def _default_of(param: HandlerParam, marker: Param | None) -> Any:
     if marker is not None and marker.default is not ...:
         return marker.default
     return param.default
-
-
-def _constant_step(value: Any) -> Step:
-    def step(ctx: ExecutionContext) -> Any:
-        return value
-
-    return step
-
-
-def _service_step(get: Callable[[Any], Any]) -> Step:
-    def step(ctx: ExecutionContext) -> Any:
-        return get(ctx.di_scope)
-
-    return step
-
-
-def _async_service_step(get: Callable[[Any], Any]) -> Callable[[ExecutionContext], Awaitable[Any]]:
-    async def step(ctx: ExecutionContext) -> Any:
-        return await get(ctx.di_scope)
-
-    return step
-
-
-def _dependency_step(dependency: Callable[[Any], Awaitable[Any]]) -> AsyncStep:
-    async def step(ctx: ExecutionContext) -> Any:
-        return await dependency(ctx)
-
-    return step
-
-
-def _context_step(ctx: ExecutionContext) -> Any:
-    return ctx
-
-
-def _background_step(ctx: ExecutionContext) -> Any:
-    return ctx.get_background()

@@ -7,8 +7,10 @@ parameter's pydantic ``TypeAdapter``, so results and error messages are pydantic
 
 from __future__ import annotations
 
+import types
+import typing
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
@@ -18,6 +20,7 @@ from lexigram.http_errors import HTTPError
 from .signature import unwrap_optional
 
 __all__ = [
+    "Adapters",
     "ParamError",
     "RequestValidationError",
     "build_converter",
@@ -119,14 +122,58 @@ def fast_path_for(annotation: Any) -> Callable[[Any], Any] | None:
     return _FAST.get(unwrap_optional(annotation))
 
 
-def build_converter(annotation: Any) -> Callable[[Any], Any] | None:
+class Adapters:
+    """The pydantic ``TypeAdapter`` of each parameter type, built once per startup: the
+    parameters of one type (``int``, ``str | None``, ``list[int]``, a model) share one.
+
+    Only annotations made of classes are shared (a class, or a union or generic of them,
+    told apart by the order of their members); anything else (``Annotated`` constraints,
+    literals, forward references) gets its own adapter.
+    """
+
+    __slots__ = ("_found",)
+
+    def __init__(self) -> None:
+        self._found: dict[Hashable, TypeAdapter[Any]] = {}
+
+    def get(self, annotation: Any) -> TypeAdapter[Any]:
+        key = _adapter_key(annotation)
+        if key is None:
+            return TypeAdapter(annotation)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = TypeAdapter(annotation)
+        return found
+
+
+def _adapter_key(annotation: Any) -> Hashable | None:
+    if isinstance(annotation, type):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None or origin is typing.Annotated or origin is typing.Literal:
+        return None
+    keys: list[Hashable] = []
+    for arg in typing.get_args(annotation):
+        key = _adapter_key(arg)
+        if key is None:
+            return None
+        keys.append(key)
+    if origin is types.UnionType:
+        origin = typing.Union  # int | None and Optional[int] validate alike
+    return (origin, tuple(keys))
+
+
+def build_converter(
+    annotation: Any, adapters: Adapters | None = None
+) -> Callable[[Any], Any] | None:
     """A ``convert(raw) -> value`` for ``annotation`` (raises ``ValidationError``).
 
-    ``None`` means no conversion (unannotated or ``Any``).
+    ``None`` means no conversion (unannotated or ``Any``); ``adapters``: the startup's shared
+    adapters.
     """
     if annotation is Any or annotation is object:
         return None
-    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+    adapter = adapters.get(annotation) if adapters is not None else TypeAdapter(annotation)
     validate = adapter.validate_python
     fast = fast_path_for(annotation)
     if fast is None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import inspect
 import logging
+import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from .._config.web_config import OpenAPIConfig
 from .._declare.decorators import WEBSOCKET
@@ -33,7 +36,7 @@ from .responses import (
     success_responses,
 )
 
-__all__ = ["OPENAPI_VERSION", "build_openapi"]
+__all__ = ["OPENAPI_VERSION", "build_openapi", "openapi_json"]
 
 OPENAPI_VERSION = "3.1.0"
 _log = logging.getLogger("lexigram.web.openapi")
@@ -65,11 +68,22 @@ def _documented(info: RouteInfo) -> bool:
 
 def _docstring(fn: Any) -> tuple[str | None, str | None]:
     """(first line, the rest) of ``fn``'s docstring."""
-    doc = inspect.getdoc(fn)
+    own = getattr(fn, "__doc__", None)
+    if own is None and _local_function(fn):
+        return None, None  # nothing to inherit: not a class attribute
+    doc = inspect.cleandoc(own) if isinstance(own, str) else inspect.getdoc(fn)
     if not doc:
         return None, None
     first, _, rest = doc.partition("\n")
     return first.strip() or None, rest.strip() or None
+
+
+def _local_function(fn: Any) -> bool:
+    """A function defined in another function (``f.<locals>.g``): no class holds it, so
+    ``inspect.getdoc`` finds no docstring to inherit for it."""
+    return isinstance(fn, types.FunctionType) and fn.__qualname__.endswith(
+        ".<locals>." + fn.__name__
+    )
 
 
 def _controller_tag(cls: type) -> str:
@@ -255,6 +269,43 @@ def build_openapi(
 
     ``versioning`` (a ``VersioningConfig``) tells how versions sharing a path are selected;
     ``body_limited``: a request body size limit applies (routes reading a body answer 413)."""
+    document, collector = _document(
+        routes, config, validation_status, app_guards, root_path, versioning, body_limited
+    )
+    document["paths"] = collector.resolve(document["paths"])
+    return document
+
+
+def openapi_json(
+    routes: Iterable[RouteInfo],
+    config: OpenAPIConfig,
+    *,
+    validation_status: int = 422,
+    app_guards: Sequence[Any] = (),
+    root_path: str = "",
+    versioning: Any = None,
+    body_limited: bool = True,
+) -> bytes:
+    """``build_openapi`` encoded as JSON, each schema written where it is used as it is
+    encoded (no resolved copy of the document is built)."""
+    document, collector = _document(
+        routes, config, validation_status, app_guards, root_path, versioning, body_limited
+    )
+    return orjson.dumps(
+        document, default=collector.rendered, option=orjson.OPT_PASSTHROUGH_DATACLASS
+    )
+
+
+def _document(
+    routes: Iterable[RouteInfo],
+    config: OpenAPIConfig,
+    validation_status: int,
+    app_guards: Sequence[Any],
+    root_path: str,
+    versioning: Any,
+    body_limited: bool,
+) -> tuple[dict[str, Any], SchemaCollector]:
+    """The document with its schemas still placeholders, and the collector rendering them."""
     collector = SchemaCollector()
     tags: dict[str, str | None] = {}
     operations = [
@@ -290,11 +341,11 @@ def build_openapi(
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": info}
     if root_path:
         document["servers"] = [{"url": root_path}]
-    document["paths"] = collector.resolve(paths)
+    document["paths"] = paths
     document["components"] = components
     if tags:
         document["tags"] = [
             {"name": name, "description": text} if text else {"name": name}
             for name, text in tags.items()
         ]
-    return document
+    return document, collector

@@ -9,6 +9,7 @@ pydantic for all of them at once (JSON Schema 2020-12, one shared ``$defs`` that
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import typing
 import warnings
@@ -134,6 +135,18 @@ class SchemaCollector:
         if not good:
             return {}, {}
         return _json_schemas(good)
+
+    def rendered(self, value: Any) -> dict[str, Any]:
+        """The JSON of a value ``orjson`` cannot encode itself, as its ``default=`` hook: a
+        ``PendingSchema`` becomes its rendered schema, any other dataclass its fields (what
+        orjson writes for one); anything else is refused."""
+        if isinstance(value, PendingSchema):
+            schema = dict(self._rendered.get(value.key, {}))
+            schema.update(value.extra)
+            return schema
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
     def resolve(self, node: Any) -> Any:
         """``node`` with every ``PendingSchema`` replaced by its rendered schema."""

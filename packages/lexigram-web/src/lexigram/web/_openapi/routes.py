@@ -33,7 +33,7 @@ from ._docs import (
     etag_matches,
     page_html,
 )
-from ._document import build_openapi
+from ._document import openapi_json
 
 __all__ = ["OpenAPIOption", "OpenAPISite", "resolve_openapi_config"]
 
@@ -225,9 +225,18 @@ class OpenAPISite:
             self.json_bytes()
 
     def document(self) -> dict[str, Any]:
-        """The OpenAPI document (built on first use, then kept)."""
-        if self._document is None:
-            self._document = build_openapi(
+        """The OpenAPI document (read back from its JSON on first use, then kept)."""
+        document = self._document
+        if document is None:
+            document = self._document = orjson.loads(self.json_bytes())
+        return document
+
+    def json_bytes(self) -> bytes:
+        """The document as JSON bytes (built and encoded once, without keeping the tree it
+        was encoded from: thousands of routes make a large one)."""
+        data = self._json
+        if data is None:
+            data = self._json = openapi_json(
                 self._routes,
                 self.config,
                 validation_status=self._validation_status,
@@ -236,12 +245,5 @@ class OpenAPISite:
                 versioning=self._versioning,
                 body_limited=self._body_limited,
             )
-        return self._document
-
-    def json_bytes(self) -> bytes:
-        """The document as JSON bytes (encoded once)."""
-        data = self._json
-        if data is None:
-            data = self._json = orjson.dumps(self.document())
             self._etag = _etag(data)
         return data

@@ -29,6 +29,7 @@ from .._http.render import Renderer
 from .._http.settings import RequestSettings
 from .._observe.hooks import PipelineTracer
 from .components import Component, get_instance
+from .error_responder import ErrorResponder
 from .filters import ErrorHandler
 from .throttle import RateLimitCheck
 
@@ -63,6 +64,9 @@ class EndpointParts:
     """Wraps the guard chain and the handler call in spans (``None``: tracing is off)."""
     broadcaster: Broadcaster | None = None
     """The app's broadcaster (WebSocket handler hubs publish through it)."""
+    responder: ErrorResponder | None = None
+    """The route's error responder, when the compiler shares one between routes alike
+    (``None``: the endpoint builds its own from ``filters``, ``status_map`` and ``renderer``)."""
 
 
 class EndpointCore:

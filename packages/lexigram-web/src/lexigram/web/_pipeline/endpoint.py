@@ -11,6 +11,7 @@ attribute reads, the steps the route actually needs, and two ``send`` calls.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,14 +20,14 @@ import anyio.to_thread
 from starlette.types import Receive, Scope, Send
 
 from .._http.background import FINISHED, REQUEST_TASKS
-from .._http.context import SELF_SOURCES
+from .._http.context import SELF_SOURCES, RouteInfo
 from .._http.request import Request
 from .components import get_instance
 from .core import Endpoint, EndpointCore, EndpointParts, close_scope
 from .error_responder import ErrorResponder
 from .interceptors import run_chain
 
-__all__ = ["build_endpoint", "head_endpoint"]
+__all__ = ["build_endpoint", "build_endpoints", "head_endpoint"]
 
 _log = logging.getLogger("lexigram.web")
 Invoke = Callable[[Request], Awaitable[Any]]
@@ -116,6 +117,19 @@ def _intercepted(parts: EndpointParts, invoke: Invoke) -> Invoke:
 
 def build_endpoint(parts: EndpointParts) -> Endpoint:
     """Compile ``parts`` into ``endpoint(scope, receive, send, path_params)``."""
+    return build_endpoints(parts, None)[0]
+
+
+def build_endpoints(
+    parts: EndpointParts, head_info: RouteInfo | None
+) -> tuple[Endpoint, Endpoint | None]:
+    """``build_endpoint(parts)``, and with ``head_info`` the endpoint answering ``HEAD`` for
+    the same route (``head_info`` its route): both run one compiled pipeline, the ``HEAD``
+    one sending no body (``None`` without ``head_info``)."""
+    tracer = parts.tracer
+    if tracer is not None and head_info is not None:  # spans name the route: one per method
+        head = dataclasses.replace(parts, info=head_info, head=True)
+        return build_endpoints(parts, None)[0], build_endpoints(head, None)[0]
     core = EndpointCore(parts)
     info = parts.info
     settings = parts.settings
@@ -123,10 +137,11 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     early_limit = throttle if throttle is not None and not throttle.after_guards else None
     late_limit = throttle if throttle is not None and throttle.after_guards else None
     renderer = parts.renderer
-    responder = ErrorResponder(parts.filters, parts.status_map, renderer, parts.debug)
+    responder = parts.responder or ErrorResponder(
+        parts.filters, parts.status_map, renderer, parts.debug
+    )
     invoke = _invoker(core, parts.is_coroutine)
     check_guards: Invoke = core.check_guards
-    tracer = parts.tracer
     if tracer is not None:  # decided here, once: untraced routes keep the plain steps
         check_guards = tracer.guards(check_guards, info)
         invoke = tracer.handler(invoke, info)
@@ -134,41 +149,45 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     needs_scope = core.needs_scope
     open_scope = core.open_scope
     guards = core.guards
-    head = parts.head
 
-    async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
-        if head:
-            send = _head_send(send)
-        ctx = Request(scope, receive, send, settings=settings, route=info, path_params=params)
-        di_scope = None
-        # the current request, for @background; never reset: once the pipeline ends the
-        # request is marked finished, so a stale value in this context behaves like none
-        REQUEST_TASKS.set(ctx)
-        try:
+    def serving(route: RouteInfo, head: bool) -> Endpoint:
+        async def endpoint(
+            scope: Scope, receive: Receive, send: Send, params: dict[str, Any]
+        ) -> None:
+            if head:
+                send = _head_send(send)
+            ctx = Request(scope, receive, send, settings=settings, route=route, path_params=params)
+            di_scope = None
+            # the current request, for @background; never reset: once the pipeline ends the
+            # request is marked finished, so a stale value in this context behaves like none
+            REQUEST_TASKS.set(ctx)
             try:
-                if needs_scope:
-                    di_scope = open_scope(ctx)
-                if early_limit is not None:
-                    await early_limit(ctx)
-                if guards:
-                    await check_guards(ctx)
-                if late_limit is not None:
-                    await late_limit(ctx)
-                result = await run(ctx)
-                await renderer.send(result, ctx, send)
-            except Exception as exc:
-                await responder.respond(ctx, exc, send)
-            if ctx.background is not None:
-                await ctx.background.run()
-        finally:
-            if ctx.background is None:
-                ctx.background = FINISHED
-            if ctx.form_used:
-                await _close_form(ctx)
-            if di_scope is not None:
-                await close_scope(di_scope)
+                try:
+                    if needs_scope:
+                        di_scope = open_scope(ctx)
+                    if early_limit is not None:
+                        await early_limit(ctx)
+                    if guards:
+                        await check_guards(ctx)
+                    if late_limit is not None:
+                        await late_limit(ctx)
+                    result = await run(ctx)
+                    await renderer.send(result, ctx, send)
+                except Exception as exc:
+                    await responder.respond(ctx, exc, send)
+                if ctx.background is not None:
+                    await ctx.background.run()
+            finally:
+                if ctx.background is None:
+                    ctx.background = FINISHED
+                if ctx.form_used:
+                    await _close_form(ctx)
+                if di_scope is not None:
+                    await close_scope(di_scope)
 
-    return endpoint
+        return endpoint
+
+    return serving(info, parts.head), serving(head_info, True) if head_info else None
 
 
 async def _close_form(ctx: Request) -> None:

@@ -27,16 +27,12 @@ class PathTemplate:
     path: str
     segments: tuple[Segment, ...]
     param_names: tuple[str, ...]
+    shape: str
+    """Template with parameter names erased: two routes with one shape collide."""
 
     @property
     def is_static(self) -> bool:
         return not self.param_names
-
-    @property
-    def shape(self) -> str:
-        """Template with parameter names erased: two routes with one shape collide."""
-        parts = [s if isinstance(s, str) else "{:" + s.converter.name + "}" for s in self.segments]
-        return "/" + "/".join(parts)
 
     @property
     def param_types(self) -> dict[str, type[Any]]:
@@ -106,4 +102,7 @@ def parse_template(path: str) -> PathTemplate:
             raise ValueError(f"route path {path!r}: a {{name:path}} parameter must come last")
         names.append(name)
         segments.append(ParamSegment(name, converter))
-    return PathTemplate(path, tuple(segments), tuple(names))
+    if not names:
+        return PathTemplate(path, tuple(segments), (), path)
+    shape = [s if isinstance(s, str) else "{:" + s.converter.name + "}" for s in segments]
+    return PathTemplate(path, tuple(segments), tuple(names), "/" + "/".join(shape))
