@@ -2,17 +2,19 @@
 
 Each operation goes through the coverage phase (boundary values, every missing or malformed
 parameter and header, methods the document does not list) and the fuzzing phase (positive and
-negative cases); then the stateful phase chains operations through the links Schemathesis
-infers from the document (an order placed, then read, cancelled or shipped; a product created,
-then read, replaced or deleted). The examples phase has nothing to run: the document has no
-examples. Every response goes through every built-in check, ``max_response_time`` with a limit
-that only catches a hang, and this project's own: an error is an ``application/problem+json``
-body whose ``status`` is the response's. Cases are derandomized and bounded, so a run is the
-same every time and takes seconds.
+negative cases); then the stateful phase chains the operations Schemathesis links by itself from
+the document: an order placed, listed, read (in both versions), cancelled or shipped. (The
+examples phase has nothing to run: the document has no examples.) A schema cannot list a
+catalogue that changes at run time, so half the schema-valid orders the fuzzer draws are sent
+naming catalogue products instead of random SKUs: orders do get placed, and the chains reach
+their 200 and 409 answers.
 
-``object_level_authorization`` is enabled too, but it only acts on identities listed in a Web
-Fuzzing Commons auth document: the Orders API has none to compare, since every key with
-``orders:read`` reads every order by design (docs/example-orders.md).
+Every response goes through every built-in check, ``max_response_time`` with a limit that only
+catches a hang, and this project's own: an error is an ``application/problem+json`` body whose
+``status`` is the response's. Cases are derandomized and bounded, so a run takes seconds.
+``object_level_authorization`` is enabled too, but it acts only on identities listed in a Web
+Fuzzing Commons auth document, and the Orders API has none to compare: every key with
+``orders:read`` reads every order, by design (docs/example-orders.md).
 
 Two business rules answer a schema-valid request 422, and only those two answers are let
 through (``business_rule`` below; docs/example-orders.md lists them): an order names only
@@ -27,6 +29,7 @@ from typing import Any
 import _servers  # noqa: F401  (puts the repository root on sys.path, for examples)
 import pytest
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.openapi.checks import RejectedPositiveData
@@ -42,6 +45,9 @@ MAX_EXAMPLES = 40  # per operation and phase; the coverage phase adds its own fi
 STATEFUL_STEPS = 8
 HANG = 10.0  # seconds: max_response_time only catches a request that never ends
 PROBLEM = "application/problem+json"
+
+
+CATALOGUE = [entry.sku for entry in load_settings(environ={}).catalog]
 
 
 def make_app() -> LexigramApp:
@@ -99,6 +105,18 @@ def keep_real_failures(context: Any, failure: Any, case: Any, response: Any) -> 
     return business_rule(failure, case, response) is None
 
 
+def catalogue_orders(context: Any, case: Any) -> Any:
+    """A schema-valid order as drawn, or the same order naming products of the catalogue."""
+    body = case.body
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if case.operation.label != "POST /v2/orders" or not positive or not isinstance(body, dict):
+        return st.just(case)
+    lines = [{**line, "sku": sku} for line, sku in zip(body["lines"], CATALOGUE, strict=False)]
+    placed = case.derive(keep_auth=True)
+    placed.body = {**body, "lines": lines}
+    return st.sampled_from([case, placed])
+
+
 def config(phases: dict[str, Any]) -> SchemathesisConfig:
     return SchemathesisConfig.from_dict(
         {
@@ -126,6 +144,7 @@ def app() -> Iterator[LexigramApp]:
 def load_schema(app: LexigramApp, phases: dict[str, Any]) -> Any:
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config(phases))
     schema.hooks.register_hook_with_name(keep_real_failures, "filter_failure")
+    schema.hooks.register_hook_with_name(catalogue_orders, "flatmap_case")
     return schema
 
 
