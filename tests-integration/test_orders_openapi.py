@@ -45,9 +45,7 @@ MAX_EXAMPLES = 40  # per operation and phase; the coverage phase adds its own fi
 STATEFUL_STEPS = 8
 HANG = 10.0  # seconds: max_response_time only catches a request that never ends
 PROBLEM = "application/problem+json"
-
-
-CATALOGUE = [entry.sku for entry in load_settings(environ={}).catalog]
+CATALOGUE = [entry.sku for entry in load_settings(environ={}).catalog]  # application.yaml
 
 
 def make_app() -> LexigramApp:
@@ -96,7 +94,8 @@ def business_rule(failure: Any, case: Any, response: Any) -> str | None:
     label = case.operation.label
     if label == "POST /v2/orders" and kinds and kinds <= {"unknown_sku", "duplicate"}:
         return "an order names only products of the catalogue, each once"
-    if label == "PUT /v2/products/{item_id}" and body["detail"] == "A product's SKU cannot change":
+    detail = body.get("detail")
+    if label == "PUT /v2/products/{item_id}" and detail == "A product's SKU cannot change":
         return "a product's SKU cannot change"
     return None
 
