@@ -51,70 +51,12 @@ def _app(**options: Any) -> LexigramApp:
     return app
 
 
-@pytest.mark.parametrize("price", [True, False, "2", 2.5, "2.0"])
-async def test_an_int_body_field_refuses_booleans_strings_and_fractions(price: Any) -> None:
+@pytest.mark.parametrize("price", [True, False, "2", 2.0])
+async def test_an_int_body_field_refuses_booleans_strings_and_floats(price: Any) -> None:
     async with AsyncTestClient(_app()) as client:
         response = await client.post("/products", json={"name": "pen", "price_cents": price})
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["body", "price_cents"]
-
-
-@pytest.mark.parametrize(
-    "payload", [b'{"name": "pen", "price_cents": 2.0}', b'{"name": "pen", "price_cents": 2e0}']
-)
-async def test_an_int_body_field_accepts_a_whole_number_written_with_a_fraction(
-    payload: bytes,
-) -> None:
-    # JSON, and the OpenAPI 3.1 document (JSON Schema 2020-12), count 2.0 as the integer 2
-    async with AsyncTestClient(_app()) as client:
-        response = await client.post(
-            "/products", content=payload, headers={"content-type": "application/json"}
-        )
-    assert response.status_code == 201
-    assert response.json() == {"name": "pen", "price_cents": 2}
-    assert response.content.endswith(b'"price_cents":2}')
-
-
-async def test_whole_numbers_are_accepted_where_nested_and_other_errors_stand() -> None:
-    class Line(BaseModel):
-        quantity: int
-        weight: float
-
-    class Basket(BaseModel):
-        lines: list[Line]
-        counts: dict[str, int]
-        tag: int | str
-
-    app = LexigramApp()
-
-    @app.post("/baskets")
-    async def basket(basket: Basket) -> Basket:
-        return basket
-
-    @app.post("/counted")
-    async def counted(count: int = body(embed=True), name: str = body(embed=True)) -> int:
-        return count
-
-    whole = {
-        "lines": [{"quantity": 1, "weight": 1.0}, {"quantity": 3.0, "weight": 2.0}],
-        "counts": {"a": 4.0},
-        "tag": 5.0,
-    }
-    async with AsyncTestClient(app) as client:
-        accepted = await client.post("/baskets", json=whole)
-        refused = await client.post("/baskets", json={**whole, "counts": {"a": 4.0, "b": True}})
-        embedded = await client.post("/counted", json={"count": 7.0, "name": "x"})
-        fraction = await client.post("/counted", json={"count": 7.5, "name": "x"})
-    assert accepted.status_code == 200, accepted.text
-    assert accepted.json() == {
-        "lines": [{"quantity": 1, "weight": 1.0}, {"quantity": 3, "weight": 2.0}],
-        "counts": {"a": 4},
-        "tag": 5,
-    }
-    assert refused.status_code == 422
-    assert [e["loc"] for e in refused.json()["errors"]] == [["body", "counts", "b"]]
-    assert (embedded.status_code, embedded.json()) == (200, 7)
-    assert fraction.status_code == 422
 
 
 async def test_an_embedded_int_body_field_refuses_a_boolean() -> None:

@@ -20,7 +20,6 @@ from .._declare.params import ParamMetadata, ParamSource
 from .._http.json import dumps, loads
 from .._http.json_keys import check_duplicate_keys, fields_bound_keys
 from .._http.request import Request
-from ._numbers import whole_numbers
 from ._steps import apply_validation, finisher, run_pipes
 from .signature import HandlerParam, unwrap_optional
 from .validation import ParamError, missing_error, pydantic_errors
@@ -78,8 +77,7 @@ def body_step(
     """A step reading the JSON body (or one key of it when ``embed``).
 
     ``strict``: JSON values must have the declared type (no ``"2"`` or ``true`` for an
-    ``int``, while ``2.0`` is the integer 2 as in JSON Schema); values a pipe produced are
-    validated leniently (the pipe converts on purpose).
+    ``int``); values a pipe produced are validated leniently (the pipe converts on purpose).
     """
     adapter = _adapter(param.annotation)
     required = metadata.default is ...
@@ -91,20 +89,10 @@ def body_step(
             value = apply_validation(validation, value, loc)
         return value
 
-    def strictly(raw: Any) -> Any:
-        payload = dumps(raw)
-        try:
-            return adapter.validate_json(payload, strict=True)
-        except ValidationError as exc:
-            fixed = whole_numbers(payload, exc)
-            if fixed is None:
-                raise
-            return adapter.validate_json(fixed, strict=True)
-
     def check(raw: Any, piped: bool) -> Any:
         try:
             if strict and not piped:
-                return strictly(raw)
+                return adapter.validate_json(dumps(raw), strict=True)
             return adapter.validate_python(raw)
         except ValidationError as exc:
             raise ParamError(pydantic_errors(exc, loc)) from None
@@ -168,32 +156,14 @@ def _whole_body(
         try:
             value = validate_json(body, strict=strict)
         except ValidationError as exc:
-            value = _invalid_body(exc, body, validate_json, strict, loc)
+            if any(err["type"] == "json_invalid" for err in exc.errors(include_url=False)):
+                raise BadRequestError("request body is not valid JSON") from None
+            check_duplicate_keys(body)
+            raise ParamError(pydantic_errors(exc, loc)) from None
         check_duplicate_keys(body, len(value.model_fields_set) if bounded else 0)
         return finish(value)
 
     return whole_body
-
-
-def _invalid_body(
-    exc: ValidationError,
-    body: bytes,
-    validate_json: Callable[..., Any],
-    strict: bool,
-    loc: list[str | int],
-) -> Any:
-    """What a body that failed validation is: a 400 (not JSON, a repeated key), its value when
-    strict mode refused only whole numbers such as ``2.0`` for integers, else a 422."""
-    if any(err["type"] == "json_invalid" for err in exc.errors(include_url=False)):
-        raise BadRequestError("request body is not valid JSON") from None
-    check_duplicate_keys(body)
-    fixed = whole_numbers(body, exc) if strict else None
-    if fixed is not None:
-        try:
-            return validate_json(fixed, strict=True)
-        except ValidationError as again:
-            exc = again
-    raise ParamError(pydantic_errors(exc, loc)) from None
 
 
 async def read_form(ctx: Request) -> FormData:

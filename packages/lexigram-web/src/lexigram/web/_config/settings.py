@@ -22,8 +22,8 @@ class AppSettings:
     bytes (``None``: no limit), enforced while the body streams in. ``body_timeout``: seconds
     to wait for the next piece of a request body before answering 408 (``None``: no limit).
     ``strict_body``: JSON bodies are validated strictly (an ``int`` field refuses ``true``,
-    ``"2"`` and ``2.5``, and takes ``2.0`` as 2); ``False`` accepts pydantic's lenient
-    coercions (a route's ``strict_body=`` wins)."""
+    ``"2"`` and ``2.0``); ``False`` accepts pydantic's lenient coercions (a route's
+    ``strict_body=`` wins)."""
 
     debug: bool = False
     validation_status: int = 422

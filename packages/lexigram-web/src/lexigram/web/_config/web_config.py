@@ -153,8 +153,7 @@ class WebConfig(_Section):
     ``trust_request_id`` (reuse a sane incoming id). Errors: ``debug`` (5xx problems
     carry exception details: never in production), ``validation_status`` (422 or 400),
     ``strict_body`` (JSON body fields must have their declared type: an ``int`` refuses
-    ``true``, ``"2"`` and ``2.5``, takes ``2.0`` as 2; ``false`` accepts pydantic's lenient
-    coercions).
+    ``true``, ``"2"`` and ``2.0``; ``false`` accepts pydantic's lenient coercions).
     Routing: ``fail_on_route_conflict``. Sections: ``cors``, ``security_headers``,
     ``gzip``, ``openapi``, ``versioning``, ``health``, ``observability`` (tracing,
     metrics, access log), ``templates`` (``None``: no templates). ``debug_routes`` serves

@@ -72,7 +72,7 @@ def route(
     """Declare ``fn`` as the handler of ``method`` on ``path`` (stackable).
 
     ``strict_body``: ``True`` validates the JSON body strictly (an ``int`` field refuses
-    ``true``, ``"2"`` and ``2.5``, as the OpenAPI document promises), ``False`` leniently
+    ``true``, ``"2"`` and ``2.0``, as the OpenAPI document promises), ``False`` leniently
     (pydantic's coercions); ``None`` (the default) follows the app's ``strict_body``.
     """
     config = RouteConfig(
