@@ -16,9 +16,11 @@ catches a hang, and this project's own: an error is an ``application/problem+jso
 Fuzzing Commons auth document, and the Orders API has none to compare: every key with
 ``orders:read`` reads every order, by design (docs/example-orders.md).
 
-Two business rules answer a schema-valid request 422, and only those two answers are let
-through (``business_rule`` below; docs/example-orders.md lists them): an order names only
-products of the catalogue, each once; a product's SKU (the path) cannot change in a ``PUT``.
+Three rules answer a schema-valid request 422, and only those answers are let through
+(``business_rule`` below; docs/example-orders.md lists them): an order names only products of
+the catalogue, each once; a product's SKU (the path) cannot change in a ``PUT``; and strict
+bodies take an integer field only written as an integer (JSON Schema counts ``2.0`` as an
+integer, strict validation refuses it, as it refuses ``true`` and ``"2"``).
 """
 
 from __future__ import annotations
@@ -86,11 +88,14 @@ def problem_details_for_errors(ctx: Any, response: Any, case: Any) -> None:
 
 
 def business_rule(failure: Any, case: Any, response: Any) -> str | None:
-    """The documented rule a rejected schema-valid request broke, if it is one of the two."""
+    """The documented rule a rejected schema-valid request broke, if it is one of the three."""
     if not isinstance(failure, RejectedPositiveData) or response.status_code != 422:
         return None
     body = response.json()
-    kinds = {error["type"] for error in body.get("errors", [])}
+    errors = body.get("errors", [])
+    kinds = {error["type"] for error in errors}
+    if kinds == {"int_type"} and all(_whole_float(case.body, e["loc"]) for e in errors):
+        return "strict bodies take an integer only written as one (2, not 2.0)"
     label = case.operation.label
     if label == "POST /v2/orders" and kinds and kinds <= {"unknown_sku", "duplicate"}:
         return "an order names only products of the catalogue, each once"
@@ -98,6 +103,19 @@ def business_rule(failure: Any, case: Any, response: Any) -> str | None:
     if label == "PUT /v2/products/{item_id}" and detail == "A product's SKU cannot change":
         return "a product's SKU cannot change"
     return None
+
+
+def _whole_float(body: Any, loc: list[Any]) -> bool:
+    """Whether the request body holds a whole number written as a float (``2.0``) at ``loc``."""
+    if not loc or loc[0] != "body":
+        return False
+    value = body
+    for key in loc[1:]:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(value, float) and value.is_integer()
 
 
 def keep_real_failures(context: Any, failure: Any, case: Any, response: Any) -> bool:
