@@ -143,3 +143,18 @@ def test_a_port_in_use_is_refused_before_any_server_starts() -> None:
 def test_limits_no_server_can_use_are_refused(options: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         run_server(app, **options)  # type: ignore[arg-type]
+
+
+def test_a_backlog_granian_would_raise_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[tuple[str, int]] = []
+    for server in ("granian", "uvicorn"):
+        monkeypatch.setattr(
+            f"lexigram.web._serve._{server}.run_{server}",
+            lambda _app, options, _before, name=server: served.append((name, options.backlog)),
+        )
+    # granian queues at least 128 connections whatever it is given
+    with pytest.raises(ValueError, match="backlog must be at least 128 with granian, got 64"):
+        run_server(app, server="granian", backlog=64)
+    run_server(app, server="uvicorn", backlog=64)  # uvicorn listens with the backlog given
+    run_server(app, server="granian", backlog=128)
+    assert served == [("uvicorn", 64), ("granian", 128)]

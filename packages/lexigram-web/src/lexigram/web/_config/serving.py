@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_HEADER_TIMEOUT",
     "DEFAULT_KEEP_ALIVE_TIMEOUT",
     "DEFAULT_MAX_CONNECTIONS",
+    "GRANIAN_MIN_BACKLOG",
     "MAX_HEADER_TIMEOUT",
 ]
 
@@ -30,3 +31,5 @@ DEFAULT_BODY_TIMEOUT: Final = 30.0
 """Seconds the application waits for the next piece of a request body before answering 408."""
 MAX_HEADER_TIMEOUT: Final = 60.0
 """Granian's ceiling for its header read timeout."""
+GRANIAN_MIN_BACKLOG: Final = 128
+"""Granian's floor for its backlog (it raises a smaller one to this without a word)."""

@@ -17,6 +17,7 @@ from .._config.serving import (
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_KEEP_ALIVE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
+    GRANIAN_MIN_BACKLOG,
     MAX_HEADER_TIMEOUT,
 )
 from ._port import check_port_free
@@ -112,7 +113,7 @@ def run_server(
         reload_dirs=tuple(reload_dirs),
     )
     check_server_options(app, port=port, workers=workers, server=server, reload=reload)
-    check_limits(options)
+    check_limits(options, server)
     os.environ[WORKERS_ENV] = str(workers)
     served: Any = app
     if factory and not isinstance(app, str):
@@ -152,8 +153,8 @@ def check_server_options(
         )
 
 
-def check_limits(options: ServerOptions) -> None:
-    """Raise ``ValueError`` for a log level, limit or timeout no server can use."""
+def check_limits(options: ServerOptions, server: str = "granian") -> None:
+    """Raise ``ValueError`` for a log level, limit or timeout ``server`` cannot use."""
     if options.log_level not in _LOG_LEVELS:
         raise ValueError(
             f"log_level must be one of {', '.join(_LOG_LEVELS)}, got {options.log_level!r}"
@@ -171,6 +172,11 @@ def check_limits(options: ServerOptions) -> None:
         count: int = getattr(options, name)
         if count < 1:
             raise ValueError(f"{name} must be at least 1, got {count}")
+    if server == "granian" and options.backlog < GRANIAN_MIN_BACKLOG:
+        raise ValueError(
+            f"backlog must be at least {GRANIAN_MIN_BACKLOG} with granian, got "
+            f"{options.backlog} (granian would queue {GRANIAN_MIN_BACKLOG} anyway)"
+        )
     root = options.root_path
     if root and (not root.startswith("/") or root.endswith("/")):
         raise ValueError(f"root_path must start with '/' and not end with '/', got {root!r}")
