@@ -373,3 +373,10 @@ async def test_tracing_leaves_nothing_for_the_cyclic_collector(provider: TracerP
         "/items/1",
     )
     assert traced == plain
+
+
+def test_the_public_tracing_module_keeps_its_names() -> None:
+    import lexigram.web.otel as otel
+
+    assert otel.__all__ == ["Tracing", "TracingBehaviour", "tracer_provider_for"]
+    assert all(callable(getattr(otel, name)) for name in otel.__all__)

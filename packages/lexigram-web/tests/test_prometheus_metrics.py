@@ -232,9 +232,9 @@ def test_the_one_process_recorder_exposes_what_prometheus_client_metrics_would()
     from prometheus_client import generate_latest
 
     from lexigram.web._config.observability import DEFAULT_BUCKETS
+    from lexigram.web._observe.local_metrics import LocalRecorder
+    from lexigram.web._observe.metrics import ClientRecorder
     from lexigram.web._observe.observation import Observation
-    from lexigram.web._prometheus_local import LocalRecorder
-    from lexigram.web.prometheus import ClientRecorder
 
     exposed: list[Samples] = []
     for recorder_class in (LocalRecorder, ClientRecorder):
@@ -292,3 +292,10 @@ async def test_metrics_and_the_access_log_leave_nothing_for_the_cyclic_collector
     )
     assert observed == plain
     capsys.readouterr()
+
+
+def test_the_public_metrics_module_keeps_its_names() -> None:
+    import lexigram.web.prometheus as prometheus
+
+    assert prometheus.__all__ == ["Metrics", "prepare_multiprocess_dir"]
+    assert all(callable(getattr(prometheus, name)) for name in prometheus.__all__)

@@ -44,7 +44,7 @@ from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
 from ._pipeline.endpoint import build_endpoint
 from ._pipeline.filters import ErrorHandler, build_level
-from ._pipeline.throttle import RateLimitCheck, find_limiter, route_check
+from ._pipeline.throttle import CountedCheck, RateLimitCheck, find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
@@ -305,7 +305,8 @@ class _Compiler:
         instruments = self.parts.instruments
         if throttle is not None and instruments is not None and instruments.throttle is not None:
             policy = spec.rate if spec is not None else str(self.limiter.default_rate)
-            throttle = instruments.throttle(throttle, route_template(path), policy)
+            allowed, denied = instruments.throttle(route_template(path), policy)
+            throttle = CountedCheck(throttle, allowed, denied)
         return throttle
 
     def _declare(self, template: PathTemplate, parts: EndpointParts, config: RouteConfig) -> None:

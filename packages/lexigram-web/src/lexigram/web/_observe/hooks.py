@@ -3,7 +3,7 @@
 ``Instruments`` is handed to route compilation when some feature is on (``None`` otherwise,
 so a route compiled without it carries no trace of observability): each endpoint is marked
 with its route template, the guard chain and the handler call may be wrapped in spans, and a
-route's rate-limit check may be wrapped to count its decisions. Everything here runs once per
+route's rate-limit decisions may be counted. Everything here runs once per
 route, at startup.
 """
 
@@ -32,9 +32,12 @@ class PipelineTracer(Protocol):
 
 
 class ThrottleRecorder(Protocol):
-    """Wraps a route's rate-limit check to count its decisions."""
+    """The counters of one throttled route's rate-limit decisions: ``(allowed, denied)``,
+    each called once per decision."""
 
-    def __call__(self, check: Any, route: str, policy: str) -> Any: ...
+    def __call__(
+        self, route: str, policy: str
+    ) -> tuple[Callable[[], object], Callable[[], object]]: ...
 
 
 class Instruments:

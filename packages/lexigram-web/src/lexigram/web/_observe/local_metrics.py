@@ -4,7 +4,7 @@ samples when scraped (a prometheus-client collector).
 A request costs a few additions on Python numbers instead of the locked updates of
 prometheus-client's metric objects; the exposition is the same. Only for one process: with
 ``PROMETHEUS_MULTIPROC_DIR`` the values must live in prometheus-client's shared files, which
-``prometheus.ClientRecorder`` writes. Updates happen on the event loop's thread, as does
+``metrics.ClientRecorder`` writes. Updates happen on the event loop's thread, as does
 rendering ``/metrics``.
 """
 
@@ -22,14 +22,10 @@ from prometheus_client.core import (
     Metric,
 )
 
-from lexigram.http_errors import TooManyRequestsError
+from .middleware import Feature
+from .observation import UNMATCHED, Observation, status_class
 
-from ._http.context import ExecutionContext
-from ._observe.middleware import Feature
-from ._observe.observation import UNMATCHED, Observation, status_class
-from ._pipeline.throttle import RateLimitCheck
-
-__all__ = ["HELP", "LABELS", "LocalRecorder"]
+__all__ = ["HELP", "LABELS", "LocalRecorder", "Tally"]
 
 # unannotated in prometheus-client: how it writes a bucket bound in the ``le`` label
 _go_float = cast(
@@ -62,7 +58,7 @@ class LocalRecorder(Feature):
         self._cells: dict[tuple[str, str, str], list[float]] = {}
         self._in_flight = 0
         self._open = {"websocket": 0, "sse": 0}
-        self._decisions: dict[tuple[str, str], list[int]] = {}
+        self._decisions: dict[tuple[str, str], tuple[Tally, Tally]] = {}
         registry.register(self)
 
     # -- per request -----------------------------------------------------------------------------
@@ -90,9 +86,9 @@ class LocalRecorder(Feature):
     def closed(self, obs: Observation) -> None:
         self._open[obs.stream or "sse"] -= 1
 
-    def counted(self, check: RateLimitCheck, route: str, policy: str) -> RateLimitCheck:
-        counts = self._decisions.setdefault((route, policy), [0, 0])
-        return _CountedCheck(check, counts)
+    def decisions(self, route: str, policy: str) -> tuple[Tally, Tally]:
+        """The counters of one throttled route's decisions: ``(allowed, denied)``."""
+        return self._decisions.setdefault((route, policy), (Tally(), Tally()))
 
     # -- scrape ----------------------------------------------------------------------------------
     def describe(self) -> list[Metric]:
@@ -123,25 +119,18 @@ class LocalRecorder(Feature):
         name = "lexigram_rate_limit_decisions"
         decisions = CounterMetricFamily(name, HELP[name], labels=("route", "policy", "decision"))
         for (route, policy), (allowed, denied) in list(self._decisions.items()):
-            decisions.add_metric((route, policy, "allowed"), allowed)
-            decisions.add_metric((route, policy, "denied"), denied)
+            decisions.add_metric((route, policy, "allowed"), allowed.count)
+            decisions.add_metric((route, policy, "denied"), denied.count)
         yield decisions
 
 
-class _CountedCheck(RateLimitCheck):
-    """A route's rate-limit check counting allowed (``counts[0]``) and denied hits."""
+class Tally:
+    """A count, one more per call."""
 
-    __slots__ = ("_counts",)
+    __slots__ = ("count",)
 
-    def __init__(self, check: RateLimitCheck, counts: list[int]) -> None:
-        by: Any = check.by
-        super().__init__(check.policy, check.prefix, by, check.key_fn, check.cost)
-        self._counts = counts
+    def __init__(self) -> None:
+        self.count = 0
 
-    async def __call__(self, ctx: ExecutionContext) -> None:
-        try:
-            await super().__call__(ctx)
-        except TooManyRequestsError:
-            self._counts[1] += 1
-            raise
-        self._counts[0] += 1
+    def __call__(self) -> None:
+        self.count += 1
