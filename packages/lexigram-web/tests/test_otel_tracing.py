@@ -182,10 +182,18 @@ async def test_every_problem_body_carries_the_trace_id(
     assert {body["trace_id"] for body in bodies} == trace_ids
 
 
-async def test_guards_and_the_handler_get_child_spans(
+async def test_by_default_a_request_gets_its_server_span_alone(
     provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
     async with AsyncTestClient(_app(provider)) as client:
+        await client.get("/orders/7")
+    assert [s.name for s in exporter.get_finished_spans()] == ["GET /orders/{id}"]
+
+
+async def test_with_pipeline_spans_guards_and_the_handler_get_child_spans(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    async with AsyncTestClient(_app(provider, pipeline_spans=True)) as client:
         await client.get("/orders/7")
     spans = {s.name: s for s in exporter.get_finished_spans()}
     server = spans["GET /orders/{id}"]
@@ -196,26 +204,21 @@ async def test_guards_and_the_handler_get_child_spans(
         assert child.kind is SpanKind.INTERNAL
 
 
-async def test_pipeline_spans_can_be_left_out(
-    provider: TracerProvider, exporter: InMemorySpanExporter
-) -> None:
-    async with AsyncTestClient(_app(provider, pipeline_spans=False)) as client:
-        await client.get("/orders/7")
-    assert [s.name for s in exporter.get_finished_spans()] == ["GET /orders/{id}"]
-
-
 async def test_the_handler_span_records_an_unexpected_exception(
     provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
-    async with AsyncTestClient(_app(provider)) as client:
+    async with AsyncTestClient(_app(provider, pipeline_spans=True)) as client:
         await client.get("/orders/boom")
     handler = next(s for s in exporter.get_finished_spans() if s.name == "handler Orders.boom")
     assert handler.status.status_code is StatusCode.ERROR
     assert [e.name for e in handler.events] == ["exception"]
 
 
-async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
-    provider: TracerProvider, exporter: InMemorySpanExporter
+@pytest.mark.parametrize(
+    ("pipeline_spans", "parent"), [(False, "GET /place"), (True, "handler place")]
+)
+async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_request(
+    provider: TracerProvider, exporter: InMemorySpanExporter, pipeline_spans: bool, parent: str
 ) -> None:
     class PlaceOrder:
         pass
@@ -225,7 +228,8 @@ async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
     async def handle(message: Any) -> str:
         return "placed"
 
-    app = LexigramApp(observability={"tracing": {"enabled": True, "tracer_provider": provider}})
+    tracing = {"enabled": True, "tracer_provider": provider, "pipeline_spans": pipeline_spans}
+    app = LexigramApp(observability={"tracing": tracing})
 
     @app.get("/place")
     async def place() -> dict[str, str]:
@@ -237,7 +241,7 @@ async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
     spans = {s.name: s for s in exporter.get_finished_spans()}
     cqrs = spans["cqrs PlaceOrder"]
     assert cqrs.parent is not None
-    assert cqrs.parent.span_id == spans["handler place"].context.span_id
+    assert cqrs.parent.span_id == spans[parent].context.span_id
     assert [s.name for s in exporter.get_finished_spans()].count("cqrs PlaceOrder") == 1
 
 

@@ -123,7 +123,7 @@ class _Compiler:
         for method, path, endpoint in with_heads(parts.builtin_routes):
             if method not in static.get(path, {}):
                 if instruments is not None:
-                    endpoint = instruments.endpoint(endpoint, path)
+                    endpoint = instruments.endpoint(endpoint, path, method)
                 self.router.add(method, path, endpoint)
         router = self.router
         infos = self.infos
@@ -326,7 +326,7 @@ class _Compiler:
         else:
             endpoint = build_endpoint(parts)
         if self.parts.instruments is not None:
-            endpoint = self.parts.instruments.endpoint(endpoint, info.path)
+            endpoint = self.parts.instruments.endpoint(endpoint, info.path, info.method)
         endpoint = self.versions.wrap(endpoint, info)
         try:
             if not self.versions.defer(info, template, endpoint):

@@ -39,7 +39,7 @@ from .hooks import Endpoint
 from .local_metrics import HELP, LABELS, LocalRecorder
 from .middleware import Feature
 from .multiprocess import ENV, prepare_multiprocess_dir
-from .observation import Observation, status_class
+from .observation import PER_ROUTE, Observation, status_class
 
 __all__ = ["ClientRecorder", "GuardComponent", "Metrics", "prepare_multiprocess_dir"]
 
@@ -163,7 +163,6 @@ class ClientRecorder(Feature):
             name, HELP[name], ("route", "policy", "decision"), registry=registry
         )
         self._streams = {kind: self._open.labels(kind) for kind in ("websocket", "sse")}
-        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def begin(self, obs: Observation) -> None:
         if obs.kind == "http":
@@ -173,13 +172,14 @@ class ClientRecorder(Feature):
         if obs.kind != "http":
             return
         self._in_flight.dec()
-        key = (obs.method, obs.route_label, status_class(obs.status))
-        children = self._children.get(key)
+        mark = obs.mark
+        status = obs.status
+        children = mark.cells.get(status) if mark is not None else None
         if children is None:
-            children = self._children[key] = (
-                self._requests.labels(*key),
-                self._duration.labels(*key),
-            )
+            labels = (obs.method, obs.route_label, status_class(status))
+            children = (self._requests.labels(*labels), self._duration.labels(*labels))
+            if mark is not None and len(mark.cells) < PER_ROUTE:
+                mark.cells[status] = children
         children[0].inc()
         children[1].observe(obs.end - obs.start)
 

@@ -135,6 +135,11 @@ class Observability:
             )
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
+        """``app`` in the observability layer (a feature's own when it is the only one on)."""
+        if len(self.features) == 1:
+            alone = self.features[0].alone(app)
+            if alone is not None:
+                return alone
         return ObservabilityMiddleware(app, self.features)
 
     def start(self) -> None:

@@ -25,13 +25,23 @@ from .._declare.errors import ConfigurationError
 from .._http.context import ExecutionContext, RouteInfo
 from .hooks import Step
 from .middleware import Feature
-from .observation import OBSERVATION, Observation, current_observation
+from .observation import Observation, current_observation
 
 __all__ = ["Tracing", "TracingBehaviour", "tracer_provider_for"]
 
 INSTRUMENTATION: Final = "lexigram.web"
 _ERROR: Final = Status(StatusCode.ERROR)
 _PROPAGATOR: Final = TraceContextTextMapPropagator()
+_TRACEPARENT: Final = b"traceparent"
+_RESPONSE_HEADERS: Final[dict[str, bytes | None]] = {
+    "traceparent": _TRACEPARENT,
+    "server-timing": b"server-timing",
+    "none": None,
+}
+_CACHED: Final = 256
+"""At most this many entries in each per-host and per-status cache."""
+WEBSOCKET: Final = "WEBSOCKET"
+"""The name of a WebSocket connection's span until its route is known."""
 
 
 def tracer_provider_for(config: TracingConfig) -> tuple[Any, bool]:
@@ -76,13 +86,22 @@ def _exporter(spec: str) -> Any:
 
 
 class Tracing(Feature):
-    """Server spans for one app (see the module docstring); built at startup."""
+    """Server spans for one app (see ``lexigram.web.otel``); built at startup.
+
+    Per request: one ``start_span`` with the request's attributes, its context attached, the
+    ids formatted once (trace id for problems, logs and the response header); at the end
+    the route's prebuilt name and attributes (``RouteMark``), ERROR only on a failure, and
+    ``end``. A WebSocket connection gets one span from handshake to close.
+    """
 
     def __init__(self, provider: Any, *, response_header: str = "traceparent", owned: bool = False):
         self.provider = provider
         self.owned = owned
         self.tracer = provider.get_tracer(INSTRUMENTATION)
-        self._header = response_header
+        self._start_span = self.tracer.start_span
+        self._header: bytes | None = _RESPONSE_HEADERS[response_header]
+        self._hosts: dict[bytes, dict[str, Any]] = {}
+        self._unrouted: dict[int, dict[str, Any]] = {}
 
     @classmethod
     def from_config(cls, config: TracingConfig) -> Tracing:
@@ -95,8 +114,6 @@ class Tracing(Feature):
             self.provider.shutdown()
 
     def begin(self, obs: Observation) -> None:
-        if obs.kind != "http":
-            return
         scope = obs.scope
         carrier: dict[str, str] | None = None
         host = b""
@@ -108,44 +125,65 @@ class Tracing(Feature):
                     carrier = {}
                 carrier[name.decode("latin-1")] = value.decode("latin-1")
         parent = _PROPAGATOR.extract(carrier) if carrier is not None else None
-        span = self.tracer.start_span(
-            obs.method, parent, SpanKind.SERVER, _attributes(obs, scope, host)
-        )
+        server = self._hosts.get(host)
+        if server is None:
+            server = _server_attributes(host)
+            if len(self._hosts) < _CACHED:  # the Host header is the client's: bounded
+                self._hosts[host] = server
+        client = scope.get("client")
+        attributes = {
+            "http.request.method": obs.method,
+            "url.scheme": scope.get("scheme", "http"),
+            "url.path": scope["path"],
+            **server,
+        }
+        if client:
+            attributes["client.address"] = client[0]
+        name = obs.method if obs.kind == "http" else WEBSOCKET
+        span = self._start_span(name, parent, SpanKind.SERVER, attributes)
         obs.span = span
         obs.token = otel_context.attach(trace.set_span_in_context(span, parent))
         context = span.get_span_context()
         if not context.is_valid:
             return
         obs.tracer = self.tracer
-        obs.trace_id = trace_id = format(context.trace_id, "032x")
-        obs.span_id = span_id = format(context.span_id, "016x")
+        obs.trace_id = trace_id = f"{context.trace_id:032x}"
+        obs.span_id = span_id = f"{context.span_id:016x}"
         scope.setdefault("state", {})["trace_id"] = trace_id
-        if self._header != "none":
+        header = self._header
+        if header is not None:
             value = f"00-{trace_id}-{span_id}-{context.trace_flags:02x}"
-            if self._header == "traceparent":
-                obs.headers = [(b"traceparent", value.encode("latin-1"))]
+            if header is _TRACEPARENT:
+                obs.headers = [(header, value.encode("latin-1"))]
             else:
-                timing = f'traceparent;desc="{value}"'.encode("latin-1")
-                obs.headers = [(b"server-timing", timing)]
+                obs.headers = [(header, f'traceparent;desc="{value}"'.encode("latin-1"))]
 
     def finish(self, obs: Observation) -> None:
         span = obs.span
         if span is None:
             return
         try:
-            route = obs.route
             status = obs.status
-            attributes: dict[str, Any] = {"http.response.status_code": status}
-            if route is not None:
-                span.update_name(f"{obs.method} {route}")
-                attributes["http.route"] = route
-            if status >= 500:
-                exc = obs.exception
+            mark = obs.mark
+            if mark is not None:
+                span.update_name(mark.span_name)
+                attributes = mark.span_attributes.get(status)
+                if attributes is None:
+                    attributes = {"http.route": mark.template, "http.response.status_code": status}
+                    if len(mark.span_attributes) < _CACHED:
+                        mark.span_attributes[status] = attributes
+            else:
+                attributes = self._unrouted.get(status)
+                if attributes is None:
+                    attributes = {"http.response.status_code": status}
+                    if len(self._unrouted) < _CACHED:
+                        self._unrouted[status] = attributes
+            exc = obs.exception
+            if status >= 500 or exc is not None:
                 if exc is not None:
                     span.record_exception(exc)
-                attributes["error.type"] = (
-                    type(exc).__qualname__ if exc is not None else str(status)
-                )
+                error = type(exc).__qualname__ if exc is not None else str(status)
+                attributes = {**attributes, "error.type": error}
                 span.set_status(_ERROR)
             span.set_attributes(attributes)
             span.end()
@@ -154,38 +192,31 @@ class Tracing(Feature):
             otel_context.detach(obs.token)
             obs.token = None
 
-    # -- pipeline stages ------------------------------------------------------------------------
+    # -- pipeline stages (pipeline_spans) -------------------------------------------------------
     def guards(self, step: Step, info: RouteInfo) -> Step:
-        return _traced(self.tracer, "guards", step, record=False)
+        return _traced(self.tracer, "guards", step)
 
     def handler(self, step: Step, info: RouteInfo) -> Step:
-        return _traced(self.tracer, f"handler {info.name}", step, record=True)
+        return _traced(self.tracer, f"handler {info.name}", step)
 
 
-def _attributes(obs: Observation, scope: Any, host: bytes) -> dict[str, Any]:
-    attributes: dict[str, Any] = {
-        "http.request.method": obs.method,
-        "url.scheme": scope.get("scheme", "http"),
-        "url.path": scope["path"],
-    }
-    if host:
-        name, _, port = host.decode("latin-1").rpartition(":")
-        if not name or "]" in port:  # no port given ("example.com", "[::1]")
-            name, port = host.decode("latin-1"), ""
-        attributes["server.address"] = name
-        if port.isdigit():
-            attributes["server.port"] = int(port)
-    client = scope.get("client")
-    if client:
-        attributes["client.address"] = client[0]
-    return attributes
+def _server_attributes(host: bytes) -> dict[str, Any]:
+    """``server.address`` and ``server.port`` from a ``Host`` header (none when empty)."""
+    if not host:
+        return {}
+    text = host.decode("latin-1")
+    name, _, port = text.rpartition(":")
+    if not name or "]" in port:  # no port given ("example.com", "[::1]")
+        name, port = text, ""
+    if port.isdigit():
+        return {"server.address": name, "server.port": int(port)}
+    return {"server.address": name}
 
 
-def _traced(tracer: Any, name: str, step: Step, record: bool) -> Step:
+def _traced(tracer: Any, name: str, step: Step) -> Step:
     """``step`` inside an INTERNAL span (no attributes: each costs a validation per request),
     current while it runs. An exception is recorded (status ERROR unless it is an HTTP error
-    below 500) and, from the handler, noted on the observation so the server span records it
-    too."""
+    below 500)."""
 
     async def traced(ctx: ExecutionContext) -> Any:
         span = tracer.start_span(name)
@@ -196,9 +227,6 @@ def _traced(tracer: Any, name: str, step: Step, record: bool) -> Step:
             if not isinstance(exc, HTTPError) or exc.status_code >= 500:
                 span.record_exception(exc)
                 span.set_status(_ERROR)
-                obs: Observation | None = ctx.scope.get(OBSERVATION)
-                if obs is not None and record:
-                    obs.exception = exc
             raise
         finally:
             span.end()
