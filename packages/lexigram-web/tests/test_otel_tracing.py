@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from starlette.websockets import WebSocketDisconnect
 
 from lexigram.http_errors import NotFoundError
 from lexigram.web import (
@@ -22,13 +23,14 @@ from lexigram.web import (
     Request,
     RequestContextFilter,
     TracingConfig,
+    WebSocket,
     current_trace_id,
     get,
     guard,
 )
 from lexigram.web.middleware import RequestIDMiddleware
 from lexigram.web.otel import TracingBehaviour
-from lexigram.web.testing import AsyncTestClient
+from lexigram.web.testing import AsyncTestClient, TestClient
 
 pytestmark = pytest.mark.extra("otel")
 
@@ -305,6 +307,60 @@ async def test_the_trace_id_is_in_request_state_and_the_log_filter(
     assert record.span_id == f"{server.context.span_id:016x}"  # type: ignore[attr-defined]
     assert record.request_id == "req-1"  # type: ignore[attr-defined]
     assert record.route == "/state"  # type: ignore[attr-defined]
+
+
+def test_a_websocket_connection_gets_one_span_from_handshake_to_close(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    seen: list[str | None] = []
+    app = _app(provider)
+
+    @app.websocket("/chat/{room}")
+    async def chat(socket: WebSocket, room: str) -> None:
+        await socket.accept()
+        seen.append(current_trace_id())
+        await socket.send_text(room)
+        await socket.receive_text()
+
+    with TestClient(app) as client, client.websocket_connect("/chat/lobby") as socket:
+        assert socket.receive_text() == "lobby"
+        assert not exporter.get_finished_spans()  # open while the connection is
+        accepted_headers: dict[bytes, bytes] = dict(socket.extra_headers or [])
+        socket.send_text("bye")
+    span = _server(exporter)
+    assert span.name == "WEBSOCKET /chat/{room}"
+    attributes = dict(span.attributes or {})
+    assert attributes["http.route"] == "/chat/{room}"
+    assert attributes["url.path"] == "/chat/lobby"
+    assert attributes["url.scheme"] == "ws"
+    assert attributes["http.response.status_code"] == 101
+    assert span.status.status_code is StatusCode.UNSET
+    trace_id = f"{span.context.trace_id:032x}"
+    assert seen == [trace_id]
+    assert accepted_headers[b"traceparent"].decode().split("-")[1] == trace_id
+
+
+def test_a_websocket_handler_failure_sets_its_span_to_error(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    app = _app(provider)
+
+    @app.websocket("/fail")
+    async def fail(socket: WebSocket) -> None:
+        await socket.accept()
+        raise RuntimeError("socket went wrong")
+
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/fail") as socket,
+        pytest.raises(WebSocketDisconnect),
+    ):
+        socket.receive_text()
+    span = _server(exporter)
+    assert span.name == "WEBSOCKET /fail"
+    assert span.status.status_code is StatusCode.ERROR
+    assert (span.attributes or {})["error.type"] == "RuntimeError"
+    assert [e.name for e in span.events] == ["exception"]
 
 
 async def test_without_a_global_provider_the_global_exporter_fails_at_startup() -> None:

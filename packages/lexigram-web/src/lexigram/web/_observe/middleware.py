@@ -75,7 +75,7 @@ class ObservabilityMiddleware:
         counters = [f.started for f in features if f.started is not None]
         if len(counters) > 1:
             raise ValueError("at most one observability feature may count begun requests")
-        self._started = counters[0] if counters else _NOT_COUNTED
+        self._started = counters[0] if counters else None
         self._begins = tuple(f.begin for f in features if _overrides(f, "begin"))
         self._finishes = tuple(f.finish for f in reversed(features) if _overrides(f, "finish"))
         self._opens = tuple(f.opened for f in features if f.streams)
@@ -87,7 +87,9 @@ class ObservabilityMiddleware:
             method: str = scope["method"]
             if method not in METHODS:
                 method = "_OTHER"
-            self._started.count += 1
+            started = self._started
+            if started is not None:
+                started.count += 1
         elif kind == "websocket":
             method = "GET"
         else:
@@ -122,12 +124,9 @@ class ObservabilityMiddleware:
             deactivate(token)
             # break the scope <-> observation and exception <-> frame cycles now, so nothing
             # of it waits for the cyclic garbage collector (even when the app's own objects
-            # do); a send after the request (the app keeps its send) passes through unchanged
-            obs.exception = None
-            obs.opens = ()
-            obs.headers = None
-            scope.pop(OBSERVATION, None)
-
-
-_NOT_COUNTED = Started()
-"""The counter of an app no feature of which reports in-flight requests (counted, unread)."""
+            # do); a send after the request (the app keeps its send) opens no stream
+            del scope[OBSERVATION]
+            if obs.exception is not None:
+                obs.exception = None
+            if obs.opens:
+                obs.opens = ()

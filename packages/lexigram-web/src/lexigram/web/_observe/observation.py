@@ -82,17 +82,16 @@ class RouteMark:
     """One route's endpoint as observability sees it, built at startup: the route template
     (``/orders/{id}``), the method it answers (``WEBSOCKET`` for a WebSocket route), the
     server span's name, and what the features keep per route so that a request only looks
-    things up: span attributes and metric cells, both by status code (filled on first use, at
-    most ``PER_ROUTE`` statuses each).
+    things up: the metrics recorder's cells by status code (filled on first use, at most
+    ``PER_ROUTE`` statuses).
     """
 
-    __slots__ = ("cells", "method", "span_attributes", "span_name", "template")
+    __slots__ = ("cells", "method", "span_name", "template")
 
     def __init__(self, method: str, template: str) -> None:
         self.method = method
         self.template = template
         self.span_name = f"{method} {template}"
-        self.span_attributes: dict[int, dict[str, Any]] = {}
         self.cells: dict[int, Any] = {}
         """The metrics recorder's cells by status code (statuses of a class share one)."""
 

@@ -39,7 +39,7 @@ _RESPONSE_HEADERS: Final[dict[str, bytes | None]] = {
     "none": None,
 }
 _CACHED: Final = 256
-"""At most this many entries in each per-host and per-status cache."""
+"""At most this many ``Host`` values get their attributes cached."""
 WEBSOCKET: Final = "WEBSOCKET"
 """The name of a WebSocket connection's span until its route is known."""
 
@@ -88,10 +88,11 @@ def _exporter(spec: str) -> Any:
 class Tracing(Feature):
     """Server spans for one app (see ``lexigram.web.otel``); built at startup.
 
-    Per request: one ``start_span`` with the request's attributes, its context attached, the
-    ids formatted once (trace id for problems, logs and the response header); at the end
-    the route's prebuilt name and attributes (``RouteMark``), ERROR only on a failure, and
-    ``end``. A WebSocket connection gets one span from handshake to close.
+    Per request: one ``start_span`` with the request's attributes (those a sampler may read),
+    its context attached, the ids formatted once (trace id for problems, logs and the
+    response header); at the end the route's name built at startup (``RouteMark``), the route
+    and status attributes, ERROR only on a failure, and ``end``. A WebSocket connection gets
+    one span from handshake to close.
     """
 
     def __init__(self, provider: Any, *, response_header: str = "traceparent", owned: bool = False):
@@ -101,7 +102,6 @@ class Tracing(Feature):
         self._start_span = self.tracer.start_span
         self._header: bytes | None = _RESPONSE_HEADERS[response_header]
         self._hosts: dict[bytes, dict[str, Any]] = {}
-        self._unrouted: dict[int, dict[str, Any]] = {}
 
     @classmethod
     def from_config(cls, config: TracingConfig) -> Tracing:
@@ -167,25 +167,16 @@ class Tracing(Feature):
             mark = obs.mark
             if mark is not None:
                 span.update_name(mark.span_name)
-                attributes = mark.span_attributes.get(status)
-                if attributes is None:
-                    attributes = {"http.route": mark.template, "http.response.status_code": status}
-                    if len(mark.span_attributes) < _CACHED:
-                        mark.span_attributes[status] = attributes
-            else:
-                attributes = self._unrouted.get(status)
-                if attributes is None:
-                    attributes = {"http.response.status_code": status}
-                    if len(self._unrouted) < _CACHED:
-                        self._unrouted[status] = attributes
+                span.set_attribute("http.route", mark.template)
+            # one attribute a call: cheaper in the SDK than a dict of two
+            span.set_attribute("http.response.status_code", status)
             exc = obs.exception
             if status >= 500 or exc is not None:
                 if exc is not None:
                     span.record_exception(exc)
                 error = type(exc).__qualname__ if exc is not None else str(status)
-                attributes = {**attributes, "error.type": error}
+                span.set_attribute("error.type", error)
                 span.set_status(_ERROR)
-            span.set_attributes(attributes)
             span.end()
         finally:
             obs.span = None
