@@ -6,8 +6,11 @@ Lexigram turns them on with its own settings (``observability.metrics`` /
 ``observability.tracing``); FastAPI with its usual instrumentation:
 prometheus-fastapi-instrumentator and opentelemetry-instrumentation-fastapi. Tracing uses
 the OpenTelemetry SDK with a batch span processor and an exporter that drops every batch (a
-no-op exporter), the same provider setup for both. Cells run interleaved like the in-process
-part (``inprocess.measure``); the figure per cell is its median.
+no-op exporter), the same provider setup for both; a traced cell's batch ends with the
+provider's ``force_flush()`` inside its timing, so the export thread's work is counted there.
+Each variant is paired with its own app with observability off, the pair being a group of the
+in-process measurement (``inprocess.measure``: timed in turns, round after round); its ratio is
+the median of the per-round ratios, its time the median of its batches.
 
 ``span-floor`` is no Lexigram setting: the app with observability off inside an ASGI layer
 that starts and ends one bare SDK span per request (the same provider, six attributes, no
@@ -16,6 +19,7 @@ context, ids or headers), the least any tracing built on the SDK can add.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,6 +32,10 @@ VARIANTS = ("off", "metrics", "tracing", "pipeline-spans", "span-floor")
 """``tracing``: the defaults (one server span per request); ``pipeline-spans``: with
 ``pipeline_spans: true`` (guard and handler child spans; FastAPI's instrumentation has no such
 split: its own default); ``span-floor``: see the module docstring (Lexigram only)."""
+TRACED = frozenset({"tracing", "pipeline-spans", "span-floor"})
+"""The variants whose spans the provider's batch processor exports in its own thread: each
+batch ends with ``force_flush()`` inside its timing, so the export is counted in the cell
+that made the spans and never in the next cell's batch."""
 FRAMEWORKS = (LEXIGRAM, "FastAPI")
 TARGETS = {"metrics": 1.15, "tracing": 1.3}
 """Lexigram's overhead targets (CPU-time ratio to the app with observability off)."""
@@ -133,44 +141,46 @@ def _checker(module: Any, scenario: s.Scenario) -> Callable[[Any], None]:
 async def run(
     rounds: int, batch_ms: float, progress: Callable[[str], None]
 ) -> list[dict[str, Any]]:
-    """Build, check and time every (framework, variant) cell; one row per cell."""
+    """Build, check and time every (framework, variant) cell, each variant paired with its
+    own app with observability off; one row per variant (and per framework's ``off``).
+
+    A pair is a group of the in-process measurement: its two cells take turns within each
+    round, so the ratio per round compares two batches timed next to each other, and the
+    figure is the median of those ratios (a slow spell of a shared machine, which can last
+    for several cells, then weighs on both sides of a ratio)."""
     progress(f"observability overhead: {len(FRAMEWORKS)} frameworks x {VARIANTS}")
     scenario = s.SCENARIOS[s.PIPELINE]
     provider = tracer_provider()
+    pairs: list[tuple[Cell, Cell]] = []
     cells: list[Cell] = []
     try:
         for framework in FRAMEWORKS:
             module = load(framework)
-            for variant in VARIANTS if framework == LEXIGRAM else VARIANTS[:3]:
-                app = BUILDERS[framework](variant, provider)
-                cell = Cell(
-                    framework, f"{framework} {variant}", app, scenario.request, scenario.status,
-                    _checker(module, scenario),
-                )  # fmt: skip
-                await start(cell)
-                cells.append(cell)
+            for variant in VARIANTS[1:] if framework == LEXIGRAM else VARIANTS[1:3]:
+                group = f"{framework} {variant}"
+                pair: list[Cell] = []
+                for built in ("off", variant):
+                    cell = Cell(
+                        group, built, BUILDERS[framework](built, provider), scenario.request,
+                        scenario.status, _checker(module, scenario),
+                    )  # fmt: skip
+                    if built in TRACED:
+                        cell.settle = provider.force_flush
+                    await start(cell)
+                    cells.append(cell)
+                    pair.append(cell)
+                pairs.append((pair[0], pair[1]))
         await measure(cells, rounds, batch_ms=batch_ms, progress=progress)
     finally:
         await stop(cells)
         provider.shutdown()
-    medians = {cell.framework: cell.median_ns for cell in cells}
-    cpu_medians = {cell.framework: cell.median_cpu_ns for cell in cells}
     floor_cpu, floor_wall = span_floor_ns()
     rows: list[dict[str, Any]] = []
-    for cell in cells:
-        framework, variant = cell.group, cell.framework.rsplit(" ", 1)[1]
-        rows.append(
-            {
-                "framework": framework,
-                "variant": variant,
-                "median_ns": cell.median_ns,
-                "ratio_to_off": cell.median_ns / medians[f"{framework} off"],
-                "median_cpu_ns": cell.median_cpu_ns,
-                "cpu_ratio_to_off": cell.median_cpu_ns / cpu_medians[f"{framework} off"],
-                "samples_ns": [round(x, 1) for x in cell.samples],
-                "cpu_samples_ns": [round(x, 1) for x in cell.cpu_samples],
-            }
-        )
+    for off, cell in pairs:
+        framework = cell.group.rsplit(" ", 1)[0]
+        if not any(row["framework"] == framework for row in rows):
+            rows.append(_row(framework, off, off))
+        rows.append(_row(framework, cell, off))
     rows.append(
         {
             "framework": "OpenTelemetry SDK",
@@ -180,6 +190,27 @@ async def run(
         }
     )
     return rows
+
+
+def _row(framework: str, cell: Cell, off: Cell) -> dict[str, Any]:
+    """A variant's figures: its medians, its pair's ``off`` medians, and the median of the
+    per-round ratios (CPU time, wall clock)."""
+    return {
+        "framework": framework,
+        "variant": cell.framework,
+        "median_ns": cell.median_ns,
+        "median_cpu_ns": cell.median_cpu_ns,
+        "off_median_ns": off.median_ns,
+        "off_median_cpu_ns": off.median_cpu_ns,
+        "ratio_to_off": statistics.median(
+            a / b for a, b in zip(cell.samples, off.samples, strict=True)
+        ),
+        "cpu_ratio_to_off": statistics.median(
+            a / b for a, b in zip(cell.cpu_samples, off.cpu_samples, strict=True)
+        ),
+        "samples_ns": [round(x, 1) for x in cell.samples],
+        "cpu_samples_ns": [round(x, 1) for x in cell.cpu_samples],
+    }
 
 
 def span_floor_ns(count: int = 5_000, repeats: int = 7) -> tuple[float, float]:
@@ -198,6 +229,7 @@ def span_floor_ns(count: int = 5_000, repeats: int = 7) -> tuple[float, float]:
         cpu, wall = time.process_time_ns(), time.perf_counter_ns()
         for _ in range(count):
             tracer.start_span("GET", None, SpanKind.SERVER, attributes).end()
+        provider.force_flush()
         best_wall = min(best_wall, (time.perf_counter_ns() - wall) / count)
         best_cpu = min(best_cpu, (time.process_time_ns() - cpu) / count)
     provider.shutdown()
@@ -223,11 +255,16 @@ def section(results: dict[str, Any]) -> list[str]:
         "The full-pipeline scenario (guard, DI service, path and query parameters) with"
         " metrics or tracing on, as the ratio of CPU time per request to the same app with"
         " them off (lower is better; the wall-clock ratio beside it;"
-        " `bench/webbench/observability.py`). Lexigram turns them on with"
+        " `bench/webbench/observability.py`). Each variant is timed in turns with its own app"
+        " with observability off, and its ratio is the median of the per-round ratios; the"
+        ' times are medians (an `off` row shows one of those apps), and "added" is against'
+        " the variant's own `off`. Lexigram turns them on with"
         " `observability.metrics` / `observability.tracing`; FastAPI with"
         " prometheus-fastapi-instrumentator and opentelemetry-instrumentation-fastapi. Tracing"
         " runs a real OpenTelemetry SDK `TracerProvider` with a batch span processor and an"
-        " exporter that drops every batch (the processor's thread counts in the CPU time)."
+        " exporter that drops every batch; each batch of a traced cell ends with the"
+        " provider's `force_flush()` inside its timing, so the export thread's CPU time counts"
+        " in the cell that made the spans."
         f" {VARIANT_NOTE}",
         "",
         "| framework | variant | CPU time per request | added | ratio to off | wall-clock ratio"
@@ -235,17 +272,17 @@ def section(results: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for framework in FRAMEWORKS:
-        off = by.get((framework, "off"))
         for variant in VARIANTS:
             row = by.get((framework, variant))
-            if row is None or off is None:
+            if row is None:
                 continue
-            cpu, off_cpu = _cpu(row), _cpu(off)
+            cpu = _cpu(row)
+            off_cpu: float = row.get("off_median_cpu_ns", cpu)
             target = TARGETS.get(variant) if framework == LEXIGRAM else None
             lines.append(
                 f"| {framework} | {variant} | {cpu / 1000:.1f} µs"
-                f" | {(cpu - off_cpu) / 1000:+.1f} µs | {cpu / off_cpu:.2f}x"
-                f" | {row['median_ns'] / off['median_ns']:.2f}x"
+                f" | {(cpu - off_cpu) / 1000:+.1f} µs | {row.get('cpu_ratio_to_off', 1.0):.2f}x"
+                f" | {row.get('ratio_to_off', 1.0):.2f}x"
                 f" | {f'≤ {target:.2f}x' if target else ''} |"
             )
     if floor is not None:

@@ -311,8 +311,9 @@ async def test_the_latency_buckets_are_configurable() -> None:
     assert les == {"0.5", "30.0", "+Inf"}
 
 
+@pytest.mark.parametrize("access_log", [False, True])
 async def test_metrics_and_the_access_log_leave_nothing_for_the_cyclic_collector(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], access_log: bool
 ) -> None:
     from _garbage import garbage_per_request
 
@@ -327,7 +328,7 @@ async def test_metrics_and_the_access_log_leave_nothing_for_the_cyclic_collector
 
     plain = await garbage_per_request(build(None), "/items/1")
     observed = await garbage_per_request(
-        build({"metrics": {"enabled": True}, "access_log": {"enabled": True}}), "/items/1"
+        build({"metrics": {"enabled": True}, "access_log": {"enabled": access_log}}), "/items/1"
     )
     assert observed == plain
     capsys.readouterr()

@@ -187,11 +187,13 @@ class MetricsOnly:
         watch = Watch()
         watch.send = send
         watch.open = self._open
-        scope[OBSERVATION] = watch  # (no cycle: a watch holds nothing of the request)
+        scope[OBSERVATION] = watch
         self._started.count += 1
         try:
             await self.app(scope, receive, watch)
         finally:
+            # the server's send may hold the scope: no scope -> watch -> send -> scope cycle
+            del scope[OBSERVATION]
             duration = (watch.end or perf_counter()) - start
             status = watch.status or 500
             if watch.stream:
