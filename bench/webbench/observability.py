@@ -28,10 +28,12 @@ from .checks import check_answer
 from .frameworks import LEXIGRAM, load
 from .inprocess import Cell, measure, start, stop
 
-VARIANTS = ("off", "metrics", "tracing", "pipeline-spans", "span-floor")
+VARIANTS = ("off", "metrics", "tracing", "pipeline-spans", "exporter-none", "span-floor")
 """``tracing``: the defaults (one server span per request); ``pipeline-spans``: with
 ``pipeline_spans: true`` (guard and handler child spans; FastAPI's instrumentation has no such
-split: its own default); ``span-floor``: see the module docstring (Lexigram only)."""
+split: its own default); ``exporter-none``: ``exporter: none``, the app's own SDK provider
+with no span processor (spans for their ids only); ``span-floor``: see the module docstring
+(Lexigram only)."""
 TRACED = frozenset({"tracing", "pipeline-spans", "span-floor"})
 """The variants whose spans the provider's batch processor exports in its own thread: each
 batch ends with ``force_flush()`` inside its timing, so the export is counted in the cell
@@ -41,7 +43,9 @@ TARGETS = {"metrics": 1.15, "tracing": 1.3}
 """Lexigram's overhead targets (CPU-time ratio to the app with observability off)."""
 VARIANT_NOTE = (
     "Lexigram's `tracing` is its default (one server span per request); `pipeline-spans` adds"
-    " `pipeline_spans: true` (guard and handler child spans). `span-floor` is no setting: the"
+    " `pipeline_spans: true` (guard and handler child spans); `exporter-none` is"
+    " `exporter: none`, the app's own SDK provider with no span processor (spans made for"
+    " their ids, exported nowhere). `span-floor` is no setting: the"
     " app with observability off inside a layer that starts and ends one bare SDK span per"
     " request (six attributes, no context, ids or headers), the least any tracing on the SDK"
     " adds."
@@ -87,6 +91,9 @@ def _lexigram(variant: str, provider: Any) -> Any:
         return pipeline_app(observability=ObservabilityConfig(tracing=tracing))
     if variant == "pipeline-spans":
         tracing = TracingConfig(enabled=True, tracer_provider=provider, pipeline_spans=True)
+        return pipeline_app(observability=ObservabilityConfig(tracing=tracing))
+    if variant == "exporter-none":
+        tracing = TracingConfig(enabled=True, exporter="none")
         return pipeline_app(observability=ObservabilityConfig(tracing=tracing))
     if variant == "span-floor":
         return _BareSpan(pipeline_app(), provider.get_tracer("bench"))
