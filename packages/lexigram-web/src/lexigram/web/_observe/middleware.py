@@ -1,9 +1,11 @@
 """``ObservabilityMiddleware``: the outermost layer when tracing, metrics or the access log is
-on; absent otherwise (requests then pay nothing for observability).
+on; absent otherwise (requests then pay nothing for observability). A feature that is the only
+one on may bring a faster layer of its own (``Feature.alone``: metrics alone do).
 
 Per HTTP or WebSocket request it creates an ``Observation``, makes it current, lets each
-feature ``begin``, watches the messages sent (status, end of the body, added headers, an
-event stream or an accepted WebSocket) and lets each feature ``finish`` once the app returned.
+feature ``begin``, the observation (the app's ``send``) notes the messages sent (status, end
+of the body, added headers, an event stream or an accepted WebSocket), and lets each feature
+``finish`` once the app returned.
 """
 
 from __future__ import annotations
