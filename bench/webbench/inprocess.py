@@ -38,6 +38,8 @@ class Cell:
     """CPU-time ns per request, one per round."""
     objects_per_request: float | None = None
     lifespan: asgi.Lifespan | None = None
+    settle: Callable[[], object] | None = None
+    """Run inside each batch's timing after its requests (see ``asgi.time_requests``)."""
 
     @property
     def median_ns(self) -> float:
@@ -116,7 +118,7 @@ async def _rounds(
                 order.reverse()
             for cell in order:
                 wall, cpu = await asgi.time_requests(
-                    cell.app, cell.request, cell.count, cell.status
+                    cell.app, cell.request, cell.count, cell.status, cell.settle
                 )
                 cell.samples.append(wall)
                 cell.cpu_samples.append(cpu)

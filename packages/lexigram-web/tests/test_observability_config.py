@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -73,19 +74,31 @@ async def test_with_everything_off_the_app_adds_no_observability_layer() -> None
 
 @pytest.mark.parametrize(
     ("setting", "module", "extra"),
-    [("tracing", "otel", "otel"), ("metrics", "prometheus", "prometheus")],
+    [("tracing", "tracing", "otel"), ("metrics", "metrics", "prometheus")],
 )
 async def test_a_feature_without_its_extra_fails_at_startup_naming_it(
     monkeypatch: pytest.MonkeyPatch, setting: str, module: str, extra: str
 ) -> None:
     missing = "opentelemetry" if extra == "otel" else "prometheus_client"
     monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
-    monkeypatch.delitem(sys.modules, f"lexigram.web.{module}", raising=False)
+    monkeypatch.delitem(sys.modules, f"lexigram.web._observe.{module}", raising=False)
     options = {"enabled": True, "exporter": "none"} if setting == "tracing" else {"enabled": True}
     app = LexigramApp(observability={setting: options})
     with pytest.raises(ImportError, match=rf'pip install "lexigram-web\[{extra}\]"'):
         await app.startup()
     assert not app.started
+
+
+@pytest.mark.parametrize(("public", "private"), [("otel", "tracing"), ("prometheus", "metrics")])
+def test_a_public_extra_module_without_its_extra_fails_to_import_naming_it(
+    monkeypatch: pytest.MonkeyPatch, public: str, private: str
+) -> None:
+    missing = "opentelemetry" if public == "otel" else "prometheus_client"
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed
+    monkeypatch.delitem(sys.modules, f"lexigram.web._observe.{private}", raising=False)
+    monkeypatch.delitem(sys.modules, f"lexigram.web.{public}", raising=False)
+    with pytest.raises(ImportError, match=rf'pip install "lexigram-web\[{public}\]"'):
+        importlib.import_module(f"lexigram.web.{public}")
 
 
 async def test_the_keyword_wins_over_the_config_section() -> None:

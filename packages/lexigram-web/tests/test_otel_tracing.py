@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from starlette.websockets import WebSocketDisconnect
 
 from lexigram.http_errors import NotFoundError
 from lexigram.web import (
@@ -22,13 +23,14 @@ from lexigram.web import (
     Request,
     RequestContextFilter,
     TracingConfig,
+    WebSocket,
     current_trace_id,
     get,
     guard,
 )
 from lexigram.web.middleware import RequestIDMiddleware
 from lexigram.web.otel import TracingBehaviour
-from lexigram.web.testing import AsyncTestClient
+from lexigram.web.testing import AsyncTestClient, TestClient
 
 pytestmark = pytest.mark.extra("otel")
 
@@ -182,10 +184,18 @@ async def test_every_problem_body_carries_the_trace_id(
     assert {body["trace_id"] for body in bodies} == trace_ids
 
 
-async def test_guards_and_the_handler_get_child_spans(
+async def test_by_default_a_request_gets_its_server_span_alone(
     provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
     async with AsyncTestClient(_app(provider)) as client:
+        await client.get("/orders/7")
+    assert [s.name for s in exporter.get_finished_spans()] == ["GET /orders/{id}"]
+
+
+async def test_with_pipeline_spans_guards_and_the_handler_get_child_spans(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    async with AsyncTestClient(_app(provider, pipeline_spans=True)) as client:
         await client.get("/orders/7")
     spans = {s.name: s for s in exporter.get_finished_spans()}
     server = spans["GET /orders/{id}"]
@@ -196,26 +206,21 @@ async def test_guards_and_the_handler_get_child_spans(
         assert child.kind is SpanKind.INTERNAL
 
 
-async def test_pipeline_spans_can_be_left_out(
-    provider: TracerProvider, exporter: InMemorySpanExporter
-) -> None:
-    async with AsyncTestClient(_app(provider, pipeline_spans=False)) as client:
-        await client.get("/orders/7")
-    assert [s.name for s in exporter.get_finished_spans()] == ["GET /orders/{id}"]
-
-
 async def test_the_handler_span_records_an_unexpected_exception(
     provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> None:
-    async with AsyncTestClient(_app(provider)) as client:
+    async with AsyncTestClient(_app(provider, pipeline_spans=True)) as client:
         await client.get("/orders/boom")
     handler = next(s for s in exporter.get_finished_spans() if s.name == "handler Orders.boom")
     assert handler.status.status_code is StatusCode.ERROR
     assert [e.name for e in handler.events] == ["exception"]
 
 
-async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
-    provider: TracerProvider, exporter: InMemorySpanExporter
+@pytest.mark.parametrize(
+    ("pipeline_spans", "parent"), [(False, "GET /place"), (True, "handler place")]
+)
+async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_request(
+    provider: TracerProvider, exporter: InMemorySpanExporter, pipeline_spans: bool, parent: str
 ) -> None:
     class PlaceOrder:
         pass
@@ -225,7 +230,8 @@ async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
     async def handle(message: Any) -> str:
         return "placed"
 
-    app = LexigramApp(observability={"tracing": {"enabled": True, "tracer_provider": provider}})
+    tracing = {"enabled": True, "tracer_provider": provider, "pipeline_spans": pipeline_spans}
+    app = LexigramApp(observability={"tracing": tracing})
 
     @app.get("/place")
     async def place() -> dict[str, str]:
@@ -237,7 +243,7 @@ async def test_cqrs_dispatch_inside_a_request_is_a_child_span_of_the_handler(
     spans = {s.name: s for s in exporter.get_finished_spans()}
     cqrs = spans["cqrs PlaceOrder"]
     assert cqrs.parent is not None
-    assert cqrs.parent.span_id == spans["handler place"].context.span_id
+    assert cqrs.parent.span_id == spans[parent].context.span_id
     assert [s.name for s in exporter.get_finished_spans()].count("cqrs PlaceOrder") == 1
 
 
@@ -301,6 +307,60 @@ async def test_the_trace_id_is_in_request_state_and_the_log_filter(
     assert record.span_id == f"{server.context.span_id:016x}"  # type: ignore[attr-defined]
     assert record.request_id == "req-1"  # type: ignore[attr-defined]
     assert record.route == "/state"  # type: ignore[attr-defined]
+
+
+def test_a_websocket_connection_gets_one_span_from_handshake_to_close(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    seen: list[str | None] = []
+    app = _app(provider)
+
+    @app.websocket("/chat/{room}")
+    async def chat(socket: WebSocket, room: str) -> None:
+        await socket.accept()
+        seen.append(current_trace_id())
+        await socket.send_text(room)
+        await socket.receive_text()
+
+    with TestClient(app) as client, client.websocket_connect("/chat/lobby") as socket:
+        assert socket.receive_text() == "lobby"
+        assert not exporter.get_finished_spans()  # open while the connection is
+        accepted_headers: dict[bytes, bytes] = dict(socket.extra_headers or [])
+        socket.send_text("bye")
+    span = _server(exporter)
+    assert span.name == "WEBSOCKET /chat/{room}"
+    attributes = dict(span.attributes or {})
+    assert attributes["http.route"] == "/chat/{room}"
+    assert attributes["url.path"] == "/chat/lobby"
+    assert attributes["url.scheme"] == "ws"
+    assert attributes["http.response.status_code"] == 101
+    assert span.status.status_code is StatusCode.UNSET
+    trace_id = f"{span.context.trace_id:032x}"
+    assert seen == [trace_id]
+    assert accepted_headers[b"traceparent"].decode().split("-")[1] == trace_id
+
+
+def test_a_websocket_handler_failure_sets_its_span_to_error(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    app = _app(provider)
+
+    @app.websocket("/fail")
+    async def fail(socket: WebSocket) -> None:
+        await socket.accept()
+        raise RuntimeError("socket went wrong")
+
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/fail") as socket,
+        pytest.raises(WebSocketDisconnect),
+    ):
+        socket.receive_text()
+    span = _server(exporter)
+    assert span.name == "WEBSOCKET /fail"
+    assert span.status.status_code is StatusCode.ERROR
+    assert (span.attributes or {})["error.type"] == "RuntimeError"
+    assert [e.name for e in span.events] == ["exception"]
 
 
 async def test_without_a_global_provider_the_global_exporter_fails_at_startup() -> None:
@@ -373,3 +433,10 @@ async def test_tracing_leaves_nothing_for_the_cyclic_collector(provider: TracerP
         "/items/1",
     )
     assert traced == plain
+
+
+def test_the_public_tracing_module_keeps_its_names() -> None:
+    import lexigram.web.otel as otel
+
+    assert otel.__all__ == ["Tracing", "TracingBehaviour", "tracer_provider_for"]
+    assert all(callable(getattr(otel, name)) for name in otel.__all__)

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
+    AccessLogConfig,
     BearerTokenGuard,
     ConfigurationError,
     LexigramApp,
@@ -40,8 +41,13 @@ def value(found: Samples, name: str, **labels: str) -> float | None:
     return found.get((name, frozenset(labels.items())))
 
 
-def _app(**metrics: Any) -> LexigramApp:
-    app = LexigramApp(observability={"metrics": {"enabled": True, **metrics}})
+def _app(access_log: bool = False, **metrics: Any) -> LexigramApp:
+    app = LexigramApp(
+        observability={
+            "metrics": {"enabled": True, **metrics},
+            "access_log": {"enabled": access_log},
+        }
+    )
 
     @app.get("/orders/{id:int}")
     async def order(id: int, limit: int = 10) -> dict[str, int]:
@@ -107,6 +113,31 @@ async def test_the_scrape_itself_is_in_flight() -> None:
                  status_class="2xx") == 1  # fmt: skip
 
 
+async def test_alone_or_next_to_another_feature_the_metrics_are_the_same() -> None:
+    """Metrics alone get a layer of their own (no context variable, the recording inline);
+    with the access log on they go through the general middleware: same samples."""
+    scraped: list[Samples] = []
+    for access_log in (False, True):
+        app = _app(access_log=access_log)
+        async with AsyncTestClient(app) as client:
+            kind = type(app._stack).__name__  # pyright: ignore[reportPrivateUsage]
+            assert kind == ("ObservabilityMiddleware" if access_log else "MetricsOnly")
+            for path in ("/orders/1", "/orders/2", "/orders/x", "/boom", "/nowhere"):
+                await client.get(path)
+            await client.post("/nowhere")
+            await client.post("/orders/1")
+            found = samples((await client.get("/metrics")).text)
+        scraped.append({key: v for key, v in found.items()
+                        if not key[0].endswith(("_created", "_sum"))})  # fmt: skip
+    alone, general = scraped
+    assert alone == general
+    assert value(alone, "http_requests_total", method="POST", route="<unmatched>",
+                 status_class="4xx") == 2  # fmt: skip
+    assert value(alone, "http_requests_total", method="GET", route="<unmatched>",
+                 status_class="4xx") == 2  # /orders/x, /nowhere  # fmt: skip
+    assert value(alone, "http_requests_in_flight") == 1  # the scrape
+
+
 async def test_rate_limit_decisions_are_counted_by_policy() -> None:
     app = LexigramApp(
         modules=[RateLimitModule.configure(default_limit="100/minute")],
@@ -136,11 +167,15 @@ async def test_rate_limit_decisions_are_counted_by_policy() -> None:
     assert not any(dict(labels).get("route") == "/metrics" for n, labels in found if n == name)
 
 
-async def test_open_event_streams_are_gauged() -> None:
+@pytest.mark.parametrize("access_log", [False, True])
+async def test_open_event_streams_are_gauged(access_log: bool) -> None:
     registry = CollectorRegistry()
     seen: list[float | None] = []
     app = LexigramApp(
-        observability=ObservabilityConfig(metrics=MetricsConfig(enabled=True, registry=registry))
+        observability=ObservabilityConfig(
+            metrics=MetricsConfig(enabled=True, registry=registry),
+            access_log=AccessLogConfig(enabled=access_log),
+        )
     )
 
     @app.sse("/events")
@@ -232,19 +267,23 @@ def test_the_one_process_recorder_exposes_what_prometheus_client_metrics_would()
     from prometheus_client import generate_latest
 
     from lexigram.web._config.observability import DEFAULT_BUCKETS
-    from lexigram.web._observe.observation import Observation
-    from lexigram.web._prometheus_local import LocalRecorder
-    from lexigram.web.prometheus import ClientRecorder
+    from lexigram.web._observe.local_metrics import LocalRecorder
+    from lexigram.web._observe.metrics import ClientRecorder
+    from lexigram.web._observe.observation import Observation, RouteMark
 
     exposed: list[Samples] = []
     for recorder_class in (LocalRecorder, ClientRecorder):
         registry = CollectorRegistry()
         recorder = recorder_class(registry, DEFAULT_BUCKETS)
+        marks = {path: RouteMark("GET", path) for path in ("/a", "/b")}  # an app's routes
         for route, status, seconds in [("/a", 200, 0.003), ("/a", 200, 0.2), ("/a", 503, 7.0),
                                        (None, 404, 0.01), ("/b", 999, 0.05)]:  # fmt: skip
             obs = Observation({"type": "http"}, "http", "GET", 100.0)
+            if recorder.started is not None:  # counted by the middleware
+                recorder.started.count += 1
             recorder.begin(obs)
-            obs.route, obs.status, obs.end = route, status, 100.0 + seconds
+            obs.mark = marks[route] if route is not None else None
+            obs.status, obs.end = status, 100.0 + seconds
             recorder.finish(obs)
         stream = Observation({"type": "websocket"}, "websocket", "GET", 0.0)
         stream.stream = "websocket"
@@ -272,8 +311,9 @@ async def test_the_latency_buckets_are_configurable() -> None:
     assert les == {"0.5", "30.0", "+Inf"}
 
 
+@pytest.mark.parametrize("access_log", [False, True])
 async def test_metrics_and_the_access_log_leave_nothing_for_the_cyclic_collector(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], access_log: bool
 ) -> None:
     from _garbage import garbage_per_request
 
@@ -288,7 +328,14 @@ async def test_metrics_and_the_access_log_leave_nothing_for_the_cyclic_collector
 
     plain = await garbage_per_request(build(None), "/items/1")
     observed = await garbage_per_request(
-        build({"metrics": {"enabled": True}, "access_log": {"enabled": True}}), "/items/1"
+        build({"metrics": {"enabled": True}, "access_log": {"enabled": access_log}}), "/items/1"
     )
     assert observed == plain
     capsys.readouterr()
+
+
+def test_the_public_metrics_module_keeps_its_names() -> None:
+    import lexigram.web.prometheus as prometheus
+
+    assert prometheus.__all__ == ["Metrics", "prepare_multiprocess_dir"]
+    assert all(callable(getattr(prometheus, name)) for name in prometheus.__all__)

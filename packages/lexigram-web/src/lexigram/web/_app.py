@@ -35,7 +35,7 @@ from ._events_hub import EventHub
 from ._http.connections import OpenConnections
 from ._http.templates import Templates, TemplatesConfig
 from ._lifespan import AppLifespan, run_lifespan
-from ._observability import Observability
+from ._observe.setup import Observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite
 from ._pipeline.error_responder import send_problem
 from ._routing.controllers import ControllerRegistry

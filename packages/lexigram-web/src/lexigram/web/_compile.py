@@ -44,7 +44,7 @@ from ._pipeline.components import Component, resolve_component
 from ._pipeline.core import Endpoint, EndpointParts
 from ._pipeline.endpoint import build_endpoint, build_endpoints
 from ._pipeline.filters import ErrorHandler, build_level
-from ._pipeline.throttle import RateLimitCheck, find_limiter, route_check
+from ._pipeline.throttle import CountedCheck, RateLimitCheck, find_limiter, route_check
 from ._routing.path_template import PathTemplate, join_paths, parse_template
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
@@ -126,7 +126,7 @@ class _Compiler:
         for method, path, endpoint in with_heads(parts.builtin_routes):
             if method not in static.get(path, {}):
                 if instruments is not None:
-                    endpoint = instruments.endpoint(endpoint, path)
+                    endpoint = instruments.endpoint(endpoint, path, method)
                 self.router.add(method, path, endpoint)
         router = self.router
         infos = self.infos
@@ -313,12 +313,12 @@ class _Compiler:
         instruments = self.parts.instruments
         if throttle is not None and instruments is not None and instruments.throttle is not None:
             policy = spec.rate if spec is not None else str(self.limiter.default_rate)
-            throttle = instruments.throttle(throttle, route_template(path), policy)
+            allowed, denied = instruments.throttle(route_template(path), policy)
+            throttle = CountedCheck(throttle, allowed, denied)
         return throttle
 
     def _declare(self, template: PathTemplate, parts: EndpointParts, config: RouteConfig) -> None:
-        """Add the route, and remember the HEAD route a GET route implies (one pipeline
-        answers both)."""
+        """Add the route, and the HEAD route a GET route implies (one pipeline for both)."""
         info = parts.info
         explicit = config.name is not None
         if config.method == "HEAD":
@@ -338,7 +338,7 @@ class _Compiler:
         self, template: PathTemplate, info: RouteInfo, endpoint: Endpoint, explicit: bool
     ) -> None:
         if self.parts.instruments is not None:
-            endpoint = self.parts.instruments.endpoint(endpoint, info.path)
+            endpoint = self.parts.instruments.endpoint(endpoint, info.path, info.method)
         endpoint = self.versions.wrap(endpoint, info)
         try:
             if not self.versions.defer(info, template, endpoint):

@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from starlette.types import ASGIApp
@@ -27,12 +28,14 @@ from ._compiled import AppParts, BuiltinRoute, CompiledApp
 from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
 from ._declarations import AppComponents, AppRoutes
+from ._declare.errors import ConfigurationError
 from ._dispatch import Dispatcher
 from ._events_hub import EventHub
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
-from ._observability import Observability
+from ._observe.setup import Observability
 from ._openapi.routes import OpenAPISite
+from ._pipeline.components import Component, resolve_component
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._scale import check_rate_limit_workers
@@ -92,16 +95,18 @@ async def assemble(declared: Declared, application: Application, container: Cont
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
     if container.has(Broadcaster):
         parts.broadcaster = await container.aresolve(Broadcaster)
-    observed = await Observability.build(options.observability_for(config), container, settings)
+    observed = await Observability.build(
+        options.observability_for(config), settings, partial(_builtin_guard, container)
+    )
     try:
         if observed is not None:
-            parts.builtin_routes.extend(observed.routes)
+            parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in observed.routes)
             parts.instruments = observed.instruments
         with _collector_paused():
             compiled = await compile_app(parts, container)
             check_rate_limit_workers(compiled.limiter, config)
             if observed is not None:
-                observed.check(compiled)
+                observed.check(compiled.router.static_routes, compiled.infos)
             site.publish(
                 compiled.registry,
                 validation_status=settings.validation_status,
@@ -124,6 +129,14 @@ async def assemble(declared: Declared, application: Application, container: Cont
         compiled, site, declared.events.wrap(served), settings, versioning, templates, providers,
         parts.controllers, observed,
     )  # fmt: skip
+
+
+async def _builtin_guard(container: Container, spec: Any, setting: str) -> Component:
+    """The guard ``setting`` names for a built-in endpoint: fixed at startup."""
+    guard = await resolve_component(container, spec, "can_activate", setting)
+    if guard.instance is None:
+        raise ConfigurationError(f"{setting} cannot depend on request-scoped services")
+    return guard
 
 
 @contextmanager

@@ -43,8 +43,9 @@ class TracingConfig(_Section):
     use instead. ``response_header``: how the response tells the caller its trace
     (``traceparent``: the W3C header of the server span; ``server-timing``:
     ``Server-Timing: traceparent;desc="..."``, readable by browsers; ``none``).
-    ``pipeline_spans``: child spans for the guard chain and the handler call (``false``: the
-    server span alone, about half the cost per request).
+    ``pipeline_spans``: child spans for the guard chain (``guards``) and the handler call
+    (``handler <name>``) under the server span; off by default (each span costs about as
+    much as the server span itself).
     """
 
     enabled: bool = False
@@ -52,7 +53,7 @@ class TracingConfig(_Section):
     service_name: str | None = None
     tracer_provider: Any = None
     response_header: Literal["traceparent", "server-timing", "none"] = "traceparent"
-    pipeline_spans: bool = True
+    pipeline_spans: bool = False
 
     @field_validator("exporter")
     @classmethod

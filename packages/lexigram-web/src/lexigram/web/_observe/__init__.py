@@ -1,2 +1,3 @@
-"""Request observation: the per-request record, its middleware, pipeline hooks, structured logs;
-imports `_declare`, `_http` and `_config`."""
+"""Observability: the per-request record and its middleware, pipeline hooks, structured logs,
+tracing and metrics (their extras imported only when turned on) and their startup; imports
+`_declare`, `_http` and `_config`."""

@@ -3,7 +3,7 @@
 ``Instruments`` is handed to route compilation when some feature is on (``None`` otherwise,
 so a route compiled without it carries no trace of observability): each endpoint is marked
 with its route template, the guard chain and the handler call may be wrapped in spans, and a
-route's rate-limit check may be wrapped to count its decisions. Everything here runs once per
+route's rate-limit decisions may be counted. Everything here runs once per
 route, at startup.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from starlette.types import Receive, Scope, Send
 
 from .._http.context import RouteInfo
-from .observation import OBSERVATION, Observation, route_template
+from .observation import OBSERVATION, Marked, RouteMark, route_template
 
 __all__ = ["Endpoint", "Instruments", "PipelineTracer", "Step", "ThrottleRecorder", "mark_route"]
 
@@ -32,9 +32,12 @@ class PipelineTracer(Protocol):
 
 
 class ThrottleRecorder(Protocol):
-    """Wraps a route's rate-limit check to count its decisions."""
+    """The counters of one throttled route's rate-limit decisions: ``(allowed, denied)``,
+    each called once per decision."""
 
-    def __call__(self, check: Any, route: str, policy: str) -> Any: ...
+    def __call__(
+        self, route: str, policy: str
+    ) -> tuple[Callable[[], object], Callable[[], object]]: ...
 
 
 class Instruments:
@@ -48,19 +51,25 @@ class Instruments:
         self.tracer = tracer
         self.throttle = throttle
 
-    def endpoint(self, endpoint: Endpoint, template: str) -> Endpoint:
+    def endpoint(self, endpoint: Endpoint, template: str, method: str) -> Endpoint:
         """``endpoint`` telling the request's observation which route answered (``template``
         is the route's path; converters are dropped: ``/orders/{id}``)."""
-        return mark_route(endpoint, route_template(template))
+        return mark_route(endpoint, RouteMark(method, route_template(template)))
 
 
-def mark_route(endpoint: Endpoint, template: str) -> Endpoint:
-    """``endpoint`` recording ``template`` on the request's ``Observation`` before it runs."""
+def mark_route(endpoint: Endpoint, mark: RouteMark) -> Endpoint:
+    """``endpoint`` recording ``mark`` on the request's ``Observation`` before it runs. A
+    plain function returning the endpoint's coroutine: no coroutine of its own per request."""
 
-    async def marked(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
-        obs: Observation | None = scope.get(OBSERVATION)
-        if obs is not None:
-            obs.route = template
-        await endpoint(scope, receive, send, params)
+    def marked(
+        scope: Scope, receive: Receive, send: Send, params: dict[str, Any]
+    ) -> Awaitable[None]:
+        try:
+            observed: Marked = scope[OBSERVATION]
+        except KeyError:  # a scope the observability layer did not see (an app of its own)
+            pass
+        else:
+            observed.mark = mark
+        return endpoint(scope, receive, send, params)
 
     return marked

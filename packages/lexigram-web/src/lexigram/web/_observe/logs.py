@@ -2,7 +2,8 @@
 access log.
 
 ``RequestContextFilter`` puts ``request_id``, ``trace_id``, ``span_id``, ``route``, ``method``
-and ``client`` on every record it sees (``"-"`` outside a request, or when unknown), for
+and ``client`` on every record it sees (``"-"`` outside a request, or when unknown: the fields
+other than ``request_id`` are known while tracing or the access log is on), for
 ``%(trace_id)s`` in ordinary formats. ``StructuredFormatter`` writes a record as one JSON
 object or ``key=value`` line with those fields, read from the record or, when a filter did not
 set them, from the request being handled. The access log (``AccessLog``) writes one record per

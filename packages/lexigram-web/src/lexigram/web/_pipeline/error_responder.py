@@ -17,6 +17,7 @@ from .._http.problem import problem_for
 from .._http.render import Renderer, ResponseAborted
 from .._http.request import Request
 from .._http.settings import RequestSettings
+from .._observe.observation import note_server_error
 from .filters import ErrorHandler
 
 __all__ = ["ErrorResponder", "filter_headers", "log_server_error", "send_problem", "status_for"]
@@ -34,7 +35,9 @@ def log_server_error(
     """Log a failure answered with a 5xx ``status``: an ``HTTPError`` the app raised on
     purpose (a 503 connection limit, ...) at WARNING without a traceback, anything else (an
     unexpected exception) at ERROR with its traceback. With the app's ``error_log`` (and
-    ``path`` a route template), a repeating failure is logged once per interval."""
+    ``path`` a route template), a repeating failure is logged once per interval. The
+    request's observation (tracing) records ``exc`` as its failure."""
+    note_server_error(exc)
     if error_log is not None:
         error_log.log(exc, status, method, path)
         return

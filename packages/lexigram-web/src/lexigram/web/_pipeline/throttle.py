@@ -26,6 +26,7 @@ from .._http.current_user import user_identity
 from .seams import find_implementation
 
 __all__ = [
+    "CountedCheck",
     "RateLimitCheck",
     "ThrottleSpec",
     "find_limiter",
@@ -148,7 +149,7 @@ class RateLimitCheck:
     def __init__(self, policy: Any, prefix: str, by: By, key: KeyFunc | None, cost: int) -> None:
         self.policy = policy
         self.prefix = prefix
-        self.by = by
+        self.by: By = by
         self.key_fn = key
         self.cost = cost
         self.after_guards = by == "user" or key is not None
@@ -174,3 +175,25 @@ class RateLimitCheck:
             raise TooManyRequestsError("rate limit exceeded", headers=headers)
         for name, value in headers:
             ctx.add_header(name, value)
+
+
+class CountedCheck(RateLimitCheck):
+    """A route's rate-limit check that reports each decision: ``allowed()`` after a hit the
+    policy let through, ``denied()`` before the 429 (built at startup when metrics are on)."""
+
+    __slots__ = ("_allowed", "_denied")
+
+    def __init__(
+        self, check: RateLimitCheck, allowed: Callable[[], object], denied: Callable[[], object]
+    ) -> None:
+        super().__init__(check.policy, check.prefix, check.by, check.key_fn, check.cost)
+        self._allowed = allowed
+        self._denied = denied
+
+    async def __call__(self, ctx: ExecutionContext) -> None:
+        try:
+            await super().__call__(ctx)
+        except TooManyRequestsError:
+            self._denied()
+            raise
+        self._allowed()

@@ -35,6 +35,7 @@ from lexigram.http_errors import WebSocketDisconnect as PeerGone
 from .._http.connections import GOING_AWAY, open_connections
 from .._http.problem import problem_for
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
+from .._observe.observation import note_server_error
 from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
 from .._pipeline.error_responder import log_server_error, status_for
 
@@ -130,6 +131,7 @@ async def close_for_exception(
     if isinstance(error, HTTPError):
         log_server_error(error, error.status_code, "WEBSOCKET", websocket.url.path)
     else:
+        note_server_error(error)
         _log.error("websocket %s failed", websocket.url.path, exc_info=error)
     reason = f"{type(error).__name__}: {error}" if debug else ""
     await _close(websocket, INTERNAL_ERROR, reason)

@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.types import ASGIApp
 
-from lexigram.di import Container
+from .._config.observability import ObservabilityConfig
+from .._config.settings import AppSettings
+from .._declare.errors import ConfigurationError
+from .._http.context import RouteInfo
+from .._http.settings import RequestSettings
+from .hooks import Endpoint, Instruments
+from .logs import ACCESS_LOG_ENV, AccessLog, LogSetup
+from .middleware import Feature, ObservabilityMiddleware
 
-from ._compiled import BuiltinRoute, CompiledApp
-from ._config.observability import ObservabilityConfig
-from ._config.settings import AppSettings
-from ._declare.errors import ConfigurationError
-from ._http.settings import RequestSettings
-from ._observe.hooks import Instruments
-from ._observe.logs import ACCESS_LOG_ENV, AccessLog, LogSetup
-from ._observe.middleware import Feature, ObservabilityMiddleware
-from ._pipeline.components import resolve_component
+__all__ = ["GuardResolver", "Observability", "resolve_observability"]
 
-__all__ = ["Observability", "resolve_observability"]
+GuardResolver = Callable[[Any, str], Awaitable[Any]]
+"""Resolves a guard setting (an object, a class or an import string) against the app's
+container, at startup; the second argument names the setting in error messages."""
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -64,7 +65,7 @@ def resolve_observability(option: Any, config: Any) -> ObservabilityConfig:
 
 def _extra_module(name: str, extra: str, setting: str) -> Any:
     try:
-        return importlib.import_module(f"lexigram.web.{name}")
+        return importlib.import_module(f"{__package__}.{name}")
     except ImportError as exc:
         raise ImportError(
             f"observability.{setting} is on but needs an extra: {exc}"
@@ -78,7 +79,8 @@ class Observability:
     def __init__(self, config: ObservabilityConfig) -> None:
         self.config = config
         self.features: list[Feature] = []
-        self.routes: list[BuiltinRoute] = []
+        self.routes: list[tuple[str, str, Endpoint]] = []
+        """The endpoints it serves itself: ``(method, path, endpoint)``."""
         self.instruments: Instruments | None = None
         self.tracing: Any = None
         self.metrics: Any = None
@@ -86,7 +88,7 @@ class Observability:
 
     @classmethod
     async def build(
-        cls, config: ObservabilityConfig, container: Container, settings: AppSettings
+        cls, config: ObservabilityConfig, settings: AppSettings, resolve_guard: GuardResolver
     ) -> Observability | None:
         """The features ``config`` turns on (``None`` when it turns none on)."""
         if not config.enabled:
@@ -95,42 +97,37 @@ class Observability:
         request_settings = RequestSettings(trusted_proxies=settings.trusted_proxies)
         instruments = Instruments()
         if config.tracing.enabled:
-            otel = _extra_module("otel", "otel", "tracing")
+            otel = _extra_module("tracing", "otel", "tracing")
             built.tracing = otel.Tracing.from_config(config.tracing)
             built.features.append(built.tracing)
             if config.tracing.pipeline_spans:
                 instruments.tracer = built.tracing
         if config.metrics.enabled:
-            prometheus = _extra_module("prometheus", "prometheus", "metrics")
+            prometheus = _extra_module("metrics", "prometheus", "metrics")
             built.metrics = metrics = prometheus.Metrics.from_config(config.metrics)
             built.features.append(metrics.feature)
             instruments.throttle = metrics.record_throttle
             guard = None
             if config.metrics.guard is not None:
-                guard = await resolve_component(
-                    container, config.metrics.guard, "can_activate", "observability.metrics.guard"
-                )
-                if guard.instance is None:
-                    raise ConfigurationError(
-                        "observability.metrics.guard cannot depend on request-scoped services"
-                    )
+                guard = await resolve_guard(config.metrics.guard, "observability.metrics.guard")
             path = config.metrics.path
-            built.routes.append(
-                BuiltinRoute("GET", path, metrics.endpoint(path, guard, request_settings))
-            )
+            built.routes.append(("GET", path, metrics.endpoint(path, guard, request_settings)))
         if config.access_log.enabled:
             built.features.append(AccessLog(request_settings.client_ip))
             built._logs = LogSetup(config.access_log.format)
         built.instruments = instruments
         return built
 
-    def check(self, compiled: CompiledApp) -> None:
-        """After compilation: the metrics path must not be an application route's."""
+    def check(
+        self, static_routes: Mapping[str, Mapping[str, object]], infos: Mapping[int, RouteInfo]
+    ) -> None:
+        """After compilation (the router's static routes, the route infos by endpoint id):
+        the metrics path must not be an application route's."""
         if self.metrics is None:
             return
         path = self.config.metrics.path
-        endpoint = compiled.router.static_routes.get(path, {}).get("GET")
-        info = compiled.infos.get(id(endpoint)) if endpoint is not None else None
+        endpoint = static_routes.get(path, {}).get("GET")
+        info = infos.get(id(endpoint)) if endpoint is not None else None
         if info is not None:
             raise ConfigurationError(
                 f"observability.metrics.path {path!r} is also the path of {info.name}"
@@ -138,6 +135,11 @@ class Observability:
             )
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
+        """``app`` in the observability layer (a feature's own when it is the only one on)."""
+        if len(self.features) == 1:
+            alone = self.features[0].alone(app)
+            if alone is not None:
+                return alone
         return ObservabilityMiddleware(app, self.features)
 
     def start(self) -> None:
