@@ -12,7 +12,6 @@ from lexigram.cqrs.di import CQRSModule
 from lexigram.ratelimit import RateLimiter
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
-    DefaultMiddlewareStack,
     LexigramApp,
     LifespanStartupCompleted,
     WebConfig,
@@ -58,7 +57,6 @@ def create_app(
         modules=[cqrs, rate_limits],
         providers=[OrdersProvider(settings), ConfirmationsProvider(settings)],
         interceptors=[RequestTimer],
-        middleware=DefaultMiddlewareStack(web).build(),
         error_statuses={DatabaseUnavailableError: 503},
     )
     app.on(LifespanStartupCompleted, lambda _: _announce(settings, app))

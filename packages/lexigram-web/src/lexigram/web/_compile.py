@@ -38,6 +38,7 @@ from ._declare.metadata import (
 from ._http.context import RouteInfo
 from ._http.error_log import ServerErrorLog
 from ._http.render import Renderer
+from ._http.response_model import response_model_for
 from ._http.settings import RequestSettings
 from ._observe.observation import route_template
 from ._pipeline.components import Component, resolve_component
@@ -270,6 +271,7 @@ class _Compiler:
         throttle = None if is_ws else self._throttle(fn, owner, config.method, template.path, label)
         instruments = self.parts.instruments
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
+        where = f"{config.method} {template.path} (handler {qualname})"
         info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
         call = (
@@ -286,7 +288,7 @@ class _Compiler:
             guards=guards,
             interceptors=interceptors,
             throttle=throttle,
-            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns),
+            renderer=_renderer(config, owner.status_map, self.settings.debug, plan.returns, where),
             filters=filters,
             status_map=owner.status_map,
             container=self.container,
@@ -373,13 +375,13 @@ def _route_info(
 
 
 def _renderer(
-    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any
+    config: RouteConfig, status_map: ErrorStatusMap, debug: bool, returns: Any, label: str
 ) -> Renderer:
     sse_options = config.extra.get(SSE_OPTIONS)
     if sse_options is not None:
         return EventStreamRenderer(sse_options, config.status_code or 200, status_map, debug)
-    status = config.status_code or 200
-    return Renderer(status, config.response_model, status_map, debug=debug, returns=returns)
+    model = None if config.method == WEBSOCKET else response_model_for(returns, config, label)
+    return Renderer(config.status_code or 200, model, status_map, debug=debug)
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

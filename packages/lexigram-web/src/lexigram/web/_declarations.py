@@ -9,11 +9,11 @@ error statuses). Both are read once, when the app starts; declaring after startu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from lexigram.http_errors import HandlerKey
 
-from ._declare.decorators import route
+from ._declare.decorators import RouteOptions, route
 from ._sse.route import sse
 from ._ws.handler import websocket_handler
 
@@ -56,9 +56,11 @@ class AppRoutes:
         self.gate.check("add a route")
         self.functions.append(handler)
 
-    def route(self, method: str, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def route(
+        self, method: str, path: str = "", **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
         """A decorator declaring a function the handler of ``method`` on ``path``."""
-        decorate = route(method, path, **kwargs)
+        decorate = route(method, path, **options)
 
         def register(fn: F) -> F:
             decorate(fn)
@@ -68,7 +70,7 @@ class AppRoutes:
 
         return register
 
-    def websocket_handler(self, path: str, **options: Any) -> Callable[[C], C]:
+    def websocket_handler(self, path: str = "", **options: Any) -> Callable[[C], C]:
         """``@websocket_handler(path, ...)`` on a class, added to the app."""
         declare = websocket_handler(path, **options)
 
@@ -80,7 +82,7 @@ class AppRoutes:
 
         return register
 
-    def sse(self, path: str, **options: Any) -> Callable[[F], F]:
+    def sse(self, path: str = "", **options: Any) -> Callable[[F], F]:
         """``@sse(path, ...)`` on an async generator function, added to the app."""
         declare = sse(path, **options)
 
