@@ -13,7 +13,6 @@ from lexigram.ratelimit import RateLimiter
 from lexigram.ratelimit.di import RateLimitModule
 from lexigram.web import (
     BroadcastConfig,
-    DefaultMiddlewareStack,
     LexigramApp,
     LifespanStartupCompleted,
     WebConfig,
@@ -64,7 +63,6 @@ def create_app(
         modules=[cqrs, rate_limits],
         providers=[OrdersProvider(settings), ConfirmationsProvider(settings)],
         interceptors=[RequestTimer],
-        middleware=DefaultMiddlewareStack(web).build(),
         error_statuses={DatabaseUnavailableError: 503},
     )
     app.on(LifespanStartupCompleted, lambda _: _announce(settings, app))

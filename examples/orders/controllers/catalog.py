@@ -23,6 +23,8 @@ __all__ = ["ProductController"]
 @api_version(2)
 @guard(ApiKeyGuard, WritesNeedRole(CATALOG_WRITE))
 class ProductController(GenericController[ProductModel]):
+    """The product catalog, addressed by SKU."""
+
     prefix = "/products"
     id_field = "sku"
     id_type = Annotated[str, Field(min_length=1, max_length=40)]

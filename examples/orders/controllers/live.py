@@ -40,6 +40,8 @@ _EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string"}}}
 @api_version(2)
 @guard(ApiKeyGuard)
 class LiveController(Controller):
+    """Order changes as they happen, over Server-Sent Events and a WebSocket."""
+
     prefix = "/orders"
 
     def __init__(self, feed: OrderFeed) -> None:

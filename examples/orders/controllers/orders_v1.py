@@ -21,6 +21,8 @@ __all__ = ["LegacyOrdersController"]
 @api_version(1, deprecated="2026-06-01", sunset="2027-06-30", link="/docs")
 @guard(ApiKeyGuard)
 class LegacyOrdersController(Controller):
+    """Version 1 of the orders API (deprecated): read orders, totals as decimal strings."""
+
     prefix = "/orders"
 
     def __init__(self, queries: QueryBus) -> None:

@@ -32,6 +32,8 @@ __all__ = ["OrdersController"]
 @api_version(2)
 @guard(ApiKeyGuard)
 class OrdersController(Controller):
+    """Orders: place, read, list, ship and cancel them."""
+
     prefix = "/orders"
 
     def __init__(self, commands: CommandBus, queries: QueryBus) -> None:

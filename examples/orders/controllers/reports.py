@@ -18,6 +18,8 @@ __all__ = ["ReportsController"]
 @api_version(2)
 @guard(ApiKeyGuard)
 class ReportsController(Controller):
+    """Sales figures, rate-limited (five calls a minute per client)."""
+
     prefix = "/reports"
 
     def __init__(self, queries: QueryBus) -> None:

@@ -19,7 +19,6 @@ from lexigram.web import (
     sse,
     websocket_handler,
 )
-from lexigram.web.middleware import RequestIDMiddleware
 
 
 @singleton
@@ -72,7 +71,7 @@ async def events(last_event_id: str | None, stats: Stats) -> AsyncIterator[Serve
         stats.closed_streams += 1
 
 
-app = LexigramApp(controllers=[ChatHandler, LiveHandler], middleware=[RequestIDMiddleware])
+app = LexigramApp(controllers=[ChatHandler, LiveHandler])
 app.add_route(events)
 
 

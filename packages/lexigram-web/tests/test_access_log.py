@@ -9,17 +9,13 @@ import pytest
 
 from lexigram.http_errors import NotFoundError
 from lexigram.web import LexigramApp, StructuredFormatter
-from lexigram.web.middleware import RequestIDMiddleware
 from lexigram.web.testing import AsyncTestClient
 
 SECRETS = ("sk-live-123456", "Bearer tok-987", "session=cookie-555", "apikey-in-query-42")
 
 
 def _app(format: str = "json") -> LexigramApp:
-    app = LexigramApp(
-        middleware=[RequestIDMiddleware],
-        observability={"access_log": {"enabled": True, "format": format}},
-    )
+    app = LexigramApp(observability={"access_log": {"enabled": True, "format": format}})
 
     @app.get("/orders/{id:int}")
     async def order(id: int) -> dict[str, int]:

@@ -134,6 +134,7 @@ def test_web_module_configure_builds_a_config_from_host_and_port() -> None:
     dynamic = WebModule.configure(host="0.0.0.0", port=9000)
     provider = dynamic.meta.providers[0]
     assert isinstance(provider, WebProvider)
+    assert provider.web_config is not None
     assert (provider.web_config.host, provider.web_config.port) == ("0.0.0.0", 9000)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from lexigram.web import LexigramApp, WebSocket, background, current_request_id
-from lexigram.web.middleware import RequestIDMiddleware
 from lexigram.web.testing import TestClient
 
 
@@ -22,7 +21,7 @@ class Mailer:
 
 
 def _app(mailer: Mailer) -> LexigramApp:
-    app = LexigramApp(middleware=[RequestIDMiddleware])
+    app = LexigramApp()
     app.container.register(Mailer, instance=mailer)
 
     @app.post("/users/{user}")

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from lexigram.web import BackgroundTasks, LexigramApp
-from lexigram.web.middleware import RequestIDMiddleware
 from lexigram.web.testing import TestClient
 
 request_tag: contextvars.ContextVar[str] = contextvars.ContextVar("request_tag", default="none")
@@ -66,7 +65,7 @@ async def test_tasks_start_after_the_response_body_is_sent() -> None:
 def test_a_failing_task_is_logged_with_the_request_id_and_the_others_still_run(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    app = LexigramApp(middleware=[RequestIDMiddleware])
+    app = LexigramApp()
     done: list[str] = []
 
     async def fail() -> None:

@@ -38,6 +38,7 @@ async def test_unknown_path_is_a_404_problem() -> None:
         "status": 404,
         "detail": "Not Found",
         "instance": "/nope",
+        "request_id": response.headers["x-request-id"],
     }
 
 

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from lexigram.web import DefaultMiddlewareStack, LexigramApp
+from lexigram.web import LexigramApp
 from lexigram.web.testing import AsyncTestClient
 
 
 def _app(**options: Any) -> LexigramApp:
-    app = LexigramApp(middleware=DefaultMiddlewareStack().build(), **options)
+    app = LexigramApp(**options)
 
     @app.get("/items/{id:int}")
     async def item(id: int) -> dict[str, int]:

@@ -112,6 +112,7 @@ async def test_unhandled_errors_fall_back_to_problem_json() -> None:
         "status": 404,
         "detail": "no user 7",
         "instance": "/v",
+        "request_id": response.headers["x-request-id"],
     }
 
 

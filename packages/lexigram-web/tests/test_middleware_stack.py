@@ -126,7 +126,7 @@ async def test_the_configured_request_id_header_is_used() -> None:
 
 async def test_the_default_stack_wraps_a_lexigram_app() -> None:
     config = WebConfig(max_body_size=8)
-    app = LexigramApp(config=config, middleware=DefaultMiddlewareStack(config).build())
+    app = LexigramApp(config=config)
 
     @app.post("/echo")
     async def echo() -> dict[str, str]:

@@ -28,7 +28,6 @@ from lexigram.web import (
     get,
     guard,
 )
-from lexigram.web.middleware import RequestIDMiddleware
 from lexigram.web.otel import TracingBehaviour
 from lexigram.web.testing import AsyncTestClient, TestClient
 
@@ -287,8 +286,7 @@ async def test_the_trace_id_is_in_request_state_and_the_log_filter(
     logger = logging.getLogger("lexigram.test.filter")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    app = _app(provider)
-    app.add_middleware(RequestIDMiddleware)
+    app = _app(provider)  # request ids are on in every app
 
     @app.get("/state")
     async def state(request: Request) -> dict[str, str]:

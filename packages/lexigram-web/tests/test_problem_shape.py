@@ -7,7 +7,6 @@ import httpx
 from lexigram.http_errors.domain import ConflictError as DomainConflict
 from lexigram.web import LexigramApp, Response, ResultResponseMapper
 from lexigram.web._config.web_config import WebConfig
-from lexigram.web.middleware import DefaultMiddlewareStack
 from lexigram.web.testing import AsyncTestClient
 
 
@@ -27,7 +26,7 @@ class Err:
 
 def _app() -> LexigramApp:
     config = WebConfig(max_body_size=4)
-    app = LexigramApp(config=config, middleware=DefaultMiddlewareStack(config).build())
+    app = LexigramApp(config=config)
 
     @app.post("/raised")
     async def raised() -> None:

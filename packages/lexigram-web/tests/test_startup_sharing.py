@@ -130,19 +130,25 @@ def test_routes_alike_share_a_renderer_and_an_error_responder() -> None:
     statuses = ErrorStatusMap()
     plain = RouteConfig("GET", "/a")
     created = RouteConfig("POST", "/b", status_code=201)
-    renderer = shared.renderer(plain, statuses, dict[str, int])
-    assert shared.renderer(RouteConfig("GET", "/c"), statuses, dict[str, int]) is renderer
-    assert shared.renderer(created, statuses, dict[str, int]) is not renderer
-    assert shared.renderer(plain, ErrorStatusMap(), dict[str, int]) is not renderer
-    unhashable = RouteConfig("GET", "/d", response_model=Annotated[int, {"a": 1}])
-    assert shared.renderer(unhashable, statuses, None) is not shared.renderer(
-        unhashable, statuses, None
-    )
+    renderer = shared.renderer(plain, statuses, dict[str, int], "GET /a")
+    assert shared.renderer(RouteConfig("GET", "/c"), statuses, dict[str, int], "GET /c") is renderer
+    assert shared.renderer(created, statuses, dict[str, int], "POST /b") is not renderer
+    assert shared.renderer(plain, ErrorStatusMap(), dict[str, int], "GET /a") is not renderer
     responder = shared.responder(None, statuses, renderer)
     assert shared.responder(None, statuses, renderer) is responder
-    assert shared.responder(None, statuses, shared.renderer(created, statuses, None)) is not (
-        responder
-    )
+    other = shared.renderer(created, statuses, None, "POST /b")
+    assert shared.responder(None, statuses, other) is not responder
+
+
+def test_routes_with_a_response_model_keep_their_own_renderer_on_one_adapter() -> None:
+    shared = SharedParts(debug=False)
+    statuses = ErrorStatusMap()
+    first = shared.renderer(RouteConfig("GET", "/a"), statuses, Item, "GET /a")
+    second = shared.renderer(RouteConfig("GET", "/b"), statuses, Item, "GET /b")
+    assert first is not second  # a mismatch is logged naming its own route
+    assert first.model is not None and second.model is not None
+    assert (first.model.route, second.model.route) == ("GET /a", "GET /b")
+    assert first.model.adapter is second.model.adapter
 
 
 class Item(BaseModel):

@@ -75,3 +75,10 @@ async def check(context: ExecutionContext) -> None:
     await send_mail(to=1)  # type: ignore[arg-type]
     assert_type(Chat(), Chat)
     assert_type(MissingKey().catch(KeyError("k"), context), dict[str, str])
+
+
+def misspelt_keywords() -> None:
+    """Route keywords are a typed dict: a misspelt one is an error before it runs."""
+    get("/orders", status_cod=201)  # type: ignore[call-arg]
+    app.post("/orders", respones_model=dict)  # type: ignore[call-arg]
+    websocket_handler("/ws", ping_intervall=5)  # type: ignore[arg-type]

@@ -14,22 +14,26 @@ application, modules, providers, overrides) and ``AppOptions`` (keyword settings
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, Unpack, overload
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lexigram.di import Application, Container, Lifetime
 from lexigram.http_errors import HandlerKey
 
+from ._app_config import as_web_config, effective_config
 from ._app_middleware import MiddlewareList
 from ._app_options import UNSET, AppOptions, Unset
 from ._broadcast.protocol import Broadcaster
 from ._compiled import CompiledApp
 from ._config.health import HealthConfig
 from ._config.versioning import VersioningConfig
-from ._declarations import AppComponents, AppRoutes, Gate
+from ._config.web_config import WebConfig
+from ._declarations import AppComponents, AppRoutes, Gate, RouteVerb
+from ._declare.decorators import RouteOptions, WebSocketOptions
 from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
 from ._events_hub import EventHub
 from ._http.connections import OpenConnections
@@ -41,12 +45,12 @@ from ._pipeline.error_responder import send_problem
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._startup import Declared, Started, assemble
+from .middleware import DefaultMiddlewareStack
 
 __all__ = ["LexigramApp", "create_app"]
 
 _log = logging.getLogger("lexigram.web")
-_CLOSE_WAIT = 5.0
-"""Seconds the shutdown waits for the open event streams and websockets to end."""
+_CLOSE_WAIT = 5.0  # seconds the shutdown waits for the open event streams and websockets
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
 E = TypeVar("E")
@@ -66,13 +70,12 @@ class LexigramApp:
         async def get_user(id: int, users: UserService) -> User: ...
 
     Larger apps pass ``controllers=``, ``modules=`` / ``providers=`` (lexigram-di) and
-    ``config=`` (a ``WebConfig`` or any object with the same setting names). Keyword settings
-    win over ``config``: ``debug``, ``validation_status`` (422 or 400), ``trusted_proxies``,
-    ``fail_on_route_conflict``, ``max_body_size`` (bytes, ``None`` for no limit),
-    ``strict_body`` (``False``: JSON bodies get pydantic's lenient coercions, so an ``int``
-    field takes ``"2"``; a route's ``strict_body=`` wins).
-    ``middleware`` is an ordered list (outermost first) of pure-ASGI middleware classes or
-    ``starlette.middleware.Middleware(cls, **options)`` entries, built once at startup.
+    ``config=`` (a ``WebConfig`` or a mapping; else a ``WebProvider``'s, else the defaults):
+    every setting takes effect, the app installing the middleware it asks for
+    (``app.middleware_stack`` once started). Keywords win over ``config`` (``app.config`` is
+    what runs): ``debug``, ``validation_status``, ``trusted_proxies``, ``fail_on_route_conflict``,
+    ``max_body_size`` and ``strict_body``, as in ``WebConfig``. ``middleware``: your own
+    (classes or ``Middleware(cls, **options)``), outermost first, in front of the defaults.
     ``openapi`` adjusts the OpenAPI document and docs pages (``config.openapi``):
     ``False`` disables them, a mapping updates settings (``{"title": "Shop"}``), an
     ``OpenAPIConfig`` replaces them; ``app.openapi()`` returns the document.
@@ -120,7 +123,7 @@ class LexigramApp:
         broadcaster: Any = None,
     ) -> None:
         self.container = container if container is not None else Container()
-        self.config = config
+        self._given_config = as_web_config(config)
         gate = self._gate = Gate()
         self._routes = AppRoutes(controllers, routes, gate)
         self._components = AppComponents(
@@ -139,7 +142,11 @@ class LexigramApp:
         self.events = EventHub()
         self.versioning = versioning or VersioningConfig()
         self.templates: Templates | None = None
-        self.settings = self._options.settings_for(config)
+        self.config: WebConfig = effective_config(self._given_config, [], self._options.given)
+        """The configuration the app runs with (final once started)."""
+        self.settings = self._options.settings_for(self.config)
+        self.middleware_stack: DefaultMiddlewareStack | None = None
+        """The middleware stack the app built at startup (``None`` before)."""
         self.controller_registry = ControllerRegistry()
         """The controllers this app serves (given, registered, from modules and providers)."""
         self.routes = RouteRegistry(controller_registry=self.controller_registry)
@@ -186,7 +193,7 @@ class LexigramApp:
         self.open_connections = OpenConnections()
         application = await self._lifespan.start(self.container, self.config)
         declared = Declared(
-            self, self.config, self._options, self._routes, self._components,
+            self, self._given_config, self._options, self._routes, self._components,
             self._middleware, self.events, lambda: self.routes, self.controller_registry,
         )  # fmt: skip
         try:
@@ -199,6 +206,8 @@ class LexigramApp:
             await self.events.emit(LifespanStartupCompleted(self))
 
     def _serve(self, started: Started) -> None:
+        self.config = started.config
+        self.middleware_stack = started.middleware_stack
         self.settings = started.settings
         self.versioning = started.versioning
         self.templates = started.templates
@@ -263,9 +272,8 @@ class LexigramApp:
         except Exception as exc:
             _log.exception("the app failed to start")
             if scope["type"] == "http":
-                await send_problem(
-                    send, exc, scope=scope, status_map=None, debug=self.settings.debug
-                )
+                debug = self.settings.debug
+                await send_problem(send, exc, scope=scope, status_map=None, debug=debug)
             return
         await self._stack(scope, receive, send)
 
@@ -345,42 +353,29 @@ class LexigramApp:
     transient = injectable
 
     # -- quickstart routes ---------------------------------------------------------------------
-    def route(self, method: str, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def route(
+        self, method: str, path: str = "", **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
         """Decorate a function as the handler of ``method`` on ``path`` in this app."""
-        return self._routes.route(method, path, **kwargs)
+        return self._routes.route(method, path, **options)
 
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("GET", path, **kwargs)
+    get = RouteVerb("GET")
+    post = RouteVerb("POST")
+    put = RouteVerb("PUT")
+    patch = RouteVerb("PATCH")
+    delete = RouteVerb("DELETE")
+    head = RouteVerb("HEAD")
+    options = RouteVerb("OPTIONS")
+    trace = RouteVerb("TRACE")
 
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("POST", path, **kwargs)
+    def websocket(self, path: str = "", **options: Unpack[WebSocketOptions]) -> Callable[[F], F]:
+        return self._routes.route("WEBSOCKET", path, **typing.cast(RouteOptions, options))
 
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("PUT", path, **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("PATCH", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("DELETE", path, **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("HEAD", path, **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("OPTIONS", path, **kwargs)
-
-    def trace(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("TRACE", path, **kwargs)
-
-    def websocket(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self._routes.route("WEBSOCKET", path, **kwargs)
-
-    def websocket_handler(self, path: str, **options: Any) -> Callable[[C], C]:
+    def websocket_handler(self, path: str = "", **options: Any) -> Callable[[C], C]:
         """``@websocket_handler(path, ...)`` on a class, added to this app."""
         return self._routes.websocket_handler(path, **options)
 
-    def sse(self, path: str, **options: Any) -> Callable[[F], F]:
+    def sse(self, path: str = "", **options: Any) -> Callable[[F], F]:
         """``@sse(path, ...)`` on an async generator function, added to this app."""
         return self._routes.sse(path, **options)
 

@@ -1,22 +1,28 @@
-"""``MiddlewareList``: the middleware an app declares, built into one stack at startup."""
+"""``MiddlewareList``: the middleware an app declares, built into one stack at startup.
+
+The stack is always ``DefaultMiddlewareStack(config, extra_middlewares=...)``: the providers'
+and the app's own middleware in front, then what the config asks for (see ``middleware_stack``).
+"""
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Sequence
 from typing import Any
 
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+from ._app_config import middleware_stack
+from ._config.web_config import WebConfig
 from ._declarations import Gate
+from .middleware import DefaultMiddlewareStack, apply_middleware
 
-__all__ = ["MiddlewareList", "build_stack"]
+__all__ = ["MiddlewareList"]
 
 
 class MiddlewareList:
-    """Pure-ASGI middleware, outermost first: classes, factories or
-    ``starlette.middleware.Middleware`` entries."""
+    """The app's own middleware, outermost first: classes, factories,
+    ``starlette.middleware.Middleware`` entries (any extra ``DefaultMiddlewareStack`` takes)."""
 
     __slots__ = ("entries", "gate")
 
@@ -29,22 +35,10 @@ class MiddlewareList:
         self.gate.check("add middleware")
         self.entries.append(Middleware(middleware, **options) if options else middleware)
 
-    def build(self, app: ASGIApp, outer: Sequence[Any] = ()) -> ASGIApp:
-        """``app`` wrapped in ``outer`` (providers' middleware), then these entries."""
-        return build_stack(app, [*outer, *self.entries])
-
-
-def build_stack(app: ASGIApp, middleware: Sequence[Any]) -> ASGIApp:
-    """Wrap ``app`` in ``middleware`` (outermost first), once."""
-    for entry in reversed(middleware):
-        if isinstance(entry, Middleware):
-            cls, args, kwargs = entry
-            app = cls(app, *args, **kwargs)
-        elif callable(entry):
-            app = typing.cast(ASGIApp, entry(app))
-        else:
-            raise TypeError(
-                f"middleware {entry!r} is neither a class, a factory nor a"
-                " starlette.middleware.Middleware entry"
-            )
-    return app
+    def build(
+        self, app: ASGIApp, config: WebConfig, outer: Sequence[Any] = ()
+    ) -> tuple[DefaultMiddlewareStack, ASGIApp]:
+        """The stack for ``config`` with ``outer`` (providers' middleware), then these entries,
+        as extras; and ``app`` wrapped in it, once."""
+        stack = middleware_stack(config, [*outer, *self.entries])
+        return stack, apply_middleware(app, stack.build())

@@ -1,7 +1,7 @@
 """``AppOptions``: the keyword settings of ``LexigramApp``, which win over its ``config``.
 
 Each ``*_for(config)`` answers one setting from the keyword when it was given, else from the
-config object (a ``WebConfig`` or any object with the same attribute names), else the default.
+app's ``WebConfig``, else the default.
 """
 
 from __future__ import annotations
@@ -79,6 +79,11 @@ class AppOptions:
         self.debug_routes = debug_routes
         self.debug_routes_auth = debug_routes_auth
         self.observability = observability
+
+    @property
+    def given(self) -> dict[str, Any]:
+        """The keyword settings that were given (``max_body_size=None`` is given: no limit)."""
+        return {k: v for k, v in self.overrides.items() if v is not None or k == "max_body_size"}
 
     def settings_for(self, config: Any) -> AppSettings:
         return resolve_settings(config, self.overrides)

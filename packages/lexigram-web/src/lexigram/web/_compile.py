@@ -275,9 +275,10 @@ class _Compiler:
         throttle = None if is_ws else self._throttle(fn, owner, config.method, template.path, label)
         instruments = self.parts.instruments
         info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
+        where = f"{config.method} {template.path} (handler {qualname})"
         info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
-        renderer = self.shared.renderer(config, owner.status_map, plan.returns)
+        renderer = self.shared.renderer(config, owner.status_map, plan.returns, where)
         call = (
             fn
             if owner.cls is None or owner.getter is not None

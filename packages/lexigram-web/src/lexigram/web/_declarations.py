@@ -9,15 +9,16 @@ error statuses). Both are read once, when the app starts; declaring after startu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Protocol, TypeVar, Unpack, overload
 
 from lexigram.http_errors import HandlerKey
 
-from ._declare.decorators import route
+from ._declare.decorators import RouteOptions, route
 from ._sse.route import sse
 from ._ws.handler import websocket_handler
 
-__all__ = ["AppComponents", "AppRoutes", "Gate"]
+__all__ = ["AppComponents", "AppRoutes", "Gate", "HandlerDecorator", "RouteVerb"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -60,9 +61,11 @@ class AppRoutes:
         self.functions.append(handler)
         self._listed.add(id(handler))
 
-    def route(self, method: str, path: str, **kwargs: Any) -> Callable[[F], F]:
+    def route(
+        self, method: str, path: str = "", **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
         """A decorator declaring a function the handler of ``method`` on ``path``."""
-        decorate = route(method, path, **kwargs)
+        decorate = route(method, path, **options)
 
         def register(fn: F) -> F:
             decorate(fn)
@@ -72,7 +75,7 @@ class AppRoutes:
 
         return register
 
-    def websocket_handler(self, path: str, **options: Any) -> Callable[[C], C]:
+    def websocket_handler(self, path: str = "", **options: Any) -> Callable[[C], C]:
         """``@websocket_handler(path, ...)`` on a class, added to the app."""
         declare = websocket_handler(path, **options)
 
@@ -84,7 +87,7 @@ class AppRoutes:
 
         return register
 
-    def sse(self, path: str, **options: Any) -> Callable[[F], F]:
+    def sse(self, path: str = "", **options: Any) -> Callable[[F], F]:
         """``@sse(path, ...)`` on an async generator function, added to the app."""
         declare = sse(path, **options)
 
@@ -140,3 +143,32 @@ class AppComponents:
     def error_status(self, error_type: type[BaseException], status_code: int) -> None:
         self.gate.check("map an error status")
         self.error_statuses[error_type] = status_code
+
+
+class _Declares(Protocol):
+    _routes: AppRoutes
+
+
+class HandlerDecorator(Protocol):
+    """``app.get(path, **options)``: a decorator declaring a handler of one method."""
+
+    def __call__(self, path: str = "", **options: Unpack[RouteOptions]) -> Callable[[F], F]: ...
+
+
+class RouteVerb:
+    """``get = RouteVerb("GET")`` on the app class: ``app.get(path, **options)`` declares a
+    ``GET`` handler in that app (one descriptor for every HTTP method's shortcut)."""
+
+    __slots__ = ("method",)
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+
+    @overload
+    def __get__(self, app: None, owner: type) -> RouteVerb: ...
+    @overload
+    def __get__(self, app: _Declares, owner: type | None = None) -> HandlerDecorator: ...
+    def __get__(self, app: _Declares | None, owner: type | None = None) -> Any:
+        if app is None:
+            return self  # looked up on the class
+        return partial(app._routes.route, self.method)  # pyright: ignore[reportPrivateUsage]

@@ -77,6 +77,10 @@ class AppLifespan:
         self.gate.check("override a service")
         self.overrides.append((service, replacement))
 
+    def withdraw(self, entries: list[tuple[Any, Any]]) -> None:
+        """Forget overrides a test client added (its own entries, by identity)."""
+        self.overrides[:] = [o for o in self.overrides if not any(o is e for e in entries)]
+
     async def start(self, container: Container, config: Any = None) -> Application:
         """Enter the overrides, start the DI application (with the broadcast provider, which
         reads ``config``, else the first ``WebProvider``'s), bridge the CQRS buses."""

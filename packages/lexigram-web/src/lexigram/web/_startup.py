@@ -1,9 +1,10 @@
 """Starting an app: everything it declares, compiled once into the ASGI stack it serves.
 
-``assemble`` runs after the lexigram-di ``Application`` started: it reads the settings (from
-the keywords, else the config, else the first ``WebProvider``'s), builds the templates and the
-OpenAPI site, gathers routes and components from the app and its providers, compiles them,
-and wraps the dispatcher in the middleware once.
+``assemble`` runs after the lexigram-di ``Application`` started: it settles the one
+``WebConfig`` the app runs with (its ``config=``, else the one its ``WebProvider``s agree on,
+else the defaults; the keyword settings on top), builds the templates and the OpenAPI site,
+gathers routes and components from the app and its providers, compiles them, and wraps the
+dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp
 from lexigram.di import Application, Container
 from lexigram.http_errors import HandlerKey
 
+from ._app_config import effective_config
 from ._app_middleware import MiddlewareList
 from ._app_options import AppOptions
 from ._broadcast.protocol import Broadcaster
@@ -27,6 +29,7 @@ from ._compile import compile_app
 from ._compiled import AppParts, BuiltinRoute, CompiledApp
 from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
+from ._config.web_config import WebConfig
 from ._declarations import AppComponents, AppRoutes
 from ._declare.errors import ConfigurationError
 from ._dispatch import Dispatcher
@@ -40,6 +43,7 @@ from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._scale import check_rate_limit_workers
 from ._web_module import WebProvider, web_providers
+from .middleware import DefaultMiddlewareStack
 
 __all__ = ["Declared", "Started", "assemble"]
 
@@ -50,7 +54,8 @@ class Declared:
 
     app: Any
     """The ``LexigramApp`` (``request.app``)."""
-    config: Any
+    config: WebConfig | None
+    """The app's own ``config=`` (``None``: a provider's, or the defaults)."""
     options: AppOptions
     routes: AppRoutes
     components: AppComponents
@@ -69,6 +74,8 @@ class Started:
     compiled: CompiledApp
     site: OpenAPISite
     stack: ASGIApp
+    config: WebConfig
+    middleware_stack: DefaultMiddlewareStack
     settings: AppSettings
     versioning: VersioningConfig
     templates: Templates | None
@@ -81,10 +88,8 @@ class Started:
 async def assemble(declared: Declared, application: Application, container: Container) -> Started:
     """Compile ``declared`` against the started ``application``; raises on any bad setting."""
     providers = web_providers(application)
-    config = declared.config
-    if config is None:
-        config = next((p.web_config for p in providers if p.web_config is not None), None)
     options = declared.options
+    config = effective_config(declared.config, (p.web_config for p in providers), options.given)
     settings = options.settings_for(config)
     site = options.openapi_for(config)
     versioning = options.versioning_for(config)
@@ -111,13 +116,13 @@ async def assemble(declared: Declared, application: Application, container: Cont
                 compiled.registry,
                 validation_status=settings.validation_status,
                 app_guards=declared.components.guards,
-                root_path=str(getattr(config, "root_path", "") or ""),
+                root_path=config.root_path,
                 versioning=versioning,
                 body_limited=settings.max_body_size is not None,
             )
         dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
         outer = [m for p in providers for m in p.middleware]
-        served = declared.middleware.build(dispatcher, outer)
+        middleware, served = declared.middleware.build(dispatcher, config, outer)
         if observed is not None:
             served = observed.wrap(served)
             observed.start()
@@ -126,8 +131,8 @@ async def assemble(declared: Declared, application: Application, container: Cont
             observed.stop()
         raise
     return Started(
-        compiled, site, declared.events.wrap(served), settings, versioning, templates, providers,
-        parts.controllers, observed,
+        compiled, site, declared.events.wrap(served), config, middleware, settings, versioning,
+        templates, providers, parts.controllers, observed,
     )  # fmt: skip
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from lexigram.di import Application, Container, DynamicModule, HealthCheckResult, Provider
 from lexigram.http_errors import HandlerKey
 
+from ._app_config import as_web_config
+from ._config.web_config import WebConfig
 from ._controllers.discovery import discover_controllers
 from ._routing.controllers import ControllerRegistry
 
@@ -25,7 +27,9 @@ __all__ = ["WebModule", "WebProvider", "web_providers"]
 class WebProvider(Provider):
     """Declares the web layer of a DI application (see the module docstring).
 
-    ``web_config`` (a ``WebConfig``) is registered in the container under its type.
+    ``web_config`` (a ``WebConfig``) is registered in the container under its type; the app
+    runs with it unless it has its own ``config=`` (two different configs are refused at
+    startup). Every web setting lives in ``WebConfig``: ``provider_config`` is refused.
     """
 
     name = "WebProvider"
@@ -35,10 +39,15 @@ class WebProvider(Provider):
         middleware: Sequence[Any] | None = None,
         exception_handlers: Mapping[HandlerKey, Any] | None = None,
         controllers: Sequence[type] | None = None,
-        web_config: Any = None,
-        provider_config: Any = None,
+        web_config: WebConfig | Mapping[str, Any] | None = None,
+        provider_config: None = None,
         debug_routes_auth: Any = None,
     ) -> None:
+        if provider_config is not None:
+            raise TypeError(
+                "WebProvider(provider_config=...) has no effect: every web setting is a"
+                " WebConfig setting; pass web_config=WebConfig(...) (or load_web_config())"
+            )
         self.middleware: list[Any] = list(middleware or ())
         self.exception_handlers: dict[HandlerKey, Any] = dict(exception_handlers or {})
         self.controller_registry = ControllerRegistry()
@@ -47,8 +56,7 @@ class WebProvider(Provider):
         Register more before the app starts."""
         for cls in controllers or ():
             self.controller_registry.record(cls)
-        self.web_config = web_config
-        self.provider_config = provider_config
+        self.web_config: WebConfig | None = as_web_config(web_config, "web_config=")
         self.debug_routes_auth = debug_routes_auth
         self.app: LexigramApp | None = None
         """The app serving this provider (set when that app starts)."""
@@ -67,8 +75,17 @@ class WebProvider(Provider):
         return self.app
 
     @property
+    def provider_config(self) -> None:
+        """Always ``None``: every web setting is a ``WebConfig`` setting (a ``provider_config``
+        given to the constructor is refused)."""
+        return None
+
+    @property
     def fail_on_route_conflict(self) -> bool:
-        return bool(getattr(self.web_config, "fail_on_route_conflict", True))
+        """The ``fail_on_route_conflict`` of the config the app runs with when it uses this
+        provider's ``web_config`` (the default, ``True``, without one)."""
+        config = self.web_config if self.web_config is not None else WebConfig()
+        return config.fail_on_route_conflict
 
     @classmethod
     def from_config(cls, config: Any, **context: Any) -> WebProvider:
@@ -123,10 +140,8 @@ class WebModule(DynamicModule):
         other keyword arguments go to ``WebProvider``.
         """
         found = [*(controllers or ()), *discover_controllers(discover or ())]
-        config = kwargs.pop("web_config", None)
+        config = as_web_config(kwargs.pop("web_config", None), "web_config=")
         if host is not None or port is not None:
-            from ._config.web_config import WebConfig
-
             updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
             if config is None:
                 config = WebConfig.model_validate(updates)

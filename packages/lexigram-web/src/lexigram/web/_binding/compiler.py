@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections.abc
 import datetime as dt
 import decimal
+import difflib
 import enum
 import inspect
 import pathlib
@@ -260,8 +261,36 @@ def _compile_binding(
         else:
             sync_steps.append((param.name, step))
     bound = [_bound(p, sources[p.name], embed) for p in params]
+    _check_path_variables(bound, path_types, label)
     plan = BindingPlan(sync_steps, async_steps, needs_scope, validation_status, bound, returns)
     return plan, any(p.marker is not None and p.marker.pipes for p in params)
+
+
+def _check_path_variables(
+    bound: Sequence[BoundParam], path_types: dict[str, type[Any]], label: str
+) -> None:
+    """Every variable of the route path must reach the handler: through a parameter, or
+    through the request it takes (``path_params``) when no parameter looks misnamed."""
+    taken = {b.wire for b in bound if b.source is ParamSource.PATH}
+    raw = any(b.source in ("request", "context", "websocket") for b in bound)
+    for name, kind in path_types.items():
+        if name in taken:
+            continue
+        others = [b.name for b in bound if b.source is ParamSource.QUERY]
+        close = difflib.get_close_matches(name, others, n=1, cutoff=0.5) or [
+            other for other in others if other in name or name in other
+        ]
+        if raw and not close:
+            continue  # the handler reads it from request.path_params
+        hint = (
+            f"; did you mean to name parameter {close[0]!r} {name!r}?"
+            if close
+            else f"; add a parameter `{name}: {kind.__name__}`"
+        )
+        raise ConfigurationError(
+            f"{label}: path variable {{{name}}} has no handler parameter, so its value would"
+            f" never reach the handler{hint} (or mark one with path(alias={name!r}))"
+        )
 
 
 def _request_value_step(

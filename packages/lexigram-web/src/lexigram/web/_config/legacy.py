@@ -2,8 +2,8 @@
 
 ``server: {host, port, workers, reload}`` becomes the top-level ``host``/``port``/...
 (``server`` now names the server program) and ``security`` becomes ``security_headers``,
-each with a ``DeprecationWarning`` naming the new keys. Keys whose feature moved elsewhere
-are refused with the replacement.
+each with a ``DeprecationWarning`` naming the new keys. Keys whose feature moved elsewhere,
+or that never did anything (``name``, ``enabled``), are refused with the fix.
 """
 
 from __future__ import annotations
@@ -13,10 +13,13 @@ import warnings
 from collections.abc import Mapping
 from typing import Any, Final
 
-__all__ = ["upgrade_deprecated_keys"]
+__all__ = ["MOVED_KEYS", "upgrade_deprecated_keys"]
 
 _SERVER_KEYS: Final = ("host", "port", "workers", "reload")
-_MOVED: Final = {
+MOVED_KEYS: Final = {
+    "name": "the section is always web; delete the key",
+    "enabled": "an app serves what it declares; delete the key (leave the web module out of"
+    " the app to serve nothing)",
     "app": "OpenAPI settings are web.openapi (title, version, ...) and origins web.cors",
     "rate_limit": "rate limits come from lexigram-ratelimit: add "
     "RateLimitModule.configure(default_limit=...) to the app's modules and @throttle routes",
@@ -31,7 +34,7 @@ def upgrade_deprecated_keys(data: Any) -> Any:
     if not isinstance(data, Mapping):
         return data
     values = dict(typing.cast(Mapping[str, Any], data))
-    for key, fix in _MOVED.items():
+    for key, fix in MOVED_KEYS.items():
         if key in values:
             raise ValueError(f"web.{key} is not a setting any more: {fix}")
     server = values.get("server")

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from .legacy import MOVED_KEYS
 from .web_config import WebConfig, WebConfigError
 
 ENV_PREFIX = "LEXIGRAM_WEB__"
@@ -255,6 +256,8 @@ def _describe(exc: ValidationError, origins: Mapping[_Path, str]) -> str:
     lines: list[str] = []
     for error in exc.errors():
         loc = tuple(str(part) for part in error["loc"])
+        if not loc:  # a key refused by the model as a whole: name it like any other key
+            loc = next(((k,) for k in MOVED_KEYS if f"web.{k} " in error["msg"]), ())
         source = _origin(loc, origins)
         key = ".".join((SECTION, *loc))
         message = error["msg"].removeprefix("Value error, ")

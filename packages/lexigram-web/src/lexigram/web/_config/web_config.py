@@ -170,8 +170,6 @@ class WebConfig(_Section):
     Immutable: derive a changed copy with ``config.model_copy(update={...})``.
     """
 
-    name: str = "web"
-    enabled: bool = True
     debug: bool = False
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

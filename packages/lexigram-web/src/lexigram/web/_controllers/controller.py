@@ -77,6 +77,11 @@ def controller_routes(cls: type) -> list[tuple[str, Callable[..., Any], RouteCon
 
 def controller(name: str | None = None) -> Callable[[C], C]:
     """Name a controller class (used in route names and listings); registers nothing."""
+    if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f'@controller takes an optional name: write @controller() or @controller("users"),'
+            f" not bare @controller (got {name!r})"
+        )
 
     def decorate(cls: C) -> C:
         set_value(cls, "controller_name", name or cls.__name__)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from lexigram.http_errors import HTTPError
 
+from .response_model import ResponseValidationError
+
 __all__ = ["ServerErrorLog"]
 
 _log = logging.getLogger("lexigram.web")
@@ -23,7 +25,8 @@ class ServerErrorLog:
     """Rate-limited logging of 5xx failures (see the module docstring).
 
     An ``HTTPError`` the app raised on purpose (a 503 connection limit, ...) is a WARNING
-    without a traceback; anything else an ERROR with its traceback.
+    without a traceback; an answer that does not match the route's response model an ERROR
+    in one line naming the route and the fields; anything else an ERROR with its traceback.
     """
 
     __slots__ = ("_clock", "_seen", "interval")
@@ -52,6 +55,9 @@ class ServerErrorLog:
         suppressed = int(entry[1]) if entry is not None else 0
         seen[key] = [now, 0]
         more = f" ({suppressed} more since the last report)" if suppressed else ""
+        if isinstance(exc, ResponseValidationError):
+            _log.error("%s %s answered %d: %s%s", method, route, status, exc, more)
+            return
         if isinstance(exc, HTTPError):
             detail = f": {exc.detail}" if exc.detail else ""
             _log.warning(

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
 from lexigram.http_errors import ErrorStatusMap, HTTPError, RenderedError, render_exception
 
 from .request_id import request_id_of
 
-__all__ = ["problem_for", "send_problem"]
+__all__ = ["as_http_error", "problem_for", "send_problem"]
+
+
+def as_http_error(exc: BaseException) -> BaseException:
+    """Starlette's ``HTTPException`` (raised by a library or by habit) as the ``HTTPError``
+    with its status, detail and headers; any other exception unchanged."""
+    if isinstance(exc, StarletteHTTPException) and 400 <= exc.status_code <= 599:
+        return HTTPError(exc.status_code, exc.detail, dict(exc.headers or {}), cause=exc)
+    return exc
 
 
 def problem_for(
@@ -33,7 +42,7 @@ def problem_for(
     state: dict[str, Any] | None = scope.get("state")
     trace_id = state.get("trace_id") if state is not None else None
     return render_exception(
-        exc,
+        as_http_error(exc),
         status_map=status_map,
         debug=debug,
         instance=scope.get("path"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import orjson
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Send
@@ -23,6 +23,7 @@ from lexigram.http_errors import ErrorStatusMap, render_exception
 from .json import dumps, json_default
 from .problem import problem_for
 from .request import Request
+from .response_model import ResponseModel
 from .responses import HTMLContent, JSONResponse
 
 __all__ = [
@@ -132,41 +133,46 @@ async def _stream(
 
 
 class Renderer:
-    """Per-route renderer: status, optional ``response_model`` adapter, error-status map."""
+    """Per-route renderer: status, the route's ``ResponseModel`` (``None``: answers are sent
+    as returned), error-status map."""
 
-    __slots__ = ("adapter", "debug", "err_map", "model", "status", "status_map")
+    __slots__ = ("debug", "err_map", "exact", "model", "status", "status_map")
 
     def __init__(
         self,
         status: int,
-        response_model: Any,
+        model: ResponseModel | None,
         status_map: ErrorStatusMap | None,
         *,
         debug: bool = False,
-        returns: Any = None,
     ) -> None:
         self.status = status
         self.debug = debug
-        self.adapter: TypeAdapter[Any] | None = (
-            TypeAdapter(response_model) if response_model is not None else None
-        )
-        self.model: type[BaseModel] | None = (
-            returns
-            if self.adapter is None and isinstance(returns, type) and issubclass(returns, BaseModel)
+        self.model = model
+        self.exact: type[BaseModel] | None = (
+            model.exact
+            if model is not None
+            and isinstance(model.exact, type)
+            and issubclass(model.exact, BaseModel)
             else None
         )
-        """The pydantic model the handler declares it returns (without a ``response_model``):
-        a value of exactly that class is serialised without probing what else it could be."""
+        """The pydantic model the route declares: a value of exactly that class is serialised
+        directly (no validation, no probing what else it could be)."""
         self.status_map = status_map
         self.err_map = err_status_map(status_map)
 
+    def without_model(self) -> Renderer:
+        """A renderer with the same status and errors that sends values as returned (for
+        what exception filters answer: not the route's model)."""
+        if self.model is None:
+            return self
+        return Renderer(self.status, None, self.status_map, debug=self.debug)
+
     def encode(self, value: Any) -> tuple[tuple[bytes, bytes], bytes]:
         """Content-type header and body for a plain value."""
-        adapter = self.adapter
-        if adapter is not None:
-            return JSON_TYPE, adapter.dump_json(
-                adapter.validate_python(value, from_attributes=True)
-            )
+        model = self.model
+        if model is not None:
+            return JSON_TYPE, model.dump(value)
         if isinstance(value, HTMLContent):
             return HTML_TYPE, value.encode()
         if isinstance(value, BaseModel):
@@ -177,15 +183,17 @@ class Renderer:
         """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
         extra = ctx.response_headers
         kind: type[Any] = result.__class__
-        if (kind is dict or kind is list) and self.adapter is None:
-            body = orjson.dumps(result, default=json_default)
-            await send_body(send, status or self.status, JSON_TYPE, body, extra)
-            return
-        if kind is self.model:
+        if kind is self.exact:
             body = result.__pydantic_serializer__.to_json(result)
             await send_body(send, status or self.status, JSON_TYPE, body, extra)
             return
+        if (kind is dict or kind is list) and self.model is None:
+            body = orjson.dumps(result, default=json_default)
+            await send_body(send, status or self.status, JSON_TYPE, body, extra)
+            return
         if result is None:
+            if self.model is not None:
+                self.model.check_none()
             code = status or self.status
             code = 204 if code == 200 else code
             headers = list(extra) if extra else []

@@ -12,14 +12,14 @@ from typing import Any, Protocol
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _STATE_KEY = "request_id"
-_getrandbits = random.getrandbits
+_randbytes = random.randbytes
 _current: ContextVar[str | None] = ContextVar("lexigram_request_id", default=None)
 
 
 def _random_id() -> str:
     # 128 random bits from the module-level generator: fast, reseeded by the random module
     # in every forked worker. Unique, but not a secret: never use a request id as a token.
-    return f"{_getrandbits(128):032x}"
+    return _randbytes(16).hex()
 
 
 class RequestIDMiddleware:
@@ -33,7 +33,7 @@ class RequestIDMiddleware:
     variable read by ``current_request_id()`` and ``RequestIDLogFilter``.
     """
 
-    __slots__ = ("_generator", "_header", "_pattern", "_trust", "app")
+    __slots__ = ("_generator", "_header", "_pattern", "_static", "_static_names", "_trust", "app")
 
     def __init__(
         self,
@@ -51,6 +51,16 @@ class RequestIDMiddleware:
         self._trust = trust_incoming
         self._pattern = re.compile(rb"[A-Za-z0-9_.:=+/@-]{1,%d}" % max_length)
         self._generator = generator or _random_id
+        self._static: tuple[tuple[bytes, bytes], ...] = ()
+        self._static_names: frozenset[bytes] = frozenset()
+
+    def absorb(self, inner: ASGIApp, headers: tuple[tuple[bytes, bytes], ...]) -> None:
+        """Also add ``headers`` (lower-case names) to HTTP responses that lack them, in place
+        of ``inner``, the middleware directly inside this one that added them; ``inner.app``
+        becomes this middleware's app. One send wrapper instead of two (decided at startup)."""
+        self.app = getattr(inner, "app")  # noqa: B009
+        self._static = headers
+        self._static_names = frozenset(name for name, _ in headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -83,16 +93,25 @@ class RequestIDMiddleware:
     def _echo(self, send: Send, request_id: str) -> Send:
         pair = (self._header, request_id.encode("latin-1"))
         header = self._header
+        static = self._static
+        static_names = self._static_names
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
+                present: set[bytes] | None = None
                 for name, _ in headers:
-                    if name.lower() == header:
-                        break
-                else:
+                    lowered = name.lower()
+                    if lowered == header or lowered in static_names:
+                        present = {lowered} if present is None else present | {lowered}
+                if present is None:
+                    headers.extend(static)
                     headers.append(pair)
-                    message["headers"] = headers
+                else:
+                    headers.extend(entry for entry in static if entry[0] not in present)
+                    if header not in present:
+                        headers.append(pair)
+                message["headers"] = headers
             await send(message)
 
         return send_with_id

@@ -17,6 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket as StarletteWebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from lexigram.http_errors import WebSocketDisconnect as PeerClosed
 from lexigram.http_errors import WebSocketException
 
 from .context import ExecutionContext, RouteInfo
@@ -25,6 +26,7 @@ from .settings import RequestSettings
 
 __all__ = [
     "DEFAULT_MAX_MESSAGE_SIZE",
+    "PeerDisconnect",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",
@@ -33,6 +35,21 @@ __all__ = [
 
 DEFAULT_MAX_MESSAGE_SIZE: Final = 1024 * 1024
 """Default limit of one received message on ``@websocket`` routes and handler classes."""
+
+_ABNORMAL_CLOSURE: Final = 1006
+
+
+class PeerDisconnect(WebSocketDisconnect, PeerClosed):
+    """The peer closed the WebSocket (``code``, ``reason``): what the web layer raises. It is
+    Starlette's ``WebSocketDisconnect`` (``lexigram.web.WebSocketDisconnect``, also what the
+    test client raises) and ``lexigram.http_errors.WebSocketDisconnect``, so ``except`` on
+    either name catches it."""
+
+    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
+        if isinstance(code, bool) or not 1000 <= code <= 4999:
+            code = _ABNORMAL_CLOSURE
+        PeerClosed.__init__(self, code, reason or "")
+
 
 MESSAGE_TOO_BIG: Final = 1009
 UNSUPPORTED_DATA: Final = 1003
@@ -139,16 +156,21 @@ class WebSocket(ExecutionContext, StarletteWebSocket):
             self.close_code = int(message.get("code", 1000))
             self.close_reason = message.get("reason") or ""
         lock = self._send_lock
-        if lock is None:
-            await super().send(message)
-            return
-        async with lock:
-            await super().send(message)
+        try:
+            if lock is None:
+                await super().send(message)
+                return
+            async with lock:
+                await super().send(message)
+        except PeerDisconnect:
+            raise
+        except WebSocketDisconnect as gone:
+            raise PeerDisconnect(gone.code, gone.reason) from None
 
     async def _receive_data(self) -> Message:
         message = await self.receive()
         if message["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+            raise PeerDisconnect(message.get("code", 1000), message.get("reason"))
         return message
 
     async def receive_text(self) -> str:

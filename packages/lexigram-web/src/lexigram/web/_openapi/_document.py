@@ -1,11 +1,12 @@
 """The OpenAPI 3.1 document of an app, built once from its compiled routes.
 
 Each route (except ``include_in_schema=False`` ones, the HEAD answered for a GET, and
-WebSockets) becomes one operation: tags, summary and description (from the docstring unless
-given), a unique stable ``operationId``, parameters, request body, the success response, the
-problem+json responses the route can produce, ``deprecated``, ``security`` (from guards'
-``openapi_security``) and the route's API version (``x-api-version``) when it has one; routes
-of several versions sharing a path are one operation listing its versions.
+WebSockets, listed under ``x-websockets`` instead) becomes one operation: tags, summary and
+description (from the docstring unless given), a unique stable ``operationId``, parameters,
+request body, the success response, the problem+json responses the route can produce,
+``deprecated``, ``security`` (from guards' ``openapi_security``) and the route's API version
+(``x-api-version``) when it has one; routes of several versions sharing a path are one
+operation listing its versions.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .._routing.path_template import parse_template
 from ._params import input_kinds, openapi_path, parameters, request_body, validates_input
 from ._schema import SchemaCollector
 from ._versions import merge_version, route_version, version_value
+from ._websockets import own_docstring, websocket_routes
 from .responses import (
     PROBLEM_SCHEMA,
     problem_components,
@@ -99,7 +101,7 @@ def _tags(info: RouteInfo, known: dict[str, str | None]) -> list[str]:
         tag = _controller_tag(cls)
         tags = [tag]
         if tag not in known:
-            known[tag] = _docstring(cls)[0]
+            known[tag] = own_docstring(cls)[0]
             return tags
     for tag in tags:
         known.setdefault(tag, None)
@@ -308,6 +310,7 @@ def _document(
     """The document with its schemas still placeholders, and the collector rendering them."""
     collector = SchemaCollector()
     tags: dict[str, str | None] = {}
+    routes = list(routes)
     operations = [
         _operation(info, collector, config, validation_status, app_guards, tags, body_limited)
         for info in routes
@@ -343,6 +346,9 @@ def _document(
         document["servers"] = [{"url": root_path}]
     document["paths"] = paths
     document["components"] = components
+    sockets = websocket_routes(routes)
+    if sockets:
+        document["x-websockets"] = sockets
     if tags:
         document["tags"] = [
             {"name": name, "description": text} if text else {"name": name}

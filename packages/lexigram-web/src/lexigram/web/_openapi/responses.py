@@ -5,10 +5,8 @@ authentication/authorization), which share one ``ProblemDetail`` component schem
 
 from __future__ import annotations
 
-import inspect
-import types
 import typing
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import (
@@ -21,7 +19,9 @@ from starlette.responses import (
 
 from lexigram.http_errors import PROBLEM_JSON, reason_phrase
 
+from .._declare.decorators import FROM_ANNOTATION
 from .._http.context import RouteInfo
+from .._http.response_model import EMPTY, awaited, ok_type
 from .._http.responses import HTMLContent, JSONResponse
 from ._schema import SchemaCollector, component_ref
 
@@ -33,7 +33,6 @@ __all__ = [
     "success_responses",
 ]
 
-_EMPTY = inspect.Parameter.empty
 _NO_CONTENT = (204, 205, 304)
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -166,34 +165,9 @@ def _return_annotation(info: RouteInfo) -> Any:
         try:
             hints = typing.get_type_hints(info.handler, include_extras=True)
         except Exception:
-            return _EMPTY
-        annotation = hints.get("return", _EMPTY)
-    if typing.get_origin(annotation) is Awaitable:
-        annotation = typing.get_args(annotation)[0]
-    return annotation
-
-
-def _ok_type(annotation: Any) -> Any:
-    """The success payload of a ``Result``-like annotation (``Ok[T] | Err[E]`` -> ``T``), else
-    ``annotation``."""
-    origin = typing.get_origin(annotation)
-    members = (
-        typing.get_args(annotation)
-        if origin is typing.Union or origin is types.UnionType
-        else (annotation,)
-    )
-    variants = [(typing.get_origin(m) or m, m) for m in members]
-    if not all(isinstance(cls, type) and is_result_like_class(cls) for cls, _ in variants):
-        return annotation
-    for cls, member in variants:
-        if cls.__name__ == "Ok":
-            args = typing.get_args(member)
-            return args[0] if args else _EMPTY
-    return _EMPTY
-
-
-def is_result_like_class(cls: type) -> bool:
-    return all(callable(getattr(cls, name, None)) for name in ("is_ok", "unwrap", "unwrap_err"))
+            return EMPTY
+        annotation = hints.get("return", EMPTY)
+    return awaited(annotation)
 
 
 def _media_for(annotation: Any) -> tuple[str, dict[str, Any]] | None:
@@ -223,13 +197,13 @@ def _success(info: RouteInfo, collector: SchemaCollector, label: str) -> tuple[i
     status = info.status_code
     model = config.response_model if config is not None else None
     description = _phrase(status)
-    if model is not None:
+    if model is not None and model is not FROM_ANNOTATION:
         declared = collector.add(model, "serialization", f"{label}: response_model", strict=True)
         return status, {
             "description": description,
             "content": {"application/json": {"schema": declared}},
         }
-    annotation = _ok_type(_return_annotation(info))
+    annotation = ok_type(_return_annotation(info))
     if annotation is None or annotation is type(None):
         status = 204 if status == 200 else status
         return status, {"description": _phrase(status)}
@@ -241,7 +215,7 @@ def _success(info: RouteInfo, collector: SchemaCollector, label: str) -> tuple[i
         if isinstance(annotation, type) and issubclass(annotation, RedirectResponse):
             return (status if status != 200 else 307), {"description": "Redirect"}
         return status, response
-    if annotation is _EMPTY or annotation is Any:
+    if annotation is EMPTY or annotation is Any:
         schema: Any = {}
     else:
         schema = collector.add(

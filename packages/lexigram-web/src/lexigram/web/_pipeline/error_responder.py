@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Message, Scope, Send
@@ -13,9 +14,10 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 
 from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
-from .._http.problem import problem_for
+from .._http.problem import as_http_error, problem_for
 from .._http.render import Renderer, ResponseAborted
 from .._http.request import Request
+from .._http.response_model import ResponseValidationError
 from .._http.settings import RequestSettings
 from .._observe.observation import note_server_error
 from .filters import ErrorHandler
@@ -34,12 +36,18 @@ def log_server_error(
 ) -> None:
     """Log a failure answered with a 5xx ``status``: an ``HTTPError`` the app raised on
     purpose (a 503 connection limit, ...) at WARNING without a traceback, anything else (an
-    unexpected exception) at ERROR with its traceback. With the app's ``error_log`` (and
-    ``path`` a route template), a repeating failure is logged once per interval. The
-    request's observation (tracing) records ``exc`` as its failure."""
+    unexpected exception) at ERROR with its traceback; an answer that does not match the
+    route's response model at ERROR, in one line naming the route template and the fields.
+    With the app's ``error_log`` (and ``path`` a route template), a repeating failure is
+    logged once per interval. The request's observation (tracing) records ``exc`` as its
+    failure."""
     note_server_error(exc)
+    exc = as_http_error(exc)
     if error_log is not None:
         error_log.log(exc, status, method, path)
+        return
+    if isinstance(exc, ResponseValidationError):
+        _log.error("%s %s answered 500: %s", method, path, exc)
         return
     if isinstance(exc, HTTPError):
         detail = f": {exc.detail}" if exc.detail else ""
@@ -50,6 +58,8 @@ def log_server_error(
 
 def status_for(exc: BaseException, status_map: ErrorStatusMap | None) -> int:
     if isinstance(exc, HTTPError):
+        return exc.status_code
+    if isinstance(exc, StarletteHTTPException) and 400 <= exc.status_code <= 599:
         return exc.status_code
     status = status_map.lookup(type(exc)) if status_map is not None else None
     return 500 if status is None else status
@@ -103,7 +113,7 @@ class ErrorResponder:
     ) -> None:
         self.filters = filters
         self.status_map = status_map
-        self.renderer = Renderer(renderer.status, None, status_map, debug=debug)
+        self.renderer = renderer.without_model()
         self.debug = debug
 
     async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:

@@ -17,6 +17,7 @@ from lexigram.di import Container
 from lexigram.http_errors import UnauthorizedError
 
 from .._declare.errors import ConfigurationError
+from .._declare.keywords import check_not_bare
 from .._declare.metadata import add_items, adding, update_mapping
 from .._declare.protocols import AuthorizerProtocol
 
@@ -33,6 +34,7 @@ def guard(*guards: Any) -> Callable[[T], T]:
     """
     if not guards:
         raise TypeError("guard() needs at least one guard")
+    check_not_bare("guard", guards, "guards")
     return adding("guards", guards)
 
 
@@ -117,6 +119,11 @@ class RoleGuard:
 
 def roles(*role_names: str, authorizer: AuthorizerProtocol | None = None) -> Callable[[T], T]:
     """Restrict a handler (or controller) to users with one of ``role_names``."""
+    for role in role_names:
+        if not isinstance(role, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f'@roles takes role names, e.g. @roles("admin"); got {role!r} (not bare @roles)'
+            )
     guard_instance = RoleGuard(*role_names, authorizer=authorizer)
 
     def decorate(target: T) -> T:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from .._declare.keywords import check_not_bare
 from .._declare.metadata import adding
 from .._declare.protocols import CallHandlerProtocol, ExecutionContextProtocol, InterceptorProtocol
 
@@ -31,6 +32,7 @@ def use_interceptors(*interceptors: Any) -> Callable[[T], T]:
     """Attach interceptors (classes or instances) to a handler or a controller class."""
     if not interceptors:
         raise TypeError("use_interceptors() needs at least one interceptor")
+    check_not_bare("use_interceptors", interceptors, "interceptors")
     return adding("interceptors", interceptors)
 
 

@@ -65,6 +65,11 @@ def throttle(
     user (or by a ``key`` function, which may read the user too) is checked after the route's
     guards, so it sees the user they authenticated.
     """
+    if not isinstance(rate, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f'@throttle/@rate_limit take a rate such as "100/minute" first; got {rate!r}'
+            " (not bare @throttle)"
+        )
     if by not in ("user", "ip", "endpoint"):
         raise ValueError(f"by must be 'user', 'ip' or 'endpoint', got {by!r}")
     if cost < 1:

@@ -13,13 +13,15 @@ import functools
 import inspect
 from collections.abc import AsyncIterable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, Unpack
 
 from starlette.types import Send
 
 from lexigram.http_errors import ConnectionLimitError, ErrorStatusMap
 
-from .._declare.decorators import route
+from .._declare.decorators import ROUTE_KEYWORDS, RouteOptions, route_config
+from .._declare.keywords import check_path, refuse_unknown
+from .._declare.metadata import add_items
 from .._declare.params import Param, header
 from .._http.render import Renderer
 from .._http.request import Request
@@ -31,6 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 SSE_OPTIONS: Final = "sse"
 """``RouteConfig.extra`` key holding an ``@sse`` route's options."""
 LAST_EVENT_ID: Final = "last_event_id"
+_SSE_KEYWORDS: Final = (ROUTE_KEYWORDS - {"response_model"}) | {"heartbeat", "max_connections"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +43,32 @@ class SSEOptions:
 
 
 def sse(
-    path: str,
+    path: str = "",
     *,
     heartbeat: float | None = 15.0,
     max_connections: int | None = None,
-    **kwargs: Any,
+    **options: Unpack[RouteOptions],
 ) -> Callable[[F], F]:
     """Register an async generator function as a server-sent events endpoint (GET).
 
     ``heartbeat``: seconds between keep-alive comments (``None`` for none).
     ``max_connections``: streams open at once on this route in one app (``None``: no cap).
-    Other keyword arguments are those of ``get``/``route`` (``name``, ``tags``, ...).
+    Other keyword arguments are those of ``get``/``route`` (``name``, ``tags``, ...), except
+    ``response_model`` (the answer is the event stream).
     """
+    where = f"@sse({check_path('sse', path)!r})"
+    refuse_unknown(where, options, _SSE_KEYWORDS)
     if heartbeat is not None and heartbeat <= 0:
         raise ValueError(f"heartbeat must be a positive number of seconds, got {heartbeat}")
     if max_connections is not None and max_connections < 1:
         raise ValueError(f"max_connections must be at least 1, got {max_connections}")
-    options = SSEOptions(heartbeat, max_connections)
-    extra: dict[str, Any] = {**kwargs, SSE_OPTIONS: options}
-    declare = route("GET", path, **extra)
+    config = route_config(
+        "GET",
+        path,
+        options,
+        where="sse",
+        extra={SSE_OPTIONS: SSEOptions(heartbeat, max_connections)},
+    )
 
     def decorate(fn: F) -> F:
         if not inspect.isasyncgenfunction(fn):
@@ -74,7 +84,8 @@ def sse(
         handler.__signature__ = _with_last_event_id(fn)  # type: ignore[attr-defined]
         # what the route answers (documentation reads it): the stream, not the generator
         handler.__annotations__ = {**fn.__annotations__, "return": EventSourceResponse}
-        return declare(handler)  # type: ignore[return-value]
+        add_items(handler, "routes", (config,))
+        return handler  # type: ignore[return-value]
 
     return decorate
 

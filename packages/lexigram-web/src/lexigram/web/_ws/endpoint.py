@@ -33,7 +33,7 @@ from lexigram.http_errors import (
 from lexigram.http_errors import WebSocketDisconnect as PeerGone
 
 from .._http.connections import GOING_AWAY, open_connections
-from .._http.problem import problem_for
+from .._http.problem import as_http_error, problem_for
 from .._http.websocket import DEFAULT_MAX_MESSAGE_SIZE, WebSocket
 from .._observe.observation import note_server_error
 from .._pipeline.core import Endpoint, EndpointCore, EndpointParts
@@ -112,6 +112,7 @@ async def close_for_exception(
     """Close the connection the way ``error`` calls for (see the module docstring)."""
     if isinstance(error, WebSocketDisconnect | PeerGone):
         return
+    error = as_http_error(error)
     if isinstance(error, WebSocketException | StarletteWebSocketException):
         await _close(websocket, error.code, error.reason or "")
         return

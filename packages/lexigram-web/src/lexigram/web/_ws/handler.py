@@ -25,10 +25,11 @@ import inspect
 import typing
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, Literal, TypeVar
+from typing import Any, ClassVar, Final, Literal, Never, TypeVar
 
 from .._declare.decorators import WEBSOCKET, RouteConfig
 from .._declare.errors import ConfigurationError
+from .._declare.keywords import check_path, refuse_unknown
 from .._declare.metadata import set_value
 from .._http.context import state_value
 from .._http.current_user import user_identity
@@ -202,15 +203,20 @@ def _positive(name: str, value: float | None) -> None:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
 
 
+_HANDLER_KEYWORDS: Final = frozenset(
+    {"ping_interval", "ping_timeout", "max_connections_per_user", "max_message_size", "name"}
+)
+
+
 def websocket_handler(
-    path: str,
+    path: str = "",
     *,
     ping_interval: float | None = None,
     ping_timeout: float | None = None,
     max_connections_per_user: int | None = None,
     max_message_size: int | None = DEFAULT_MAX_MESSAGE_SIZE,
     name: str | None = None,
-    **kwargs: Any,
+    **unknown: Never,
 ) -> Callable[[H], H]:
     """Declare an ``AbstractWebSocketHandler`` subclass as the handler of ``path``.
 
@@ -218,8 +224,11 @@ def websocket_handler(
     the interval; ``None``: no heartbeat). ``max_connections_per_user``: open connections per
     ``user_key`` (the next one is accepted then closed with 1013 and a reason).
     ``max_message_size``: bytes per received message (1009 above it; ``None``: no limit).
-    ``name``: the route name (default ``ClassName.on_connect``).
+    ``name``: the route name (default ``ClassName.on_connect``). Any other keyword is refused
+    (a type checker flags it too).
     """
+    where = f"@websocket_handler({check_path('websocket_handler', path)!r})"
+    refuse_unknown(where, unknown, _HANDLER_KEYWORDS)
     _positive("ping_interval", ping_interval)
     _positive("ping_timeout", ping_timeout)
     if ping_timeout is not None and ping_interval is None:
@@ -252,8 +261,7 @@ def websocket_handler(
             method=WEBSOCKET,
             path=path,
             name=name,
-            include_in_schema=False,
-            extra={**kwargs, HANDLER_OPTIONS: options},
+            extra={HANDLER_OPTIONS: options},
         )
         set_value(cls, HANDLER_ROUTE, (_binding_view(handler_cls), config))
         return cls

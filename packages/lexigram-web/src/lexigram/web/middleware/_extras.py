@@ -1,7 +1,9 @@
 """The extra middleware a ``DefaultMiddlewareStack`` accepts, each turned into a ``Middleware``.
 
 Accepted, in any mix: a ``starlette.middleware.Middleware`` entry; a middleware class (built
-with the wrapped app); a ``(cls, {options})`` pair; or an instance in the call-next style,
+with the wrapped app); a ``(cls, {options})`` pair; a factory function ``app -> app`` (a plain
+function of one argument, e.g. ``lambda app: MyMiddleware(app, option=1)``); or an instance
+in the call-next style,
 either an object with ``async def dispatch(self, request, call_next)`` or an
 ``async def middleware(request, call_next)`` function. Call-next instances run through
 Starlette's ``BaseHTTPMiddleware``, which is slower than a pure ASGI class: prefer a class on
@@ -10,6 +12,7 @@ hot paths.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Mapping
@@ -23,8 +26,8 @@ __all__ = ["adapt_extra"]
 
 _FORMS = (
     "a middleware class, Middleware(MyMiddleware, option=...), a (MyMiddleware, {options}) "
-    "pair, or an instance with async dispatch(request, call_next) (or an async function "
-    "taking (request, call_next))"
+    "pair, a factory function app -> app, or an instance with async dispatch(request, "
+    "call_next) (or an async function taking (request, call_next))"
 )
 
 
@@ -41,6 +44,8 @@ def adapt_extra(entry: object) -> Middleware:
         return Middleware(BaseHTTPMiddleware, dispatch=typing.cast(DispatchFunction, dispatch))
     if callable(entry) and _is_call_next(entry):
         return Middleware(BaseHTTPMiddleware, dispatch=typing.cast(DispatchFunction, entry))
+    if _is_factory(entry):
+        return Middleware(typing.cast("Callable[..., ASGIApp]", entry))
     raise TypeError(f"extra middleware {entry!r} is not usable; pass {_FORMS}")
 
 
@@ -62,3 +67,24 @@ def _is_call_next(fn: Callable[..., Any]) -> bool:
         return False
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) == 2
+
+
+def _is_factory(entry: object) -> bool:
+    """A plain (not ``async``) function or partial taking exactly one positional argument."""
+    if not (
+        inspect.isfunction(entry) or inspect.ismethod(entry) or isinstance(entry, functools.partial)
+    ):
+        return False
+    fn = typing.cast("Callable[..., Any]", entry)
+    if inspect.iscoroutinefunction(fn):
+        return False
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    required = [
+        p
+        for p in parameters
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(required) == 1

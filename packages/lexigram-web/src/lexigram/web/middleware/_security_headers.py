@@ -56,6 +56,11 @@ class SecurityHeadersMiddleware:
         self._names = frozenset(name for name, _ in headers)
 
     @property
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """The headers this middleware adds, encoded (lower-case names)."""
+        return self._headers
+
+    @property
     def headers(self) -> list[tuple[str, str]]:
         """The headers this middleware adds, as ``(name, value)`` pairs."""
         return [(name.decode("ascii"), value.decode("latin-1")) for name, value in self._headers]
