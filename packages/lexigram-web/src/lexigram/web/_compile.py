@@ -69,6 +69,7 @@ class _Compiler:
             router=self.registry,
             app=parts.app,
             error_log=ServerErrorLog(),
+            defaults=parts.defaults,
         )
         self.router: Router[Endpoint] = Router(
             fail_on_conflict=parts.settings.fail_on_route_conflict
@@ -84,6 +85,7 @@ class _Compiler:
             parts.versioning or VersioningConfig(),
             debug=parts.settings.debug,
             fail_on_conflict=parts.settings.fail_on_route_conflict,
+            defaults=parts.defaults,
         )
 
     async def run(self) -> CompiledApp:
@@ -121,7 +123,7 @@ class _Compiler:
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
         instruments = parts.instruments
-        for method, path, endpoint in with_heads(parts.builtin_routes):
+        for method, path, endpoint in with_heads(parts.builtin_routes, parts.defaults):
             if method not in static.get(path, {}):
                 if instruments is not None:
                     endpoint = instruments.endpoint(endpoint, path)
@@ -322,10 +324,8 @@ class _Compiler:
 
     def _add(self, template: PathTemplate, parts: EndpointParts, explicit: bool) -> None:
         info = parts.info
-        if info.method == WEBSOCKET:
-            endpoint = build_websocket_endpoint(parts)
-        else:
-            endpoint = build_endpoint(parts)
+        build = build_websocket_endpoint if info.method == WEBSOCKET else build_endpoint
+        endpoint = build(parts)
         if self.parts.instruments is not None:
             endpoint = self.parts.instruments.endpoint(endpoint, info.path)
         endpoint = self.versions.wrap(endpoint, info)

@@ -6,12 +6,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.types import Receive, Scope, Send
+
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
 from ._declare.di import ServiceGetter
 from ._http.context import RouteInfo
+from ._http.response_defaults import ResponseDefaults
 from ._http.settings import RequestSettings
 from ._observe.hooks import Instruments
 from ._pipeline.components import Component
@@ -56,6 +59,8 @@ class AppParts:
     builtin_routes: list[BuiltinRoute] = field(default_factory=list[BuiltinRoute])
     instruments: Instruments | None = None
     """Observability hooks applied to every route (``None``: observability is off)."""
+    defaults: ResponseDefaults | None = None
+    """The headers the app's own code adds to every answer (``None``: none, or middleware)."""
 
 
 @dataclass(slots=True)
@@ -88,9 +93,12 @@ class Owner:
     getter: ServiceGetter | None = None
 
 
-def with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoint]]:
-    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do)."""
-    routes = [(b.method, b.path, b.endpoint) for b in builtins]
+def with_heads(
+    builtins: Sequence[BuiltinRoute], defaults: ResponseDefaults | None = None
+) -> list[tuple[str, str, Endpoint]]:
+    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do),
+    adding the app's ``defaults`` to their answers."""
+    routes = [(b.method, b.path, _adding(b.endpoint, defaults)) for b in builtins]
     declared = {(method, path) for method, path, _ in routes}
     routes += [
         ("HEAD", path, head_endpoint(endpoint))
@@ -98,3 +106,16 @@ def with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoin
         if method == "GET" and ("HEAD", path) not in declared
     ]
     return routes
+
+
+def _adding(endpoint: Endpoint, defaults: ResponseDefaults | None) -> Endpoint:
+    """``endpoint`` whose HTTP answers carry ``defaults`` (itself without any)."""
+    if defaults is None:
+        return endpoint
+
+    async def adding(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
+        if scope["type"] == "http":
+            send = defaults.adding(scope, send)
+        await endpoint(scope, receive, send, params)
+
+    return adding

@@ -4,7 +4,8 @@
 ``WebConfig`` the app runs with (its ``config=``, else the one its ``WebProvider``s agree on,
 else the defaults; the keyword settings on top), builds the templates and the OpenAPI site,
 gathers routes and components from the app and its providers, compiles them, and wraps the
-dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)``.
+dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)`` (its innermost
+defaults run in the dispatcher itself: see ``_front``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
 from ._config.web_config import WebConfig
 from ._declarations import AppComponents, AppRoutes
-from ._dispatch import Dispatcher
+from ._dispatch import dispatcher
 from ._events_hub import EventHub
+from ._front import fold
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
 from ._observability import Observability
@@ -38,7 +40,7 @@ from ._openapi.routes import OpenAPISite
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._web_module import WebProvider, web_providers
-from .middleware import DefaultMiddlewareStack
+from .middleware import DefaultMiddlewareStack, apply_middleware
 
 __all__ = ["Declared", "Started", "assemble"]
 
@@ -93,6 +95,10 @@ async def assemble(declared: Declared, application: Application, container: Cont
         container.singleton(Templates, instance=templates)
     parts = _parts(declared, application, providers, config, settings, versioning)
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
+    outer = [m for p in providers for m in p.middleware]
+    middleware = declared.middleware.stack(config, outer)
+    layers, front = fold(middleware.build())  # the innermost defaults run in the dispatcher
+    parts.defaults = front.defaults if front is not None else None
     observed = await Observability.build(options.observability_for(config), container, settings)
     try:
         if observed is not None:
@@ -110,9 +116,9 @@ async def assemble(declared: Declared, application: Application, container: Cont
             versioning=versioning,
             body_limited=settings.max_body_size is not None,
         )
-        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-        outer = [m for p in providers for m in p.middleware]
-        middleware, served = declared.middleware.build(dispatcher, config, outer)
+        served = apply_middleware(
+            serving_templates(dispatcher(compiled, settings.debug, front), templates), layers
+        )
         if observed is not None:
             served = observed.wrap(served)
             observed.start()

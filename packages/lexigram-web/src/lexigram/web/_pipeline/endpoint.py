@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from .._http.background import FINISHED, REQUEST_TASKS
 from .._http.context import SELF_SOURCES
 from .._http.request import Request
+from .._http.request_id import REQUEST_ID_KEY
 from .components import get_instance
 from .core import Endpoint, EndpointCore, EndpointParts, close_scope
 from .error_responder import ErrorResponder
@@ -135,11 +136,19 @@ def build_endpoint(parts: EndpointParts) -> Endpoint:
     open_scope = core.open_scope
     guards = core.guards
     head = parts.head
+    defaults = settings.defaults
+    # the app's own headers on every answer (request id, security headers), when its
+    # dispatcher gives each request its id (see ResponseDefaults)
+    id_header = defaults.header if defaults is not None else None
+    static = defaults.static if defaults is not None else ()
 
     async def endpoint(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
         if head:
             send = _head_send(send)
         ctx = Request(scope, receive, send, settings=settings, route=info, path_params=params)
+        if id_header is not None:
+            request_id: str = scope["state"][REQUEST_ID_KEY]
+            ctx.response_headers = [(id_header, request_id.encode()), *static]
         di_scope = None
         # the current request, for @background; never reset: once the pipeline ends the
         # request is marked finished, so a stale value in this context behaves like none
