@@ -99,7 +99,9 @@ async def test_requests_never_introspect_or_compile(monkeypatch: pytest.MonkeyPa
         monkeypatch.setattr(_endpoint, "build_endpoints", _forbid)
         monkeypatch.setattr(_startup, "compile_app", _forbid)
         monkeypatch.setattr(_app_middleware, "apply_middleware", _forbid)
-        monkeypatch.setattr(_startup, "Dispatcher", _forbid)
+        monkeypatch.setattr(_startup, "apply_middleware", _forbid)
+        monkeypatch.setattr(_startup, "dispatcher", _forbid)
+        monkeypatch.setattr(_startup, "fold", _forbid)
         answers = [
             (await client.get("/things/3?q=x&n=4")).status_code,
             (await client.post("/things/", json={"name": "a"})).status_code,

@@ -35,10 +35,14 @@ class MiddlewareList:
         self.gate.check("add middleware")
         self.entries.append(Middleware(middleware, **options) if options else middleware)
 
+    def stack(self, config: WebConfig, outer: Sequence[Any] = ()) -> DefaultMiddlewareStack:
+        """The stack for ``config`` with ``outer`` (providers' middleware), then these entries,
+        as extras."""
+        return middleware_stack(config, [*outer, *self.entries])
+
     def build(
         self, app: ASGIApp, config: WebConfig, outer: Sequence[Any] = ()
     ) -> tuple[DefaultMiddlewareStack, ASGIApp]:
-        """The stack for ``config`` with ``outer`` (providers' middleware), then these entries,
-        as extras; and ``app`` wrapped in it, once."""
-        stack = middleware_stack(config, [*outer, *self.entries])
+        """``stack(config, outer)``, and ``app`` wrapped in it, once."""
+        stack = self.stack(config, outer)
         return stack, apply_middleware(app, stack.build())

@@ -17,7 +17,7 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 from ._binding.compiler import PlanCache, compile_binding
 from ._binding.signature import HintsCache
 from ._binding.validation import Adapters
-from ._compiled import AppParts, CompiledApp, Owner, with_heads
+from ._compiled import AppParts, CompiledApp, Owner, route_info, with_heads
 from ._config.versioning import VersioningConfig
 from ._controllers.controller import controller_routes
 from ._declare.decorators import WEBSOCKET, RouteConfig, route_configs
@@ -33,7 +33,6 @@ from ._declare.metadata import (
     mro_mapping,
     mro_value,
     read_items,
-    read_mapping,
     read_value,
 )
 from ._http.context import RouteInfo
@@ -68,6 +67,7 @@ class _Compiler:
             router=self.registry,
             app=parts.app,
             error_log=ServerErrorLog(),
+            defaults=parts.defaults,
         )
         self.router: Router[Endpoint] = Router(
             fail_on_conflict=parts.settings.fail_on_route_conflict
@@ -86,6 +86,7 @@ class _Compiler:
             parts.versioning or VersioningConfig(),
             debug=parts.settings.debug,
             fail_on_conflict=parts.settings.fail_on_route_conflict,
+            defaults=parts.defaults,
         )
 
     async def run(self) -> CompiledApp:
@@ -123,7 +124,7 @@ class _Compiler:
             self.infos[id(endpoint)] = info
         static = self.router.static_routes
         instruments = parts.instruments
-        for method, path, endpoint in with_heads(parts.builtin_routes):
+        for method, path, endpoint in with_heads(parts.builtin_routes, parts.defaults):
             if method not in static.get(path, {}):
                 if instruments is not None:
                     endpoint = instruments.endpoint(endpoint, path, method)
@@ -274,7 +275,7 @@ class _Compiler:
         )  # fmt: skip
         throttle = None if is_ws else self._throttle(fn, owner, config.method, template.path, label)
         instruments = self.parts.instruments
-        info = _route_info(fn, config, owner, method_name, template.path, guards, interceptors)
+        info = route_info(fn, config, owner, method_name, template.path, guards, interceptors)
         where = f"{config.method} {template.path} (handler {qualname})"
         info.pipes, info.params, info.returns = pipes, plan.params, plan.returns
         info.throttled, info.version = throttle is not None, version
@@ -350,40 +351,6 @@ class _Compiler:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from exc
         self.infos[id(endpoint)] = info
-
-
-def _route_info(
-    fn: Callable[..., Any],
-    config: RouteConfig,
-    owner: Owner,
-    method_name: str | None,
-    path: str,
-    guards: list[Component],
-    interceptors: list[Component],
-) -> RouteInfo:
-    """The route as the registry lists it and its requests see it."""
-    name = config.name or (
-        f"{mro_value(owner.cls, 'controller_name') or owner.cls.__name__}.{method_name}"
-        if owner.cls is not None
-        else fn.__name__
-    )
-    metadata = {**owner.custom, **read_mapping(fn, "custom"), **dict(config.extra)}
-    metadata.update(tags=list(config.tags), summary=config.summary, deprecated=config.deprecated)
-    return RouteInfo(
-        method=config.method,
-        path=path,
-        name=name,
-        handler=fn,
-        controller_class=owner.cls,
-        method_name=method_name,
-        status_code=config.status_code or 200,
-        guards=tuple(c.instance if c.instance is not None else c.getter for c in guards),
-        interceptors=tuple(
-            c.instance if c.instance is not None else c.getter for c in interceptors
-        ),
-        metadata=metadata,
-        config=config,
-    )
 
 
 def _configs_of(fn: Callable[..., Any]) -> tuple[RouteConfig, ...]:

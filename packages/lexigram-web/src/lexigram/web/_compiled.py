@@ -6,12 +6,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.types import Receive, Scope, Send
+
 from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HandlerKey
 
 from ._config.settings import AppSettings
 from ._config.versioning import VersioningConfig
+from ._declare.decorators import RouteConfig
 from ._declare.di import ServiceGetter
+from ._declare.metadata import mro_value, read_mapping
 from ._http.context import RouteInfo
+from ._http.response_defaults import ResponseDefaults
 from ._http.settings import RequestSettings
 from ._observe.hooks import Instruments
 from ._pipeline.components import Component
@@ -22,7 +27,7 @@ from ._pipeline.throttle import ThrottleSpec
 from ._routing.registry import RouteRegistry
 from ._routing.router import Router
 
-__all__ = ["AppParts", "BuiltinRoute", "CompiledApp", "Owner", "with_heads"]
+__all__ = ["AppParts", "BuiltinRoute", "CompiledApp", "Owner", "route_info", "with_heads"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,8 @@ class AppParts:
     """Observability hooks applied to every route (``None``: observability is off)."""
     broadcaster: Any = None
     """The app's ``Broadcaster`` (WebSocket handler hubs publish through it)."""
+    defaults: ResponseDefaults | None = None
+    """The headers the app's own code adds to every answer (``None``: none, or middleware)."""
 
 
 @dataclass(slots=True)
@@ -90,9 +97,12 @@ class Owner:
     getter: ServiceGetter | None = None
 
 
-def with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoint]]:
-    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do)."""
-    routes = [(b.method, b.path, b.endpoint) for b in builtins]
+def with_heads(
+    builtins: Sequence[BuiltinRoute], defaults: ResponseDefaults | None = None
+) -> list[tuple[str, str, Endpoint]]:
+    """The built-in routes, each ``GET`` also answering ``HEAD`` (as application routes do),
+    adding the app's ``defaults`` to their answers."""
+    routes = [(b.method, b.path, _adding(b.endpoint, defaults)) for b in builtins]
     declared = {(method, path) for method, path, _ in routes}
     routes += [
         ("HEAD", path, head_endpoint(endpoint))
@@ -100,3 +110,50 @@ def with_heads(builtins: Sequence[BuiltinRoute]) -> list[tuple[str, str, Endpoin
         if method == "GET" and ("HEAD", path) not in declared
     ]
     return routes
+
+
+def _adding(endpoint: Endpoint, defaults: ResponseDefaults | None) -> Endpoint:
+    """``endpoint`` whose HTTP answers carry ``defaults`` (itself without any)."""
+    if defaults is None:
+        return endpoint
+
+    async def adding(scope: Scope, receive: Receive, send: Send, params: dict[str, Any]) -> None:
+        if scope["type"] == "http":
+            send = defaults.adding(scope, send)
+        await endpoint(scope, receive, send, params)
+
+    return adding
+
+
+def route_info(
+    fn: Callable[..., Any],
+    config: RouteConfig,
+    owner: Owner,
+    method_name: str | None,
+    path: str,
+    guards: list[Component],
+    interceptors: list[Component],
+) -> RouteInfo:
+    """The route as the registry lists it and its requests see it."""
+    name = config.name or (
+        f"{mro_value(owner.cls, 'controller_name') or owner.cls.__name__}.{method_name}"
+        if owner.cls is not None
+        else fn.__name__
+    )
+    metadata = {**owner.custom, **read_mapping(fn, "custom"), **dict(config.extra)}
+    metadata.update(tags=list(config.tags), summary=config.summary, deprecated=config.deprecated)
+    return RouteInfo(
+        method=config.method,
+        path=path,
+        name=name,
+        handler=fn,
+        controller_class=owner.cls,
+        method_name=method_name,
+        status_code=config.status_code or 200,
+        guards=tuple(c.instance if c.instance is not None else c.getter for c in guards),
+        interceptors=tuple(
+            c.instance if c.instance is not None else c.getter for c in interceptors
+        ),
+        metadata=metadata,
+        config=config,
+    )

@@ -6,6 +6,8 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 
 from __future__ import annotations
 
+import random
+from typing import Final
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import Receive, Scope, Send
@@ -13,7 +15,9 @@ from starlette.types import Receive, Scope, Send
 from lexigram.http_errors import BadRequestError, HTTPError, MethodNotAllowedError, NotFoundError
 
 from ._compiled import CompiledApp
+from ._front import Front
 from ._http.render import Renderer
+from ._http.request_id import REQUEST_ID_KEY, random_id, request_id_context, request_id_of
 from ._pipeline.error_responder import (
     ErrorResponder,
     log_server_error,
@@ -21,15 +25,34 @@ from ._pipeline.error_responder import (
     status_for,
 )
 
-__all__ = ["Dispatcher"]
+__all__ = ["Dispatcher", "FrontedDispatcher", "dispatcher"]
+
+_getrandbits: Final = random.getrandbits
+
+
+def dispatcher(compiled: CompiledApp, debug: bool, front: Front | None = None) -> Dispatcher:
+    """The app's innermost ASGI callable: ``Dispatcher``, or ``FrontedDispatcher`` running
+    ``front`` (the defaults folded out of the middleware stack) first."""
+    if front is None:
+        return Dispatcher(compiled, debug)
+    return FrontedDispatcher(compiled, debug, front)
 
 
 class Dispatcher:
     """Routes one request to its compiled endpoint."""
 
-    __slots__ = ("_debug", "_lookup", "_responder", "_settings", "_static", "_status_map")
+    __slots__ = (
+        "_debug",
+        "_defaults",
+        "_lookup",
+        "_responder",
+        "_settings",
+        "_static",
+        "_status_map",
+    )
 
     def __init__(self, compiled: CompiledApp, debug: bool) -> None:
+        self._defaults = compiled.request_settings.defaults
         self._static = compiled.router.static_routes
         self._lookup = compiled.router.lookup
         self._debug = debug
@@ -82,12 +105,16 @@ class Dispatcher:
         the server aborts the connection."""
         method = scope.get("method", "WEBSOCKET")
         status = status_for(exc, self._status_map)
-        log_server_error(exc, status, method, "(dispatch)", self._settings.error_log)
+        defaults = self._defaults
+        with request_id_context(request_id_of(scope) if defaults is not None else None):
+            log_server_error(exc, status, method, "(dispatch)", self._settings.error_log)
         try:
             if scope["type"] == "http":
+                extra = defaults.seed(scope) if defaults is not None else None
                 await send_problem(
-                    send, exc, scope=scope, status_map=self._status_map, debug=self._debug
-                )
+                    send, exc, scope=scope, status_map=self._status_map, debug=self._debug,
+                    extra=extra,
+                )  # fmt: skip
             else:
                 await send({"type": "websocket.close", "code": 1011, "reason": ""})
         except Exception:
@@ -123,3 +150,93 @@ def _path_is_utf8(scope: Scope) -> bool:
             return False
         return True
     return "\ufffd" not in scope["path"]
+
+
+class FrontedDispatcher(Dispatcher):
+    """``Dispatcher`` running the folded defaults first (see ``_front``): the request id, the
+    declared body length, the query string rules; a refusal is answered here. A static route
+    is called from here directly (no further step)."""
+
+    __slots__ = ("_plan",)
+
+    def __init__(self, compiled: CompiledApp, debug: bool, front: Front) -> None:
+        super().__init__(compiled, debug)
+        ids = front.ids
+        generator = ids.generator if ids is not None else None
+        # decided here: the header trusted for incoming ids (b"": none), the pattern they
+        # must match (None: no ids), the id generator (None: random_id, inlined)
+        self._plan = (
+            ids.header if ids is not None and ids.trust else b"",
+            ids.pattern if ids is not None else None,
+            None if generator is random_id else generator,
+            front.limit,
+            front.query,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        trusted, pattern, generator, limit, query = self._plan
+        http = scope["type"] == "http"
+        request_id: str | None = None
+        length: bytes | None = None
+        if pattern is not None:
+            incoming: bytes | None = None
+            for name, value in scope["headers"]:  # one scan for both headers
+                if name == trusted:
+                    if incoming is None:
+                        incoming = value
+                elif name == b"content-length":
+                    length = value
+            if incoming is not None and pattern.fullmatch(incoming):
+                request_id = incoming.decode("ascii")
+            elif generator is None:
+                request_id = _getrandbits(128).to_bytes(16).hex()  # random_id(), inlined
+            else:
+                request_id = generator()
+            state = scope.get("state")
+            if state is None:
+                scope["state"] = state = {}
+            state[REQUEST_ID_KEY] = request_id
+        elif limit is not None:
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    length = value
+        if length is not None and limit is not None and http:
+            error = limit.check_declared(length)
+            if error is not None:
+                await self._refuse(scope, send, error)
+                return
+        if query is not None:
+            raw: bytes = scope.get("query_string", b"")
+            if raw:
+                verdict = query.check(raw)
+                if isinstance(verdict, HTTPError):
+                    await self._refuse(scope, send, verdict)
+                    return
+                if verdict is not None:
+                    scope = dict(scope)
+                    scope["query_string"] = verdict
+        try:
+            if not http:
+                with request_id_context(request_id):
+                    await self._dispatch(scope, receive, send)
+                return
+            if not scope.get("root_path"):
+                methods = self._static.get(scope["path"])
+                if methods is not None:
+                    endpoint = methods.get(scope["method"])
+                    if endpoint is not None:
+                        await endpoint(scope, receive, send, {})
+                        return
+            await self._dispatch(scope, receive, send)
+        except Exception as exc:
+            await self._crashed(scope, send, exc)
+
+    async def _refuse(self, scope: Scope, send: Send, error: HTTPError) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        defaults = self._defaults
+        extra = defaults.seed(scope) if defaults is not None else None
+        await send_problem(
+            send, error, scope=scope, status_map=self._status_map, debug=self._debug, extra=extra
+        )

@@ -4,7 +4,8 @@
 ``WebConfig`` the app runs with (its ``config=``, else the one its ``WebProvider``s agree on,
 else the defaults; the keyword settings on top), builds the templates and the OpenAPI site,
 gathers routes and components from the app and its providers, compiles them, and wraps the
-dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)``.
+dispatcher once in ``DefaultMiddlewareStack(config, extra_middlewares=...)`` (its innermost
+defaults run in the dispatcher itself: see ``_front``).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from ._config.versioning import VersioningConfig
 from ._config.web_config import WebConfig
 from ._declarations import AppComponents, AppRoutes
 from ._declare.errors import ConfigurationError
-from ._dispatch import Dispatcher
+from ._dispatch import dispatcher
 from ._events_hub import EventHub
+from ._front import fold
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
 from ._observe.setup import Observability
@@ -43,7 +45,7 @@ from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._scale import check_rate_limit_workers
 from ._web_module import WebProvider, web_providers
-from .middleware import DefaultMiddlewareStack
+from .middleware import DefaultMiddlewareStack, apply_middleware
 
 __all__ = ["Declared", "Started", "assemble"]
 
@@ -100,6 +102,10 @@ async def assemble(declared: Declared, application: Application, container: Cont
     parts.builtin_routes.extend(BuiltinRoute(*entry) for entry in site.endpoints())
     if container.has(Broadcaster):
         parts.broadcaster = await container.aresolve(Broadcaster)
+    outer = [m for p in providers for m in p.middleware]
+    middleware = declared.middleware.stack(config, outer)
+    layers, front = fold(middleware.build())  # the innermost defaults run in the dispatcher
+    parts.defaults = front.defaults if front is not None else None
     observed = await Observability.build(
         options.observability_for(config), settings, partial(_builtin_guard, container)
     )
@@ -120,9 +126,9 @@ async def assemble(declared: Declared, application: Application, container: Cont
                 versioning=versioning,
                 body_limited=settings.max_body_size is not None,
             )
-        dispatcher = serving_templates(Dispatcher(compiled, settings.debug), templates)
-        outer = [m for p in providers for m in p.middleware]
-        middleware, served = declared.middleware.build(dispatcher, config, outer)
+        served = apply_middleware(
+            serving_templates(dispatcher(compiled, settings.debug, front), templates), layers
+        )
         if observed is not None:
             served = observed.wrap(served)
             observed.start()

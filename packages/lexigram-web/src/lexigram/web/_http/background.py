@@ -24,7 +24,7 @@ from typing import Any, ParamSpec, Protocol
 import anyio.to_thread
 
 from .._declare.di import is_coroutine_callable
-from .request_id import current_request_id
+from .request_id import CURRENT_REQUEST, current_request_id
 
 __all__ = ["FINISHED", "REQUEST_TASKS", "BackgroundTasks", "background"]
 
@@ -135,8 +135,9 @@ class _HasTasks(Protocol):
     def get_background(self) -> BackgroundTasks: ...
 
 
-REQUEST_TASKS: ContextVar[_HasTasks | None] = ContextVar("lexigram_request", default=None)
-"""The HTTP request being handled (its ``ExecutionContext``), set by the request pipeline."""
+REQUEST_TASKS: ContextVar[_HasTasks | None] = CURRENT_REQUEST
+"""The HTTP request being handled (its ``ExecutionContext``), set by the request pipeline
+(``current_request_id()`` reads its id)."""
 
 FINISHED = BackgroundTasks()
 """Placed on a request whose pipeline has finished: it accepts no more tasks."""

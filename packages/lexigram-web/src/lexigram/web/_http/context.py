@@ -147,7 +147,8 @@ class ExecutionContext(HTTPConnection):
     background: BackgroundTasks | None
     """The request's background tasks, once some were queued."""
     response_headers: list[tuple[bytes, bytes]] | None
-    """Headers added with ``add_header``, for the response the request ends with."""
+    """Headers for the response the request ends with: those added with ``add_header``, after
+    the ones the app adds to every answer (its request id, security headers)."""
     _validated: dict[str, Any] | None
 
     def _init_context(
@@ -350,10 +351,14 @@ class ExecutionContext(HTTPConnection):
         if "\r" in value or "\n" in value or "\x00" in value:
             raise ValueError(f"header {name!r} contains CR, LF or NUL")
         item = (key, value.encode("latin-1"))
-        if self.response_headers is None:
+        headers = self.response_headers
+        if headers is None:
             self.response_headers = [item]
-        else:
-            self.response_headers.append(item)
+            return
+        defaults = settings.defaults
+        if defaults is not None and key in defaults.names:
+            defaults.drop(headers, key, self.scope)  # the application's own value wins
+        headers.append(item)
 
     def get_background(self) -> BackgroundTasks:
         """The request's ``BackgroundTasks`` (created on first use)."""

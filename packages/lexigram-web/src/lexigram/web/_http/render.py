@@ -10,6 +10,8 @@ precomputed header list.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from typing import Any, Final
 
 import orjson
@@ -33,6 +35,7 @@ __all__ = [
     "ResultResponseMapper",
     "err_to_exception",
     "is_result_like",
+    "joined",
 ]
 
 JSON_TYPE: Final = (b"content-type", b"application/json")
@@ -40,6 +43,7 @@ HTML_TYPE: Final = (b"content-type", b"text/html; charset=utf-8")
 _START: Final = "http.response.start"
 _BODY: Final = "http.response.body"
 _RESPONSE_CALL: Final = Response.__call__
+_name: Final = operator.itemgetter(0)
 
 
 def is_result_like(value: Any) -> bool:
@@ -84,13 +88,29 @@ async def send_body(
     await send({"type": _BODY, "body": body})
 
 
-def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+def joined(
+    own: Sequence[tuple[bytes, bytes]],
+    extra: list[tuple[bytes, bytes]],
+    ctx: Request,
+    *,
+    any_case: bool = False,
+) -> list[tuple[bytes, bytes]]:
+    """A response's ``own`` headers, then the request's ``extra`` ones (``response_headers``),
+    but for the app's default headers (request id, security headers) ``own`` already has
+    (``ResponseDefaults.join``)."""
+    defaults = ctx.settings.defaults
+    if defaults is None:
+        return [*own, *extra]
+    return defaults.join(own, extra, ctx.scope, any_case=any_case)
+
+
+def _adding_headers(send: Send, extra: list[tuple[bytes, bytes]], ctx: Request) -> Send:
     """``send`` that appends ``extra`` to the response start (the response stays untouched,
     so a response object returned by several requests never accumulates headers)."""
 
     async def sending(message: Any) -> None:
         if message["type"] == _START:
-            message = {**message, "headers": [*message["headers"], *extra]}
+            message = {**message, "headers": joined(message["headers"], extra, ctx, any_case=True)}
         await send(message)
 
     return sending
@@ -106,11 +126,7 @@ class ResponseAborted(Exception):
 
 
 async def _stream(
-    response: StreamingResponse,
-    scope: Any,
-    receive: Any,
-    send: Send,
-    extra: list[tuple[bytes, bytes]] | None,
+    response: StreamingResponse, ctx: Request, send: Send, extra: list[tuple[bytes, bytes]] | None
 ) -> None:
     started = False
 
@@ -119,11 +135,12 @@ async def _stream(
         if message["type"] == _START:
             started = True
             if extra:
-                message = {**message, "headers": [*message["headers"], *extra]}
+                headers = joined(message["headers"], extra, ctx, any_case=True)
+                message = {**message, "headers": headers}
         await send(message)
 
     try:
-        await response(scope, receive, tracking)
+        await response(ctx.scope, ctx.receive, tracking)
     except ClientDisconnect:
         raise
     except Exception as exc:
@@ -206,14 +223,18 @@ class Renderer:
             if kind.__call__ is _RESPONSE_CALL and result.background is None:
                 # what Response.__call__ sends, sent here (no wrapping send for added headers)
                 raw = result.raw_headers
-                headers = [*raw, *extra] if extra else raw
+                headers = raw
+                if extra:  # the app's default headers only where the response has none
+                    plain = ctx.settings.default_names.isdisjoint(map(_name, raw))
+                    headers = [*raw, *extra] if plain else joined(raw, extra, ctx)
                 await send({"type": _START, "status": result.status_code, "headers": headers})
                 await send({"type": _BODY, "body": result.body})
                 return
             if isinstance(result, StreamingResponse):
-                await _stream(result, ctx.scope, ctx.receive, send, extra)
+                await _stream(result, ctx, send, extra)
                 return
-            await result(ctx.scope, ctx.receive, _adding_headers(send, extra) if extra else send)
+            sending = _adding_headers(send, extra, ctx) if extra else send
+            await result(ctx.scope, ctx.receive, sending)
             return
         if is_result_like(result) and not isinstance(result, BaseModel):
             if result.is_ok():
@@ -221,7 +242,7 @@ class Renderer:
                 return
             error = err_to_exception(result.unwrap_err())
             rendered = problem_for(error, ctx.scope, status_map=self.err_map, debug=self.debug)
-            headers = rendered.headers + extra if extra else rendered.headers
+            headers = joined(rendered.headers, extra, ctx) if extra else rendered.headers
             await send({"type": _START, "status": rendered.status, "headers": headers})
             await send({"type": _BODY, "body": rendered.body})
             return

@@ -12,6 +12,7 @@ from starlette.types import Message, Receive, Scope
 from lexigram.http_errors import HTTPError
 
 from .error_log import ServerErrorLog
+from .response_defaults import ResponseDefaults
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -28,11 +29,14 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 class RequestSettings:
     """Per-app request settings, parsed once: body size limit, body read timeout, trusted
-    proxies, and the ``url_path_for`` provider behind ``request.url_for``."""
+    proxies, the ``url_path_for`` provider behind ``request.url_for``, and the headers every
+    answer carries."""
 
     __slots__ = (
         "app",
         "body_timeout",
+        "default_names",
+        "defaults",
         "error_log",
         "header_names",
         "header_names_kept",
@@ -52,8 +56,14 @@ class RequestSettings:
         app: Any = None,
         error_log: ServerErrorLog | None = None,
         header_names_kept: int = HEADER_NAMES_KEPT,
+        defaults: ResponseDefaults | None = None,
     ) -> None:
         self.max_body_size = max_body_size
+        self.defaults = defaults
+        """The headers the app's own code adds to every answer (request id, security headers;
+        ``None``: middleware adds them, or nothing does)."""
+        self.default_names: frozenset[bytes] = defaults.names if defaults else frozenset()
+        """Their names (lower case)."""
         self.error_log = error_log
         """The app's rate-limited log of server errors (``None``: log every one)."""
         self.header_names: dict[str, bytes] = {}

@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from .._http.background import FINISHED, REQUEST_TASKS
 from .._http.context import SELF_SOURCES, RouteInfo
 from .._http.request import Request
+from .._http.request_id import REQUEST_ID_KEY
 from .components import get_instance
 from .core import Endpoint, EndpointCore, EndpointParts, close_scope
 from .error_responder import ErrorResponder
@@ -149,6 +150,11 @@ def build_endpoints(
     needs_scope = core.needs_scope
     open_scope = core.open_scope
     guards = core.guards
+    defaults = settings.defaults
+    # the app's own headers on every answer (request id, security headers), when its
+    # dispatcher gives each request its id (see ResponseDefaults)
+    id_header = defaults.header if defaults is not None else None
+    static = defaults.static if defaults is not None else ()
 
     def serving(route: RouteInfo, head: bool) -> Endpoint:
         async def endpoint(
@@ -157,6 +163,9 @@ def build_endpoints(
             if head:
                 send = _head_send(send)
             ctx = Request(scope, receive, send, settings=settings, route=route, path_params=params)
+            if id_header is not None:
+                request_id: str = scope["state"][REQUEST_ID_KEY]
+                ctx.response_headers = [(id_header, request_id.encode()), *static]
             di_scope = None
             # the current request, for @background; never reset: once the pipeline ends the
             # request is marked finished, so a stale value in this context behaves like none

@@ -15,7 +15,7 @@ from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
 from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
 from .._http.problem import as_http_error, problem_for
-from .._http.render import Renderer, ResponseAborted
+from .._http.render import Renderer, ResponseAborted, joined
 from .._http.request import Request
 from .._http.response_model import ResponseValidationError
 from .._http.settings import RequestSettings
@@ -82,15 +82,16 @@ async def send_problem(
 
 
 def filter_headers(
-    result: Any, exc: BaseException, extra: list[tuple[bytes, bytes]] | None
+    result: Any, exc: BaseException, ctx: Request
 ) -> list[tuple[bytes, bytes]] | None:
     """The headers for a filter's plain-value answer: the error's own (``Allow``,
-    ``WWW-Authenticate``, ``Retry-After``, ...) after ``extra``. A ``Response`` the filter
-    built is sent as it is."""
+    ``WWW-Authenticate``, ``Retry-After``, ...) and the request's ``response_headers``. A
+    ``Response`` the filter built is sent as it is."""
+    extra = ctx.response_headers
     if not isinstance(exc, HTTPError) or not exc.headers or isinstance(result, Response):
         return extra
     own = [(n.lower().encode("latin-1"), v.encode("latin-1")) for n, v in exc.headers]
-    return [*extra, *own] if extra else own
+    return joined(own, extra, ctx) if extra else own
 
 
 class ErrorResponder:
@@ -137,7 +138,7 @@ class ErrorResponder:
         # send_problem's two sends, without two more coroutine frames per error
         rendered = problem_for(exc, scope, status_map=self.status_map, debug=self.debug)
         extra = ctx.response_headers
-        headers = rendered.headers + extra if extra else rendered.headers
+        headers = joined(rendered.headers, extra, ctx) if extra else rendered.headers
         await send({"type": "http.response.start", "status": rendered.status, "headers": headers})
         await send({"type": "http.response.body", "body": rendered.body})
 
@@ -148,16 +149,19 @@ class ErrorResponder:
         an exception filter wants one."""
         status = status_for(exc, self.status_map)
         handler = self.filters.lookup(exc, status) if self.filters is not None else None
+        defaults = settings.defaults
+        extra = defaults.seed(scope) if defaults is not None else None
         if handler is None:
             if status >= 500:
                 method = scope.get("method", "")
                 log_server_error(exc, status, method, "(no route)", settings.error_log)
-            await self._problem(exc, status, scope, send, None)
+            await self._problem(exc, status, scope, send, extra)
             return
         route = RouteInfo(
             method=scope.get("method", ""), path=scope["path"], name="", handler=handler
         )
         ctx = Request(scope, _no_receive, send, settings=settings, route=route)
+        ctx.response_headers = extra
         await self._filtered(handler, ctx, exc, status, send)
 
     async def _filtered(
@@ -167,7 +171,7 @@ class ErrorResponder:
             result = await handler(ctx, exc)
             headers = ctx.response_headers
             # the error's own headers (Allow, WWW-Authenticate, ...) go with the filter's answer
-            ctx.response_headers = filter_headers(result, exc, headers)
+            ctx.response_headers = filter_headers(result, exc, ctx)
             try:
                 await self.renderer.send(result, ctx, send, status)
             finally:

@@ -21,6 +21,7 @@ from .._config.versioning import VersioningConfig
 from .._declare.metadata import mro_value
 from .._declare.versioning import META_KEY, ApiVersionMetadata, declared_version
 from .._http.context import RouteInfo
+from .._http.response_defaults import ResponseDefaults
 from .._pipeline.core import Endpoint
 from .._pipeline.error_responder import send_problem
 from .._routing.path_template import PathTemplate
@@ -53,10 +54,17 @@ class VersionRouting:
     """The app's versioning at compile time (see the module docstring)."""
 
     def __init__(
-        self, config: VersioningConfig, *, debug: bool = False, fail_on_conflict: bool = True
+        self,
+        config: VersioningConfig,
+        *,
+        debug: bool = False,
+        fail_on_conflict: bool = True,
+        defaults: ResponseDefaults | None = None,
     ) -> None:
         self.config = config
         self.debug = debug
+        self.defaults = defaults
+        """The app's own headers on every answer (its refusals of a version carry them)."""
         self.fail_on_conflict = fail_on_conflict
         self.extractor = VersionExtractor(config)
         self.by_url = config.strategy == "url"
@@ -162,6 +170,7 @@ class VersionRouting:
         where = self.extractor.describe
         debug = self.debug
         vary = self._vary or None
+        defaults = self.defaults
 
         async def dispatch(
             scope: Scope, receive: Receive, send: Send, params: dict[str, Any]
@@ -176,8 +185,11 @@ class VersionRouting:
                     if scope["type"] == "websocket":
                         await send({"type": "websocket.close", "code": 1008, "reason": ""})
                         return
+                    extra = vary
+                    if defaults is not None:
+                        extra = [*defaults.seed(scope), *(vary or ())]
                     await send_problem(
-                        send, error, scope=scope, status_map=None, debug=debug, extra=vary
+                        send, error, scope=scope, status_map=None, debug=debug, extra=extra
                     )
                     return
                 if requested is not None:

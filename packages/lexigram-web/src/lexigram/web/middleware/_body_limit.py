@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lexigram.http_errors import BadRequestError, PayloadTooLargeError
+from lexigram.http_errors import PayloadTooLargeError
 
+from .._http.limits import BodyLimit
 from .._http.problem import send_problem
 
 _HTTP1 = frozenset({"1.0", "1.1"})
@@ -18,21 +19,14 @@ class BodySizeLimitMiddleware:
     and without reading the body. A body without ``Content-Length`` (chunked, HTTP/2) is counted
     as the application reads it: the read that crosses the limit raises
     ``PayloadTooLargeError``, answered 413 here unless the response has already started.
+    ``limit`` holds the setting.
     """
 
-    __slots__ = ("_limit", "app")
+    __slots__ = ("app", "limit")
 
     def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
-        if max_body_size < 0:
-            raise ValueError(f"max_body_size must be >= 0 bytes, got {max_body_size}")
         self.app = app
-        self._limit = max_body_size
-
-    def _too_large(self, size: int | None = None) -> PayloadTooLargeError:
-        stated = "" if size is None else f" ({size} bytes)"
-        return PayloadTooLargeError(
-            f"the request body{stated} is larger than the limit of {self._limit} bytes"
-        )
+        self.limit = BodyLimit(max_body_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,11 +40,9 @@ class BodySizeLimitMiddleware:
             elif name == b"transfer-encoding":
                 chunked = True
         if length is not None:
-            if not length.isdigit():
-                error = BadRequestError("the Content-Length header is not a whole number")
+            error = self.limit.check_declared(length)
+            if error is not None:
                 await send_problem(scope, send, error)
-            elif int(length) > self._limit:
-                await send_problem(scope, send, self._too_large(int(length)))
             else:
                 await self.app(scope, receive, send)
             return
@@ -61,7 +53,7 @@ class BodySizeLimitMiddleware:
         await self._streamed(scope, receive, send)
 
     async def _streamed(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self._limit
+        limit = self.limit.max_body_size
         received = 0
         started = False
 
@@ -71,7 +63,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise self._too_large()
+                    raise self.limit.too_large()
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lexigram.http_errors import BadRequestError, HTTPError
+from lexigram.http_errors import HTTPError
 
+from .._http.limits import QueryRules
 from .._http.problem import send_problem
-
-# Raw C0/DEL bytes, and percent-encoded C0 (except HT, LF, CR), DEL and UTF-8 encoded C1.
-_CONTROL = re.compile(
-    rb"[\x00-\x1f\x7f]|%(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])|%[Cc]2%[89][0-9A-Fa-f]"
-)
-_URI_TOO_LONG = 414
 
 
 class QuerySanitizerMiddleware:
@@ -26,10 +20,10 @@ class QuerySanitizerMiddleware:
     400 problem+json with ``on_control="reject"`` (the default), or removed from the query
     string with ``on_control="strip"``. ``sanitize_query_params=False`` keeps only the
     length check. Path parameters are left to the router. This is defence in depth, not a
-    replacement for validating parameters in handlers.
+    replacement for validating parameters in handlers. ``rules`` holds the settings.
     """
 
-    __slots__ = ("_max_length", "_sanitize", "_strip", "app")
+    __slots__ = ("app", "rules")
 
     def __init__(
         self,
@@ -39,14 +33,8 @@ class QuerySanitizerMiddleware:
         max_length: int = 8192,
         on_control: Literal["reject", "strip"] = "reject",
     ) -> None:
-        if max_length < 1:
-            raise ValueError(f"max_length must be >= 1 byte, got {max_length}")
-        if on_control not in ("reject", "strip"):
-            raise ValueError(f"on_control must be 'reject' or 'strip', got {on_control!r}")
         self.app = app
-        self._sanitize = sanitize_query_params
-        self._max_length = max_length
-        self._strip = on_control == "strip"
+        self.rules = QueryRules(sanitize_query_params, max_length=max_length, on_control=on_control)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -54,18 +42,13 @@ class QuerySanitizerMiddleware:
         if not query:
             await self.app(scope, receive, send)
             return
-        if len(query) > self._max_length:
-            detail = f"the query string is {len(query)} bytes; the limit is {self._max_length}"
-            await self._refuse(scope, send, HTTPError(_URI_TOO_LONG, detail))
+        verdict = self.rules.check(query)
+        if isinstance(verdict, HTTPError):
+            await self._refuse(scope, send, verdict)
             return
-        if self._sanitize and _CONTROL.search(query) is not None:
-            if self._strip:
-                scope = dict(scope)
-                scope["query_string"] = _CONTROL.sub(b"", query)
-            else:
-                detail = "the query string contains control characters"
-                await self._refuse(scope, send, BadRequestError(detail))
-                return
+        if verdict is not None:
+            scope = dict(scope)
+            scope["query_string"] = verdict
         await self.app(scope, receive, send)
 
     async def _refuse(self, scope: Scope, send: Send, error: HTTPError) -> None:

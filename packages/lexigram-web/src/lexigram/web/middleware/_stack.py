@@ -48,6 +48,10 @@ class DefaultMiddlewareStack:
     7. ``BodySizeLimitMiddleware`` (``config.max_body_size`` not ``None``);
     8. ``QuerySanitizerMiddleware``.
 
+    A ``LexigramApp`` runs the entries of 2, 3, 7 and 8 that end the list with nothing else
+    between them in its dispatcher instead of as layers (the same answers, decided at
+    startup); ``apply_middleware`` applies every entry as a layer.
+
     The settings come from ``config``, else from the ``WebConfig`` registered in
     ``container`` (the first argument may be either), else the defaults. Extras are
     middleware classes, ``starlette.middleware.Middleware`` entries, ``(cls, {options})``
