@@ -15,7 +15,7 @@ from lexigram.web import (
     RequestReceived,
     ResponsePrepared,
 )
-from lexigram.web import _events_hub as hub_module
+from lexigram.web._lifecycle import hub as hub_module
 from lexigram.web.testing import AsyncTestClient, TestClient
 
 

@@ -13,6 +13,7 @@ import lexigram.web
 
 ROOMS = (
     "_declare",
+    "_lifecycle",
     "_http",
     "_config",
     "_observe",

@@ -19,7 +19,7 @@ from lexigram.web import (
     RateLimiterProtocol,
     WebConfig,
 )
-from lexigram.web._scale import worker_count
+from lexigram.web._serve.scale import worker_count
 
 TESTS_DIR = Path(__file__).parent
 LEXIGRAM = Path(sys.executable).parent / "lexigram"

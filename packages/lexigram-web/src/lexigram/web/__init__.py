@@ -77,7 +77,6 @@ from ._config.web_config import (
 from ._controllers.controller import Controller, CQRSController, controller
 from ._controllers.discovery import discover_controllers
 from ._controllers.generic import CRUDServiceProtocol, GenericController
-from ._debug_routes import BasicAuthGuard, BearerTokenGuard
 from ._declare.decorators import (
     RouteConfig,
     delete,
@@ -126,13 +125,6 @@ from ._declare.provider_protocols import (
     WebProviderProtocol,
 )
 from ._declare.versioning import ApiVersionMetadata, api_version, version
-from ._events import (
-    LifespanShutdownCompleted,
-    LifespanStartupCompleted,
-    RequestReceived,
-    ResponsePrepared,
-)
-from ._events_hub import EventHub
 from ._http.background import BackgroundTasks, background
 from ._http.context import ExecutionContext, RouteInfo
 from ._http.current_user import get_current_user_optional, get_current_user_required
@@ -163,6 +155,13 @@ from ._http.templates import (
     render_template,
 )
 from ._http.websocket import WebSocket, WebSocketDisconnect
+from ._lifecycle.events import (
+    LifespanShutdownCompleted,
+    LifespanStartupCompleted,
+    RequestReceived,
+    ResponsePrepared,
+)
+from ._lifecycle.hub import EventHub
 from ._observe.logs import RequestContextFilter, StructuredFormatter
 from ._observe.observation import current_trace_id
 from ._pipeline.filters import catch, use_filters
@@ -176,6 +175,7 @@ from ._pipeline.interceptors import (
 )
 from ._pipeline.throttle import rate_limit, throttle
 from ._routing.controllers import ControllerRegistry, register_controller
+from ._routing.debug import BasicAuthGuard, BearerTokenGuard
 from ._routing.registry import RouteRegistry
 from ._routing.router import RouteConflictError, Router
 from ._serve.server import run_server

@@ -34,10 +34,10 @@ from ._config.versioning import VersioningConfig
 from ._config.web_config import WebConfig
 from ._declarations import AppComponents, AppRoutes, Gate, RouteVerb
 from ._declare.decorators import RouteOptions, WebSocketOptions
-from ._events import LifespanShutdownCompleted, LifespanStartupCompleted
-from ._events_hub import EventHub
 from ._http.connections import OpenConnections
 from ._http.templates import Templates, TemplatesConfig
+from ._lifecycle.events import LifespanShutdownCompleted, LifespanStartupCompleted
+from ._lifecycle.hub import EventHub
 from ._lifespan import AppLifespan, run_lifespan
 from ._observe.setup import Observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite

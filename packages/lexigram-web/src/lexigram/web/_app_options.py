@@ -14,10 +14,10 @@ from ._config.health import HealthConfig, resolve_health
 from ._config.observability import ObservabilityConfig
 from ._config.settings import AppSettings, resolve_settings
 from ._config.versioning import VersioningConfig
-from ._debug_routes import debug_route_functions
 from ._http.templates import Templates, TemplatesConfig, build_templates
 from ._observe.setup import resolve_observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite, resolve_openapi_config
+from ._routing.debug import debug_route_functions
 from ._routing.registry import RouteRegistry
 
 __all__ = ["UNSET", "AppOptions", "Unset"]

@@ -34,16 +34,16 @@ from ._config.web_config import WebConfig
 from ._declarations import AppComponents, AppRoutes
 from ._declare.errors import ConfigurationError
 from ._dispatch import dispatcher
-from ._events_hub import EventHub
 from ._front import fold
 from ._health import health_routes
 from ._http.templates import Templates, serving_templates
+from ._lifecycle.hub import EventHub
 from ._observe.setup import Observability
 from ._openapi.routes import OpenAPISite
 from ._pipeline.components import Component, resolve_component
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
-from ._scale import check_rate_limit_workers
+from ._serve.scale import check_rate_limit_workers
 from ._web_module import WebProvider, web_providers
 from .middleware import DefaultMiddlewareStack, apply_middleware
 

@@ -13,8 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ._declare.errors import ConfigurationError
-from ._serve.server import WORKERS_ENV
+from .._declare.errors import ConfigurationError
+from .server import WORKERS_ENV
 
 __all__ = ["check_rate_limit_workers", "worker_count"]
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar, overload
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ._events import RequestReceived, ResponsePrepared
+from .events import RequestReceived, ResponsePrepared
 
 __all__ = ["EventHub", "Subscriber", "emit"]
 

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from lexigram.http_errors import UnauthorizedError
 
-from ._declare.decorators import route
-from ._declare.errors import ConfigurationError
-from ._declare.metadata import add_items
+from .._declare.decorators import route
+from .._declare.errors import ConfigurationError
+from .._declare.metadata import add_items
 
 if TYPE_CHECKING:
-    from ._http.context import RouteInfo
-    from ._routing.registry import RouteRegistry
+    from .._http.context import RouteInfo
+    from .registry import RouteRegistry
 
 __all__ = ["DEBUG_ROUTES_PATH", "BasicAuthGuard", "BearerTokenGuard", "debug_route_functions"]
 

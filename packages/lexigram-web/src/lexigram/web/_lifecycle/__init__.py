@@ -1,0 +1,1 @@
+"""Lifecycle events: their payloads and the hub of subscribers; imports no other room."""
