@@ -11,8 +11,10 @@ import pytest
 from pydantic import BaseModel
 from starlette.types import Message
 
+from lexigram.http_errors import HTTPError
 from lexigram.web import LexigramApp, Request, WebConfig
 from lexigram.web._config.settings import AppSettings
+from lexigram.web._http.settings import receive_body_part
 
 TIMEOUT = 0.2
 BOUND = 5.0  # far above TIMEOUT: a hang fails instead of blocking the suite
@@ -97,3 +99,63 @@ def test_a_body_timeout_that_is_not_positive_is_refused() -> None:
         WebConfig(body_timeout=0)
     with pytest.raises(ValueError, match="body_timeout must be a positive number"):
         AppSettings(body_timeout=-1.0)
+
+
+class CountingTimeouts:
+    """``asyncio.timeout``, counting the timers the body read arms."""
+
+    def __init__(self) -> None:
+        self.armed = 0
+        self.real = asyncio.timeout
+
+    def __call__(self, delay: float | None) -> Any:
+        self.armed += 1
+        return self.real(delay)
+
+
+async def test_a_body_part_already_there_arms_no_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    timeouts = CountingTimeouts()
+    monkeypatch.setattr(asyncio, "timeout", timeouts)
+
+    async def arrived() -> Message:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    assert (await receive_body_part(arrived, TIMEOUT))["body"] == b"{}"
+    assert timeouts.armed == 0
+
+
+async def test_a_body_part_that_has_to_wait_arrives_under_the_timer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    timeouts = CountingTimeouts()
+    monkeypatch.setattr(asyncio, "timeout", timeouts)
+    ready = asyncio.Event()
+
+    async def later() -> Message:
+        await ready.wait()
+        return {"type": "http.request", "body": b"late", "more_body": False}
+
+    asyncio.get_running_loop().call_later(0.01, ready.set)
+    message = await asyncio.wait_for(receive_body_part(later, BOUND), BOUND * 2)
+    assert message["body"] == b"late"
+    assert timeouts.armed == 1
+
+
+async def test_a_body_part_that_never_comes_is_408_after_the_stall_limit() -> None:
+    async def never() -> Message:
+        await asyncio.Event().wait()
+        raise AssertionError("not reached")
+
+    with pytest.raises(HTTPError) as refused:
+        await asyncio.wait_for(receive_body_part(never, TIMEOUT), BOUND)
+    assert refused.value.status_code == 408
+
+
+async def test_an_awaitable_that_is_not_a_coroutine_is_waited_for_under_the_timer() -> None:
+    def future_receive() -> Any:
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        return future
+
+    with pytest.raises(HTTPError) as refused:
+        await asyncio.wait_for(receive_body_part(future_receive, TIMEOUT), BOUND)
+    assert refused.value.status_code == 408

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Iterable
+import typing
+from collections.abc import Awaitable, Coroutine, Generator, Iterable
+from types import CoroutineType
 from typing import Any
 
 from starlette.types import Message, Receive, Scope
@@ -134,11 +136,54 @@ def body_timeout_error(timeout: float) -> HTTPError:
 
 async def receive_body_part(receive: Receive, stall_limit: float | None) -> Message:
     """``await receive()``, answered 408 (``body_timeout_error``) after ``stall_limit``
-    seconds (``None``: wait as long as it takes)."""
+    seconds (``None``: wait as long as it takes).
+
+    A part the server already holds is returned without arming a timer: ``receive()`` is
+    stepped once, and only a call that has to wait finishes under the timeout."""
     if stall_limit is None:
         return await receive()
+    awaitable = receive()
+    if type(awaitable) is not CoroutineType:  # another awaitable: waited for under the timer
+        return await _within(awaitable, stall_limit)
+    pending = typing.cast(Coroutine[Any, Any, Message], awaitable)
+    try:
+        waiting_on: Any = pending.send(None)
+    except StopIteration as arrived:
+        message: Message = arrived.value
+        return message
+    return await _within(_Resumed(pending, waiting_on), stall_limit)
+
+
+async def _within(waiting: Awaitable[Message], stall_limit: float) -> Message:
     try:
         async with asyncio.timeout(stall_limit):
-            return await receive()
+            return await waiting
     except TimeoutError:
         raise body_timeout_error(stall_limit) from None
+
+
+class _Resumed:
+    """The rest of a coroutine already stepped once, as an awaitable: what it waits on goes
+    to the task driving this await, and what the task sends or throws goes back to it."""
+
+    __slots__ = ("coroutine", "waiting_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Message], waiting_on: Any) -> None:
+        self.coroutine = coroutine
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, Any, Message]:
+        coroutine, waiting_on = self.coroutine, self.waiting_on
+        while True:
+            try:
+                sent = yield waiting_on
+            except BaseException as exc:  # a cancellation (the timeout): into the coroutine
+                try:
+                    waiting_on = coroutine.throw(exc)
+                except StopIteration as done:
+                    return typing.cast(Message, done.value)
+            else:
+                try:
+                    waiting_on = coroutine.send(sent)
+                except StopIteration as done:
+                    return typing.cast(Message, done.value)
