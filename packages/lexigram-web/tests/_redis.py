@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from _servers import free_port
@@ -24,6 +25,21 @@ def _ask(port: int, command: bytes) -> bytes:
         if not line.startswith(b"$"):
             return line
         return reader.read(int(line[1:]) + 2)[:-2]
+
+
+def _reply(reader: BinaryIO) -> object:
+    """One RESP2 reply: bytes for a status or bulk string, an int, a list, or ``None``."""
+    line = reader.readline()[:-2]
+    kind, rest = line[:1], line[1:]
+    if kind == b"-":
+        raise RuntimeError(rest.decode())
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        return None if int(rest) < 0 else reader.read(int(rest) + 2)[:-2]
+    if kind == b"*":
+        return None if int(rest) < 0 else [_reply(reader) for _ in range(int(rest))]
+    return rest
 
 
 class RedisServer:
@@ -77,6 +93,25 @@ class RedisServer:
             process.send_signal(signal.SIGCONT)
             process.kill()
             process.wait(timeout=10)
+
+    def command(self, *parts: str) -> object:
+        """The reply to one command, sent on a connection of its own."""
+        encoded = [part.encode() for part in parts]
+        sent = b"*%d\r\n" % len(encoded) + b"".join(
+            b"$%d\r\n%s\r\n" % (len(part), part) for part in encoded
+        )
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1.0) as sock:
+            sock.sendall(sent)
+            return _reply(sock.makefile("rb"))
+
+    def calls(self, command: str) -> int:
+        """How many times the server ran ``command`` (``INFO commandstats``)."""
+        stats = self.command("INFO", "commandstats")
+        assert isinstance(stats, bytes)
+        for line in stats.decode().splitlines():
+            if line.startswith(f"cmdstat_{command.lower()}:"):
+                return int(dict(f.split("=") for f in line.split(":", 1)[1].split(","))["calls"])
+        return 0
 
     def client_names(self) -> list[str]:
         """The ``name`` of every client connection (``CLIENT LIST``), this query's excepted."""

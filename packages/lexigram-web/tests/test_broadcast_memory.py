@@ -178,6 +178,14 @@ def test_redis_settings_under_the_memory_backend_are_refused_with_the_fix() -> N
         BroadcastConfig(url="redis://localhost:6379/0", timeout=2.0)
 
 
+def test_a_channel_prefix_under_the_memory_backend_is_refused_it_only_names_redis_channels() -> (
+    None
+):
+    with pytest.raises(ValueError, match=r"channel_prefix only apply to backend 'redis'"):
+        BroadcastConfig(channel_prefix="shop:")
+    assert BroadcastConfig(backend="redis", url="redis://h/0", channel_prefix="shop:")
+
+
 def test_the_broadcast_section_loads_from_the_environment() -> None:
     config = load_web_config(
         "/nonexistent",

@@ -14,6 +14,7 @@ from typing import Any
 
 import config_effects_observability
 import config_effects_requests
+import config_effects_scale
 import config_effects_sections
 import pytest
 from config_effects_probe import Env
@@ -25,8 +26,13 @@ CHECKS = {
     **config_effects_requests.CHECKS,
     **config_effects_sections.CHECKS,
     **config_effects_observability.CHECKS,
+    **config_effects_scale.CHECKS,
 }
-EXTRAS = {**config_effects_sections.EXTRAS, **config_effects_observability.EXTRAS}
+EXTRAS = {
+    **config_effects_sections.EXTRAS,
+    **config_effects_observability.EXTRAS,
+    **config_effects_scale.EXTRAS,
+}
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -8,7 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = ["REDIS_ONLY", "BroadcastConfig"]
 
-REDIS_ONLY = ("url", "timeout", "ping_interval", "retry_backoff", "publish_connections")
+REDIS_ONLY = (
+    "url",
+    "channel_prefix",
+    "timeout",
+    "ping_interval",
+    "retry_backoff",
+    "publish_connections",
+)
 """Settings that only the Redis backend reads."""
 
 
@@ -17,14 +24,15 @@ class BroadcastConfig(BaseModel):
 
     ``backend``: ``"memory"`` (the default: subscribers of this process only, no dependency)
     or ``"redis"`` (every process subscribed to the same Redis; needs
-    ``pip install "lexigram-web[redis]"`` and ``url``). ``channel_prefix``: put before every
-    channel name (separates apps sharing one Redis). ``queue_size``: messages one subscriber
-    may have waiting; ``on_overflow`` says what happens to a subscriber that falls that far
-    behind: ``"drop_oldest"`` (the oldest waiting message is dropped and counted in the
-    subscription's ``dropped``) or ``"disconnect"`` (its iteration raises
+    ``pip install "lexigram-web[redis]"`` and ``url``). ``queue_size``: messages one
+    subscriber may have waiting; ``on_overflow`` says what happens to a subscriber that falls
+    that far behind: ``"drop_oldest"`` (the oldest waiting message is dropped and counted in
+    the subscription's ``dropped``) or ``"disconnect"`` (its iteration raises
     ``BroadcastOverflowError``, ending the stream).
 
-    Redis only: ``url`` (``redis://host:6379/0``, ``rediss://`` or ``unix://``), ``timeout``
+    Redis only (refused under the memory backend, where they would do nothing): ``url``
+    (``redis://host:6379/0``, ``rediss://`` or ``unix://``), ``channel_prefix`` (put before
+    every channel name in Redis: separates apps sharing one Redis), ``timeout``
     (seconds one publish, connect or subscribe confirmation may take), ``ping_interval``
     (seconds of silence before the subscriber connection is pinged; no answer within
     ``timeout`` counts as a lost connection), ``retry_backoff`` (first and longest wait in
