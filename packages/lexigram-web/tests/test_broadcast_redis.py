@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import typing
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -224,6 +225,23 @@ class Room(WebSocketHandler):
             await self.broadcast(message)
 
 
+def wait_for_subscribers(server: RedisServer, count: int, bound: float = 10.0) -> None:
+    """Wait until one channel has ``count`` subscribers (``PUBSUB NUMSUB``), at most ``bound``
+    seconds."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline:
+        channels = server.command("PUBSUB", "CHANNELS")
+        assert isinstance(channels, list)
+        for channel in typing.cast(list[bytes], channels):
+            reply = server.command("PUBSUB", "NUMSUB", channel.decode())
+            assert isinstance(reply, list)
+            subscribers: int = reply[1]
+            if subscribers >= count:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"no channel reached {count} subscribers in {bound} s")
+
+
 def _room_app(url: str) -> LexigramApp:
     app = LexigramApp(config=WebConfig(broadcast=BroadcastConfig(backend="redis", url=url)))
     app.websocket_handler("/room")(type("RoomHandler", (Room,), {}))
@@ -240,6 +258,7 @@ def test_a_handler_broadcast_reaches_the_sockets_held_by_another_app(
         client_a.websocket_connect("/room") as on_a,
         client_b.websocket_connect("/room") as on_b,
     ):
+        wait_for_subscribers(redis_server, 2)  # a slow confirmation would lose the first frame
         on_a.send_json("hello")
         assert on_a.receive_text() == "hello"
         assert on_b.receive_text() == "hello"
