@@ -5,13 +5,13 @@ worker (``production``, ``allow_per_worker_rate_limits``)."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
 from _redis import RedisServer, serve_redis
+from _waiting import DEADLINE, until
 from config_effects_probe import Check, Env, config
 from workers_fixture_app import PerProcessLimiter
 
@@ -25,7 +25,6 @@ from lexigram.web import (
     RateLimiterProtocol,
 )
 
-DEADLINE = 10.0
 """Generous: only detects a hang."""
 
 
@@ -49,14 +48,6 @@ async def started(settings: Mapping[str, Any] | None = None) -> AsyncIterator[Br
     async with LexigramApp(config=config(settings)).lifespan() as app:
         assert app.broadcaster is not None
         yield app.broadcaster
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {DEADLINE}s waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 def link_up(broadcaster: Broadcaster) -> Callable[[], bool]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from _redis import RedisServer
+from _waiting import DEADLINE, until, wait_until
 
 from lexigram.web import (
     BroadcastConfig,
@@ -28,7 +29,6 @@ from lexigram.web.redis import RedisBroadcaster
 from lexigram.web.testing import TestClient
 
 pytestmark = pytest.mark.extra("redis")
-DEADLINE = 10.0
 
 
 @asynccontextmanager
@@ -39,14 +39,6 @@ async def broadcaster(server: RedisServer, **options: Any) -> AsyncIterator[Redi
         yield made
     finally:
         await made.aclose()
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {DEADLINE}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def receive(iterator: AsyncIterator[bytes]) -> bytes:
@@ -197,14 +189,11 @@ def test_the_health_probes_say_degraded_while_redis_is_down(
     with TestClient(app) as client:
         assert isinstance(app.broadcaster, RedisBroadcaster)
         reader = app.broadcaster
-        deadline = time.monotonic() + DEADLINE
-        while not reader.connected and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: reader.connected, "the subscriber connection")
         healthy = client.get("/health")
         assert healthy.json()["checks"]["broadcast"] == {"status": "healthy"}
         redis_server.stop()
-        while reader.connected and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: not reader.connected, "the lost connection to be noticed")
         degraded = client.get("/health")
         assert (degraded.status_code, degraded.json()["status"]) == (200, "degraded")
         assert degraded.json()["checks"]["broadcast"] == {"status": "degraded"}
@@ -225,11 +214,10 @@ class Room(WebSocketHandler):
             await self.broadcast(message)
 
 
-def wait_for_subscribers(server: RedisServer, count: int, bound: float = 10.0) -> None:
-    """Wait until one channel has ``count`` subscribers (``PUBSUB NUMSUB``), at most ``bound``
-    seconds."""
-    deadline = time.monotonic() + bound
-    while time.monotonic() < deadline:
+def subscribed(server: RedisServer, count: int) -> Callable[[], bool]:
+    """Whether one channel has ``count`` subscribers (``PUBSUB NUMSUB``)."""
+
+    def check() -> bool:
         channels = server.command("PUBSUB", "CHANNELS")
         assert isinstance(channels, list)
         for channel in typing.cast(list[bytes], channels):
@@ -237,9 +225,10 @@ def wait_for_subscribers(server: RedisServer, count: int, bound: float = 10.0) -
             assert isinstance(reply, list)
             subscribers: int = reply[1]
             if subscribers >= count:
-                return
-        time.sleep(0.02)
-    raise AssertionError(f"no channel reached {count} subscribers in {bound} s")
+                return True
+        return False
+
+    return check
 
 
 def _room_app(url: str) -> LexigramApp:
@@ -258,7 +247,8 @@ def test_a_handler_broadcast_reaches_the_sockets_held_by_another_app(
         client_a.websocket_connect("/room") as on_a,
         client_b.websocket_connect("/room") as on_b,
     ):
-        wait_for_subscribers(redis_server, 2)  # a slow confirmation would lose the first frame
+        # a slow confirmation would lose the first frame
+        wait_until(subscribed(redis_server, 2), "both apps' subscriptions")
         on_a.send_json("hello")
         assert on_a.receive_text() == "hello"
         assert on_b.receive_text() == "hello"
