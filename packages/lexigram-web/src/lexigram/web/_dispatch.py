@@ -7,7 +7,7 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 from __future__ import annotations
 
 import random
-from typing import Final
+from typing import Any, Final
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import Receive, Scope, Send
@@ -18,6 +18,7 @@ from ._compiled import CompiledApp
 from ._front import Front
 from ._http.render import Renderer
 from ._http.request_id import REQUEST_ID_KEY, random_id, request_id_context, request_id_of
+from ._pipeline.core import Endpoint
 from ._pipeline.error_responder import (
     ErrorResponder,
     log_server_error,
@@ -45,6 +46,7 @@ class Dispatcher:
         "_debug",
         "_defaults",
         "_lookup",
+        "_match",
         "_responder",
         "_settings",
         "_static",
@@ -55,6 +57,7 @@ class Dispatcher:
         self._defaults = compiled.request_settings.defaults
         self._static = compiled.router.static_routes
         self._lookup = compiled.router.lookup
+        self._match = compiled.router.match
         self._debug = debug
         self._settings = compiled.request_settings
         self._status_map = compiled.status_map
@@ -67,9 +70,22 @@ class Dispatcher:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await self._dispatch(scope, receive, send)
+            hit = self._routed(scope) if scope["type"] == "http" else None
+            if hit is not None:
+                await hit[0](scope, receive, send, hit[1])
+            else:
+                await self._dispatch(scope, receive, send)
         except Exception as exc:
             await self._crashed(scope, send, exc)
+
+    def _routed(self, scope: Scope) -> tuple[Endpoint, dict[str, Any]] | None:
+        """The endpoint and path parameters of an HTTP request whose path routes without
+        backtracking (most do); ``None``: ``_dispatch`` decides (a root path, a path that is
+        not ASCII, backtracking, catch-alls, 404/405). Called, not awaited: no coroutine."""
+        path: str = scope["path"]
+        if scope.get("root_path") or not path.isascii():
+            return None
+        return self._match(scope["method"], path)
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -154,8 +170,8 @@ def _path_is_utf8(scope: Scope) -> bool:
 
 class FrontedDispatcher(Dispatcher):
     """``Dispatcher`` running the folded defaults first (see ``_front``): the request id, the
-    declared body length, the query string rules; a refusal is answered here. A static route
-    is called from here directly (no further step)."""
+    declared body length, the query string rules; a refusal is answered here. A route found
+    without backtracking is called from here directly (no further step)."""
 
     __slots__ = ("_plan",)
 
@@ -220,14 +236,11 @@ class FrontedDispatcher(Dispatcher):
                 with request_id_context(request_id):
                     await self._dispatch(scope, receive, send)
                 return
-            if not scope.get("root_path"):
-                methods = self._static.get(scope["path"])
-                if methods is not None:
-                    endpoint = methods.get(scope["method"])
-                    if endpoint is not None:
-                        await endpoint(scope, receive, send, {})
-                        return
-            await self._dispatch(scope, receive, send)
+            hit = self._routed(scope)
+            if hit is not None:
+                await hit[0](scope, receive, send, hit[1])
+            else:
+                await self._dispatch(scope, receive, send)
         except Exception as exc:
             await self._crashed(scope, send, exc)
 

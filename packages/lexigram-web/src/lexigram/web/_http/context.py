@@ -115,17 +115,15 @@ class ExecutionContext(HTTPConnection):
     interceptor put headers on whatever response the request ends with.
     """
 
+    # set for every request (``_headers`` stays unset until read: Starlette's ``headers``);
+    # what most requests never write is a class default below, so building the context per
+    # request costs a handful of stores
     __slots__ = (
         "_headers",
         "_path_params",
-        "_query",
-        "_query_pairs",
         "_receive",
         "_send",
-        "_validated",
         "background",
-        "controller",
-        "di_scope",
         "response_headers",
         "route",
         "scope",
@@ -140,16 +138,18 @@ class ExecutionContext(HTTPConnection):
     """The route answering the request."""
     settings: RequestSettings
     """The app's request settings (body limit, trusted proxies, ``url_for``)."""
-    di_scope: Any
-    """The request's DI scope, when the route needs one."""
-    controller: Any
-    """The controller instance handling the request, when built per request."""
     background: BackgroundTasks | None
     """The request's background tasks, once some were queued."""
     response_headers: list[tuple[bytes, bytes]] | None
     """Headers for the response the request ends with: those added with ``add_header``, after
     the ones the app adds to every answer (its request id, security headers)."""
-    _validated: dict[str, Any] | None
+    di_scope: Any = None
+    """The request's DI scope, when the route needs one."""
+    controller: Any = None
+    """The controller instance handling the request, when built per request."""
+    _validated: dict[str, Any] | None = None
+    _query: dict[str, str] | None = None
+    _query_pairs: list[tuple[str, str]] | None = None
 
     def _init_context(
         self,
@@ -160,13 +160,8 @@ class ExecutionContext(HTTPConnection):
         self.settings = settings if settings is not None else DEFAULT_SETTINGS
         self.route = route if route is not None else UNROUTED
         self._path_params = path_params
-        self._validated = None
-        self.di_scope = None
-        self.controller = None
         self.background = None
         self.response_headers = None
-        self._query: dict[str, str] | None = None
-        self._query_pairs: list[tuple[str, str]] | None = None
 
     # -- ExecutionContextProtocol -------------------------------------------------------------
     @property

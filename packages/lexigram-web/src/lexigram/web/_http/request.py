@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import ClientDisconnect, empty_receive, empty_send
 from starlette.requests import Request as StarletteRequest
 from starlette.types import Receive, Scope, Send
 
 from lexigram.http_errors import PayloadTooLargeError
 
-from .context import ExecutionContext, RouteInfo
-from .settings import RequestSettings, receive_body_part
+from .background import BackgroundTasks
+from .context import UNROUTED, ExecutionContext, RouteInfo
+from .settings import DEFAULT_SETTINGS, RequestSettings, receive_body_part
 from .wire import header_of
 
 __all__ = ["Request"]
@@ -34,22 +36,20 @@ class Request(ExecutionContext, StarletteRequest):
     enforced while the body streams in.
     """
 
-    __slots__ = (
-        "_body",
-        "_form",
-        "_has_body",
-        "_is_disconnected",
-        "_json",
-        "_received",
-        "_stream_consumed",
-        "form_used",
-        "json_cache",
-    )
+    __slots__ = ("_body", "_json")
 
-    json_cache: Any
+    # what Starlette's Request.__init__ sets, and this class's own state, as class defaults:
+    # a request writes them only when it reads its body
+    _stream_consumed: bool = False
+    _is_disconnected: bool = False
+    _form: FormData | None = None
+    _has_body: bool = False
+    _received: int = 0
+    json_cache: Any = None
     """The parsed JSON body, once a body parameter read it."""
-    form_used: bool
+    form_used: bool = False
     """Whether a form parameter parsed the body (its files are closed after the response)."""
+    background: BackgroundTasks | None  # declared on ExecutionContext, set in __init__ here
 
     def __init__(
         self,
@@ -61,18 +61,16 @@ class Request(ExecutionContext, StarletteRequest):
         route: RouteInfo | None = None,
         path_params: dict[str, Any] | None = None,
     ) -> None:
-        # what Starlette's Request.__init__ sets, without its per-request asserts
+        # Starlette's Request.__init__ without its per-request asserts, and _init_context
+        # inlined (this runs once per request)
         self.scope = scope
         self._receive = receive
         self._send = send
-        self._stream_consumed = False
-        self._is_disconnected = False
-        self._form = None
-        self._has_body = False
-        self._received = 0
-        self.json_cache = None
-        self.form_used = False
-        self._init_context(settings, route, path_params)
+        self.settings = settings if settings is not None else DEFAULT_SETTINGS
+        self.route = route if route is not None else UNROUTED
+        self._path_params = path_params
+        self.background = None
+        self.response_headers = None
 
     async def _next_chunk(self) -> bytes | None:
         """The next non-empty chunk of the body, or ``None`` once all of it arrived; 413 as

@@ -53,47 +53,88 @@ def head_endpoint(endpoint: Endpoint) -> Endpoint:
 
 
 def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
-    """Binding, then the handler: what the interceptors wrap."""
+    """Binding, then the handler: what the interceptors wrap. For a coroutine handler with a
+    sync binding (most routes), a plain function returning the handler's coroutine: awaiting
+    it runs the handler with no frame of the pipeline's own in between."""
     empty_binding = core.plan.is_empty
-    has_async_binding = core.has_async_binding
     bind = core.bind
-    abind = core.abind
     call = core.call
     controller = core.controller
     # a controller built per request by a sync getter: looked up inline (no coroutine)
     sync_controller = controller is not None and not controller.is_async
     get_controller: Callable[[Any], Any] = controller.get if controller is not None else id
     method_name = core.method_name
-    per_request = controller is not None
     # parameters receiving the request itself: kept out of validated_data (no cycle)
     own = tuple(p.name for p in core.plan.params if p.source in SELF_SOURCES)
+
+    def target_of(ctx: Request) -> Any:
+        """The handler, bound to this request's controller when there is one."""
+        if sync_controller:
+            instance = ctx.controller = get_controller(ctx.di_scope)
+            return getattr(instance, method_name)
+        return call
+
+    def arguments(ctx: Request) -> dict[str, Any]:
+        """The bound arguments, kept on ``ctx`` as its ``validated_data``."""
+        kwargs = bind(ctx)
+        if own:
+            _keep_values(ctx, kwargs, own)
+        elif kwargs:
+            ctx.validated_data = kwargs
+        return kwargs
+
+    if is_coroutine and not core.has_async_binding and (controller is None or sync_controller):
+        if empty_binding and controller is None:
+            return lambda ctx: call()
+
+        def prepare(ctx: Request) -> Awaitable[Any]:
+            kwargs = {} if empty_binding else arguments(ctx)
+            handler: Callable[..., Awaitable[Any]] = target_of(ctx)
+            return handler(**kwargs)
+
+        return prepare
+    return _awaiting_invoker(core, is_coroutine, target_of, arguments, own)
+
+
+def _awaiting_invoker(
+    core: EndpointCore,
+    is_coroutine: bool,
+    target_of: Callable[[Request], Any],
+    arguments: Callable[[Request], dict[str, Any]],
+    own: tuple[str, ...],
+) -> Invoke:
+    """``_invoker`` for what has to be awaited before the handler runs (an async binding or
+    controller getter) or around it (a sync handler, run in a worker thread)."""
+    empty_binding = core.plan.is_empty
+    has_async_binding = core.has_async_binding
+    abind = core.abind
+    per_request = core.controller is not None and core.controller.is_async
 
     async def invoke(ctx: Request) -> Any:
         if empty_binding:
             kwargs: dict[str, Any] = {}  # validated_data stays unset: it reads as {}
         elif has_async_binding:
             kwargs = await abind(ctx)
+            if own:
+                _keep_values(ctx, kwargs, own)
+            elif kwargs:
+                ctx.validated_data = kwargs
         else:
-            kwargs = bind(ctx)
-        if own:
-            values = kwargs.copy()
-            for name in own:
-                del values[name]
-            ctx.validated_data = values
-        elif kwargs:
-            ctx.validated_data = kwargs
-        if sync_controller:
-            instance = ctx.controller = get_controller(ctx.di_scope)
-            target = getattr(instance, method_name)
-        elif per_request:
-            target = await core.target(ctx)
-        else:
-            target = call
+            kwargs = arguments(ctx)
+        target = await core.target(ctx) if per_request else target_of(ctx)
         if is_coroutine:
             return await target(**kwargs)
         return await anyio.to_thread.run_sync(lambda: target(**kwargs))
 
     return invoke
+
+
+def _keep_values(ctx: Request, kwargs: dict[str, Any], own: tuple[str, ...]) -> None:
+    """``kwargs`` without the parameters receiving ``ctx`` itself, as its ``validated_data``."""
+    values = kwargs.copy()
+    for name in own:
+        del values[name]
+    ctx.validated_data = values
 
 
 def _intercepted(parts: EndpointParts, invoke: Invoke) -> Invoke:
@@ -107,11 +148,13 @@ def _intercepted(parts: EndpointParts, invoke: Invoke) -> Invoke:
         else None
     )
 
-    async def run(ctx: Request) -> Any:
+    if fixed is not None:
         chain = fixed
-        if chain is None:
-            chain = tuple([await get_instance(c, ctx) for c in interceptors])
-        return await run_chain(chain, ctx, invoke)
+        return lambda ctx: run_chain(chain, ctx, invoke)
+
+    async def run(ctx: Request) -> Any:
+        built = tuple([await get_instance(c, ctx) for c in interceptors])
+        return await run_chain(built, ctx, invoke)
 
     return run
 

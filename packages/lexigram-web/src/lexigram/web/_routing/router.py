@@ -86,6 +86,18 @@ class Router(Generic[E]):
         node.leaf[method] = (endpoint, template.param_names)
         return template
 
+    def match(self, method: str, path: str) -> tuple[E, dict[str, Any]] | None:
+        """The endpoint and parameters for a path ``lookup`` would find without backtracking
+        (a static path, or a trie path taking a literal segment first, else the first
+        converter accepting it); ``None`` otherwise: ``lookup`` then decides (backtracking,
+        catch-alls, a trailing slash, 404/405)."""
+        methods = self._static.get(path)
+        if methods is not None:
+            endpoint = methods.get(method)
+            if endpoint is not None:
+                return endpoint, {}
+        return _first_match(self._root, path[1:].split("/"), method)
+
     def lookup(self, method: str, path: str) -> tuple[E | None, dict[str, Any], tuple[str, ...]]:
         methods = self._static.get(path)
         if methods is not None:
@@ -95,7 +107,7 @@ class Router(Generic[E]):
         segments = path[1:].split("/")
         hit = _first_match(self._root, segments, method)
         if hit is not None:
-            return hit
+            return hit[0], hit[1], ()
         values: list[Any] = []
         allowed: list[str] = []
         found = _walk(self._root, segments, 0, method, values, allowed)
@@ -121,7 +133,7 @@ def _param_child(node: _Node[E], converter: Converter) -> _Node[E]:
 
 def _first_match(
     root: _Node[E], segments: list[str], method: str
-) -> tuple[E, dict[str, Any], tuple[str, ...]] | None:
+) -> tuple[E, dict[str, Any]] | None:
     """The match ``_walk`` finds first, when it lies on the path taken without backtracking
     (a literal segment first, else the first converter accepting it): a loop, no recursion
     and no lists. ``None`` when that path does not end on a route for ``method``; the full
@@ -147,7 +159,7 @@ def _first_match(
     if hit is None:
         return None
     endpoint, names = hit
-    return endpoint, dict(zip(names, values, strict=True)), ()
+    return endpoint, dict(zip(names, values, strict=True))
 
 
 def _walk(
