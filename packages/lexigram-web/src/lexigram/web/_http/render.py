@@ -18,7 +18,7 @@ import orjson
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response, StreamingResponse
-from starlette.types import Send
+from starlette.types import Message, Send
 
 from lexigram.http_errors import ErrorStatusMap, render_exception
 
@@ -74,18 +74,17 @@ def err_status_map(status_map: ErrorStatusMap | None) -> ErrorStatusMap:
     return base.child({Exception: 400})
 
 
-async def send_body(
-    send: Send,
+def _messages(
     status: int,
     content_type: tuple[bytes, bytes],
     body: bytes,
     extra: list[tuple[bytes, bytes]] | None,
-) -> None:
+) -> tuple[Message, Message]:
+    """The response start and body messages of a complete answer."""
     headers = [content_type, (b"content-length", str(len(body)).encode())]
     if extra:
         headers.extend(extra)
-    await send({"type": _START, "status": status, "headers": headers})
-    await send({"type": _BODY, "body": body})
+    return {"type": _START, "status": status, "headers": headers}, {"type": _BODY, "body": body}
 
 
 def joined(
@@ -196,18 +195,44 @@ class Renderer:
             return JSON_TYPE, value.__pydantic_serializer__.to_json(value)
         return JSON_TYPE, dumps(value)
 
-    async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
-        """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
+    def complete(
+        self, result: Any, ctx: Request, status: int | None = None
+    ) -> tuple[Message, Message] | None:
+        """The two messages answering ``result`` when they are known now (a value to encode,
+        a plain ``Response``), built without a coroutine; ``None`` for what ``send`` answers
+        itself (``None``, a ``Result``, a streamed or custom response)."""
         extra = ctx.response_headers
         kind: type[Any] = result.__class__
         if kind is self.exact:
             body = result.__pydantic_serializer__.to_json(result)
-            await send_body(send, status or self.status, JSON_TYPE, body, extra)
-            return
-        if (kind is dict or kind is list) and self.model is None:
+        elif (kind is dict or kind is list) and self.model is None:
             body = orjson.dumps(result, default=json_default)
-            await send_body(send, status or self.status, JSON_TYPE, body, extra)
+        elif isinstance(result, Response):
+            if kind.__call__ is not _RESPONSE_CALL or result.background is not None:
+                return None
+            # what Response.__call__ sends (no wrapping send for the added headers)
+            raw = result.raw_headers
+            headers = raw
+            if extra:  # the app's default headers only where the response has none
+                plain = ctx.settings.default_names.isdisjoint(map(_name, raw))
+                headers = [*raw, *extra] if plain else joined(raw, extra, ctx)
+            start = {"type": _START, "status": result.status_code, "headers": headers}
+            return start, {"type": _BODY, "body": result.body}
+        elif result is None or (is_result_like(result) and not isinstance(result, BaseModel)):
+            return None
+        else:
+            content_type, body = self.encode(result)
+            return _messages(status or self.status, content_type, body, extra)
+        return _messages(status or self.status, JSON_TYPE, body, extra)
+
+    async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
+        """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
+        messages = self.complete(result, ctx, status)
+        if messages is not None:
+            await send(messages[0])
+            await send(messages[1])
             return
+        extra = ctx.response_headers
         if result is None:
             if self.model is not None:
                 self.model.check_none()
@@ -219,35 +244,21 @@ class Renderer:
             await send({"type": _START, "status": code, "headers": headers})
             await send({"type": _BODY, "body": b""})
             return
+        if isinstance(result, StreamingResponse):
+            await _stream(result, ctx, send, extra)
+            return
         if isinstance(result, Response):
-            if kind.__call__ is _RESPONSE_CALL and result.background is None:
-                # what Response.__call__ sends, sent here (no wrapping send for added headers)
-                raw = result.raw_headers
-                headers = raw
-                if extra:  # the app's default headers only where the response has none
-                    plain = ctx.settings.default_names.isdisjoint(map(_name, raw))
-                    headers = [*raw, *extra] if plain else joined(raw, extra, ctx)
-                await send({"type": _START, "status": result.status_code, "headers": headers})
-                await send({"type": _BODY, "body": result.body})
-                return
-            if isinstance(result, StreamingResponse):
-                await _stream(result, ctx, send, extra)
-                return
             sending = _adding_headers(send, extra, ctx) if extra else send
             await result(ctx.scope, ctx.receive, sending)
             return
-        if is_result_like(result) and not isinstance(result, BaseModel):
-            if result.is_ok():
-                await self.send(result.unwrap(), ctx, send, status)
-                return
-            error = err_to_exception(result.unwrap_err())
-            rendered = problem_for(error, ctx.scope, status_map=self.err_map, debug=self.debug)
-            headers = joined(rendered.headers, extra, ctx) if extra else rendered.headers
-            await send({"type": _START, "status": rendered.status, "headers": headers})
-            await send({"type": _BODY, "body": rendered.body})
+        if result.is_ok():  # a Result (complete() answers everything else)
+            await self.send(result.unwrap(), ctx, send, status)
             return
-        content_type, body = self.encode(result)
-        await send_body(send, status or self.status, content_type, body, extra)
+        error = err_to_exception(result.unwrap_err())
+        rendered = problem_for(error, ctx.scope, status_map=self.err_map, debug=self.debug)
+        headers = joined(rendered.headers, extra, ctx) if extra else rendered.headers
+        await send({"type": _START, "status": rendered.status, "headers": headers})
+        await send({"type": _BODY, "body": rendered.body})
 
 
 class ResultResponseMapper:

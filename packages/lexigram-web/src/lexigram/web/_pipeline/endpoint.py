@@ -23,6 +23,7 @@ from .._http.background import FINISHED, REQUEST_TASKS
 from .._http.context import SELF_SOURCES, RouteInfo
 from .._http.request import Request
 from .._http.request_id import REQUEST_ID_KEY
+from .._http.settings import RequestSettings
 from .components import get_instance
 from .core import Endpoint, EndpointCore, EndpointParts, close_scope
 from .error_responder import ErrorResponder
@@ -181,6 +182,7 @@ def build_endpoints(
     early_limit = throttle if throttle is not None and not throttle.after_guards else None
     late_limit = throttle if throttle is not None and throttle.after_guards else None
     renderer = parts.renderer
+    complete = renderer.complete
     responder = parts.responder or ErrorResponder(
         parts.filters, parts.status_map, renderer, parts.debug
     )
@@ -193,11 +195,7 @@ def build_endpoints(
     needs_scope = core.needs_scope
     open_scope = core.open_scope
     guards = core.guards
-    defaults = settings.defaults
-    # the app's own headers on every answer (request id, security headers), when its
-    # dispatcher gives each request its id (see ResponseDefaults)
-    id_header = defaults.header if defaults is not None else None
-    static = defaults.static if defaults is not None else ()
+    id_header, static = _default_headers(settings)
 
     def serving(route: RouteInfo, head: bool) -> Endpoint:
         async def endpoint(
@@ -224,7 +222,12 @@ def build_endpoints(
                     if late_limit is not None:
                         await late_limit(ctx)
                     result = await run(ctx)
-                    await renderer.send(result, ctx, send)
+                    messages = complete(result, ctx)
+                    if messages is not None:
+                        await send(messages[0])
+                        await send(messages[1])
+                    else:
+                        await renderer.send(result, ctx, send)
                 except Exception as exc:
                     await responder.respond(ctx, exc, send)
                 if ctx.background is not None:
@@ -240,6 +243,18 @@ def build_endpoints(
         return endpoint
 
     return serving(info, parts.head), serving(head_info, True) if head_info else None
+
+
+def _default_headers(
+    settings: RequestSettings,
+) -> tuple[bytes | None, tuple[tuple[bytes, bytes], ...]]:
+    """The app's own headers on every answer, when its dispatcher gives each request its id
+    (see ``ResponseDefaults``): the request id's header name (``None``: no such headers) and
+    the fixed ones after it (the security headers)."""
+    defaults = settings.defaults
+    if defaults is None:
+        return None, ()
+    return defaults.header, defaults.static
 
 
 async def _close_form(ctx: Request) -> None:

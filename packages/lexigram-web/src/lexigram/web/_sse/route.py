@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar, Unpack
 
-from starlette.types import Send
+from starlette.types import Message, Send
 
 from lexigram.http_errors import ConnectionLimitError, ErrorStatusMap
 
@@ -142,6 +142,13 @@ class EventStreamRenderer(Renderer):
         super().__init__(status, None, status_map, debug=debug)
         self.options = options
         self.slots = _Slots(options.max_connections) if options.max_connections else None
+
+    def complete(
+        self, result: Any, ctx: Request, status: int | None = None
+    ) -> tuple[Message, Message] | None:
+        if _is_stream(result):  # an event stream: sent by ``send``
+            return None
+        return super().complete(result, ctx, status)
 
     async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
         if _is_stream(result):
