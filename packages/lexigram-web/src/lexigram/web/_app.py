@@ -13,7 +13,6 @@ application, modules, providers, overrides) and ``AppOptions`` (keyword settings
 
 from __future__ import annotations
 
-import logging
 import typing
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -34,6 +33,7 @@ from ._config.versioning import VersioningConfig
 from ._config.web_config import WebConfig
 from ._declarations import AppComponents, AppRoutes, Gate, RouteVerb
 from ._declare.decorators import RouteOptions, WebSocketOptions
+from ._dispatch import entry_of
 from ._http.connections import OpenConnections
 from ._http.templates import Templates, TemplatesConfig
 from ._lifecycle.events import LifespanShutdownCompleted, LifespanStartupCompleted
@@ -41,7 +41,6 @@ from ._lifecycle.hub import EventHub
 from ._lifespan import AppLifespan, run_lifespan
 from ._observe.setup import Observability
 from ._openapi.routes import OpenAPIOption, OpenAPISite
-from ._pipeline.error_responder import send_problem
 from ._routing.controllers import ControllerRegistry
 from ._routing.registry import RouteRegistry
 from ._startup import Declared, Started, assemble
@@ -49,7 +48,6 @@ from .middleware import DefaultMiddlewareStack
 
 __all__ = ["LexigramApp", "create_app"]
 
-_log = logging.getLogger("lexigram.web")
 _CLOSE_WAIT = 5.0  # seconds the shutdown waits for the open event streams and websockets
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -152,7 +150,7 @@ class LexigramApp:
         self.routes = RouteRegistry(controller_registry=self.controller_registry)
         self._compiled: CompiledApp | None = None
         self._openapi_site: OpenAPISite | None = None
-        self._stack: ASGIApp = self._not_started
+        self._serve_stack(self._not_started)
         self._observability: Observability | None = None
         self.open_connections = OpenConnections()
 
@@ -214,7 +212,7 @@ class LexigramApp:
         self._compiled = started.compiled
         self._openapi_site = started.site
         self.routes = started.compiled.registry
-        self._stack = started.stack
+        self._serve_stack(started.stack)
         self._observability = started.observability
         for provider in started.providers:
             provider.app = self
@@ -231,7 +229,7 @@ class LexigramApp:
             return
         self._gate.started = False
         await self.open_connections.end(_CLOSE_WAIT)
-        self._stack = self._not_started
+        self._serve_stack(self._not_started)
         observed, self._observability = self._observability, None
         try:
             await self._lifespan.stop()
@@ -256,7 +254,13 @@ class LexigramApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http" or kind == "websocket":
-            await self._stack(scope, receive, send)
+            try:
+                await self._enter(scope, receive, send)
+            except Exception as exc:
+                crashed = self._crashed
+                if crashed is None:
+                    raise
+                await crashed(scope, send, exc)
         elif kind == "lifespan":
 
             async def startup() -> None:
@@ -265,17 +269,14 @@ class LexigramApp:
 
             await run_lifespan(startup, self.shutdown, receive, send)
 
+    def _serve_stack(self, stack: ASGIApp) -> None:
+        self._stack = stack
+        self._enter, self._crashed = entry_of(stack)
+
     async def _not_started(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Used before startup: start on the first request (servers without lifespan)."""
-        try:
-            await self._lifespan.start_once(self.startup)
-        except Exception as exc:
-            _log.exception("the app failed to start")
-            if scope["type"] == "http":
-                debug = self.settings.debug
-                await send_problem(send, exc, scope=scope, status_map=None, debug=debug)
-            return
-        await self._stack(scope, receive, send)
+        if await self._lifespan.start_for(self.startup, scope, send, self.settings.debug):
+            await self._stack(scope, receive, send)
 
     # -- declarations (see AppRoutes, AppComponents, MiddlewareList, AppLifespan) --------------
     def add_controller(self, controller: type) -> None:

@@ -7,10 +7,11 @@ methods answer 404/405 problems (through the app's exception filters when one ma
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 from urllib.parse import unquote_to_bytes
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lexigram.http_errors import BadRequestError, HTTPError, MethodNotAllowedError, NotFoundError
 
@@ -26,9 +27,23 @@ from ._pipeline.error_responder import (
     status_for,
 )
 
-__all__ = ["Dispatcher", "FrontedDispatcher", "dispatcher"]
+__all__ = ["Dispatcher", "FrontedDispatcher", "dispatcher", "entry_of"]
 
 _getrandbits: Final = random.getrandbits
+
+
+Enter = Callable[[Scope, Receive, Send], Awaitable[None]]
+Crashed = Callable[[Scope, Send, Exception], Awaitable[None]]
+
+
+def entry_of(stack: ASGIApp) -> tuple[Enter, Crashed | None]:
+    """How an app enters ``stack`` per request: a stack that is the dispatcher itself is
+    entered without its own coroutine (``start`` gives the awaitable answering the request,
+    and what that raises goes to ``crashed``); any other stack is awaited as it is, what it
+    raises propagating (``None``)."""
+    if isinstance(stack, Dispatcher):
+        return stack.start, stack.crashed
+    return stack, None
 
 
 def dispatcher(compiled: CompiledApp, debug: bool, front: Front | None = None) -> Dispatcher:
@@ -70,22 +85,33 @@ class Dispatcher:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            hit = self._routed(scope) if scope["type"] == "http" else None
-            if hit is not None:
-                await hit[0](scope, receive, send, hit[1])
-            else:
-                await self._dispatch(scope, receive, send)
+            await self.start(scope, receive, send)
         except Exception as exc:
-            await self._crashed(scope, send, exc)
+            await self.crashed(scope, send, exc)
+
+    def start(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        """The awaitable answering the request: its route's endpoint called (routed here,
+        without a coroutine of the dispatcher's own), or the full dispatch. An app whose
+        stack is its dispatcher awaits it directly, and answers what it raises with
+        ``crashed``."""
+        hit = self._routed(scope) if scope["type"] == "http" else None
+        if hit is not None:
+            return hit[0](scope, receive, send, hit[1])
+        return self._dispatch(scope, receive, send)
 
     def _routed(self, scope: Scope) -> tuple[Endpoint, dict[str, Any]] | None:
         """The endpoint and path parameters of an HTTP request whose path routes without
         backtracking (most do); ``None``: ``_dispatch`` decides (a root path, a path that is
         not ASCII, backtracking, catch-alls, 404/405). Called, not awaited: no coroutine."""
         path: str = scope["path"]
-        if scope.get("root_path") or not path.isascii():
+        if scope.get("root_path"):
             return None
-        return self._match(scope["method"], path)
+        methods = self._static.get(path)
+        if methods is not None:
+            endpoint = methods.get(scope["method"])
+            if endpoint is not None:
+                return endpoint, {}
+        return self._match(scope["method"], path) if path.isascii() else None
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -115,7 +141,7 @@ class Dispatcher:
             return
         await self._router_error(scope, send, _method_error(allowed))
 
-    async def _crashed(self, scope: Scope, send: Send, exc: Exception) -> None:
+    async def crashed(self, scope: Scope, send: Send, exc: Exception) -> None:
         """A failure nothing else answered: log it (rate-limited) and answer a 500 problem;
         when that cannot be sent (the response had started, the peer is gone), re-raise so
         the server aborts the connection."""
@@ -189,7 +215,7 @@ class FrontedDispatcher(Dispatcher):
             front.query,
         )
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def start(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         trusted, pattern, generator, limit, query = self._plan
         http = scope["type"] == "http"
         request_id: str | None = None
@@ -219,30 +245,29 @@ class FrontedDispatcher(Dispatcher):
         if length is not None and limit is not None and http:
             error = limit.check_declared(length)
             if error is not None:
-                await self._refuse(scope, send, error)
-                return
+                return self._refuse(scope, send, error)
         if query is not None:
             raw: bytes = scope.get("query_string", b"")
             if raw:
                 verdict = query.check(raw)
                 if isinstance(verdict, HTTPError):
-                    await self._refuse(scope, send, verdict)
-                    return
+                    return self._refuse(scope, send, verdict)
                 if verdict is not None:
                     scope = dict(scope)
                     scope["query_string"] = verdict
-        try:
-            if not http:
-                with request_id_context(request_id):
-                    await self._dispatch(scope, receive, send)
-                return
-            hit = self._routed(scope)
-            if hit is not None:
-                await hit[0](scope, receive, send, hit[1])
-            else:
-                await self._dispatch(scope, receive, send)
-        except Exception as exc:
-            await self._crashed(scope, send, exc)
+        if not http:
+            return self._identified(request_id, scope, receive, send)
+        hit = self._routed(scope)
+        if hit is not None:
+            return hit[0](scope, receive, send, hit[1])
+        return self._dispatch(scope, receive, send)
+
+    async def _identified(
+        self, request_id: str | None, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """A WebSocket connection dispatched with its request id in the logging context."""
+        with request_id_context(request_id):
+            await self._dispatch(scope, receive, send)
 
     async def _refuse(self, scope: Scope, send: Send, error: HTTPError) -> None:
         if scope["type"] == "websocket":

@@ -14,13 +14,14 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from starlette.types import Message, Receive, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from lexigram.di import Application, Container
 
 from ._broadcast.protocol import Broadcaster
 from ._broadcast.provider import BroadcastProvider
 from ._declarations import Gate
+from ._pipeline.error_responder import send_problem
 from ._pipeline.seams import bridge_buses
 from ._web_module import web_providers
 
@@ -140,6 +141,21 @@ class AppLifespan:
         async with lock:
             if not self.gate.started:
                 await startup()
+
+    async def start_for(
+        self, startup: Callable[[], Awaitable[None]], scope: Scope, send: Send, debug: bool
+    ) -> bool:
+        """``start_once`` for a request that came before the app started (a server without
+        lifespan): ``True`` once started; on a failure, logged and answered with a 500
+        problem (HTTP), ``False``."""
+        try:
+            await self.start_once(startup)
+        except Exception as exc:
+            _log.exception("the app failed to start")
+            if scope["type"] == "http":
+                await send_problem(send, exc, scope=scope, status_map=None, debug=debug)
+            return False
+        return True
 
 
 async def _phase(name: str, step: Callable[[], Awaitable[None]], send: Send) -> None:
