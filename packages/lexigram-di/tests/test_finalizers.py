@@ -187,3 +187,16 @@ def test_generator_that_yields_twice_is_reported() -> None:
     container = Container().scoped(Conn, factory=twice)
     with pytest.raises(FinalizerError, match="more than once"), container.scope() as scope:
         scope.resolve(Conn)
+
+
+def test_a_scope_has_finalizers_once_a_generator_factory_is_entered_in_it() -> None:
+    log: list[str] = []
+    container = tracking(log).scoped(Cache)
+    scope = container.scope()
+    scope.resolve(Cache)
+    assert scope.has_finalizers is False
+    scope.resolve(Conn)
+    assert scope.has_finalizers is True
+    scope.close()
+    assert scope.has_finalizers is False
+    assert log == ["open conn", "close conn"]

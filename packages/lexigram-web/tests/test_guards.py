@@ -1,5 +1,6 @@
 """Guards: order, 403 on False, 401 with WWW-Authenticate, DI-built guards, roles."""
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,6 +119,49 @@ async def test_guards_run_global_then_controller_then_handler() -> None:
     async with AsyncTestClient(app) as client:
         response = await client.get("/things")
     assert response.json() == ["global", "controller", "handler-1", "handler-2"]
+
+
+class Answers:
+    """A sync ``can_activate`` whose answer may be an awaitable (a future set by the test)."""
+
+    def __init__(self, name: str, log: list[str], answer: Any) -> None:
+        self.name, self.log, self.answer = name, log, answer
+
+    def can_activate(self, context: Any) -> Any:
+        self.log.append(self.name)
+        if isinstance(self.answer, bool):
+            return self.answer
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        future.set_result(self.answer == "awaitable-true")
+        return future
+
+
+@pytest.mark.parametrize(
+    ("answers", "status", "ran"),
+    [
+        ((True, "awaitable-true", True), 200, ["g0", "g1", "g2"]),
+        ((True, "awaitable-false", True), 403, ["g0", "g1"]),
+        ((True, False, True), 403, ["g0", "g1"]),
+        (("awaitable-true", True, False), 403, ["g0", "g1", "g2"]),
+    ],
+)
+async def test_guards_answering_now_or_with_an_awaitable_run_in_order_until_one_refuses(
+    answers: tuple[Any, ...], status: int, ran: list[str]
+) -> None:
+    log: list[str] = []
+    app = LexigramApp()
+
+    @app.get("/mixed")
+    @guard(*(Answers(f"g{i}", log, answer) for i, answer in enumerate(answers)))
+    async def mixed() -> str:
+        return "through"
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/mixed")
+    assert response.status_code == status
+    assert log == ran
+    if status == 403:
+        assert response.json()["detail"] == "access denied by Answers"
 
 
 class Policy:

@@ -49,6 +49,12 @@ class Scope:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def has_finalizers(self) -> bool:
+        """Whether closing this scope runs finalizers (a generator factory was entered in it);
+        without any, ``close()`` does all that ``aclose()`` would, with no coroutine."""
+        return bool(self._finalizers)
+
     def _lock_for(self, key: Any) -> asyncio.Lock:
         locks = self._locks
         if locks is None:

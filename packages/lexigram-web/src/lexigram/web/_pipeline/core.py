@@ -33,7 +33,7 @@ from .error_responder import ErrorResponder
 from .filters import ErrorHandler
 from .throttle import RateLimitCheck
 
-__all__ = ["Endpoint", "EndpointCore", "EndpointParts"]
+__all__ = ["Endpoint", "EndpointCore", "EndpointParts", "close_now", "close_scope"]
 
 Endpoint = Callable[[Scope, Receive, Send, dict[str, Any]], Awaitable[None]]
 _log = logging.getLogger("lexigram.web")
@@ -112,16 +112,28 @@ class EndpointCore:
         di_scope = ctx.di_scope = self.container.scope()
         return di_scope
 
+    def guards_now(self, ctx: ExecutionContext) -> Awaitable[None] | None:
+        """``check_guards``, run here when every guard was built at startup and answers
+        synchronously (``None``: all allowed; ``ForbiddenError`` when one refuses); else the
+        awaitable of the rest of the check."""
+        fixed = self.fixed_guards
+        if fixed is None:
+            return self.check_guards(ctx)
+        for index, (can_activate, is_async, label) in enumerate(fixed):
+            allowed = can_activate(ctx)
+            if allowed is True:
+                continue
+            if is_async or isawaitable(allowed):
+                return _guards_from(fixed, index, allowed, ctx)
+            if not allowed:
+                raise ForbiddenError("access denied by " + label)
+        return None
+
     async def check_guards(self, ctx: ExecutionContext) -> None:
         """Run the guards in order; ``ForbiddenError`` when one refuses."""
         fixed = self.fixed_guards
         if fixed is not None:
-            for can_activate, is_async, label in fixed:
-                allowed = can_activate(ctx)
-                if is_async or (allowed is not True and isawaitable(allowed)):
-                    allowed = await allowed
-                if not allowed:
-                    raise ForbiddenError("access denied by " + label)
+            await _guards_from(fixed, 0, None, ctx)
             return
         for component in self.guards:
             guard = await get_instance(component, ctx)
@@ -168,6 +180,29 @@ def _fixed_guards(guards: Sequence[Component]) -> tuple[_FixedGuard, ...] | None
     return tuple(
         (c.instance.can_activate, c.is_async, type(c.instance).__qualname__) for c in guards
     )
+
+
+async def _guards_from(
+    fixed: tuple[_FixedGuard, ...], index: int, answer: Any, ctx: ExecutionContext
+) -> None:
+    """The fixed guards from ``index`` on, ``answer`` being that guard's answer when it was
+    already called (``None``: not yet)."""
+    for can_activate, is_async, label in fixed[index:]:
+        allowed = can_activate(ctx) if answer is None else answer
+        answer = None
+        if is_async or (allowed is not True and isawaitable(allowed)):
+            allowed = await allowed
+        if not allowed:
+            raise ForbiddenError("access denied by " + label)
+
+
+def close_now(di_scope: Any) -> Awaitable[None] | None:
+    """Close a request's DI scope here when it has no finalizers to run (``None``), else
+    the awaitable of ``close_scope``."""
+    if di_scope.has_finalizers:
+        return close_scope(di_scope)
+    di_scope.close()
+    return None
 
 
 async def close_scope(di_scope: Any) -> None:

@@ -25,7 +25,7 @@ from .._http.request import Request
 from .._http.request_id import REQUEST_ID_KEY
 from .._http.settings import RequestSettings
 from .components import get_instance
-from .core import Endpoint, EndpointCore, EndpointParts, close_scope
+from .core import Endpoint, EndpointCore, EndpointParts, close_now
 from .error_responder import ErrorResponder
 from .interceptors import run_chain
 
@@ -187,9 +187,10 @@ def build_endpoints(
         parts.filters, parts.status_map, renderer, parts.debug
     )
     invoke = _invoker(core, parts.is_coroutine)
-    check_guards: Invoke = core.check_guards
+    # guards built at startup that answer synchronously run with no coroutine (None)
+    check_guards: Callable[[Request], Awaitable[None] | None] = core.guards_now
     if tracer is not None:  # decided here, once: untraced routes keep the plain steps
-        check_guards = tracer.guards(check_guards, info)
+        check_guards = tracer.guards(core.check_guards, info)
         invoke = tracer.handler(invoke, info)
     run = _intercepted(parts, invoke)
     needs_scope = core.needs_scope
@@ -217,8 +218,8 @@ def build_endpoints(
                         di_scope = open_scope(ctx)
                     if early_limit is not None:
                         await early_limit(ctx)
-                    if guards:
-                        await check_guards(ctx)
+                    if guards and (pending := check_guards(ctx)) is not None:
+                        await pending
                     if late_limit is not None:
                         await late_limit(ctx)
                     result = await run(ctx)
@@ -237,8 +238,8 @@ def build_endpoints(
                     ctx.background = FINISHED
                 if ctx.form_used:
                     await _close_form(ctx)
-                if di_scope is not None:
-                    await close_scope(di_scope)
+                if di_scope is not None and (closing := close_now(di_scope)) is not None:
+                    await closing
 
         return endpoint
 
