@@ -194,9 +194,10 @@ def test_a_scope_has_finalizers_once_a_generator_factory_is_entered_in_it() -> N
     container = tracking(log).scoped(Cache)
     scope = container.scope()
     scope.resolve(Cache)
-    assert scope.has_finalizers is False
+    seen = [scope.has_finalizers]
     scope.resolve(Conn)
-    assert scope.has_finalizers is True
+    seen.append(scope.has_finalizers)
     scope.close()
-    assert scope.has_finalizers is False
+    seen.append(scope.has_finalizers)
+    assert seen == [False, True, False]
     assert log == ["open conn", "close conn"]
