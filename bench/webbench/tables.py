@@ -212,12 +212,13 @@ def _server_cpu(
     ]
 
 
-def lexigram_cpu_over_floor(results: dict[str, Any]) -> float | None:
-    """Lexigram's server CPU per request over the floor's, in its worst loopback scenario."""
+def lexigram_cpu_over_floor(results: dict[str, Any], only: str | None = None) -> float | None:
+    """Lexigram's server CPU per request over the floor's, in its worst loopback scenario
+    (``only``: in that scenario)."""
     cells = by(results.get("loopback", []), "scenario")
     ratios = [
         cells[(key, LEXIGRAM)]["server_cpu_us"] / cells[(key, FLOOR)]["server_cpu_us"]
-        for key in s.SCENARIOS
+        for key in ([only] if only is not None else s.SCENARIOS)
         if (key, FLOOR) in cells and (key, LEXIGRAM) in cells
         and cells[(key, FLOOR)].get("server_cpu_us")
     ]  # fmt: skip
