@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from starlette.datastructures import Headers
+
 from lexigram.web import (
     CallHandlerProtocol,
     ExecutionContext,
@@ -117,3 +119,19 @@ def test_request_headers_are_case_insensitive_and_keep_every_value() -> None:
     assert request.headers["CONTENT-TYPE"] == "Application/JSON; q=1"
     assert request.content_type == "application/json"
     assert request.is_json
+
+
+def test_request_headers_are_starlette_headers_over_the_scope_list_built_once() -> None:
+    raw = ((b"host", b"example.org"), (b"x-tag", b"a"))
+    scope: dict[str, Any] = {
+        "type": "http", "method": "GET", "path": "/x", "headers": raw, "query_string": b"",
+    }  # fmt: skip
+    request = Request(scope)
+    headers = request.headers
+    assert isinstance(headers, Headers)
+    assert request.headers is headers
+    assert scope["headers"] == list(raw)
+    assert headers.raw == scope["headers"]
+    assert headers.get("HOST") == "example.org"
+    assert headers.get("x-missing") is None
+    assert dict(headers) == {"host": "example.org", "x-tag": "a"}

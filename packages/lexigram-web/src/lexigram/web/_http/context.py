@@ -104,6 +104,29 @@ def state_value(scope: Scope, key: str) -> Any:
     return None
 
 
+class RequestHeaders(Headers):
+    """A request's headers: Starlette's ``Headers`` over the scope's header list (shared, as
+    Starlette shares it), with a ``get`` that scans the list once and raises nothing inside
+    (``Mapping.get`` catches a ``KeyError`` for every missing name)."""
+
+    @classmethod
+    def of(cls, scope: Scope) -> RequestHeaders:
+        """The headers of ``scope`` (its ``headers`` made a list first when they are not)."""
+        headers = cls.__new__(cls)
+        raw = scope["headers"]
+        if raw.__class__ is not list:
+            raw = scope["headers"] = list(raw)
+        headers._list = raw
+        return headers
+
+    def get(self, key: str, default: Any = None) -> Any:
+        name = key.lower().encode("latin-1")
+        for found, value in self._list:
+            if found == name:
+                return value.decode("latin-1")
+        return default
+
+
 class ExecutionContext(HTTPConnection):
     """The request being handled, plus the route answering it.
 
@@ -115,11 +138,10 @@ class ExecutionContext(HTTPConnection):
     interceptor put headers on whatever response the request ends with.
     """
 
-    # set for every request (``_headers`` stays unset until read: Starlette's ``headers``);
-    # what most requests never write is a class default below, so building the context per
-    # request costs a handful of stores
+    # set for every request; what most requests never write is a class default below, so
+    # building the context per request costs a handful of stores
     __slots__ = (
-        "_headers",
+        "_header_map",
         "_path_params",
         "_receive",
         "_send",
@@ -133,7 +155,7 @@ class ExecutionContext(HTTPConnection):
     scope: Scope
     _receive: Receive
     _send: Send
-    _headers: Headers
+    _header_map: RequestHeaders | None
     route: RouteInfo
     """The route answering the request."""
     settings: RequestSettings
@@ -162,6 +184,16 @@ class ExecutionContext(HTTPConnection):
         self._path_params = path_params
         self.background = None
         self.response_headers = None
+        self._header_map = None
+
+    @property
+    def headers(self) -> Headers:
+        """The request headers (a Starlette ``Headers``, built on first use over the scope's
+        own list)."""
+        headers = self._header_map
+        if headers is None:
+            headers = self._header_map = RequestHeaders.of(self.scope)
+        return headers
 
     # -- ExecutionContextProtocol -------------------------------------------------------------
     @property

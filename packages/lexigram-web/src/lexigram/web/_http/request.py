@@ -71,6 +71,7 @@ class Request(ExecutionContext, StarletteRequest):
         self._path_params = path_params
         self.background = None
         self.response_headers = None
+        self._header_map = None
 
     async def _next_chunk(self) -> bytes | None:
         """The next non-empty chunk of the body, or ``None`` once all of it arrived; 413 as
