@@ -144,7 +144,9 @@ def routing(results: dict[str, Any], chart: str | None) -> list[str]:
         lines += ["", f"![Time per request against the number of routes]({chart})"]
     lines += [
         "",
-        "Time to build the app and run its startup (route compilation), once per app:",
+        "Time to build the app and run its startup (route compilation), in a fresh process per"
+        " framework (median of three, frameworks interleaved; an app whose build took over 30 s"
+        " is timed once, in the benchmark process):",
         "",
         *table(["framework", *names], startup),
     ]
