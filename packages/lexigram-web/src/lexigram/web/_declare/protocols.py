@@ -102,7 +102,9 @@ class ExecutionContextProtocol(Protocol):
 class CallHandlerProtocol(Protocol):
     """The rest of the pipeline, as seen from an interceptor."""
 
-    async def handle(self) -> Any: ...
+    def handle(self) -> Awaitable[Any]:
+        """Run the rest of the chain: ``await next_handler.handle()`` gives its result."""
+        ...
 
 
 class InterceptorProtocol(Protocol):

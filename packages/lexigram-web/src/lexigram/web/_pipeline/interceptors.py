@@ -53,13 +53,16 @@ class CallHandler:
         self._context = context
         self._final = final
 
-    async def handle(self) -> Any:
+    def handle(self) -> Awaitable[Any]:
+        """The awaitable of the rest of the chain (``await next_handler.handle()``), made
+        without a coroutine of its own; each call runs the rest again."""
         index = self._index
         chain = self._chain
         if index == len(chain):
-            return await self._final(self._context)
+            return self._final(self._context)
         following = CallHandler(chain, index + 1, self._context, self._final)
-        return await chain[index].intercept(self._context, following)
+        result: Awaitable[Any] = chain[index].intercept(self._context, following)
+        return result
 
 
 def run_chain(
