@@ -275,6 +275,30 @@ async def test_request_validated_data_holds_the_bound_values() -> None:
     assert seen["q"] == "y"
 
 
+async def test_a_handler_taking_only_path_parameters_sees_them_as_validated_data() -> None:
+    seen: list[dict[str, Any]] = []
+
+    class After:
+        async def intercept(self, context: ExecutionContext, next_handler: Any) -> Any:
+            seen.append(context.validated_data)  # before binding: nothing bound yet
+            result = await next_handler.handle()
+            seen.append(context.validated_data)
+            return result
+
+    app = LexigramApp(interceptors=[After()])
+
+    @app.get("/orgs/{org}/items/{id:int}")
+    async def item(org: str, id: int) -> dict[str, Any]:
+        return {"org": org, "id": id}
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/orgs/acme/items/7")
+        missing = await client.get("/orgs/acme/items/x")
+    assert response.json() == {"org": "acme", "id": 7}
+    assert seen[:2] == [{}, {"org": "acme", "id": 7}]
+    assert missing.status_code == 404
+
+
 async def test_sync_handlers_run_too() -> None:
     app = LexigramApp()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -18,7 +19,15 @@ from .._http.context import ExecutionContext
 from .signature import HandlerParam, unwrap_optional
 from .validation import Adapters, ParamError, build_converter, missing_error, pydantic_errors
 
-__all__ = ["Step", "apply_validation", "finisher", "pipe_step", "run_pipes", "scalar_step"]
+__all__ = [
+    "Step",
+    "apply_validation",
+    "finisher",
+    "path_read_of",
+    "pipe_step",
+    "run_pipes",
+    "scalar_step",
+]
 
 Step = Callable[[ExecutionContext], Any]
 
@@ -141,6 +150,15 @@ def finisher(
     return finish
 
 
+_PATH_READS: weakref.WeakKeyDictionary[Step, str] = weakref.WeakKeyDictionary()
+"""The steps that return a path parameter as the router converted it, and its name."""
+
+
+def path_read_of(step: Step) -> str | None:
+    """The path parameter ``step`` returns unchanged (``None``: it does more)."""
+    return _PATH_READS.get(step)
+
+
 def scalar_step(
     param: HandlerParam,
     metadata: ParamMetadata,
@@ -154,7 +172,9 @@ def scalar_step(
     read = _read(param, metadata, source, wire, path_type, adapters)
     get, convert = read.get, read.convert
     if source is ParamSource.PATH and convert is None and validation is None:
-        return lambda ctx: ctx.path_params[wire]
+        step: Step = lambda ctx: ctx.path_params[wire]  # noqa: E731
+        _PATH_READS[step] = wire
+        return step
     if validation is None and convert is not None:
         loc, required, default = read.loc, read.required, read.default
 

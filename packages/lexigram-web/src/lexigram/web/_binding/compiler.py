@@ -33,7 +33,7 @@ from .._http.websocket import WebSocket
 from ._body import body_step, form_step
 from ._injected import AsyncStep, injected_step
 from ._plan_key import PlanCache, plan_key
-from ._steps import Step, pipe_step, resolve_pipe, scalar_step
+from ._steps import Step, path_read_of, pipe_step, resolve_pipe, scalar_step
 from .signature import HandlerParam, HintsCache, is_model_type, read_handler, unwrap_optional
 from .validation import Adapters, ParamError, RequestValidationError
 
@@ -69,6 +69,7 @@ class BindingPlan:
         "has_async",
         "needs_scope",
         "params",
+        "path_only",
         "returns",
         "status",
         "sync_steps",
@@ -92,6 +93,13 @@ class BindingPlan:
         self.status = status
         self.returns = returns
         """The handler's resolved return annotation (``inspect.Parameter.empty`` if none)."""
+        self.path_only = (
+            bool(sync_steps)
+            and not async_steps
+            and all(path_read_of(step) == name for name, step in sync_steps)
+        )
+        """Every argument is a path parameter of the same name as the router converted it:
+        the arguments are the path parameters themselves."""
 
     @property
     def is_empty(self) -> bool:

@@ -145,6 +145,7 @@ class ExecutionContext(HTTPConnection):
         "_path_params",
         "_receive",
         "_send",
+        "_validated",
         "background",
         "response_headers",
         "route",
@@ -165,11 +166,11 @@ class ExecutionContext(HTTPConnection):
     response_headers: list[tuple[bytes, bytes]] | None
     """Headers for the response the request ends with: those added with ``add_header``, after
     the ones the app adds to every answer (its request id, security headers)."""
+    _validated: dict[str, Any]
     di_scope: Any = None
     """The request's DI scope, when the route needs one."""
     controller: Any = None
     """The controller instance handling the request, when built per request."""
-    _validated: dict[str, Any] | None = None
     _query: dict[str, str] | None = None
     _query_pairs: list[tuple[str, str]] | None = None
 
@@ -225,7 +226,7 @@ class ExecutionContext(HTTPConnection):
         ``Request``/``ExecutionContext``/``WebSocket`` parameter), so a request never refers
         to itself and is freed as soon as it ends; reading ``validated_data`` puts those
         parameters back (in a new dict: assign to ``validated_data`` to replace the values)."""
-        values = self._validated
+        values: dict[str, Any] | None = getattr(self, "_validated", None)  # unset: none bound
         if values is None:
             return {}
         names = [p.name for p in self.route.params if p.source in SELF_SOURCES]

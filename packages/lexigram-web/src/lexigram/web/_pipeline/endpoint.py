@@ -87,6 +87,8 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
     if is_coroutine and not core.has_async_binding and (controller is None or sync_controller):
         if empty_binding and controller is None:
             return lambda ctx: call()
+        if core.plan.path_only and controller is None:
+            return _path_call(call)
 
         def prepare(ctx: Request) -> Awaitable[Any]:
             kwargs = {} if empty_binding else arguments(ctx)
@@ -95,6 +97,17 @@ def _invoker(core: EndpointCore, is_coroutine: bool) -> Invoke:
 
         return prepare
     return _awaiting_invoker(core, is_coroutine, target_of, arguments, own)
+
+
+def _path_call(call: Callable[..., Awaitable[Any]]) -> Invoke:
+    """The invoker of a handler whose arguments are the path parameters themselves."""
+
+    def path_call(ctx: Request) -> Awaitable[Any]:
+        params = ctx.path_params
+        ctx.validated_data = params
+        return call(**params)
+
+    return path_call
 
 
 def _awaiting_invoker(
