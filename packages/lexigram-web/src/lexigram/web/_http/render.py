@@ -74,19 +74,6 @@ def err_status_map(status_map: ErrorStatusMap | None) -> ErrorStatusMap:
     return base.child({Exception: 400})
 
 
-def _messages(
-    status: int,
-    content_type: tuple[bytes, bytes],
-    body: bytes,
-    extra: list[tuple[bytes, bytes]] | None,
-) -> tuple[Message, Message]:
-    """The response start and body messages of a complete answer."""
-    headers = [content_type, (b"content-length", str(len(body)).encode())]
-    if extra:
-        headers.extend(extra)
-    return {"type": _START, "status": status, "headers": headers}, {"type": _BODY, "body": body}
-
-
 def joined(
     own: Sequence[tuple[bytes, bytes]],
     extra: list[tuple[bytes, bytes]],
@@ -204,9 +191,9 @@ class Renderer:
         extra = ctx.response_headers
         kind: type[Any] = result.__class__
         if kind is self.exact:
-            body = result.__pydantic_serializer__.to_json(result)
+            content_type, body = JSON_TYPE, result.__pydantic_serializer__.to_json(result)
         elif (kind is dict or kind is list) and self.model is None:
-            body = orjson.dumps(result, default=json_default)
+            content_type, body = JSON_TYPE, orjson.dumps(result, default=json_default)
         elif isinstance(result, Response):
             if kind.__call__ is not _RESPONSE_CALL or result.background is not None:
                 return None
@@ -222,8 +209,11 @@ class Renderer:
             return None
         else:
             content_type, body = self.encode(result)
-            return _messages(status or self.status, content_type, body, extra)
-        return _messages(status or self.status, JSON_TYPE, body, extra)
+        headers = [content_type, (b"content-length", str(len(body)).encode())]
+        if extra:
+            headers.extend(extra)
+        start = {"type": _START, "status": status or self.status, "headers": headers}
+        return start, {"type": _BODY, "body": body}
 
     async def send(self, result: Any, ctx: Request, send: Send, status: int | None = None) -> None:
         """Send ``result`` as the response to ``ctx`` (``status`` overrides the route's)."""
