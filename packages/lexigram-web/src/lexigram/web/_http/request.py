@@ -56,7 +56,6 @@ class Request(ExecutionContext, StarletteRequest):
         scope: Scope,
         receive: Receive = empty_receive,
         send: Send = empty_send,
-        *,
         settings: RequestSettings | None = None,
         route: RouteInfo | None = None,
         path_params: dict[str, Any] | None = None,

@@ -217,7 +217,7 @@ def build_endpoints(
         ) -> None:
             if head:
                 send = _head_send(send)
-            ctx = Request(scope, receive, send, settings=settings, route=route, path_params=params)
+            ctx = Request(scope, receive, send, settings, route, params)  # positional: cheaper
             if id_header is not None:
                 request_id: str = scope["state"][REQUEST_ID_KEY]
                 ctx.response_headers = [(id_header, request_id.encode()), *static]
