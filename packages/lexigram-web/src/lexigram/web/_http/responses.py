@@ -150,14 +150,10 @@ def text_response(
     content: str, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> PlainTextResponse:
     """Create a plain-text response."""
-    if headers is None and status_code >= 200 and status_code not in (204, 304):
-        return _plain_text(content, status_code)
-    return PlainTextResponse(content, status_code, headers)
-
-
-def _plain_text(content: str, status_code: int) -> PlainTextResponse:
-    """``PlainTextResponse(content, status_code)`` with its two headers written directly
-    (Starlette's header initialisation is most of a small response's cost)."""
+    if headers is not None or status_code < 200 or status_code in (204, 304):
+        return PlainTextResponse(content, status_code, headers)
+    # PlainTextResponse(content, status_code) with its two headers written directly
+    # (Starlette's header initialisation is most of a small response's cost)
     response = PlainTextResponse.__new__(PlainTextResponse)
     body = content.encode("utf-8")
     response.status_code = status_code
