@@ -161,3 +161,23 @@ def test_a_literal_segment_leading_nowhere_falls_back_to_a_parameter() -> None:
     assert router.lookup("GET", "/files/7/meta") == ("meta", {"id": 7}, ())
     assert router.lookup("GET", "/files/7/raw") == ("file", {"rest": "7/raw"}, ())
     assert router.lookup("POST", "/users/me/friends") == (None, {}, ("GET",))
+
+
+def test_match_answers_what_lookup_finds_without_backtracking_and_none_otherwise() -> None:
+    router: Router[str] = Router()
+    router.add("GET", "/users", "list")
+    router.add("GET", "/users/{id:int}", "one")
+    router.add("GET", "/users/{name}/posts", "posts")
+    router.add("GET", "/files/{rest:path}", "files")
+    assert router.match("GET", "/users") == ("list", {})
+    assert router.match("GET", "/users/7") == ("one", {"id": 7})
+    assert router.match("GET", "/users/bob/posts") == ("posts", {"name": "bob"})
+    # found by lookup only: backtracking ("7" takes the int branch first), a catch-all,
+    # a trailing slash, another method, a path that is not ASCII
+    assert router.match("GET", "/users/7/posts") is None
+    assert router.lookup("GET", "/users/7/posts") == ("posts", {"name": "7"}, ())
+    assert router.match("GET", "/files/a/b") is None
+    assert router.match("GET", "/users/") is None
+    assert router.match("POST", "/users") is None
+    assert router.match("GET", "/users/zoë/posts") is None
+    assert router.lookup("GET", "/users/zoë/posts") == ("posts", {"name": "zoë"}, ())

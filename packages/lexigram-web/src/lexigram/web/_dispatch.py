@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Final
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,7 +19,6 @@ from ._compiled import CompiledApp
 from ._front import Front
 from ._http.render import Renderer
 from ._http.request_id import REQUEST_ID_KEY, random_id, request_id_context, request_id_of
-from ._pipeline.core import Endpoint
 from ._pipeline.error_responder import (
     ErrorResponder,
     log_server_error,
@@ -94,24 +93,16 @@ class Dispatcher:
         without a coroutine of the dispatcher's own), or the full dispatch. An app whose
         stack is its dispatcher awaits it directly, and answers what it raises with
         ``crashed``."""
-        hit = self._routed(scope) if scope["type"] == "http" else None
+        # a path that routes without backtracking (most do) is answered here; _dispatch
+        # decides the rest (a root path, a path not ASCII, backtracking, 404/405)
+        hit = (
+            self._match(scope["method"], scope["path"])
+            if scope["type"] == "http" and not scope.get("root_path")
+            else None
+        )
         if hit is not None:
             return hit[0](scope, receive, send, hit[1])
         return self._dispatch(scope, receive, send)
-
-    def _routed(self, scope: Scope) -> tuple[Endpoint, dict[str, Any]] | None:
-        """The endpoint and path parameters of an HTTP request whose path routes without
-        backtracking (most do); ``None``: ``_dispatch`` decides (a root path, a path that is
-        not ASCII, backtracking, catch-alls, 404/405). Called, not awaited: no coroutine."""
-        path: str = scope["path"]
-        if scope.get("root_path"):
-            return None
-        methods = self._static.get(path)
-        if methods is not None:
-            endpoint = methods.get(scope["method"])
-            if endpoint is not None:
-                return endpoint, {}
-        return self._match(scope["method"], path) if path.isascii() else None
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -257,7 +248,7 @@ class FrontedDispatcher(Dispatcher):
                     scope["query_string"] = verdict
         if not http:
             return self._identified(request_id, scope, receive, send)
-        hit = self._routed(scope)
+        hit = None if scope.get("root_path") else self._match(scope["method"], scope["path"])
         if hit is not None:
             return hit[0](scope, receive, send, hit[1])
         return self._dispatch(scope, receive, send)

@@ -88,14 +88,17 @@ class Router(Generic[E]):
 
     def match(self, method: str, path: str) -> tuple[E, dict[str, Any]] | None:
         """The endpoint and parameters for a path ``lookup`` would find without backtracking
-        (a static path, or a trie path taking a literal segment first, else the first
+        (a static path, or an ASCII trie path taking a literal segment first, else the first
         converter accepting it); ``None`` otherwise: ``lookup`` then decides (backtracking,
-        catch-alls, a trailing slash, 404/405)."""
+        catch-alls, a trailing slash, 404/405; a dispatcher checks a path that is not ASCII
+        is valid UTF-8 first)."""
         methods = self._static.get(path)
         if methods is not None:
             endpoint = methods.get(method)
             if endpoint is not None:
                 return endpoint, {}
+        if not path.isascii():
+            return None
         return _first_match(self._root, path[1:].split("/"), method)
 
     def lookup(self, method: str, path: str) -> tuple[E | None, dict[str, Any], tuple[str, ...]]:
