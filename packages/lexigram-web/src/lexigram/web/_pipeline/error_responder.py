@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
-from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
+from lexigram.http_errors import (
+    ErrorStatusMap,
+    ExceptionHandlers,
+    HTTPError,
+    Redirect,
+    render_exception,
+)
 
 from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
 from .._http.problem import as_http_error, problem_for
 from .._http.render import Renderer, ResponseAborted, joined
 from .._http.request import Request
+from .._http.request_id import REQUEST_ID_KEY
 from .._http.response_model import ResponseValidationError
 from .._http.settings import RequestSettings
 from .._observe.observation import note_server_error
@@ -119,6 +126,40 @@ class ErrorResponder:
 
     async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
         """Answer ``exc``, raised while handling ``ctx``."""
+        kind = type(exc)
+        plain = _PLAIN.get(kind)
+        if plain is None:
+            plain = _PLAIN[kind] = _is_plain(kind)
+        if plain and self.filters is None and exc.status_code < 500:  # type: ignore[attr-defined]
+            # an HTTPError no filter answers and nothing logs: its problem, sent at once
+            scope = ctx.scope
+            state: dict[str, Any] | None = scope.get("state")
+            if state is None:
+                request_id = trace_id = None
+            else:
+                request_id = state.get(REQUEST_ID_KEY)
+                trace_id = state.get("trace_id")
+            rendered = render_exception(
+                exc,
+                instance=scope.get("path"),
+                request_id=request_id,
+                extensions=None if trace_id is None else {"trace_id": trace_id},
+            )
+            headers = rendered.headers
+            extra = ctx.response_headers
+            if extra:
+                defaults = ctx.settings.defaults
+                if exc.headers or (  # type: ignore[attr-defined]
+                    defaults is not None and not defaults.names.isdisjoint(_RENDERED)
+                ):
+                    headers = joined(headers, extra, ctx)
+                else:  # no header of the problem's is one of the app's defaults
+                    headers = headers + extra
+            await send(
+                {"type": "http.response.start", "status": rendered.status, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": rendered.body})
+            return
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
             return
@@ -193,6 +234,20 @@ class ErrorResponder:
         await send_problem(
             send, exc, scope=scope, status_map=self.status_map, debug=self.debug, extra=headers
         )
+
+
+_RENDERED: Final = frozenset({b"content-type", b"content-length"})
+"""The headers of a rendered problem, before the error's own."""
+
+_PLAIN: dict[type[BaseException], bool] = {}
+"""Per exception class: is it an ``HTTPError`` that ``respond`` answers with its problem
+straight away (no ``Redirect``, no client disconnect, no aborted response)?"""
+
+
+def _is_plain(kind: type[BaseException]) -> bool:
+    return issubclass(kind, HTTPError) and not issubclass(
+        kind, Redirect | ClientDisconnect | ResponseAborted
+    )
 
 
 def _log_failure(exc: Exception, status: int, ctx: Request) -> None:
