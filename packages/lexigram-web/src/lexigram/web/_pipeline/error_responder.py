@@ -11,19 +11,18 @@ from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
 from lexigram.http_errors import (
+    PROBLEM_JSON,
     ErrorStatusMap,
     ExceptionHandlers,
     HTTPError,
     Redirect,
-    render_exception,
 )
 
 from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
-from .._http.problem import as_http_error, problem_for
+from .._http.problem import as_http_error, http_error_body, problem_for
 from .._http.render import Renderer, ResponseAborted, joined
 from .._http.request import Request
-from .._http.request_id import REQUEST_ID_KEY
 from .._http.response_model import ResponseValidationError
 from .._http.settings import RequestSettings
 from .._observe.observation import note_server_error
@@ -130,35 +129,26 @@ class ErrorResponder:
         plain = _PLAIN.get(kind)
         if plain is None:
             plain = _PLAIN[kind] = _is_plain(kind)
-        if plain and self.filters is None and exc.status_code < 500:  # type: ignore[attr-defined]
+        if (
+            plain
+            and self.filters is None
+            and exc.status_code < 500  # type: ignore[attr-defined]
+            and (body := http_error_body(exc, ctx.scope)) is not None  # type: ignore[arg-type]
+        ):
             # an HTTPError no filter answers and nothing logs: its problem, sent at once
-            scope = ctx.scope
-            state: dict[str, Any] | None = scope.get("state")
-            if state is None:
-                request_id = trace_id = None
-            else:
-                request_id = state.get(REQUEST_ID_KEY)
-                trace_id = state.get("trace_id")
-            rendered = render_exception(
-                exc,
-                instance=scope.get("path"),
-                request_id=request_id,
-                extensions=None if trace_id is None else {"trace_id": trace_id},
-            )
-            headers = rendered.headers
             extra = ctx.response_headers
-            if extra:
+            length = (b"content-length", str(len(body)).encode())
+            if not extra:
+                headers = [_CONTENT_TYPE, length]
+            else:
                 defaults = ctx.settings.defaults
-                if exc.headers or (  # type: ignore[attr-defined]
-                    defaults is not None and not defaults.names.isdisjoint(_RENDERED)
-                ):
-                    headers = joined(headers, extra, ctx)
-                else:  # no header of the problem's is one of the app's defaults
-                    headers = headers + extra
-            await send(
-                {"type": "http.response.start", "status": rendered.status, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": rendered.body})
+                if defaults is None or defaults.names.isdisjoint(_RENDERED):
+                    headers = [_CONTENT_TYPE, length, *extra]
+                else:  # a default of the app's named like a problem's header
+                    headers = joined([_CONTENT_TYPE, length], extra, ctx)
+            status = exc.status_code  # type: ignore[attr-defined]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
             return
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
@@ -236,6 +226,7 @@ class ErrorResponder:
         )
 
 
+_CONTENT_TYPE: Final = (b"content-type", PROBLEM_JSON.encode("latin-1"))
 _RENDERED: Final = frozenset({b"content-type", b"content-length"})
 """The headers of a rendered problem, before the error's own."""
 
