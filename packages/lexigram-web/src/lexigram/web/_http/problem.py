@@ -87,6 +87,10 @@ def http_error_body(exc: HTTPError, scope: Scope | Any) -> bytes | None:
         trace_id = state.get("trace_id")
         if trace_id is not None:
             data.setdefault("trace_id", trace_id)
+    try:  # plain str keys and JSON types: the same bytes without the options' cost
+        return _dumps(data)
+    except TypeError:  # another key or value type: the renderer's options
+        pass
     try:
         return _dumps(data, default=str, option=_OPTION)
     except Exception:  # lone surrogates, ints beyond 64 bits, NaN: the renderer's fallback

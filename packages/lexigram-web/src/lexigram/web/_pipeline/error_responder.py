@@ -142,7 +142,7 @@ class ErrorResponder:
                 headers = [_CONTENT_TYPE, length]
             else:
                 defaults = ctx.settings.defaults
-                if defaults is None or defaults.names.isdisjoint(_RENDERED):
+                if defaults is None or defaults.clear_of_problems:
                     headers = [_CONTENT_TYPE, length, *extra]
                 else:  # a default of the app's named like a problem's header
                     headers = joined([_CONTENT_TYPE, length], extra, ctx)
@@ -227,9 +227,6 @@ class ErrorResponder:
 
 
 _CONTENT_TYPE: Final = (b"content-type", PROBLEM_JSON.encode("latin-1"))
-_RENDERED: Final = frozenset({b"content-type", b"content-length"})
-"""The headers of a rendered problem, before the error's own."""
-
 _PLAIN: dict[type[BaseException], bool] = {}
 """Per exception class: is it an ``HTTPError`` that ``respond`` answers with its problem
 straight away (no ``Redirect``, no client disconnect, no aborted response)?"""
