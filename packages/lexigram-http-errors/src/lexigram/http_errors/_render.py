@@ -84,7 +84,6 @@ _HTTP_ERROR: Final = 1
 _REDIRECT: Final = 2
 _OTHER: Final = 3
 _KINDS: dict[type[BaseException], int] = {}
-_new_rendered = tuple.__new__
 
 
 def _kind_of(kind: type[BaseException]) -> int:
@@ -127,7 +126,7 @@ def _render_http_error(
     raw = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode("ascii"))]
     if exc.headers:
         raw.extend(encode_headers(exc.headers))
-    return _new_rendered(RenderedError, (exc.status_code, raw, body))
+    return RenderedError(exc.status_code, raw, body)
 
 
 def render_exception(
@@ -150,9 +149,9 @@ def render_exception(
         kind = _KINDS.get(type(exc))
         if kind is None:
             kind = _KINDS[type(exc)] = _kind_of(type(exc))
-        if kind is _HTTP_ERROR and not (debug and exc.status_code >= 500):  # type: ignore[attr-defined]
+        if kind == _HTTP_ERROR and not (debug and exc.status_code >= 500):  # type: ignore[attr-defined]
             return _render_http_error(exc, instance, request_id, extensions)  # type: ignore[arg-type]
-        if kind is _REDIRECT:
+        if kind == _REDIRECT:
             return RenderedError(
                 exc.status_code,  # type: ignore[attr-defined]
                 [*encode_headers(exc.headers), _EMPTY_LENGTH],  # type: ignore[attr-defined]
