@@ -62,7 +62,9 @@ class _FixedStatusError(HTTPError):
                 )
             self.cause = cause
             self.__cause__ = cause
-        Exception.__init__(self, detail)
+        args = self.args  # the positional arguments: (detail,) already when detail is given
+        if len(args) != 1 or args[0] is not detail:
+            Exception.__init__(self, detail)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
