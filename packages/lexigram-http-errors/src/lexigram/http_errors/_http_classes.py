@@ -35,7 +35,6 @@ class _FixedStatusError(HTTPError):
 
     __error_status__: ClassVar[int | None]
     _default_detail: ClassVar[str] = ""
-    _title: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -46,12 +45,10 @@ class _FixedStatusError(HTTPError):
         code: str | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:
-        status = self.__error_status__
-        assert status is not None
-        # The fast path of HTTPError._setup: the status is known valid, the title fixed.
-        self.status_code = status
-        self.title = title = self._title
-        self.detail = detail = detail or self._default_detail or title
+        # The fast path of HTTPError._setup: the status and title are the class's own
+        # (``__init_subclass__``), so an instance stores only what varies.
+        assert self.__error_status__ is not None
+        self.detail = detail = detail or self._default_detail or self.title
         self.headers = [] if headers is None else normalize_headers(headers)
         self.extensions = {} if extensions is None else check_extensions(extensions)
         if code is not None:
@@ -65,13 +62,18 @@ class _FixedStatusError(HTTPError):
                 )
             self.cause = cause
             self.__cause__ = cause
-        Exception.__init__(self, detail)
+        args = self.args  # the positional arguments: (detail,) already when detail is given
+        if len(args) != 1 or args[0] is not detail:
+            Exception.__init__(self, detail)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        status = cls.__dict__.get("__error_status__")
+        # every subclass, so a class-level ``title`` or ``status_code`` of a subclass is
+        # overridden as an instance's would be
+        status = cls.__error_status__
         if status is not None:
-            cls._title = reason_phrase(status)
+            cls.status_code = status
+            cls.title = reason_phrase(status)
 
 
 def _with(extensions: Mapping[str, Any] | None, name: str, value: object) -> dict[str, Any]:

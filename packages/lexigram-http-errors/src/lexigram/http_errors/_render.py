@@ -78,6 +78,57 @@ def _build(
     return status, headers, _encode(data)
 
 
+# What kind of exception a class renders as, decided once per class: an ``HTTPError`` (its
+# members are its attributes), a ``Redirect`` (no body), or anything else (``_build``).
+_HTTP_ERROR: Final = 1
+_REDIRECT: Final = 2
+_OTHER: Final = 3
+_KINDS: dict[type[BaseException], int] = {}
+
+
+def _kind_of(kind: type[BaseException]) -> int:
+    if issubclass(kind, Redirect):
+        return _REDIRECT
+    return _HTTP_ERROR if issubclass(kind, HTTPError) else _OTHER
+
+
+def _render_http_error(
+    exc: HTTPError,
+    instance: str | None,
+    request_id: str | None,
+    extensions: Mapping[str, Any] | None,
+) -> RenderedError:
+    """``_build`` and ``members_of`` in one step for an ``HTTPError`` rendered without debug
+    members: the same members in the same order, the same headers."""
+    data: dict[str, Any] = {
+        "type": exc.type,
+        "title": exc.title,
+        "status": exc.status_code,
+        "detail": exc.detail,
+    }
+    if instance is not None:
+        data["instance"] = instance
+    if exc.code is not None:
+        data["code"] = exc.code
+    own = exc.extensions
+    if own:
+        for name, value in own.items():
+            data.setdefault(name, value)
+    if request_id is not None:
+        data.setdefault("request_id", request_id)
+    if extensions:
+        for name, value in check_extensions(extensions).items():
+            data.setdefault(name, value)
+    try:
+        body = _json.dumps(data)
+    except Exception:  # e.g. lone surrogates, ints beyond 64 bits, NaN
+        body = _json.dumps_ascii(data)
+    raw = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode("ascii"))]
+    if exc.headers:
+        raw.extend(encode_headers(exc.headers))
+    return RenderedError(exc.status_code, raw, body)
+
+
 def render_exception(
     exc: BaseException,
     *,
@@ -95,9 +146,16 @@ def render_exception(
     reason, the result is a generic 500 problem; this function never raises.
     """
     try:
-        if isinstance(exc, Redirect):
+        kind = _KINDS.get(type(exc))
+        if kind is None:
+            kind = _KINDS[type(exc)] = _kind_of(type(exc))
+        if kind == _HTTP_ERROR and not (debug and exc.status_code >= 500):  # type: ignore[attr-defined]
+            return _render_http_error(exc, instance, request_id, extensions)  # type: ignore[arg-type]
+        if kind == _REDIRECT:
             return RenderedError(
-                exc.status_code, [*encode_headers(exc.headers), _EMPTY_LENGTH], b""
+                exc.status_code,  # type: ignore[attr-defined]
+                [*encode_headers(exc.headers), _EMPTY_LENGTH],  # type: ignore[attr-defined]
+                b"",
             )
         status, headers, body = _build(exc, status_map, debug, instance, request_id, extensions)
         raw = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode("ascii"))]

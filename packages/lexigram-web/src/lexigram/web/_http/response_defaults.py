@@ -27,7 +27,7 @@ class ResponseDefaults:
     """The request id header (``ids.header``, the request's id) and the ``static`` headers
     (lower-case names), added to every HTTP answer that does not set them."""
 
-    __slots__ = ("_static_set", "header", "ids", "names", "static")
+    __slots__ = ("_static_set", "clear_of_problems", "header", "ids", "names", "static")
 
     def __init__(self, ids: RequestIds, static: Iterable[tuple[bytes, bytes]] = ()) -> None:
         self.ids = ids
@@ -36,6 +36,9 @@ class ResponseDefaults:
         self._static_set = frozenset(self.static)
         self.names = frozenset([self.header, *(name for name, _ in self.static)])
         """Every header name these defaults add (lower case)."""
+        self.clear_of_problems = self.names.isdisjoint((b"content-type", b"content-length"))
+        """No default is named like a rendered problem's own headers: joining them to a
+        problem's ``content-type`` and ``content-length`` keeps every default."""
 
     def seed(self, scope: Scope) -> Headers:
         """The headers to add to the answer to ``scope`` (its id, when it has one)."""

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
-from lexigram.http_errors import ErrorStatusMap, ExceptionHandlers, HTTPError
+from lexigram.http_errors import (
+    PROBLEM_JSON,
+    ErrorStatusMap,
+    ExceptionHandlers,
+    HTTPError,
+    Redirect,
+)
 
 from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
-from .._http.problem import as_http_error, problem_for
+from .._http.problem import as_http_error, http_error_body, problem_for
 from .._http.render import Renderer, ResponseAborted, joined
 from .._http.request import Request
 from .._http.response_model import ResponseValidationError
@@ -119,6 +125,31 @@ class ErrorResponder:
 
     async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
         """Answer ``exc``, raised while handling ``ctx``."""
+        kind = type(exc)
+        plain = _PLAIN.get(kind)
+        if plain is None:
+            plain = _PLAIN[kind] = _is_plain(kind)
+        if (
+            plain
+            and self.filters is None
+            and exc.status_code < 500  # type: ignore[attr-defined]
+            and (body := http_error_body(exc, ctx.scope)) is not None  # type: ignore[arg-type]
+        ):
+            # an HTTPError no filter answers and nothing logs: its problem, sent at once
+            extra = ctx.response_headers
+            length = (b"content-length", str(len(body)).encode())
+            if not extra:
+                headers = [_CONTENT_TYPE, length]
+            else:
+                defaults = ctx.settings.defaults
+                if defaults is None or defaults.clear_of_problems:
+                    headers = [_CONTENT_TYPE, length, *extra]
+                else:  # a default of the app's named like a problem's header
+                    headers = joined([_CONTENT_TYPE, length], extra, ctx)
+            status = exc.status_code  # type: ignore[attr-defined]
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
             return
@@ -193,6 +224,18 @@ class ErrorResponder:
         await send_problem(
             send, exc, scope=scope, status_map=self.status_map, debug=self.debug, extra=headers
         )
+
+
+_CONTENT_TYPE: Final = (b"content-type", PROBLEM_JSON.encode("latin-1"))
+_PLAIN: dict[type[BaseException], bool] = {}
+"""Per exception class: is it an ``HTTPError`` that ``respond`` answers with its problem
+straight away (no ``Redirect``, no client disconnect, no aborted response)?"""
+
+
+def _is_plain(kind: type[BaseException]) -> bool:
+    return issubclass(kind, HTTPError) and not issubclass(
+        kind, Redirect | ClientDisconnect | ResponseAborted
+    )
 
 
 def _log_failure(exc: Exception, status: int, ctx: Request) -> None:
