@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final, NamedTuple
 
 from . import _json
-from ._describe import members_of, status_of
+from ._describe import http_error_members, members_of, status_of
 from ._headers import encode_headers
 from ._http_error import HTTPError, Redirect
 from ._members import GENERIC_5XX_DETAIL, check_extensions
@@ -78,20 +78,6 @@ def _build(
     return status, headers, _encode(data)
 
 
-# What kind of exception a class renders as, decided once per class: an ``HTTPError`` (its
-# members are its attributes), a ``Redirect`` (no body), or anything else (``_build``).
-_HTTP_ERROR: Final = 1
-_REDIRECT: Final = 2
-_OTHER: Final = 3
-_KINDS: dict[type[BaseException], int] = {}
-
-
-def _kind_of(kind: type[BaseException]) -> int:
-    if issubclass(kind, Redirect):
-        return _REDIRECT
-    return _HTTP_ERROR if issubclass(kind, HTTPError) else _OTHER
-
-
 def _render_http_error(
     exc: HTTPError,
     instance: str | None,
@@ -100,20 +86,7 @@ def _render_http_error(
 ) -> RenderedError:
     """``_build`` and ``members_of`` in one step for an ``HTTPError`` rendered without debug
     members: the same members in the same order, the same headers."""
-    data: dict[str, Any] = {
-        "type": exc.type,
-        "title": exc.title,
-        "status": exc.status_code,
-        "detail": exc.detail,
-    }
-    if instance is not None:
-        data["instance"] = instance
-    if exc.code is not None:
-        data["code"] = exc.code
-    own = exc.extensions
-    if own:
-        for name, value in own.items():
-            data.setdefault(name, value)
+    data = http_error_members(exc, instance)
     if request_id is not None:
         data.setdefault("request_id", request_id)
     if extensions:
@@ -146,17 +119,13 @@ def render_exception(
     reason, the result is a generic 500 problem; this function never raises.
     """
     try:
-        kind = _KINDS.get(type(exc))
-        if kind is None:
-            kind = _KINDS[type(exc)] = _kind_of(type(exc))
-        if kind == _HTTP_ERROR and not (debug and exc.status_code >= 500):  # type: ignore[attr-defined]
-            return _render_http_error(exc, instance, request_id, extensions)  # type: ignore[arg-type]
-        if kind == _REDIRECT:
-            return RenderedError(
-                exc.status_code,  # type: ignore[attr-defined]
-                [*encode_headers(exc.headers), _EMPTY_LENGTH],  # type: ignore[attr-defined]
-                b"",
-            )
+        if isinstance(exc, HTTPError):
+            if isinstance(exc, Redirect):
+                return RenderedError(
+                    exc.status_code, [*encode_headers(exc.headers), _EMPTY_LENGTH], b""
+                )
+            if not (debug and exc.status_code >= 500):
+                return _render_http_error(exc, instance, request_id, extensions)
         status, headers, body = _build(exc, status_map, debug, instance, request_id, extensions)
         raw = [_CONTENT_TYPE, (b"content-length", str(len(body)).encode("ascii"))]
         if headers:

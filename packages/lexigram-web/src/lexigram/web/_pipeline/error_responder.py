@@ -125,15 +125,12 @@ class ErrorResponder:
 
     async def respond(self, ctx: Request, exc: Exception, send: Send) -> None:
         """Answer ``exc``, raised while handling ``ctx``."""
-        kind = type(exc)
-        plain = _PLAIN.get(kind)
-        if plain is None:
-            plain = _PLAIN[kind] = _is_plain(kind)
         if (
-            plain
+            isinstance(exc, HTTPError)
             and self.filters is None
-            and exc.status_code < 500  # type: ignore[attr-defined]
-            and (body := http_error_body(exc, ctx.scope)) is not None  # type: ignore[arg-type]
+            and exc.status_code < 500
+            and not isinstance(exc, _NOT_PLAIN)
+            and (body := http_error_body(exc, ctx.scope)) is not None
         ):
             # an HTTPError no filter answers and nothing logs: its problem, sent at once
             extra = ctx.response_headers
@@ -146,7 +143,7 @@ class ErrorResponder:
                     headers = [_CONTENT_TYPE, length, *extra]
                 else:  # a default of the app's named like a problem's header
                     headers = joined([_CONTENT_TYPE, length], extra, ctx)
-            status = exc.status_code  # type: ignore[attr-defined]
+            status = exc.status_code
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
@@ -227,15 +224,8 @@ class ErrorResponder:
 
 
 _CONTENT_TYPE: Final = (b"content-type", PROBLEM_JSON.encode("latin-1"))
-_PLAIN: dict[type[BaseException], bool] = {}
-"""Per exception class: is it an ``HTTPError`` that ``respond`` answers with its problem
-straight away (no ``Redirect``, no client disconnect, no aborted response)?"""
-
-
-def _is_plain(kind: type[BaseException]) -> bool:
-    return issubclass(kind, HTTPError) and not issubclass(
-        kind, Redirect | ClientDisconnect | ResponseAborted
-    )
+_NOT_PLAIN: Final = (Redirect, ClientDisconnect, ResponseAborted)
+"""What ``respond`` never answers with an ``HTTPError``'s problem straight away."""
 
 
 def _log_failure(exc: Exception, status: int, ctx: Request) -> None:
