@@ -14,7 +14,7 @@ from starlette.responses import StreamingResponse
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from lexigram.http_errors import NotFoundError
+from lexigram.http_errors import NotFoundError, UnauthorizedError
 from lexigram.web import (
     Controller,
     CORSConfig,
@@ -125,6 +125,23 @@ async def test_the_default_app_answers_with_its_defaults_and_no_layer_runs(
     assert raised.headers["x-request-id"] == "abc-2"
     assert unrouted.headers["x-request-id"] == "abc-3"
     assert wrong_method.headers["allow"] == "GET, HEAD"
+
+
+async def test_a_raised_error_with_headers_of_its_own_keeps_them_beside_the_defaults() -> None:
+    app = LexigramApp()
+
+    @app.get("/me")
+    async def me() -> None:
+        raise UnauthorizedError("sign in first", www_authenticate='Bearer realm="api"')
+
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/me", headers={"X-Request-ID": "abc-4"})
+    assert response.status_code == 401
+    assert response.headers.get_list("www-authenticate") == ['Bearer realm="api"']
+    assert response.headers["content-type"] == "application/problem+json"
+    _assert_defaults(response, "abc-4")
+    assert response.json()["request_id"] == "abc-4"
+    assert response.json()["detail"] == "sign in first"
 
 
 async def test_unsafe_or_untrusted_incoming_ids_are_replaced() -> None:

@@ -4,27 +4,21 @@
 problem the framework renders (raised errors, ``Err`` results, middleware refusals, websocket
 handshake denials) goes through it, so they all carry ``instance`` (the request path) and the
 ``request_id`` extension when ``RequestIDMiddleware`` ran, and ``trace_id`` when the request is
-traced (tracing stores it in ``scope["state"]["trace_id"]``). ``http_error_body`` gives the
-same body for the common case, an ``HTTPError`` below 500 without headers of its own, in one
-step.
+traced (tracing stores it in ``scope["state"]["trace_id"]``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
-import orjson
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope, Send
 
 from lexigram.http_errors import ErrorStatusMap, HTTPError, RenderedError, render_exception
 
-from .request_id import REQUEST_ID_KEY, request_id_of
+from .request_id import request_id_of
 
-__all__ = ["as_http_error", "http_error_body", "problem_for", "send_problem"]
-
-_dumps = orjson.dumps
-_OPTION: Final = orjson.OPT_NON_STR_KEYS
+__all__ = ["as_http_error", "problem_for", "send_problem"]
 
 
 def as_http_error(exc: BaseException) -> BaseException:
@@ -55,46 +49,6 @@ def problem_for(
         request_id=request_id_of(scope),
         extensions={"trace_id": trace_id} if trace_id is not None else None,
     )
-
-
-def http_error_body(exc: HTTPError, scope: Scope | Any) -> bytes | None:
-    """The body ``problem_for`` renders for ``exc`` (an ``HTTPError``, not a ``Redirect``,
-    below 500), the same members in the same order and the same encoding, built in one step;
-    ``None`` when ``exc`` has headers of its own or the body needs the renderer's fallback
-    encoding (then ``problem_for`` answers)."""
-    if exc.headers:
-        return None
-    data: dict[str, Any] = {
-        "type": exc.type,
-        "title": exc.title,
-        "status": exc.status_code,
-        "detail": exc.detail,
-    }
-    path = scope.get("path")
-    if path is not None:
-        data["instance"] = path
-    if exc.code is not None:
-        data["code"] = exc.code
-    own = exc.extensions
-    if own:
-        for name, value in own.items():
-            data.setdefault(name, value)
-    state: dict[str, Any] | None = scope.get("state")
-    if state is not None:
-        request_id = state.get(REQUEST_ID_KEY)
-        if request_id is not None:
-            data.setdefault("request_id", request_id)
-        trace_id = state.get("trace_id")
-        if trace_id is not None:
-            data.setdefault("trace_id", trace_id)
-    try:  # plain str keys and JSON types: the same bytes without the options' cost
-        return _dumps(data)
-    except TypeError:  # another key or value type: the renderer's options
-        pass
-    try:
-        return _dumps(data, default=str, option=_OPTION)
-    except Exception:  # lone surrogates, ints beyond 64 bits, NaN: the renderer's fallback
-        return None
 
 
 async def send_problem(scope: Scope, send: Send, error: HTTPError) -> None:

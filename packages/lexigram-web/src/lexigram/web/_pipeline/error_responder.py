@@ -11,7 +11,6 @@ from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 
 from lexigram.http_errors import (
-    PROBLEM_JSON,
     ErrorStatusMap,
     ExceptionHandlers,
     HTTPError,
@@ -20,7 +19,7 @@ from lexigram.http_errors import (
 
 from .._http.context import RouteInfo
 from .._http.error_log import ServerErrorLog
-from .._http.problem import as_http_error, http_error_body, problem_for
+from .._http.problem import as_http_error, problem_for
 from .._http.render import Renderer, ResponseAborted, joined
 from .._http.request import Request
 from .._http.response_model import ResponseValidationError
@@ -130,22 +129,21 @@ class ErrorResponder:
             and self.filters is None
             and exc.status_code < 500
             and not isinstance(exc, _NOT_PLAIN)
-            and (body := http_error_body(exc, ctx.scope)) is not None
         ):
             # an HTTPError no filter answers and nothing logs: its problem, sent at once
+            rendered = problem_for(exc, ctx.scope, status_map=self.status_map, debug=self.debug)
+            headers = rendered.headers
             extra = ctx.response_headers
-            length = (b"content-length", str(len(body)).encode())
-            if not extra:
-                headers = [_CONTENT_TYPE, length]
-            else:
+            if extra:
                 defaults = ctx.settings.defaults
-                if defaults is None or defaults.clear_of_problems:
-                    headers = [_CONTENT_TYPE, length, *extra]
-                else:  # a default of the app's named like a problem's header
-                    headers = joined([_CONTENT_TYPE, length], extra, ctx)
-            status = exc.status_code
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+                if not exc.headers and (defaults is None or defaults.clear_of_problems):
+                    headers = [*headers, *extra]  # content-type, content-length, the defaults
+                else:
+                    headers = joined(headers, extra, ctx)
+            await send(
+                {"type": "http.response.start", "status": rendered.status, "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": rendered.body})
             return
         if isinstance(exc, ClientDisconnect):
             _log.debug("client disconnected during %s %s", ctx.method, ctx.path)
@@ -223,7 +221,6 @@ class ErrorResponder:
         )
 
 
-_CONTENT_TYPE: Final = (b"content-type", PROBLEM_JSON.encode("latin-1"))
 _NOT_PLAIN: Final = (Redirect, ClientDisconnect, ResponseAborted)
 """What ``respond`` never answers with an ``HTTPError``'s problem straight away."""
 
