@@ -17,11 +17,23 @@ from typing import Final, Literal, Self
 
 from .errors import BroadcastOverflowError, BroadcastUnavailableError
 
-__all__ = ["OVERFLOW_POLICIES", "LocalFanout", "OverflowPolicy", "Subscription"]
+__all__ = ["OVERFLOW_POLICIES", "LocalFanout", "OverflowPolicy", "Subscription", "check_publish"]
 
 OverflowPolicy = Literal["drop_oldest", "disconnect"]
 OVERFLOW_POLICIES: Final = ("drop_oldest", "disconnect")
 _NEW, _OPEN, _ENDED, _OVERFLOWED = range(4)
+
+
+def check_publish(channel: str, payload: bytes) -> None:
+    """What every broadcaster's ``publish`` refuses: a payload that is not ``bytes``, a
+    channel that is not a non-empty ``str`` (``TypeError`` naming the fix)."""
+    if type(payload) is not bytes:
+        raise TypeError(
+            f"publish takes bytes, got {type(payload).__name__}: encode it first"
+            " (text.encode(), orjson.dumps(value))"
+        )
+    if type(channel) is not str or not channel:
+        raise TypeError(f"a channel is a non-empty str, got {channel!r}")
 
 
 class Subscription:

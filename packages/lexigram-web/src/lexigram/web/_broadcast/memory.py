@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .fanout import LocalFanout, OverflowPolicy, Subscription
+from .fanout import LocalFanout, OverflowPolicy, Subscription, check_publish
 from .status import BroadcastStatus
 
 __all__ = ["MemoryBroadcaster"]
@@ -24,13 +24,7 @@ class MemoryBroadcaster:
 
     async def publish(self, channel: str, payload: bytes) -> int:
         """Queue ``payload`` for every subscriber of ``channel``; answers how many."""
-        if type(payload) is not bytes:
-            raise TypeError(
-                f"publish takes bytes, got {type(payload).__name__}: encode it first"
-                " (text.encode(), orjson.dumps(value))"
-            )
-        if type(channel) is not str or not channel:
-            raise TypeError(f"a channel is a non-empty str, got {channel!r}")
+        check_publish(channel, payload)
         return self._fanout.deliver(channel, payload)
 
     def subscribe(self, channel: str) -> Subscription:

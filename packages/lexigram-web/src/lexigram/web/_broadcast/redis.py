@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from .._config.broadcast import BroadcastConfig
 from ._link import SubscriberLink
 from .errors import BroadcastUnavailableError
-from .fanout import LocalFanout, OverflowPolicy, Subscription
+from .fanout import LocalFanout, OverflowPolicy, Subscription, check_publish
 from .status import BroadcastStatus
 
 __all__ = ["RedisBroadcaster"]
@@ -134,13 +134,7 @@ class RedisBroadcaster:
         """Publish ``payload`` on ``channel``; answers how many processes are subscribed to it.
 
         ``BroadcastUnavailableError`` when Redis did not take it within ``timeout``."""
-        if type(payload) is not bytes:
-            raise TypeError(
-                f"publish takes bytes, got {type(payload).__name__}: encode it first"
-                " (text.encode(), orjson.dumps(value))"
-            )
-        if type(channel) is not str or not channel:
-            raise TypeError(f"a channel is a non-empty str, got {channel!r}")
+        check_publish(channel, payload)
         if self._closed:
             raise BroadcastUnavailableError("the broadcaster is closed")
         try:
